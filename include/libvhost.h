@@ -1,0 +1,314 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * libvhost - vhost-user, kernel vhost and vDPA in one C library.
+ *
+ * Conventions (see README.md):
+ *  - Every handle is opaque and reference counted; _unref() returns NULL and
+ *    accepts NULL.
+ *  - Fallible functions return an int: >= 0 on success, a negative errno on
+ *    failure.  Objects come back through a trailing out-parameter, which is
+ *    written only on success.
+ *  - The errno vocabulary, used by every function:
+ *      -EINVAL      the caller misused the API (bad argument, bad state)
+ *      -ENOMEM      out of memory
+ *      -EPROTO      the peer sent a malformed or out-of-sequence message
+ *      -EBADMSG     a message had the wrong size or the wrong number of fds
+ *      -EOPNOTSUPP  the request is unknown or was not negotiated
+ *      -ENOSPC      a limit was reached (regions, queues, payload size)
+ *      -ECONNRESET, -EPIPE   the peer went away
+ *      -ETIMEDOUT   the peer did not answer in time
+ *      -EIO         the peer answered with a failure
+ *  - Threads: the library has no global state.  One object may be used by
+ *    one thread at a time; independent objects may be used in parallel.
+ *    Callbacks run on the thread that called into the library.  The library
+ *    creates no threads and installs no signal handlers.
+ *  - Extensible inputs are structs whose first member is `size_t sz`; use
+ *    LIBVHOST_OPTS() to declare them.  Unknown trailing bytes must be zero.
+ */
+#ifndef LIBVHOST_H
+#define LIBVHOST_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__) && __GNUC__ >= 3
+#define LIBVHOST_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define LIBVHOST_PRINTF(a, b)
+#endif
+
+/*
+ * Declares an option struct of type `struct TYPE`, named NAME, with its size
+ * member filled in and every other member zero unless named in the
+ * designated initialisers that follow:
+ *
+ *	LIBVHOST_OPTS(libvhost_ctx_opts, opts, .log_priority = LOG_DEBUG);
+ *
+ * Every option struct is made of 8-byte members only, so it has no padding
+ * for stray bytes to hide in.
+ */
+#define LIBVHOST_OPTS(TYPE, NAME, ...) struct TYPE NAME = { .sz = sizeof(struct TYPE), __VA_ARGS__ }
+
+/* ------------------------------------------------------------------------ */
+/* Library                                                                   */
+
+/*
+ * libvhost_version - the library's version, as "MAJOR.MINOR[.MICRO]".
+ *
+ * Returns: a static string.
+ * Since: LIBVHOST_0.1
+ */
+const char *libvhost_version(void);
+
+/* ------------------------------------------------------------------------ */
+/* Context: logging and user data.  Every other handle is made from one.     */
+
+struct libvhost_ctx;
+
+/*
+ * Log callback.  `priority` is a syslog priority (LOG_ERR = 3 ... LOG_DEBUG =
+ * 7); file/line/func name the place in libvhost that logged.  The callback is
+ * only called for messages at or above the context's priority.
+ */
+typedef void (*libvhost_log_fn)(void *userdata, int priority, const char *file, int line,
+				const char *func, const char *format, va_list args);
+
+struct libvhost_ctx_opts {
+	size_t sz;
+	/* Log callback; NULL logs to stderr. */
+	libvhost_log_fn log_fn;
+	/* Passed to log_fn. */
+	void *log_userdata;
+	/*
+	 * Highest syslog priority that is logged; 0 means the default: the
+	 * LIBVHOST_LOG environment variable ("err", "warning", "notice",
+	 * "info", "debug" or a number), else LOG_ERR.
+	 */
+	int64_t log_priority;
+};
+#define libvhost_ctx_opts__last_field log_priority
+
+/*
+ * libvhost_ctx_new - create a context.
+ * @opts: options, or NULL for the defaults.
+ * @ret: the new context, with one reference.
+ *
+ * LIBVHOST_LOG is read here, once, with secure_getenv().
+ *
+ * Errors: -EINVAL (bad opts: sz too small, unknown non-zero bytes, priority
+ * out of range), -ENOMEM.
+ * Since: LIBVHOST_0.1
+ */
+int libvhost_ctx_new(const struct libvhost_ctx_opts *opts, struct libvhost_ctx **ret);
+
+/* Since: LIBVHOST_0.1.  NULL-safe; returns its argument. */
+struct libvhost_ctx *libvhost_ctx_ref(struct libvhost_ctx *ctx);
+
+/* Since: LIBVHOST_0.1.  NULL-safe; returns NULL. */
+struct libvhost_ctx *libvhost_ctx_unref(struct libvhost_ctx *ctx);
+
+/* Since: LIBVHOST_0.1.  The library never dereferences userdata. */
+void libvhost_ctx_set_userdata(struct libvhost_ctx *ctx, void *userdata);
+
+/* Since: LIBVHOST_0.1.  Returns NULL for a NULL ctx. */
+void *libvhost_ctx_get_userdata(const struct libvhost_ctx *ctx);
+
+/*
+ * libvhost_ctx_set_log_fn - replace the log callback.
+ * @fn: the callback; NULL restores logging to stderr.
+ * @userdata: passed to @fn.
+ *
+ * Since: LIBVHOST_0.1
+ */
+void libvhost_ctx_set_log_fn(struct libvhost_ctx *ctx, libvhost_log_fn fn, void *userdata);
+
+/*
+ * libvhost_ctx_set_log_priority - set the highest priority that is logged.
+ * @priority: LOG_EMERG (0) to LOG_DEBUG (7).
+ *
+ * Errors: -EINVAL (NULL ctx, priority out of range).
+ * Since: LIBVHOST_0.1
+ */
+int libvhost_ctx_set_log_priority(struct libvhost_ctx *ctx, int priority);
+
+/*
+ * Returns: the context's log priority, or -EINVAL for a NULL ctx.
+ * Since: LIBVHOST_0.1
+ */
+int libvhost_ctx_get_log_priority(const struct libvhost_ctx *ctx);
+
+/* ------------------------------------------------------------------------ */
+/* The vhost-user protocol: constants and its message table.                */
+
+/* Header flags. */
+#define LIBVHOST_USER_VERSION 0x1u
+#define LIBVHOST_USER_VERSION_MASK 0x3u
+#define LIBVHOST_USER_FLAG_REPLY (1u << 2)
+#define LIBVHOST_USER_FLAG_NEED_REPLY (1u << 3)
+
+/* Limits that libvhost enforces on every connection. */
+#define LIBVHOST_USER_HDR_SIZE 12u
+#define LIBVHOST_USER_MAX_PAYLOAD 4096u
+#define LIBVHOST_USER_MAX_FDS 8u
+#define LIBVHOST_USER_MAX_VRINGS 0x8000u
+#define LIBVHOST_USER_MEM_TABLE_MAX_REGIONS 8u
+#define LIBVHOST_USER_MAX_MEM_SLOTS 509u
+#define LIBVHOST_USER_MAX_CONFIG_SIZE (LIBVHOST_USER_MAX_PAYLOAD - 12u)
+#define LIBVHOST_USER_MAX_SHMEM_REGIONS 256u
+
+/* Virtio feature bits that vhost-user gives a meaning to (bit numbers). */
+#define LIBVHOST_F_LOG_ALL 26
+#define LIBVHOST_USER_F_PROTOCOL_FEATURES 30
+#define LIBVHOST_F_ACCESS_PLATFORM 33
+
+/* Vring fd messages (SET_VRING_KICK/CALL/ERR): index in bits 0-7. */
+#define LIBVHOST_USER_VRING_IDX_MASK 0xffu
+#define LIBVHOST_USER_VRING_NOFD_MASK (1u << 8)
+
+/* SET_VRING_ADDR flags. */
+#define LIBVHOST_VRING_F_LOG 0
+
+/* Front-end requests (front-end -> back-end). */
+#define LIBVHOST_USER_GET_FEATURES 1
+#define LIBVHOST_USER_SET_FEATURES 2
+#define LIBVHOST_USER_SET_OWNER 3
+#define LIBVHOST_USER_RESET_OWNER 4
+#define LIBVHOST_USER_SET_MEM_TABLE 5
+#define LIBVHOST_USER_SET_LOG_BASE 6
+#define LIBVHOST_USER_SET_LOG_FD 7
+#define LIBVHOST_USER_SET_VRING_NUM 8
+#define LIBVHOST_USER_SET_VRING_ADDR 9
+#define LIBVHOST_USER_SET_VRING_BASE 10
+#define LIBVHOST_USER_GET_VRING_BASE 11
+#define LIBVHOST_USER_SET_VRING_KICK 12
+#define LIBVHOST_USER_SET_VRING_CALL 13
+#define LIBVHOST_USER_SET_VRING_ERR 14
+#define LIBVHOST_USER_GET_PROTOCOL_FEATURES 15
+#define LIBVHOST_USER_SET_PROTOCOL_FEATURES 16
+#define LIBVHOST_USER_GET_QUEUE_NUM 17
+#define LIBVHOST_USER_SET_VRING_ENABLE 18
+#define LIBVHOST_USER_SEND_RARP 19
+#define LIBVHOST_USER_NET_SET_MTU 20
+#define LIBVHOST_USER_SET_BACKEND_REQ_FD 21
+#define LIBVHOST_USER_IOTLB_MSG 22
+#define LIBVHOST_USER_SET_VRING_ENDIAN 23
+#define LIBVHOST_USER_GET_CONFIG 24
+#define LIBVHOST_USER_SET_CONFIG 25
+#define LIBVHOST_USER_CREATE_CRYPTO_SESSION 26
+#define LIBVHOST_USER_CLOSE_CRYPTO_SESSION 27
+#define LIBVHOST_USER_POSTCOPY_ADVISE 28
+#define LIBVHOST_USER_POSTCOPY_LISTEN 29
+#define LIBVHOST_USER_POSTCOPY_END 30
+#define LIBVHOST_USER_GET_INFLIGHT_FD 31
+#define LIBVHOST_USER_SET_INFLIGHT_FD 32
+#define LIBVHOST_USER_GPU_SET_SOCKET 33
+#define LIBVHOST_USER_RESET_DEVICE 34
+#define LIBVHOST_USER_VRING_KICK 35
+#define LIBVHOST_USER_GET_MAX_MEM_SLOTS 36
+#define LIBVHOST_USER_ADD_MEM_REG 37
+#define LIBVHOST_USER_REM_MEM_REG 38
+#define LIBVHOST_USER_SET_STATUS 39
+#define LIBVHOST_USER_GET_STATUS 40
+#define LIBVHOST_USER_GET_SHARED_OBJECT 41
+#define LIBVHOST_USER_SET_DEVICE_STATE_FD 42
+#define LIBVHOST_USER_CHECK_DEVICE_STATE 43
+#define LIBVHOST_USER_GET_SHMEM_CONFIG 44
+/* The old name of SET_BACKEND_REQ_FD. */
+#define LIBVHOST_USER_SET_SLAVE_REQ_FD LIBVHOST_USER_SET_BACKEND_REQ_FD
+
+/* Back-end requests (back-end -> front-end, on the SET_BACKEND_REQ_FD socket). */
+#define LIBVHOST_USER_BACKEND_IOTLB_MSG 1
+#define LIBVHOST_USER_BACKEND_CONFIG_CHANGE_MSG 2
+#define LIBVHOST_USER_BACKEND_VRING_HOST_NOTIFIER_MSG 3
+#define LIBVHOST_USER_BACKEND_VRING_CALL 4
+#define LIBVHOST_USER_BACKEND_VRING_ERR 5
+#define LIBVHOST_USER_BACKEND_SHARED_OBJECT_ADD 6
+#define LIBVHOST_USER_BACKEND_SHARED_OBJECT_REMOVE 7
+#define LIBVHOST_USER_BACKEND_SHARED_OBJECT_LOOKUP 8
+#define LIBVHOST_USER_BACKEND_SHMEM_MAP 9
+#define LIBVHOST_USER_BACKEND_SHMEM_UNMAP 10
+/* The old names. */
+#define LIBVHOST_USER_SLAVE_IOTLB_MSG LIBVHOST_USER_BACKEND_IOTLB_MSG
+#define LIBVHOST_USER_SLAVE_CONFIG_CHANGE_MSG LIBVHOST_USER_BACKEND_CONFIG_CHANGE_MSG
+#define LIBVHOST_USER_SLAVE_VRING_HOST_NOTIFIER_MSG LIBVHOST_USER_BACKEND_VRING_HOST_NOTIFIER_MSG
+#define LIBVHOST_USER_SLAVE_VRING_CALL LIBVHOST_USER_BACKEND_VRING_CALL
+#define LIBVHOST_USER_SLAVE_VRING_ERR LIBVHOST_USER_BACKEND_VRING_ERR
+
+/* Protocol feature bits (bit numbers, as in the specification). */
+#define LIBVHOST_USER_PROTOCOL_F_MQ 0
+#define LIBVHOST_USER_PROTOCOL_F_LOG_SHMFD 1
+#define LIBVHOST_USER_PROTOCOL_F_RARP 2
+#define LIBVHOST_USER_PROTOCOL_F_REPLY_ACK 3
+#define LIBVHOST_USER_PROTOCOL_F_NET_MTU 4
+#define LIBVHOST_USER_PROTOCOL_F_BACKEND_REQ 5
+#define LIBVHOST_USER_PROTOCOL_F_CROSS_ENDIAN 6
+#define LIBVHOST_USER_PROTOCOL_F_CRYPTO_SESSION 7
+#define LIBVHOST_USER_PROTOCOL_F_PAGEFAULT 8
+#define LIBVHOST_USER_PROTOCOL_F_CONFIG 9
+#define LIBVHOST_USER_PROTOCOL_F_BACKEND_SEND_FD 10
+#define LIBVHOST_USER_PROTOCOL_F_HOST_NOTIFIER 11
+#define LIBVHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD 12
+#define LIBVHOST_USER_PROTOCOL_F_RESET_DEVICE 13
+#define LIBVHOST_USER_PROTOCOL_F_INBAND_NOTIFICATIONS 14
+#define LIBVHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS 15
+#define LIBVHOST_USER_PROTOCOL_F_STATUS 16
+#define LIBVHOST_USER_PROTOCOL_F_XEN_MMAP 17
+#define LIBVHOST_USER_PROTOCOL_F_SHARED_OBJECT 18
+#define LIBVHOST_USER_PROTOCOL_F_DEVICE_STATE 19
+#define LIBVHOST_USER_PROTOCOL_F_GET_VRING_BASE_INFLIGHT 20
+#define LIBVHOST_USER_PROTOCOL_F_GPA_ADDRESSES 21
+#define LIBVHOST_USER_PROTOCOL_F_SHMEM 22
+#define LIBVHOST_USER_PROTOCOL_F_MTU LIBVHOST_USER_PROTOCOL_F_NET_MTU
+#define LIBVHOST_USER_PROTOCOL_F_SLAVE_REQ LIBVHOST_USER_PROTOCOL_F_BACKEND_REQ
+#define LIBVHOST_USER_PROTOCOL_F_SLAVE_SEND_FD LIBVHOST_USER_PROTOCOL_F_BACKEND_SEND_FD
+
+/* Which way a request travels; selects the table for the functions below. */
+#define LIBVHOST_USER_DIR_FRONTEND 0 /* front-end requests */
+#define LIBVHOST_USER_DIR_BACKEND 1 /* back-end requests */
+
+/*
+ * libvhost_request_name - the specification's name of a request.
+ * @dir: LIBVHOST_USER_DIR_FRONTEND or LIBVHOST_USER_DIR_BACKEND.
+ * @request: the request code.
+ *
+ * Returns: the name without the VHOST_USER_ prefix ("SET_MEM_TABLE",
+ * "BACKEND_IOTLB_MSG"), or NULL for an unknown request or direction.
+ * Since: LIBVHOST_0.1
+ */
+const char *libvhost_request_name(int dir, uint32_t request);
+
+/*
+ * libvhost_request_protocol_feature - the protocol feature a request needs.
+ *
+ * Returns: the protocol feature bit number that must be negotiated before
+ * @request may be sent, or -ENOENT if it needs none.
+ * Errors: -EOPNOTSUPP (unknown request), -EINVAL (unknown direction).
+ * Since: LIBVHOST_0.1
+ */
+int libvhost_request_protocol_feature(int dir, uint32_t request);
+
+/*
+ * libvhost_protocol_feature_name - the specification's name of a protocol
+ * feature bit, without the VHOST_USER_PROTOCOL_F_ prefix ("REPLY_ACK").
+ *
+ * Returns: the name, or NULL for a bit the library does not know.
+ * Since: LIBVHOST_0.1
+ */
+const char *libvhost_protocol_feature_name(unsigned int bit);
+
+/*
+ * Returns: the mask of every protocol feature bit libvhost knows.
+ * Since: LIBVHOST_0.1
+ */
+uint64_t libvhost_protocol_features_known(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LIBVHOST_H */

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <stddef.h>
+
+#include "libvhost-private.h"
+
+int lvh_opts_check(const struct libvhost_ctx *ctx, const void *opts, size_t min_sz, size_t known,
+		   const char *type_name)
+{
+	const unsigned char *p = opts;
+	size_t sz, i;
+
+	if (!opts)
+		return 0;
+	sz = *(const size_t *)opts;
+	if (sz < min_sz) {
+		lvh_err(ctx, "%s: sz %zu is smaller than the minimum %zu", type_name, sz, min_sz);
+		return -EINVAL;
+	}
+	/*
+	 * A caller built against a newer header may pass fields this library
+	 * does not know; they are accepted only while they are zero, so that a
+	 * request for a feature we lack is never silently ignored.
+	 */
+	for (i = known; i < sz; i++) {
+		if (p[i]) {
+			lvh_err(ctx, "%s: unknown non-zero byte at offset %zu (this libvhost knows %zu bytes)",
+				type_name, i, known);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,327 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vhost-user framing over a unix stream socket: a 12-byte header, the payload,
+ * and fds in SCM_RIGHTS attached to the first byte of the message.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "proto.h"
+
+void lvh_msg_init(struct lvh_msg *m, uint32_t request, uint32_t flags)
+{
+	/* zeroed so no uninitialised byte ever reaches the peer */
+	memset(m, 0, sizeof(*m));
+	m->request = request;
+	m->flags = LIBVHOST_USER_VERSION | (flags & ~LIBVHOST_USER_VERSION_MASK);
+}
+
+void lvh_msg_init_reply(struct lvh_msg *m, const struct lvh_msg *req)
+{
+	lvh_msg_init(m, req->request, LIBVHOST_USER_FLAG_REPLY);
+}
+
+void lvh_msg_set_u64(struct lvh_msg *m, uint64_t v)
+{
+	m->payload.u64 = v;
+	m->size = sizeof(v);
+}
+
+int lvh_msg_get_u64(const struct libvhost_ctx *ctx, const struct lvh_msg *m, uint64_t *v)
+{
+	if (m->size != sizeof(*v)) {
+		lvh_err(ctx, "request %u: expected a u64 payload, got %u bytes", m->request, m->size);
+		return -EBADMSG;
+	}
+	*v = m->payload.u64;
+	return 0;
+}
+
+int lvh_msg_set_payload(struct lvh_msg *m, const void *data, size_t len)
+{
+	if (len > sizeof(m->payload.bytes))
+		return -ENOSPC;
+	if (len)
+		memcpy(m->payload.bytes, data, len);
+	m->size = (uint32_t)len;
+	return 0;
+}
+
+int lvh_msg_add_fd(struct lvh_msg *m, int fd)
+{
+	if (fd < 0)
+		return -EINVAL;
+	if (m->nfds >= LIBVHOST_USER_MAX_FDS)
+		return -ENOSPC;
+	m->fds[m->nfds++] = fd;
+	return 0;
+}
+
+void lvh_msg_close_fds(struct lvh_msg *m)
+{
+	unsigned int i;
+
+	for (i = 0; i < m->nfds && i < LIBVHOST_USER_MAX_FDS; i++)
+		if (m->fds[i] >= 0)
+			close(m->fds[i]);
+	m->nfds = 0;
+}
+
+int lvh_msg_take_fd(struct lvh_msg *m, unsigned int i)
+{
+	int fd;
+
+	if (i >= m->nfds || i >= LIBVHOST_USER_MAX_FDS)
+		return -1;
+	fd = m->fds[i];
+	m->fds[i] = -1;
+	return fd;
+}
+
+/* ---- timing ---- */
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Waits for `events` on sock until the deadline (-1: none). */
+static int wait_for(int sock, short events, int64_t deadline)
+{
+	struct pollfd pfd = { .fd = sock, .events = events };
+	int timeout, r;
+
+	for (;;) {
+		if (deadline < 0) {
+			timeout = -1;
+		} else {
+			int64_t left = deadline - now_ms();
+
+			if (left <= 0)
+				return -ETIMEDOUT;
+			timeout = left > 0x7fffffff ? 0x7fffffff : (int)left;
+		}
+		r = poll(&pfd, 1, timeout);
+		if (r > 0)
+			return 0; /* readable, writable, or HUP/ERR: the next syscall tells */
+		if (r == 0)
+			return -ETIMEDOUT;
+		if (errno != EINTR)
+			return -errno;
+	}
+}
+
+static int64_t deadline_from(int timeout_ms)
+{
+	return timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+}
+
+/* ---- receive ---- */
+
+/*
+ * Moves the fds of one control message into m.  Every fd the kernel gave us is
+ * either stored or closed, whatever happens.
+ */
+static int collect_fds(const struct libvhost_ctx *ctx, struct msghdr *mh, struct lvh_msg *m,
+		       bool allowed)
+{
+	struct cmsghdr *cmsg;
+	int r = 0;
+
+	for (cmsg = CMSG_FIRSTHDR(mh); cmsg; cmsg = CMSG_NXTHDR(mh, cmsg)) {
+		size_t n, i;
+		int fd;
+
+		if (cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS)
+			continue;
+		n = (cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < n; i++) {
+			memcpy(&fd, CMSG_DATA(cmsg) + i * sizeof(int), sizeof(int));
+			if (allowed && r == 0 && m->nfds < LIBVHOST_USER_MAX_FDS) {
+				m->fds[m->nfds++] = fd;
+				continue;
+			}
+			close(fd);
+			if (r == 0) {
+				lvh_err(ctx, "request %u: %s", m->request,
+					allowed ? "more fds than allowed in one message"
+						: "fds attached to the middle of a message");
+				r = -EBADMSG;
+			}
+		}
+	}
+	if (r == 0 && (mh->msg_flags & MSG_CTRUNC)) {
+		lvh_err(ctx, "control data truncated: the peer sent more than %u fds",
+			LIBVHOST_USER_MAX_FDS);
+		r = -EBADMSG;
+	}
+	return r;
+}
+
+/*
+ * Reads exactly len bytes into buf.  fds may arrive only with the first byte
+ * of the message (fds_allowed); any other fds are closed and an error is
+ * returned after the data has been consumed.
+ */
+static int recv_exact(const struct libvhost_ctx *ctx, int sock, void *buf, size_t len,
+		      struct lvh_msg *m, bool first, int64_t deadline)
+{
+	/* room for the maximum plus one more: a surplus fd is then seen, not truncated */
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * (LIBVHOST_USER_MAX_FDS + 1))];
+		struct cmsghdr align;
+	} control;
+	size_t done = 0;
+	int r, err = 0;
+
+	while (done < len) {
+		struct iovec iov = { .iov_base = (char *)buf + done, .iov_len = len - done };
+		struct msghdr mh = {
+			.msg_iov = &iov,
+			.msg_iovlen = 1,
+			.msg_control = control.buf,
+			.msg_controllen = sizeof(control.buf),
+		};
+		ssize_t n;
+
+		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				r = wait_for(sock, POLLIN, deadline);
+				if (r < 0) {
+					if (r == -ETIMEDOUT)
+						lvh_err(ctx, "timed out waiting for the peer");
+					return r;
+				}
+				continue;
+			}
+			r = -errno;
+			lvh_err(ctx, "recvmsg: %s", strerror(errno));
+			return r;
+		}
+		if (mh.msg_controllen) {
+			r = collect_fds(ctx, &mh, m, first && done == 0);
+			if (r < 0 && !err)
+				err = r;
+		}
+		if (n == 0) {
+			if (!first || done)
+				lvh_err(ctx, "the peer closed the connection in the middle of a message");
+			else
+				lvh_dbg(ctx, "the peer closed the connection");
+			return -ECONNRESET;
+		}
+		done += (size_t)n;
+	}
+	return err;
+}
+
+int lvh_wire_recv(const struct libvhost_ctx *ctx, int sock, struct lvh_msg *m, int timeout_ms)
+{
+	int64_t deadline = deadline_from(timeout_ms);
+	uint32_t hdr[3];
+	int r;
+
+	m->nfds = 0;
+	m->request = 0;
+	m->size = 0;
+	r = recv_exact(ctx, sock, hdr, sizeof(hdr), m, true, deadline);
+	if (r < 0)
+		goto fail;
+	m->request = hdr[0];
+	m->flags = hdr[1];
+	m->size = hdr[2];
+	r = lvh_hdr_check(ctx, m->request, m->flags, m->size);
+	if (r < 0)
+		goto fail;
+	if (m->size) {
+		r = recv_exact(ctx, sock, m->payload.bytes, m->size, m, false, deadline);
+		if (r < 0)
+			goto fail;
+	}
+	return 0;
+fail:
+	lvh_msg_close_fds(m);
+	return r;
+}
+
+/* ---- send ---- */
+
+int lvh_wire_send(const struct libvhost_ctx *ctx, int sock, const struct lvh_msg *m,
+		  int timeout_ms)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * LIBVHOST_USER_MAX_FDS)];
+		struct cmsghdr align;
+	} control;
+	int64_t deadline = deadline_from(timeout_ms);
+	uint32_t hdr[3] = { m->request, m->flags, m->size };
+	size_t total, done = 0;
+	int r;
+
+	if (m->size > LIBVHOST_USER_MAX_PAYLOAD || m->nfds > LIBVHOST_USER_MAX_FDS)
+		return -EINVAL;
+	total = sizeof(hdr) + m->size;
+
+	while (done < total) {
+		struct iovec iov[2];
+		struct msghdr mh = { .msg_iov = iov };
+		ssize_t n;
+
+		if (done < sizeof(hdr)) {
+			iov[0].iov_base = (char *)hdr + done;
+			iov[0].iov_len = sizeof(hdr) - done;
+			iov[1].iov_base = (void *)m->payload.bytes;
+			iov[1].iov_len = m->size;
+			mh.msg_iovlen = m->size ? 2 : 1;
+		} else {
+			iov[0].iov_base = (char *)m->payload.bytes + (done - sizeof(hdr));
+			iov[0].iov_len = total - done;
+			mh.msg_iovlen = 1;
+		}
+		if (done == 0 && m->nfds) {
+			struct cmsghdr *cmsg;
+
+			memset(&control, 0, sizeof(control));
+			mh.msg_control = control.buf;
+			mh.msg_controllen = CMSG_SPACE(sizeof(int) * m->nfds);
+			cmsg = CMSG_FIRSTHDR(&mh);
+			cmsg->cmsg_level = SOL_SOCKET;
+			cmsg->cmsg_type = SCM_RIGHTS;
+			cmsg->cmsg_len = CMSG_LEN(sizeof(int) * m->nfds);
+			memcpy(CMSG_DATA(cmsg), m->fds, sizeof(int) * m->nfds);
+		}
+		n = sendmsg(sock, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				r = wait_for(sock, POLLOUT, deadline);
+				if (r < 0) {
+					if (r == -ETIMEDOUT)
+						lvh_err(ctx, "request %u: timed out sending to the peer",
+							m->request);
+					return r;
+				}
+				continue;
+			}
+			r = -errno;
+			if (r == -EPIPE || r == -ECONNRESET)
+				lvh_dbg(ctx, "send: the peer is gone");
+			else
+				lvh_err(ctx, "sendmsg: %s", strerror(errno));
+			return r;
+		}
+		done += (size_t)n;
+	}
+	return 0;
+}

@@ -1,0 +1,49 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# Tests.  Included from the top-level Makefile.am (non-recursive).
+
+TEST_EXTENSIONS = .sh
+SH_LOG_COMPILER = $(SHELL)
+AM_TESTS_ENVIRONMENT = \
+	top_srcdir='$(top_srcdir)'; export top_srcdir; \
+	top_builddir='$(top_builddir)'; export top_builddir; \
+	LIBVHOST_LOG=err; export LIBVHOST_LOG;
+
+if HAVE_CHECK
+check_LTLIBRARIES = tests/unit/libtestutil.la
+tests_unit_libtestutil_la_SOURCES = tests/unit/testutil.c tests/unit/testutil.h
+tests_unit_libtestutil_la_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+
+UNIT_LDADD = tests/unit/libtestutil.la lib/libvhost-internal.la $(CHECK_LIBS)
+UNIT_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+
+unit_tests = \
+	tests/unit/check-core \
+	tests/unit/check-wire \
+	tests/unit/check-msg-core \
+	tests/unit/check-msg-ext
+check_PROGRAMS += $(unit_tests)
+TESTS += $(unit_tests)
+
+tests_unit_check_core_SOURCES = tests/unit/check-core.c
+tests_unit_check_core_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_core_LDADD = $(UNIT_LDADD)
+
+tests_unit_check_wire_SOURCES = tests/unit/check-wire.c
+tests_unit_check_wire_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_wire_LDADD = $(UNIT_LDADD)
+
+# families: features, mem, vring, config, log, iotlb, inflight
+tests_unit_check_msg_core_SOURCES = tests/unit/check-msg-core.c
+tests_unit_check_msg_core_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_msg_core_LDADD = $(UNIT_LDADD)
+
+# families: backend, postcopy, state, shared, shmem, net, crypto, gpu
+tests_unit_check_msg_ext_SOURCES = tests/unit/check-msg-ext.c
+tests_unit_check_msg_ext_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_msg_ext_LDADD = $(UNIT_LDADD)
+endif
+
+# ABI discipline and consumer-shape tests
+include tests/abi.mk
+# libFuzzer targets and their smoke run
+include tests/fuzz/fuzz.mk
