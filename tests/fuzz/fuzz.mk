@@ -1,1 +1,32 @@
 # SPDX-License-Identifier: BSD-3-Clause
+# libFuzzer targets (./configure CC=clang --enable-fuzzing --enable-asan --enable-ubsan).
+# `make fuzz-smoke` runs each for FUZZ_SECONDS from the seed corpus.
+EXTRA_DIST += tests/fuzz/seeds.sh
+FUZZ_SECONDS ?= 60
+
+if ENABLE_FUZZING
+fuzz_targets = tests/fuzz/fuzz-msg
+noinst_PROGRAMS += $(fuzz_targets)
+tests_fuzz_fuzz_msg_SOURCES = tests/fuzz/fuzz-msg.c
+tests_fuzz_fuzz_msg_LDADD = lib/libvhost-internal.la
+tests_fuzz_fuzz_msg_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+
+fuzz-smoke: $(fuzz_targets)
+	@set -e; for t in $(fuzz_targets); do \
+		name=$$(basename $$t); \
+		corpus=$(abs_builddir)/tests/fuzz/corpus-$$name; \
+		rm -rf $$corpus; mkdir -p $$corpus; \
+		$(SHELL) $(srcdir)/tests/fuzz/seeds.sh $$corpus; \
+		echo "fuzz-smoke: $$name for $(FUZZ_SECONDS)s"; \
+		$(abs_builddir)/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+			-print_final_stats=1 $$corpus; \
+	done
+else
+fuzz-smoke:
+	@echo "fuzz-smoke: configure with CC=clang --enable-fuzzing" >&2; exit 1
+endif
+.PHONY: fuzz-smoke
+clean-local: clean-local-fuzz
+clean-local-fuzz:
+	-rm -rf tests/fuzz/corpus-*
+.PHONY: clean-local-fuzz
