@@ -81,4 +81,17 @@ int lvh_opts_check(const struct libvhost_ctx *ctx, const void *opts, size_t min_
 #define LVH_OPTS_GET(opts, FIELD, DFL)                                                         \
 	(((opts) && (opts)->sz >= lvh_offsetofend(__typeof__(*(opts)), FIELD)) ? (opts)->FIELD : (DFL))
 
+/* ---- permission diagnostics (lib/core/caps.c) ---- */
+
+/* 1 if the process has capability `cap` effective, 0 if not, -EOPNOTSUPP without libcap-ng. */
+int lvh_caps_has(int cap);
+
+/*
+ * For err = -EPERM, -EACCES or -ENOMEM from an operation `what` that needs
+ * capability `cap` (-1: none) and/or `memlock_bytes` of locked memory (0:
+ * none), logs which of them is missing.  Returns err unchanged.
+ */
+int lvh_explain_denied(const struct libvhost_ctx *ctx, const char *what, int err, int cap,
+		       uint64_t memlock_bytes);
+
 #endif /* LIBVHOST_PRIVATE_H */

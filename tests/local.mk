@@ -26,7 +26,8 @@ TESTS += $(unit_tests)
 
 tests_unit_check_core_SOURCES = tests/unit/check-core.c
 tests_unit_check_core_CFLAGS = $(UNIT_CFLAGS)
-tests_unit_check_core_LDADD = $(UNIT_LDADD)
+tests_unit_check_core_CPPFLAGS = $(AM_CPPFLAGS) $(CAPNG_CFLAGS)
+tests_unit_check_core_LDADD = $(UNIT_LDADD) $(CAPNG_LIBS)
 
 tests_unit_check_wire_SOURCES = tests/unit/check-wire.c
 tests_unit_check_wire_CFLAGS = $(UNIT_CFLAGS)

@@ -4,7 +4,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <syslog.h>
+#include <unistd.h>
+#include <linux/capability.h>
+#ifdef HAVE_LIBCAP_NG
+#include <cap-ng.h>
+#endif
 
 #include "testutil.h"
 
@@ -258,6 +265,56 @@ START_TEST(test_version_and_table)
 }
 END_TEST
 
+START_TEST(test_explain_denied)
+{
+	struct libvhost_ctx *ctx = tu_ctx_new();
+	struct rlimit rl;
+	unsigned int before;
+
+	/* errors that are not about permissions pass through silently */
+	before = tu_log_errors();
+	ck_assert_int_eq(lvh_explain_denied(ctx, "op", -EINVAL, CAP_IPC_LOCK, 0), -EINVAL);
+	ck_assert_uint_eq(tu_log_errors(), before);
+
+	/* a memlock shortfall names the limit and the remedy */
+	ck_assert_int_eq(getrlimit(RLIMIT_MEMLOCK, &rl), 0);
+	if (rl.rlim_cur != RLIM_INFINITY) {
+		ck_assert_int_eq(lvh_explain_denied(ctx, "map", -ENOMEM, -1, rl.rlim_cur + 4096),
+				 -ENOMEM);
+		ck_assert_ptr_nonnull(strstr(tu_log_last(), "RLIMIT_MEMLOCK"));
+	}
+
+#ifdef HAVE_LIBCAP_NG
+	{
+		pid_t pid;
+		int status;
+
+		/* in a child, drop CAP_NET_ADMIN and check the sentence says so */
+		pid = fork();
+		ck_assert_int_ge(pid, 0);
+		if (pid == 0) {
+			int ok;
+
+			capng_get_caps_process();
+			capng_update(CAPNG_DROP, CAPNG_EFFECTIVE | CAPNG_PERMITTED, CAP_NET_ADMIN);
+			if (capng_apply(CAPNG_SELECT_CAPS) < 0)
+				_exit(77);
+			ok = lvh_caps_has(CAP_NET_ADMIN) == 0;
+			lvh_explain_denied(ctx, "open", -EPERM, CAP_NET_ADMIN, 0);
+			ok = ok && strstr(tu_log_last(), "lacks CAP_NET_ADMIN") != NULL;
+			_exit(ok ? 0 : 1);
+		}
+		ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+		ck_assert(WIFEXITED(status));
+		ck_assert(WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 77);
+	}
+#else
+	ck_assert_int_eq(lvh_caps_has(CAP_NET_ADMIN), -EOPNOTSUPP);
+#endif
+	tu_ctx_free(ctx);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("core");
@@ -277,6 +334,10 @@ int main(void)
 	tc = tcase_create("opts");
 	tcase_add_test(tc, test_opts_sizes);
 	tcase_add_test(tc, test_opts_check_logs);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("caps");
+	tcase_add_test(tc, test_explain_denied);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("table");
