@@ -8,6 +8,9 @@ AM_TESTS_ENVIRONMENT = \
 	top_builddir='$(top_builddir)'; export top_builddir; \
 	LIBVHOST_LOG=err; export LIBVHOST_LOG;
 
+TESTS += tests/no-abort.sh
+EXTRA_DIST += tests/no-abort.sh
+
 if HAVE_CHECK
 check_LTLIBRARIES = tests/unit/libtestutil.la
 tests_unit_libtestutil_la_SOURCES = tests/unit/testutil.c tests/unit/testutil.h
