@@ -143,7 +143,14 @@ bool lvh_proto_reply_expected(const struct lvh_proto_row *row, uint32_t flags, b
 /* "SET_MEM_TABLE", or "UNKNOWN" */
 const char *lvh_proto_name(enum lvh_dir dir, uint32_t request);
 
-/* ---- framing over a unix stream socket (wire.c) ---- */
+/*
+ * ---- framing over a unix stream socket (wire.c) ----
+ *
+ * After any error from these two functions the position in the byte stream
+ * is unknown (a message may be half read or half written): the caller must
+ * close the connection, never resynchronise.  Both work on blocking and
+ * non-blocking sockets alike.
+ */
 
 /*
  * Receives one whole message: header, payload and the fds sent with it
