@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -748,6 +749,41 @@ START_TEST(test_fd_soak)
 }
 END_TEST
 
+/* 10,000 hostile messages: heap and fd count stay flat. */
+START_TEST(test_soak_memory_flat)
+{
+	struct lvh_msg in;
+	uint8_t buf[12 + 16] = { 0 };
+	struct mallinfo2 before, after;
+	int sv[2], fds_before, i, fd;
+
+	make_pair(sv);
+	fd = tu_eventfd();
+	for (i = 0; i < 100; i++) { /* warm up: let stdio and the allocator settle */
+		hdr_bytes(buf, LIBVHOST_USER_SET_LOG_BASE, 1, 16);
+		raw_send(sv[0], buf, sizeof(buf), &fd, 1);
+		ck_assert_int_eq(lvh_wire_recv(ctx, sv[1], &in, 1000), 0);
+		lvh_proto_check_request(ctx, LVH_DIR_FRONTEND, &in, 0);
+		lvh_msg_close_fds(&in);
+	}
+	fds_before = tu_count_fds();
+	before = mallinfo2();
+	for (i = 0; i < 10000; i++) {
+		hdr_bytes(buf, i % 2 ? LIBVHOST_USER_SET_LOG_BASE : 0xdead, 1, 16);
+		raw_send(sv[0], buf, sizeof(buf), &fd, 1);
+		ck_assert_int_eq(lvh_wire_recv(ctx, sv[1], &in, 1000), 0);
+		ck_assert_int_lt(lvh_proto_check_request(ctx, LVH_DIR_FRONTEND, &in, 0), 0);
+		lvh_msg_close_fds(&in);
+	}
+	after = mallinfo2();
+	ck_assert_int_eq(tu_count_fds(), fds_before);
+	ck_assert_uint_le(after.uordblks, before.uordblks + 4096);
+	close(fd);
+	close(sv[0]);
+	close(sv[1]);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("wire");
@@ -769,6 +805,7 @@ int main(void)
 	tcase_add_test(tc, test_send_errors);
 	tcase_add_test(tc, test_msg_helpers);
 	tcase_add_test(tc, test_fd_soak);
+	tcase_add_test(tc, test_soak_memory_flat);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("table");
