@@ -13,7 +13,8 @@ EXTRA_DIST += tests/no-abort.sh
 
 if HAVE_CHECK
 check_LTLIBRARIES = tests/unit/libtestutil.la
-tests_unit_libtestutil_la_SOURCES = tests/unit/testutil.c tests/unit/testutil.h
+tests_unit_libtestutil_la_SOURCES = tests/unit/testutil.c tests/unit/testutil.h \
+	tests/unit/golden.c tests/unit/golden.h
 tests_unit_libtestutil_la_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 
 UNIT_LDADD = tests/unit/libtestutil.la lib/libvhost-internal.la $(CHECK_LIBS)
