@@ -6,7 +6,7 @@
 #include "libvhost-private.h"
 
 static void log_stderr(void *userdata, int priority, const char *file, int line, const char *func,
-		       const char *format, va_list args);
+		       const char *format, va_list args) LIBVHOST_PRINTF(6, 0);
 
 LIBVHOST_EXPORT int libvhost_ctx_new(const struct libvhost_ctx_opts *opts, struct libvhost_ctx **ret)
 {

@@ -1,15 +1,24 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # libFuzzer targets (./configure CC=clang --enable-fuzzing --enable-asan --enable-ubsan).
 # `make fuzz-smoke` runs each for FUZZ_SECONDS from the seed corpus.
-EXTRA_DIST += tests/fuzz/seeds.sh
+EXTRA_DIST += tests/fuzz/seeds.sh tests/fuzz/replay.sh
 FUZZ_SECONDS ?= 60
+
+# The harness without libFuzzer, replaying the seeds in every build.
+check_PROGRAMS += tests/fuzz/fuzz-replay
+tests_fuzz_fuzz_replay_SOURCES = tests/fuzz/fuzz-replay.c tests/fuzz/fuzz-msg.c \
+	tests/fuzz/fuzz-decode.c tests/fuzz/fuzz-decode.h
+tests_fuzz_fuzz_replay_LDADD = lib/libvhost-internal.la
+TESTS += tests/fuzz/replay.sh
 
 if ENABLE_FUZZING
 fuzz_targets = tests/fuzz/fuzz-msg
 noinst_PROGRAMS += $(fuzz_targets)
-tests_fuzz_fuzz_msg_SOURCES = tests/fuzz/fuzz-msg.c
+tests_fuzz_fuzz_msg_SOURCES = tests/fuzz/fuzz-msg.c tests/fuzz/fuzz-decode.c tests/fuzz/fuzz-decode.h
 tests_fuzz_fuzz_msg_LDADD = lib/libvhost-internal.la
 tests_fuzz_fuzz_msg_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+# the same objects serve both programs, built with different flags
+tests_fuzz_fuzz_msg_CFLAGS = $(AM_CFLAGS)
 
 fuzz-smoke: $(fuzz_targets)
 	@set -e; for t in $(fuzz_targets); do \

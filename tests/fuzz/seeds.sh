@@ -26,7 +26,7 @@ all=8388607	# every protocol feature the library knows
 { byte 2; u64 $all; hdr 37 1 40; u64 0; u64 0; u64 4096; u64 140000000000; u64 0; } > "$out/add-mem-reg"
 { byte 0; u64 $all; hdr 24 1 20; u32 0; u32 8; u32 0; u64 0; } > "$out/get-config"
 { byte 0; u64 $all; hdr 22 1 32; u64 4096; u64 4096; u64 140000000000; byte 3; byte 2; u16 0; u32 0; } > "$out/iotlb"
-{ byte 2; u64 $all; hdr 32 1 24; u64 8192; u64 0; u16 2; u16 256; u32 0; } > "$out/set-inflight"
+{ byte 2; u64 $all; hdr 32 1 24; u64 8320; u64 0; u16 2; u16 256; u32 0; } > "$out/set-inflight"
 { byte 2; u64 $all; hdr 42 1 8; u32 0; u32 0; } > "$out/device-state"
 { byte 1; u64 $all; hdr 1 1 32; u64 4096; u64 0; u64 0; byte 1; byte 1; u16 0; u32 0; } > "$out/backend-iotlb"
 { byte 3; u64 $all; hdr 9 1 40; byte 0; byte 0; u16 0; u32 0; u64 0; u64 0; u64 4096; u64 1; } > "$out/backend-shmem-map"

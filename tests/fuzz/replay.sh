@@ -1,0 +1,8 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+# Replays the fuzz seeds (and every prefix of each) through the fuzz harness.
+set -e
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+sh "${top_srcdir:-.}/tests/fuzz/seeds.sh" "$dir"
+exec "${top_builddir:-.}/tests/fuzz/fuzz-replay" "$dir"
