@@ -2,11 +2,18 @@
 # Tests.  Included from the top-level Makefile.am (non-recursive).
 
 TEST_EXTENSIONS = .sh
+if ENABLE_SANITIZERS
+ABI_ENV = SANITIZED=1; export SANITIZED;
+else
+ABI_ENV =
+endif
 SH_LOG_COMPILER = $(SHELL)
 AM_TESTS_ENVIRONMENT = \
 	top_srcdir='$(top_srcdir)'; export top_srcdir; \
 	top_builddir='$(top_builddir)'; export top_builddir; \
-	LIBVHOST_LOG=err; export LIBVHOST_LOG;
+	LIBVHOST_LOG=err; export LIBVHOST_LOG; \
+	CC='$(CC)'; export CC; SAN_FLAGS='$(SAN_FLAGS)'; export SAN_FLAGS; \
+	$(ABI_ENV)
 
 TESTS += tests/no-abort.sh
 EXTRA_DIST += tests/no-abort.sh

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The size and layout of every public struct, frozen.  A struct may only grow
+ * at its end (option structs, ops tables); when it does, add its new numbers
+ * here in the same commit, deliberately.
+ */
+#include <stddef.h>
+#include <stdio.h>
+
+#include <libvhost.h>
+
+static int failures;
+
+#define EQ(expr, want)                                                                          \
+	do {                                                                                   \
+		if ((size_t)(expr) != (size_t)(want)) {                                        \
+			printf("FAIL: %s is %zu, frozen at %zu\n", #expr, (size_t)(expr),       \
+			       (size_t)(want));                                                 \
+			failures++;                                                             \
+		}                                                                              \
+	} while (0)
+
+int main(void)
+{
+	if (sizeof(void *) != 8) {
+		printf("SKIP: frozen numbers are for LP64\n");
+		return 77;
+	}
+	EQ(sizeof(struct libvhost_ctx_opts), 32);
+	EQ(offsetof(struct libvhost_ctx_opts, sz), 0);
+	EQ(offsetof(struct libvhost_ctx_opts, log_fn), 8);
+	EQ(offsetof(struct libvhost_ctx_opts, log_userdata), 16);
+	EQ(offsetof(struct libvhost_ctx_opts, log_priority), 24);
+
+	/* wire constants are part of the ABI too */
+	EQ(LIBVHOST_USER_HDR_SIZE, 12);
+	EQ(LIBVHOST_USER_MAX_PAYLOAD, 4096);
+	EQ(LIBVHOST_USER_MAX_FDS, 8);
+	EQ(LIBVHOST_USER_MAX_VRINGS, 0x8000);
+	EQ(LIBVHOST_USER_GET_SHMEM_CONFIG, 44);
+	EQ(LIBVHOST_USER_BACKEND_SHMEM_UNMAP, 10);
+	EQ(LIBVHOST_USER_PROTOCOL_F_SHMEM, 22);
+	EQ(LIBVHOST_USER_PROTOCOL_F_GPA_ADDRESSES, 21);
+	if (failures)
+		return 1;
+	printf("public struct layouts and constants as frozen\n");
+	return 0;
+}

@@ -1,0 +1,16 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+# dlopen + dlvsym of every map entry, and 1,000 dlopen/dlclose cycles, under
+# valgrind's leak checker when valgrind is there (not in sanitizer builds).
+set -u
+bld=${top_builddir:-.}
+src=${top_srcdir:-.}
+lib=$(cd "$bld/lib/.libs" && pwd)/libvhost.so.0
+prog="$bld/tests/consumer/dlopen"
+[ -e "$lib" ] || { echo "SKIP: $lib not built"; exit 77; }
+if [ -z "${SANITIZED:-}" ] && command -v valgrind >/dev/null; then
+	exec valgrind -q --leak-check=full --show-leak-kinds=definite,indirect \
+		--errors-for-leak-kinds=definite,indirect --error-exitcode=1 \
+		"$prog" "$lib" "$src/libvhost.map" 1000
+fi
+exec "$prog" "$lib" "$src/libvhost.map" 1000
