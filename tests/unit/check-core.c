@@ -297,11 +297,14 @@ START_TEST(test_explain_denied)
 
 			capng_get_caps_process();
 			capng_update(CAPNG_DROP, CAPNG_EFFECTIVE | CAPNG_PERMITTED, CAP_NET_ADMIN);
-			if (capng_apply(CAPNG_SELECT_CAPS) < 0)
+			if (capng_apply(CAPNG_SELECT_CAPS) < 0) {
+				tu_ctx_free(ctx);
 				_exit(77);
+			}
 			ok = lvh_caps_has(CAP_NET_ADMIN) == 0;
 			lvh_explain_denied(ctx, "open", -EPERM, CAP_NET_ADMIN, 0);
 			ok = ok && strstr(tu_log_last(), "lacks CAP_NET_ADMIN") != NULL;
+			tu_ctx_free(ctx);
 			_exit(ok ? 0 : 1);
 		}
 		ck_assert_int_eq(waitpid(pid, &status, 0), pid);
