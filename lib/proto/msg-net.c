@@ -34,14 +34,9 @@ int lvh_msg_decode_mtu(const struct libvhost_ctx *ctx, const struct lvh_msg *m, 
 	uint64_t v;
 	int r;
 
-	r = lvh_msg_get_u64(ctx, m, &v);
+	r = lvh_msg_get_u64_range(ctx, m, "NET_SET_MTU", LVH_NET_MTU_MIN, LVH_NET_MTU_MAX, &v);
 	if (r < 0)
 		return r;
-	if (v < LVH_NET_MTU_MIN || v > LVH_NET_MTU_MAX) {
-		lvh_err(ctx, "NET_SET_MTU: %llu is outside %u..%u", (unsigned long long)v,
-			LVH_NET_MTU_MIN, LVH_NET_MTU_MAX);
-		return -EPROTO;
-	}
 	*mtu = (uint16_t)v;
 	return 0;
 }

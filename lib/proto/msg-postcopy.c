@@ -29,15 +29,5 @@ int lvh_msg_decode_postcopy_advise_reply(const struct libvhost_ctx *ctx, const s
 
 int lvh_msg_decode_postcopy_end_reply(const struct libvhost_ctx *ctx, const struct lvh_msg *m)
 {
-	uint64_t v;
-	int r;
-
-	r = lvh_msg_get_u64(ctx, m, &v);
-	if (r < 0)
-		return r;
-	if (v) {
-		lvh_err(ctx, "POSTCOPY_END: the back-end reported failure %llu", (unsigned long long)v);
-		return -EIO;
-	}
-	return 0;
+	return lvh_msg_get_status(ctx, m, "POSTCOPY_END");
 }

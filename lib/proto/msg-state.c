@@ -9,14 +9,10 @@ int lvh_msg_decode_status(const struct libvhost_ctx *ctx, const struct lvh_msg *
 	uint64_t v;
 	int r;
 
-	r = lvh_msg_get_u64(ctx, m, &v);
+	/* the virtio device status is one byte */
+	r = lvh_msg_get_u64_range(ctx, m, lvh_proto_name(LVH_DIR_FRONTEND, m->request), 0, 0xff, &v);
 	if (r < 0)
 		return r;
-	if (v > 0xff) {
-		lvh_err(ctx, "%s: device status 0x%llx does not fit the virtio status byte",
-			lvh_proto_name(LVH_DIR_FRONTEND, m->request), (unsigned long long)v);
-		return -EPROTO;
-	}
 	*out = (uint8_t)v;
 	return 0;
 }
@@ -94,16 +90,5 @@ int lvh_msg_decode_device_state_reply(const struct libvhost_ctx *ctx, const stru
 int lvh_msg_decode_check_device_state_reply(const struct libvhost_ctx *ctx,
 					    const struct lvh_msg *m)
 {
-	uint64_t v;
-	int r;
-
-	r = lvh_msg_get_u64(ctx, m, &v);
-	if (r < 0)
-		return r;
-	if (v) {
-		lvh_err(ctx, "CHECK_DEVICE_STATE: the back-end reported failure %llu",
-			(unsigned long long)v);
-		return -EIO;
-	}
-	return 0;
+	return lvh_msg_get_status(ctx, m, "CHECK_DEVICE_STATE");
 }

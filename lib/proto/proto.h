@@ -59,6 +59,11 @@ void lvh_msg_init_reply(struct lvh_msg *m, const struct lvh_msg *req);
 void lvh_msg_set_u64(struct lvh_msg *m, uint64_t v);
 /* Reads a u64 payload; -EBADMSG if the size is not 8. */
 int lvh_msg_get_u64(const struct libvhost_ctx *ctx, const struct lvh_msg *m, uint64_t *v);
+/* A u64 payload within [lo, hi]; -EPROTO (logged, naming `what`) outside it. */
+int lvh_msg_get_u64_range(const struct libvhost_ctx *ctx, const struct lvh_msg *m, const char *what,
+			  uint64_t lo, uint64_t hi, uint64_t *v);
+/* A u64 status (acks, POSTCOPY_END, CHECK_DEVICE_STATE...): 0 is success, else -EIO. */
+int lvh_msg_get_status(const struct libvhost_ctx *ctx, const struct lvh_msg *m, const char *what);
 /* Copies `len` bytes in as the payload; -ENOSPC if larger than the maximum. */
 int lvh_msg_set_payload(struct lvh_msg *m, const void *data, size_t len);
 /* Attaches an fd that the caller still owns (it is sent, never closed); -ENOSPC past 8. */

@@ -41,6 +41,39 @@ int lvh_msg_get_u64(const struct libvhost_ctx *ctx, const struct lvh_msg *m, uin
 	return 0;
 }
 
+int lvh_msg_get_u64_range(const struct libvhost_ctx *ctx, const struct lvh_msg *m, const char *what,
+			  uint64_t lo, uint64_t hi, uint64_t *v)
+{
+	uint64_t x;
+	int r;
+
+	r = lvh_msg_get_u64(ctx, m, &x);
+	if (r < 0)
+		return r;
+	if (x < lo || x > hi) {
+		lvh_err(ctx, "%s: %llu is outside %llu..%llu", what, (unsigned long long)x,
+			(unsigned long long)lo, (unsigned long long)hi);
+		return -EPROTO;
+	}
+	*v = x;
+	return 0;
+}
+
+int lvh_msg_get_status(const struct libvhost_ctx *ctx, const struct lvh_msg *m, const char *what)
+{
+	uint64_t x;
+	int r;
+
+	r = lvh_msg_get_u64(ctx, m, &x);
+	if (r < 0)
+		return r;
+	if (x) {
+		lvh_err(ctx, "%s: the peer reported failure %llu", what, (unsigned long long)x);
+		return -EIO;
+	}
+	return 0;
+}
+
 int lvh_msg_set_payload(struct lvh_msg *m, const void *data, size_t len)
 {
 	if (len > sizeof(m->payload.bytes))
