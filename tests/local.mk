@@ -15,8 +15,8 @@ AM_TESTS_ENVIRONMENT = \
 	CC='$(CC)'; export CC; SAN_FLAGS='$(SAN_FLAGS)'; export SAN_FLAGS; \
 	$(ABI_ENV)
 
-TESTS += tests/no-abort.sh
-EXTRA_DIST += tests/no-abort.sh
+TESTS += tests/no-abort.sh tests/tools/vhost-ctl.sh
+EXTRA_DIST += tests/no-abort.sh tests/tools/vhost-ctl.sh
 
 if HAVE_CHECK
 check_LTLIBRARIES = tests/unit/libtestutil.la
