@@ -43,6 +43,9 @@ static int count_fds(void)
 
 /* Formats every line (so the sanitizers check each format) and prints none. */
 static void quiet_log(void *userdata, int priority, const char *file, int line, const char *func,
+		      const char *format, va_list args) LIBVHOST_PRINTF(6, 0);
+
+static void quiet_log(void *userdata, int priority, const char *file, int line, const char *func,
 		      const char *format, va_list args)
 {
 	char buf[512];

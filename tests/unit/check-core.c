@@ -21,6 +21,9 @@ static void *log_last_userdata;
 static char log_text[256];
 
 static void count_log(void *userdata, int priority, const char *file, int line, const char *func,
+		      const char *format, va_list args) LIBVHOST_PRINTF(6, 0);
+
+static void count_log(void *userdata, int priority, const char *file, int line, const char *func,
 		      const char *format, va_list args)
 {
 	log_calls++;

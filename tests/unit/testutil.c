@@ -27,6 +27,9 @@ int tu_count_fds(void)
 }
 
 static void capture_log(void *userdata, int priority, const char *file, int line,
+			const char *func, const char *format, va_list args) LIBVHOST_PRINTF(6, 0);
+
+static void capture_log(void *userdata, int priority, const char *file, int line,
 			const char *func, const char *format, va_list args)
 {
 	(void)userdata;
