@@ -18,6 +18,7 @@
  *      -ECONNRESET, -EPIPE   the peer went away
  *      -ETIMEDOUT   the peer did not answer in time
  *      -EIO         the peer answered with a failure
+ *      -EEXIST      the object overlaps one that exists
  *  - Threads: the library has no global state.  One object may be used by
  *    one thread at a time; independent objects may be used in parallel.
  *    Callbacks run on the thread that called into the library.  The library
@@ -306,6 +307,126 @@ const char *libvhost_protocol_feature_name(unsigned int bit);
  * Since: LIBVHOST_0.1
  */
 uint64_t libvhost_protocol_features_known(void);
+
+/* ------------------------------------------------------------------------ */
+/* Guest memory: the regions a front-end, kernel vhost or vDPA device shares. */
+
+struct libvhost_mem;
+
+/* At most this many regions in one table (the vhost-user / KVM slot count). */
+#define LIBVHOST_MEM_MAX_REGIONS 509u
+
+/* libvhost_mem_alloc_opts.flags */
+#define LIBVHOST_MEM_F_HUGETLB (1ULL << 0) /* back the region with huge pages */
+
+struct libvhost_mem_alloc_opts {
+	size_t sz;
+	uint64_t flags; /* LIBVHOST_MEM_F_* */
+	/* with LIBVHOST_MEM_F_HUGETLB: 0 for the system's default, or 2 MiB, or 1 GiB */
+	uint64_t hugepage_size;
+};
+#define libvhost_mem_alloc_opts__last_field hugepage_size
+
+/*
+ * One region as libvhost_mem_get_region() reports it.  A frozen wire-value
+ * struct: it describes what vhost-user's SET_MEM_TABLE and the kernel's
+ * VHOST_SET_MEM_TABLE carry, and never changes.
+ */
+struct libvhost_mem_region {
+	uint64_t guest_addr; /* guest physical address (or IOVA) */
+	uint64_t size; /* bytes */
+	uint64_t user_addr; /* where it is mapped in this process */
+	uint64_t fd_offset; /* where it starts in fd */
+	int64_t fd; /* the fd backing it; owned by the table, valid until the region goes */
+};
+
+/*
+ * libvhost_mem_new - create an empty guest memory table.
+ *
+ * Errors: -EINVAL, -ENOMEM.
+ * Since: LIBVHOST_0.1
+ */
+int libvhost_mem_new(struct libvhost_ctx *ctx, struct libvhost_mem **ret);
+
+/* Since: LIBVHOST_0.1.  NULL-safe; returns its argument. */
+struct libvhost_mem *libvhost_mem_ref(struct libvhost_mem *mem);
+
+/*
+ * Since: LIBVHOST_0.1.  NULL-safe; returns NULL.  The last reference unmaps
+ * and closes what the table allocated and closes the fds it duplicated.
+ */
+struct libvhost_mem *libvhost_mem_unref(struct libvhost_mem *mem);
+
+/*
+ * libvhost_mem_alloc - allocate shared memory for a region and map it here.
+ * @guest_addr: the region's guest address.
+ * @size: its size: a multiple of the page size (of the huge page size with
+ *        LIBVHOST_MEM_F_HUGETLB).
+ * @opts: NULL for ordinary shared memory (a memfd).
+ * @ret_addr: where the memory is mapped in this process (optional).
+ *
+ * The table owns the memory and its fd.
+ * Errors: -EINVAL (bad size or alignment, opts), -EEXIST (overlaps a region),
+ * -ENOSPC (LIBVHOST_MEM_MAX_REGIONS reached), -ENOMEM (no memory, or no free
+ * huge pages: the log says which), other negative errno from memfd_create/mmap.
+ * Since: LIBVHOST_0.1
+ */
+int libvhost_mem_alloc(struct libvhost_mem *mem, uint64_t guest_addr, uint64_t size,
+		       const struct libvhost_mem_alloc_opts *opts, void **ret_addr);
+
+/*
+ * libvhost_mem_add - add a region the caller has mapped.
+ * @addr: where the caller mapped it (MAP_SHARED of @fd at @fd_offset).
+ * @fd: the shareable fd backing it; the table keeps a duplicate of it, the
+ *      caller keeps @fd.  The mapping stays the caller's.
+ *
+ * Errors: -EINVAL (bad arguments, a range that wraps, an fd smaller than
+ * fd_offset + size), -EEXIST (overlaps a region in guest or process address),
+ * -ENOSPC, -EBADF.
+ * Since: LIBVHOST_0.1
+ */
+int libvhost_mem_add(struct libvhost_mem *mem, uint64_t guest_addr, uint64_t size, void *addr,
+		     int fd, uint64_t fd_offset);
+
+/*
+ * libvhost_mem_remove - remove the region that starts at @guest_addr.
+ *
+ * Errors: -EINVAL, -ENOENT (no region starts there).
+ * Since: LIBVHOST_0.1
+ */
+int libvhost_mem_remove(struct libvhost_mem *mem, uint64_t guest_addr);
+
+/*
+ * Returns: the number of regions, or -EINVAL for a NULL mem.
+ * Since: LIBVHOST_0.1
+ */
+int libvhost_mem_get_nregions(const struct libvhost_mem *mem);
+
+/*
+ * libvhost_mem_get_region - the region at @index, in guest address order.
+ *
+ * Errors: -EINVAL, -ENOENT (index out of range).
+ * Since: LIBVHOST_0.1
+ */
+int libvhost_mem_get_region(const struct libvhost_mem *mem, unsigned int index,
+			    struct libvhost_mem_region *ret);
+
+/*
+ * libvhost_mem_translate - where guest memory [@guest_addr, +@len) is mapped.
+ *
+ * Returns: a pointer, or NULL unless the whole range lies in one region.
+ * Since: LIBVHOST_0.1
+ */
+void *libvhost_mem_translate(const struct libvhost_mem *mem, uint64_t guest_addr, uint64_t len);
+
+/*
+ * libvhost_mem_guest_addr - the guest address of this process's [@addr, +@len).
+ *
+ * Errors: -EINVAL, -ENOENT (not inside one region).
+ * Since: LIBVHOST_0.1
+ */
+int libvhost_mem_guest_addr(const struct libvhost_mem *mem, const void *addr, uint64_t len,
+			    uint64_t *ret_guest_addr);
 
 #ifdef __cplusplus
 }

@@ -31,7 +31,8 @@ unit_tests = \
 	tests/unit/check-core \
 	tests/unit/check-wire \
 	tests/unit/check-msg-core \
-	tests/unit/check-msg-ext
+	tests/unit/check-msg-ext \
+	tests/unit/check-mem
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 
@@ -48,6 +49,10 @@ tests_unit_check_wire_LDADD = $(UNIT_LDADD)
 tests_unit_check_msg_core_SOURCES = tests/unit/check-msg-core.c
 tests_unit_check_msg_core_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_msg_core_LDADD = $(UNIT_LDADD)
+
+tests_unit_check_mem_SOURCES = tests/unit/check-mem.c
+tests_unit_check_mem_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_mem_LDADD = $(UNIT_LDADD)
 
 # families: backend, postcopy, state, shared, shmem, net, crypto, gpu
 tests_unit_check_msg_ext_SOURCES = tests/unit/check-msg-ext.c

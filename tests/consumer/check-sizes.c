@@ -32,6 +32,17 @@ int main(void)
 	EQ(offsetof(struct libvhost_ctx_opts, log_userdata), 16);
 	EQ(offsetof(struct libvhost_ctx_opts, log_priority), 24);
 
+	EQ(sizeof(struct libvhost_mem_alloc_opts), 24);
+	EQ(offsetof(struct libvhost_mem_alloc_opts, flags), 8);
+	EQ(offsetof(struct libvhost_mem_alloc_opts, hugepage_size), 16);
+	EQ(sizeof(struct libvhost_mem_region), 40);
+	EQ(offsetof(struct libvhost_mem_region, guest_addr), 0);
+	EQ(offsetof(struct libvhost_mem_region, size), 8);
+	EQ(offsetof(struct libvhost_mem_region, user_addr), 16);
+	EQ(offsetof(struct libvhost_mem_region, fd_offset), 24);
+	EQ(offsetof(struct libvhost_mem_region, fd), 32);
+	EQ(LIBVHOST_MEM_MAX_REGIONS, 509);
+
 	/* wire constants are part of the ABI too */
 	EQ(LIBVHOST_USER_HDR_SIZE, 12);
 	EQ(LIBVHOST_USER_MAX_PAYLOAD, 4096);

@@ -1,0 +1,390 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Guest memory tables: regions kept sorted by guest address, so lookups in
+ * either direction are a binary search (guest -> process) or a short scan
+ * (process -> guest), and overlaps are caught when a region is added.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mem.h"
+
+#define HUGE_2M (2ull << 20)
+#define HUGE_1G (1ull << 30)
+#ifndef MFD_HUGE_SHIFT
+#define MFD_HUGE_SHIFT 26
+#endif
+
+struct region {
+	uint64_t gpa, size, uva, fd_offset;
+	int fd;
+	bool owns_mapping; /* allocated by the table: unmapped with it */
+};
+
+struct libvhost_mem {
+	int refcount;
+	struct libvhost_ctx *ctx;
+	unsigned int n, cap;
+	struct region *r; /* sorted by gpa */
+};
+
+LIBVHOST_EXPORT int libvhost_mem_new(struct libvhost_ctx *ctx, struct libvhost_mem **ret)
+{
+	struct libvhost_mem *mem;
+
+	if (!ctx || !ret)
+		return -EINVAL;
+	mem = calloc(1, sizeof(*mem));
+	if (!mem)
+		return -ENOMEM;
+	mem->refcount = 1;
+	mem->ctx = libvhost_ctx_ref(ctx);
+	*ret = mem;
+	return 0;
+}
+
+LIBVHOST_EXPORT struct libvhost_mem *libvhost_mem_ref(struct libvhost_mem *mem)
+{
+	if (mem)
+		mem->refcount++;
+	return mem;
+}
+
+static void region_release(struct region *r)
+{
+	if (r->owns_mapping)
+		munmap((void *)(uintptr_t)r->uva, r->size);
+	if (r->fd >= 0)
+		close(r->fd);
+}
+
+LIBVHOST_EXPORT struct libvhost_mem *libvhost_mem_unref(struct libvhost_mem *mem)
+{
+	unsigned int i;
+
+	if (!mem || --mem->refcount > 0)
+		return NULL;
+	for (i = 0; i < mem->n; i++)
+		region_release(&mem->r[i]);
+	free(mem->r);
+	libvhost_ctx_unref(mem->ctx);
+	free(mem);
+	return NULL;
+}
+
+/* index of the first region whose gpa is >= gpa */
+static unsigned int lower_bound(const struct libvhost_mem *mem, uint64_t gpa)
+{
+	unsigned int lo = 0, hi = mem->n;
+
+	while (lo < hi) {
+		unsigned int mid = lo + (hi - lo) / 2;
+
+		if (mem->r[mid].gpa < gpa)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* [a, a + alen) and [b, b + blen) intersect; neither wraps (checked before) */
+static bool ranges_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+	return a <= b + (blen - 1) && b <= a + (alen - 1);
+}
+
+static int check_new(struct libvhost_mem *mem, uint64_t gpa, uint64_t size, uint64_t uva,
+		     bool check_uva)
+{
+	unsigned int i;
+
+	if (size == 0 || lvh_range_overflows(gpa, size) || lvh_range_overflows(uva, size)) {
+		lvh_err(mem->ctx, "region of %" PRIu64 " bytes at guest 0x%" PRIx64 " is empty or wraps",
+			size, gpa);
+		return -EINVAL;
+	}
+	if (mem->n >= LIBVHOST_MEM_MAX_REGIONS) {
+		lvh_err(mem->ctx, "the table already has %u regions", LIBVHOST_MEM_MAX_REGIONS);
+		return -ENOSPC;
+	}
+	for (i = 0; i < mem->n; i++) {
+		const struct region *r = &mem->r[i];
+
+		if (ranges_overlap(gpa, size, r->gpa, r->size) ||
+		    (check_uva && ranges_overlap(uva, size, r->uva, r->size))) {
+			lvh_err(mem->ctx,
+				"region at guest 0x%" PRIx64 " overlaps the one at guest 0x%" PRIx64, gpa,
+				r->gpa);
+			return -EEXIST;
+		}
+	}
+	return 0;
+}
+
+static int insert(struct libvhost_mem *mem, const struct region *nr)
+{
+	unsigned int at;
+
+	if (mem->n == mem->cap) {
+		unsigned int cap = mem->cap ? mem->cap * 2 : 8;
+		struct region *r;
+
+		if (cap > LIBVHOST_MEM_MAX_REGIONS)
+			cap = LIBVHOST_MEM_MAX_REGIONS;
+		r = realloc(mem->r, cap * sizeof(*r));
+		if (!r)
+			return -ENOMEM;
+		mem->r = r;
+		mem->cap = cap;
+	}
+	at = lower_bound(mem, nr->gpa);
+	memmove(&mem->r[at + 1], &mem->r[at], (mem->n - at) * sizeof(*nr));
+	mem->r[at] = *nr;
+	mem->n++;
+	return 0;
+}
+
+static uint64_t default_hugepage_size(void)
+{
+	FILE *f = fopen("/proc/meminfo", "re");
+	char line[128];
+	uint64_t kb = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Hugepagesize: %" SCNu64 " kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb * 1024;
+}
+
+LIBVHOST_EXPORT int libvhost_mem_alloc(struct libvhost_mem *mem, uint64_t guest_addr,
+				       uint64_t size, const struct libvhost_mem_alloc_opts *opts,
+				       void **ret_addr)
+{
+	struct region nr = { .gpa = guest_addr, .size = size, .fd = -1, .owns_mapping = true };
+	uint64_t flags, page, huge;
+	unsigned int mfd_flags = MFD_CLOEXEC;
+	void *addr;
+	int r;
+
+	if (!mem)
+		return -EINVAL;
+	r = LVH_OPTS_VALID(mem->ctx, opts, libvhost_mem_alloc_opts);
+	if (r < 0)
+		return r;
+	flags = LVH_OPTS_GET(opts, flags, 0);
+	huge = LVH_OPTS_GET(opts, hugepage_size, 0);
+	if (flags & ~LIBVHOST_MEM_F_HUGETLB) {
+		lvh_err(mem->ctx, "unknown flags 0x%" PRIx64, flags);
+		return -EINVAL;
+	}
+	page = (uint64_t)sysconf(_SC_PAGESIZE);
+	if (flags & LIBVHOST_MEM_F_HUGETLB) {
+		if (huge != 0 && huge != HUGE_2M && huge != HUGE_1G) {
+			lvh_err(mem->ctx, "huge page size %" PRIu64 " is not 2 MiB or 1 GiB", huge);
+			return -EINVAL;
+		}
+		mfd_flags |= MFD_HUGETLB;
+		if (huge)
+			mfd_flags |= (unsigned int)(__builtin_ctzll(huge) << MFD_HUGE_SHIFT);
+		page = huge ? huge : default_hugepage_size();
+		if (!page) {
+			lvh_err(mem->ctx, "this system has no huge pages");
+			return -ENOMEM;
+		}
+	} else if (huge) {
+		lvh_err(mem->ctx, "hugepage_size without LIBVHOST_MEM_F_HUGETLB");
+		return -EINVAL;
+	}
+	if (size % page || guest_addr % page || size > SIZE_MAX) {
+		lvh_err(mem->ctx, "region of %" PRIu64 " bytes at guest 0x%" PRIx64
+			" is not aligned to %" PRIu64, size, guest_addr, page);
+		return -EINVAL;
+	}
+	r = check_new(mem, guest_addr, size, 0, false);
+	if (r < 0)
+		return r;
+
+	nr.fd = memfd_create("libvhost-guest-memory", mfd_flags);
+	if (nr.fd < 0) {
+		r = -errno;
+		lvh_err(mem->ctx, "memfd_create%s: %s",
+			(flags & LIBVHOST_MEM_F_HUGETLB) ? " (huge pages)" : "", strerror(errno));
+		return r;
+	}
+	if (ftruncate(nr.fd, (off_t)size) < 0) {
+		r = -errno;
+		lvh_err(mem->ctx, "sizing guest memory to %" PRIu64 " bytes: %s", size,
+			strerror(errno));
+		goto fail;
+	}
+	/* hugetlbfs reserves the pages here, so a shortage shows now, not at first touch */
+	addr = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, nr.fd, 0);
+	if (addr == MAP_FAILED) {
+		r = -errno;
+		if (flags & LIBVHOST_MEM_F_HUGETLB)
+			lvh_err(mem->ctx, "mapping %" PRIu64 " bytes of huge pages: %s (see "
+				"/proc/sys/vm/nr_hugepages)", size, strerror(errno));
+		else
+			lvh_err(mem->ctx, "mapping %" PRIu64 " bytes: %s", size, strerror(errno));
+		goto fail;
+	}
+	nr.uva = (uint64_t)(uintptr_t)addr;
+	r = insert(mem, &nr);
+	if (r < 0) {
+		munmap(addr, size);
+		goto fail;
+	}
+	lvh_dbg(mem->ctx, "allocated %" PRIu64 " bytes at guest 0x%" PRIx64 " (fd %d)", size,
+		guest_addr, nr.fd);
+	if (ret_addr)
+		*ret_addr = addr;
+	return 0;
+fail:
+	close(nr.fd);
+	return r;
+}
+
+LIBVHOST_EXPORT int libvhost_mem_add(struct libvhost_mem *mem, uint64_t guest_addr, uint64_t size,
+				     void *addr, int fd, uint64_t fd_offset)
+{
+	struct region nr = { .gpa = guest_addr, .size = size, .uva = (uint64_t)(uintptr_t)addr,
+			     .fd_offset = fd_offset, .fd = -1 };
+	struct stat st;
+	uint64_t end;
+	int r;
+
+	if (!mem || !addr || fd < 0)
+		return -EINVAL;
+	r = check_new(mem, guest_addr, size, nr.uva, true);
+	if (r < 0)
+		return r;
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		lvh_err(mem->ctx, "fd %d: %s", fd, strerror(errno));
+		return r;
+	}
+	if (lvh_add_overflow_u64(fd_offset, size, &end) || !S_ISREG(st.st_mode) ||
+	    (uint64_t)st.st_size < end) {
+		lvh_err(mem->ctx, "fd %d cannot back %" PRIu64 " bytes at offset %" PRIu64
+			" (a shared-memory file of %lld bytes is needed)", fd, size, fd_offset,
+			(long long)st.st_size);
+		return -EINVAL;
+	}
+	nr.fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	if (nr.fd < 0) {
+		r = -errno;
+		lvh_err(mem->ctx, "duplicating fd %d: %s", fd, strerror(errno));
+		return r;
+	}
+	r = insert(mem, &nr);
+	if (r < 0) {
+		close(nr.fd);
+		return r;
+	}
+	return 0;
+}
+
+LIBVHOST_EXPORT int libvhost_mem_remove(struct libvhost_mem *mem, uint64_t guest_addr)
+{
+	unsigned int i;
+
+	if (!mem)
+		return -EINVAL;
+	i = lower_bound(mem, guest_addr);
+	if (i == mem->n || mem->r[i].gpa != guest_addr) {
+		lvh_err(mem->ctx, "no region starts at guest 0x%" PRIx64, guest_addr);
+		return -ENOENT;
+	}
+	region_release(&mem->r[i]);
+	memmove(&mem->r[i], &mem->r[i + 1], (mem->n - i - 1) * sizeof(mem->r[0]));
+	mem->n--;
+	return 0;
+}
+
+LIBVHOST_EXPORT int libvhost_mem_get_nregions(const struct libvhost_mem *mem)
+{
+	return mem ? (int)mem->n : -EINVAL;
+}
+
+LIBVHOST_EXPORT int libvhost_mem_get_region(const struct libvhost_mem *mem, unsigned int index,
+					    struct libvhost_mem_region *ret)
+{
+	const struct region *r;
+
+	if (!mem || !ret)
+		return -EINVAL;
+	if (index >= mem->n)
+		return -ENOENT;
+	r = &mem->r[index];
+	ret->guest_addr = r->gpa;
+	ret->size = r->size;
+	ret->user_addr = r->uva;
+	ret->fd_offset = r->fd_offset;
+	ret->fd = r->fd;
+	return 0;
+}
+
+void *lvh_mem_translate(const struct libvhost_mem *mem, uint64_t gpa, uint64_t len,
+			uint64_t *contiguous)
+{
+	const struct region *r;
+	unsigned int i;
+	uint64_t off;
+
+	if (!mem || !mem->n)
+		return NULL;
+	/* the last region starting at or below gpa */
+	i = lower_bound(mem, gpa);
+	if (i == mem->n || mem->r[i].gpa != gpa) {
+		if (i == 0)
+			return NULL;
+		i--;
+	}
+	r = &mem->r[i];
+	off = gpa - r->gpa;
+	if (off >= r->size)
+		return NULL;
+	if (contiguous)
+		*contiguous = r->size - off;
+	else if (len > r->size - off)
+		return NULL;
+	return (void *)(uintptr_t)(r->uva + off);
+}
+
+LIBVHOST_EXPORT void *libvhost_mem_translate(const struct libvhost_mem *mem, uint64_t guest_addr,
+					     uint64_t len)
+{
+	if (len == 0)
+		return NULL;
+	return lvh_mem_translate(mem, guest_addr, len, NULL);
+}
+
+LIBVHOST_EXPORT int libvhost_mem_guest_addr(const struct libvhost_mem *mem, const void *addr,
+					    uint64_t len, uint64_t *ret_guest_addr)
+{
+	uint64_t uva = (uint64_t)(uintptr_t)addr;
+	unsigned int i;
+
+	if (!mem || !ret_guest_addr || len == 0 || lvh_range_overflows(uva, len))
+		return -EINVAL;
+	for (i = 0; i < mem->n; i++) {
+		const struct region *r = &mem->r[i];
+
+		if (uva >= r->uva && uva - r->uva < r->size && len <= r->size - (uva - r->uva)) {
+			*ret_guest_addr = r->gpa + (uva - r->uva);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}

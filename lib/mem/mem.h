@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Guest memory tables, for the rest of the library. */
+#ifndef LIBVHOST_MEM_H
+#define LIBVHOST_MEM_H
+
+#include "libvhost-private.h"
+
+/*
+ * Translates a guest address.  With `contiguous` NULL: the whole of [gpa,
+ * gpa + len) must lie in one region, else NULL.  With `contiguous`: returns
+ * the start even when the range goes on past its region, and stores how many
+ * bytes from gpa are contiguous there (callers split buffers into iovecs).
+ */
+void *lvh_mem_translate(const struct libvhost_mem *mem, uint64_t gpa, uint64_t len,
+			uint64_t *contiguous);
+
+#endif

@@ -1,0 +1,267 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Guest memory tables: allocation, adoption, lookups both ways, limits. */
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "mem.h"
+#include "testutil.h"
+
+#define MiB (1ull << 20)
+
+static struct libvhost_ctx *ctx;
+static struct libvhost_mem *mem;
+
+static void setup(void)
+{
+	ctx = tu_ctx_new();
+	ck_assert_int_eq(libvhost_mem_new(ctx, &mem), 0);
+}
+
+static void teardown(void)
+{
+	libvhost_mem_unref(mem);
+	tu_ctx_free(ctx);
+}
+
+START_TEST(test_alloc_and_translate)
+{
+	struct libvhost_mem_region reg;
+	uint8_t *lo, *hi;
+	uint64_t gpa;
+
+	/* added out of order: the table keeps guest-address order */
+	ck_assert_int_eq(libvhost_mem_alloc(mem, 4 * MiB, 2 * MiB, NULL, (void **)&hi), 0);
+	ck_assert_int_eq(libvhost_mem_alloc(mem, 0, 1 * MiB, NULL, (void **)&lo), 0);
+	ck_assert_int_eq(libvhost_mem_get_nregions(mem), 2);
+	ck_assert_int_eq(libvhost_mem_get_region(mem, 0, &reg), 0);
+	ck_assert_uint_eq(reg.guest_addr, 0);
+	ck_assert_uint_eq(reg.size, 1 * MiB);
+	ck_assert_uint_eq(reg.user_addr, (uintptr_t)lo);
+	ck_assert_int_ge(reg.fd, 0);
+	ck_assert_int_eq(libvhost_mem_get_region(mem, 1, &reg), 0);
+	ck_assert_uint_eq(reg.guest_addr, 4 * MiB);
+	ck_assert_int_eq(libvhost_mem_get_region(mem, 2, &reg), -ENOENT);
+
+	/* the memory is shared: writes through the fd's other mapping show */
+	{
+		void *again = mmap(NULL, 2 * MiB, PROT_READ | PROT_WRITE, MAP_SHARED, (int)reg.fd, 0);
+
+		ck_assert_ptr_ne(again, MAP_FAILED);
+		memcpy(again, "vhost", 6);
+		ck_assert_str_eq((char *)hi, "vhost");
+		munmap(again, 2 * MiB);
+	}
+
+	ck_assert_ptr_eq(libvhost_mem_translate(mem, 0, 1), lo);
+	ck_assert_ptr_eq(libvhost_mem_translate(mem, 1 * MiB - 1, 1), lo + 1 * MiB - 1);
+	ck_assert_ptr_eq(libvhost_mem_translate(mem, 0, 1 * MiB), lo);
+	ck_assert_ptr_eq(libvhost_mem_translate(mem, 5 * MiB, 4096), hi + 1 * MiB);
+	/* holes, edges, a range running off a region, zero length, wrap */
+	ck_assert_ptr_null(libvhost_mem_translate(mem, 1 * MiB, 1));
+	ck_assert_ptr_null(libvhost_mem_translate(mem, 0, 1 * MiB + 1));
+	ck_assert_ptr_null(libvhost_mem_translate(mem, 6 * MiB, 1));
+	ck_assert_ptr_null(libvhost_mem_translate(mem, 6 * MiB - 1, 2));
+	ck_assert_ptr_null(libvhost_mem_translate(mem, 0, 0));
+	ck_assert_ptr_null(libvhost_mem_translate(mem, UINT64_MAX, 2));
+	ck_assert_ptr_null(libvhost_mem_translate(NULL, 0, 1));
+
+	/* the internal form reports how far a range stays contiguous */
+	{
+		uint64_t contig = 0;
+
+		ck_assert_ptr_eq(lvh_mem_translate(mem, 6 * MiB - 16, 4096, &contig),
+				 hi + 2 * MiB - 16);
+		ck_assert_uint_eq(contig, 16);
+	}
+
+	ck_assert_int_eq(libvhost_mem_guest_addr(mem, hi + 100, 10, &gpa), 0);
+	ck_assert_uint_eq(gpa, 4 * MiB + 100);
+	ck_assert_int_eq(libvhost_mem_guest_addr(mem, lo + 1 * MiB - 1, 2, &gpa), -ENOENT);
+	ck_assert_int_eq(libvhost_mem_guest_addr(mem, &gpa, 8, &gpa), -ENOENT);
+	ck_assert_int_eq(libvhost_mem_guest_addr(mem, lo, 0, &gpa), -EINVAL);
+
+	ck_assert_int_eq(libvhost_mem_remove(mem, 0), 0);
+	ck_assert_int_eq(libvhost_mem_get_nregions(mem), 1);
+	ck_assert_ptr_null(libvhost_mem_translate(mem, 0, 1));
+	ck_assert_int_eq(libvhost_mem_remove(mem, 0), -ENOENT);
+	ck_assert_int_eq(libvhost_mem_remove(mem, 4 * MiB + 4096), -ENOENT);
+}
+END_TEST
+
+START_TEST(test_alloc_refusals)
+{
+	LIBVHOST_OPTS(libvhost_mem_alloc_opts, bad_flags, .flags = 1ull << 5);
+	LIBVHOST_OPTS(libvhost_mem_alloc_opts, huge_without_flag, .hugepage_size = 2 * MiB);
+	LIBVHOST_OPTS(libvhost_mem_alloc_opts, odd_huge, .flags = LIBVHOST_MEM_F_HUGETLB,
+		      .hugepage_size = 4 * MiB);
+	int base = tu_count_fds();
+
+	ck_assert_int_eq(libvhost_mem_alloc(NULL, 0, 4096, NULL, NULL), -EINVAL);
+	ck_assert_int_eq(libvhost_mem_alloc(mem, 0, 0, NULL, NULL), -EINVAL);
+	ck_assert_int_eq(libvhost_mem_alloc(mem, 0, 4095, NULL, NULL), -EINVAL);
+	ck_assert_int_eq(libvhost_mem_alloc(mem, 1, 4096, NULL, NULL), -EINVAL);
+	ck_assert_int_eq(libvhost_mem_alloc(mem, UINT64_MAX - 4095, 8192, NULL, NULL), -EINVAL);
+	ck_assert_int_eq(libvhost_mem_alloc(mem, 0, 4096, &bad_flags, NULL), -EINVAL);
+	ck_assert_int_eq(libvhost_mem_alloc(mem, 0, 4096, &huge_without_flag, NULL), -EINVAL);
+	ck_assert_int_eq(libvhost_mem_alloc(mem, 0, 4 * MiB, &odd_huge, NULL), -EINVAL);
+
+	ck_assert_int_eq(libvhost_mem_alloc(mem, 1 * MiB, 1 * MiB, NULL, NULL), 0);
+	/* overlapping at either end, inside, around */
+	ck_assert_int_eq(libvhost_mem_alloc(mem, 0, 1 * MiB + 4096, NULL, NULL), -EEXIST);
+	ck_assert_int_eq(libvhost_mem_alloc(mem, 2 * MiB - 4096, 8192, NULL, NULL), -EEXIST);
+	ck_assert_int_eq(libvhost_mem_alloc(mem, 1 * MiB + 4096, 4096, NULL, NULL), -EEXIST);
+	ck_assert_int_eq(libvhost_mem_alloc(mem, 0, 4 * MiB, NULL, NULL), -EEXIST);
+	/* touching is not overlapping */
+	ck_assert_int_eq(libvhost_mem_alloc(mem, 2 * MiB, 4096, NULL, NULL), 0);
+	ck_assert_int_eq(libvhost_mem_alloc(mem, 1 * MiB - 4096, 4096, NULL, NULL), 0);
+	ck_assert_int_eq(libvhost_mem_get_nregions(mem), 3);
+	/* one fd per allocated region, none leaked by the refusals */
+	ck_assert_int_eq(tu_count_fds(), base + 3);
+}
+END_TEST
+
+START_TEST(test_region_limit)
+{
+	unsigned int i;
+	int base = tu_count_fds();
+
+	for (i = 0; i < LIBVHOST_MEM_MAX_REGIONS; i++)
+		ck_assert_int_eq(libvhost_mem_alloc(mem, (uint64_t)i * 8192, 4096, NULL, NULL), 0);
+	ck_assert_int_eq(libvhost_mem_alloc(mem, 1ull << 40, 4096, NULL, NULL), -ENOSPC);
+	ck_assert_int_eq(libvhost_mem_get_nregions(mem), LIBVHOST_MEM_MAX_REGIONS);
+	/* lookups find every region */
+	for (i = 0; i < LIBVHOST_MEM_MAX_REGIONS; i++) {
+		ck_assert_ptr_nonnull(libvhost_mem_translate(mem, (uint64_t)i * 8192 + 4095, 1));
+		ck_assert_ptr_null(libvhost_mem_translate(mem, (uint64_t)i * 8192 + 4096, 1));
+	}
+	libvhost_mem_unref(mem);
+	mem = NULL;
+	/* the last reference closed every fd */
+	ck_assert_int_eq(tu_count_fds(), base);
+	ck_assert_int_eq(libvhost_mem_new(ctx, &mem), 0);
+}
+END_TEST
+
+START_TEST(test_add_caller_memory)
+{
+	int fd = memfd_create("test", MFD_CLOEXEC), base;
+	uint8_t *addr, *small;
+	struct libvhost_mem_region reg;
+	uint64_t gpa;
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(ftruncate(fd, 3 * MiB), 0);
+	addr = mmap(NULL, 2 * MiB, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 1 * MiB);
+	ck_assert_ptr_ne(addr, MAP_FAILED);
+	base = tu_count_fds();
+
+	ck_assert_int_eq(libvhost_mem_add(mem, 1ull << 32, 2 * MiB, addr, fd, 1 * MiB), 0);
+	/* the table holds its own duplicate */
+	ck_assert_int_eq(tu_count_fds(), base + 1);
+	ck_assert_int_eq(libvhost_mem_get_region(mem, 0, &reg), 0);
+	ck_assert_int_ne(reg.fd, fd);
+	ck_assert_uint_eq(reg.fd_offset, 1 * MiB);
+	ck_assert_uint_eq(reg.user_addr, (uintptr_t)addr);
+	ck_assert_ptr_eq(libvhost_mem_translate(mem, (1ull << 32) + 10, 10), addr + 10);
+	ck_assert_int_eq(libvhost_mem_guest_addr(mem, addr + 2 * MiB - 1, 1, &gpa), 0);
+	ck_assert_uint_eq(gpa, (1ull << 32) + 2 * MiB - 1);
+
+	/* refusals: same process memory again, an fd too small, wraps, bad fds */
+	ck_assert_int_eq(libvhost_mem_add(mem, 1ull << 33, 4096, addr + 4096, fd, 0), -EEXIST);
+	ck_assert_int_eq(libvhost_mem_add(mem, 1ull << 34, 2 * MiB, addr + 4 * MiB, fd, 2 * MiB),
+			 -EINVAL);
+	ck_assert_int_eq(libvhost_mem_add(mem, 1ull << 34, 4096, addr + 4 * MiB, fd, UINT64_MAX),
+			 -EINVAL);
+	ck_assert_int_eq(libvhost_mem_add(mem, UINT64_MAX, 2, addr + 4 * MiB, fd, 0), -EINVAL);
+	ck_assert_int_eq(libvhost_mem_add(mem, 1ull << 34, 4096, addr + 4 * MiB, -1, 0), -EINVAL);
+	ck_assert_int_eq(libvhost_mem_add(mem, 1ull << 34, 4096, addr + 4 * MiB, 1000, 0), -EBADF);
+	ck_assert_int_eq(libvhost_mem_add(mem, 1ull << 34, 4096, NULL, fd, 0), -EINVAL);
+	{
+		int p[2];
+
+		ck_assert_int_eq(pipe(p), 0);
+		ck_assert_int_eq(libvhost_mem_add(mem, 1ull << 34, 4096, addr + 4 * MiB, p[0], 0),
+				 -EINVAL);
+		close(p[0]);
+		close(p[1]);
+	}
+	ck_assert_int_eq(tu_count_fds(), base + 1);
+
+	/* removing an adopted region closes the duplicate, leaves the mapping */
+	ck_assert_int_eq(libvhost_mem_remove(mem, 1ull << 32), 0);
+	ck_assert_int_eq(tu_count_fds(), base);
+	small = addr;
+	small[0] = 1; /* still mapped: ours */
+	munmap(addr, 2 * MiB);
+	close(fd);
+}
+END_TEST
+
+START_TEST(test_hugetlb)
+{
+	LIBVHOST_OPTS(libvhost_mem_alloc_opts, opts, .flags = LIBVHOST_MEM_F_HUGETLB);
+	unsigned int errs = tu_log_errors();
+	int base = tu_count_fds();
+	void *addr = NULL;
+	int r;
+
+	/* whether huge pages are reserved here or not, the answer is clean */
+	r = libvhost_mem_alloc(mem, 0, 2 * MiB, &opts, &addr);
+	if (r == 0) {
+		ck_assert_ptr_nonnull(addr);
+		ck_assert_int_eq(tu_count_fds(), base + 1);
+		/* not a multiple of the huge page size */
+		ck_assert_int_eq(libvhost_mem_alloc(mem, 2 * MiB, 4096, &opts, NULL), -EINVAL);
+	} else {
+		ck_assert_msg(r == -ENOMEM || r == -EINVAL || r == -EOPNOTSUPP, "r = %d", r);
+		ck_assert_uint_gt(tu_log_errors(), errs);
+		ck_assert_int_eq(tu_count_fds(), base);
+		ck_assert_int_eq(libvhost_mem_get_nregions(mem), 0);
+	}
+}
+END_TEST
+
+START_TEST(test_lifecycle)
+{
+	struct libvhost_mem *m2 = NULL;
+
+	ck_assert_int_eq(libvhost_mem_new(NULL, &m2), -EINVAL);
+	ck_assert_int_eq(libvhost_mem_new(ctx, NULL), -EINVAL);
+	ck_assert_ptr_eq(libvhost_mem_ref(mem), mem);
+	ck_assert_ptr_null(libvhost_mem_unref(mem));
+	ck_assert_int_eq(libvhost_mem_get_nregions(mem), 0);
+	ck_assert_ptr_null(libvhost_mem_ref(NULL));
+	ck_assert_ptr_null(libvhost_mem_unref(NULL));
+	ck_assert_int_eq(libvhost_mem_get_nregions(NULL), -EINVAL);
+	ck_assert_int_eq(libvhost_mem_get_region(mem, 0, NULL), -EINVAL);
+	ck_assert_int_eq(libvhost_mem_remove(NULL, 0), -EINVAL);
+	/* the table keeps its context alive */
+	{
+		struct libvhost_ctx *c2 = tu_ctx_new();
+
+		ck_assert_int_eq(libvhost_mem_new(c2, &m2), 0);
+		tu_ctx_free(c2);
+		ck_assert_int_eq(libvhost_mem_alloc(m2, 0, 4096, NULL, NULL), 0);
+		libvhost_mem_unref(m2);
+	}
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("mem");
+	TCase *tc = tcase_create("mem");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_alloc_and_translate);
+	tcase_add_test(tc, test_alloc_refusals);
+	tcase_add_test(tc, test_region_limit);
+	tcase_add_test(tc, test_add_caller_memory);
+	tcase_add_test(tc, test_hugetlb);
+	tcase_add_test(tc, test_lifecycle);
+	suite_add_tcase(s, tc);
+	return tu_run(s);
+}
