@@ -32,6 +32,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -427,6 +428,121 @@ void *libvhost_mem_translate(const struct libvhost_mem *mem, uint64_t guest_addr
  */
 int libvhost_mem_guest_addr(const struct libvhost_mem *mem, const void *addr, uint64_t len,
 			    uint64_t *ret_guest_addr);
+
+/* ------------------------------------------------------------------------ */
+/* Driver-side virtqueues: be the driver of a device, with no VM.           */
+
+struct libvhost_vring;
+
+/* libvhost_vring_opts.flags: what was negotiated with the device */
+#define LIBVHOST_VRING_F_EVENT_IDX (1ULL << 0) /* VIRTIO_F_EVENT_IDX (bit 29) */
+
+struct libvhost_vring_opts {
+	size_t sz;
+	uint64_t flags; /* LIBVHOST_VRING_F_* */
+};
+#define libvhost_vring_opts__last_field flags
+
+/*
+ * libvhost_vring_area_size - the guest memory a split ring of @num entries
+ * needs: descriptor table, available ring, used ring, in that order.
+ * @num: a power of two from 1 to 32768.
+ *
+ * Errors: -EINVAL.
+ * Since: LIBVHOST_0.1
+ */
+int libvhost_vring_area_size(unsigned int num, uint64_t *ret_bytes);
+
+/*
+ * libvhost_vring_new - lay out a split virtqueue in guest memory.
+ * @mem: the table the ring and every buffer live in (a reference is kept).
+ * @guest_addr: where the ring starts: 16-byte aligned, area_size bytes in one
+ *              region.  The area is zeroed.
+ * @num: entries, a power of two from 1 to 32768.
+ *
+ * Errors: -EINVAL, -ENOMEM.
+ * Since: LIBVHOST_0.1
+ */
+int libvhost_vring_new(struct libvhost_mem *mem, uint64_t guest_addr, unsigned int num,
+		       const struct libvhost_vring_opts *opts, struct libvhost_vring **ret);
+
+/* Since: LIBVHOST_0.1.  NULL-safe; returns its argument. */
+struct libvhost_vring *libvhost_vring_ref(struct libvhost_vring *vring);
+
+/* Since: LIBVHOST_0.1.  NULL-safe; returns NULL. */
+struct libvhost_vring *libvhost_vring_unref(struct libvhost_vring *vring);
+
+/*
+ * libvhost_vring_get_addrs - where the descriptor table, available ring and
+ * used ring are: as guest addresses (@guest true; for vDPA, and vhost-user
+ * with GPA_ADDRESSES) or as this process's addresses (for vhost-user
+ * SET_VRING_ADDR and kernel vhost).  Any output may be NULL.
+ *
+ * Errors: -EINVAL.
+ * Since: LIBVHOST_0.1
+ */
+int libvhost_vring_get_addrs(const struct libvhost_vring *vring, int guest, uint64_t *desc,
+			     uint64_t *avail, uint64_t *used);
+
+/*
+ * libvhost_vring_set_kick_fd - the eventfd that libvhost_vring_kick() writes
+ * to notify the device; -1 for none.  Borrowed: it must stay open while set.
+ *
+ * Errors: -EINVAL.
+ * Since: LIBVHOST_0.1
+ */
+int libvhost_vring_set_kick_fd(struct libvhost_vring *vring, int fd);
+
+/*
+ * libvhost_vring_add - make a buffer available to the device (unpublished
+ * until libvhost_vring_kick()).
+ * @iov: @nout device-readable parts, then @nin device-writable parts, each in
+ *       guest memory of the ring's table (given as this process's addresses);
+ *       a part that spans regions is split into several descriptors.
+ * @token: returned with the buffer by libvhost_vring_get_used(); not NULL.
+ *
+ * Errors: -EINVAL (bad arguments, memory outside the table), -ENOSPC (not
+ * enough free descriptors: reap used buffers first).
+ * Since: LIBVHOST_0.1
+ */
+int libvhost_vring_add(struct libvhost_vring *vring, const struct iovec *iov, unsigned int nout,
+		       unsigned int nin, void *token);
+
+/*
+ * libvhost_vring_kick - publish the buffers added since the last call and
+ * notify the device unless it asked not to be (its flags, or with
+ * LIBVHOST_VRING_F_EVENT_IDX its avail_event).
+ *
+ * Returns: 1 if the device was notified, 0 if not (nothing new, suppressed,
+ * or no kick fd).
+ * Errors: negative errno from writing the eventfd.
+ * Since: LIBVHOST_0.1
+ */
+int libvhost_vring_kick(struct libvhost_vring *vring);
+
+/*
+ * libvhost_vring_get_used - take the next buffer the device has finished.
+ * @ret_token: the token given to libvhost_vring_add().
+ * @ret_len: bytes the device wrote into the device-writable parts.
+ *
+ * Returns: 1 with a buffer, 0 if there is none yet.
+ * Errors: -EIO (the device returned an id that is not in flight, or more
+ * buffers than were available: the ring is broken from then on).
+ * Since: LIBVHOST_0.1
+ */
+int libvhost_vring_get_used(struct libvhost_vring *vring, void **ret_token, uint32_t *ret_len);
+
+/*
+ * libvhost_vring_set_interrupts - ask the device for interrupts (call
+ * notifications) when buffers are used, or not.  With EVENT_IDX, enabling
+ * asks to be told after the next used buffer.
+ *
+ * Returns: with @enable, 1 if used buffers are already waiting (reap them
+ * rather than wait for a notification), else 0.
+ * Errors: -EINVAL.
+ * Since: LIBVHOST_0.1
+ */
+int libvhost_vring_set_interrupts(struct libvhost_vring *vring, int enable);
 
 #ifdef __cplusplus
 }

@@ -32,7 +32,8 @@ unit_tests = \
 	tests/unit/check-wire \
 	tests/unit/check-msg-core \
 	tests/unit/check-msg-ext \
-	tests/unit/check-mem
+	tests/unit/check-mem \
+	tests/unit/check-vring
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 
@@ -53,6 +54,10 @@ tests_unit_check_msg_core_LDADD = $(UNIT_LDADD)
 tests_unit_check_mem_SOURCES = tests/unit/check-mem.c
 tests_unit_check_mem_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_mem_LDADD = $(UNIT_LDADD)
+
+tests_unit_check_vring_SOURCES = tests/unit/check-vring.c
+tests_unit_check_vring_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_vring_LDADD = $(UNIT_LDADD)
 
 # families: backend, postcopy, state, shared, shmem, net, crypto, gpu
 tests_unit_check_msg_ext_SOURCES = tests/unit/check-msg-ext.c

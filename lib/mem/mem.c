@@ -388,3 +388,25 @@ LIBVHOST_EXPORT int libvhost_mem_guest_addr(const struct libvhost_mem *mem, cons
 	}
 	return -ENOENT;
 }
+
+int lvh_mem_guest_addr_contig(const struct libvhost_mem *mem, uint64_t uva, uint64_t *gpa,
+			      uint64_t *contiguous)
+{
+	unsigned int i;
+
+	for (i = 0; i < mem->n; i++) {
+		const struct region *r = &mem->r[i];
+
+		if (uva >= r->uva && uva - r->uva < r->size) {
+			*gpa = r->gpa + (uva - r->uva);
+			*contiguous = r->size - (uva - r->uva);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+struct libvhost_ctx *lvh_mem_ctx(const struct libvhost_mem *mem)
+{
+	return mem->ctx;
+}

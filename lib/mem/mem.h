@@ -14,4 +14,14 @@
 void *lvh_mem_translate(const struct libvhost_mem *mem, uint64_t gpa, uint64_t len,
 			uint64_t *contiguous);
 
+/*
+ * The guest address of this process's address uva, and how many bytes from
+ * there stay in the same region; -ENOENT if uva is in no region.
+ */
+int lvh_mem_guest_addr_contig(const struct libvhost_mem *mem, uint64_t uva, uint64_t *gpa,
+			      uint64_t *contiguous);
+
+/* The context the table logs to. */
+struct libvhost_ctx *lvh_mem_ctx(const struct libvhost_mem *mem);
+
 #endif

@@ -42,6 +42,8 @@ int main(void)
 	EQ(offsetof(struct libvhost_mem_region, fd_offset), 24);
 	EQ(offsetof(struct libvhost_mem_region, fd), 32);
 	EQ(LIBVHOST_MEM_MAX_REGIONS, 509);
+	EQ(sizeof(struct libvhost_vring_opts), 16);
+	EQ(offsetof(struct libvhost_vring_opts, flags), 8);
 
 	/* wire constants are part of the ABI too */
 	EQ(LIBVHOST_USER_HDR_SIZE, 12);
