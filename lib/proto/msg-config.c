@@ -1,4 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Device configuration space: GET_CONFIG (request and reply) and SET_CONFIG.
+ *
+ * The spec says a back-end "uses zero length of payload to indicate an error".
+ * Back-ends read that two ways: libvhost-user sends an empty payload,
+ * rust-vmm sends the 12-byte header with size 0.  Both mean -EIO here.
+ */
 #include <errno.h>
 #include <string.h>
 
@@ -8,7 +15,13 @@
 
 static bool range_ok(uint32_t offset, uint32_t size)
 {
+	/* computed in 64 bits: two u32s cannot wrap there */
 	return (uint64_t)offset + size <= LIBVHOST_USER_MAX_CONFIG_SIZE;
+}
+
+static bool is_get_request(const struct lvh_msg *m)
+{
+	return m->request == LIBVHOST_USER_GET_CONFIG && !(m->flags & LIBVHOST_USER_FLAG_REPLY);
 }
 
 int lvh_msg_encode_config(struct lvh_msg *m, const struct lvh_config *c)
@@ -17,10 +30,12 @@ int lvh_msg_encode_config(struct lvh_msg *m, const struct lvh_config *c)
 
 	if (!range_ok(c->offset, c->size) || c->flags > LVH_CONFIG_F_MIGRATION)
 		return -EINVAL;
+	if (is_get_request(m) && c->size == 0)
+		return -EINVAL;
 	memcpy(p, &c->offset, 4);
 	memcpy(p + 4, &c->size, 4);
 	memcpy(p + 8, &c->flags, 4);
-	if (c->data)
+	if (c->data && !is_get_request(m))
 		memcpy(p + CONFIG_HDR, c->data, c->size);
 	else
 		memset(p + CONFIG_HDR, 0, c->size);
@@ -32,7 +47,7 @@ static int decode(const struct libvhost_ctx *ctx, const struct lvh_msg *m, struc
 {
 	const char *name = lvh_proto_name(LVH_DIR_FRONTEND, m->request);
 
-	if (m->size < CONFIG_HDR) {
+	if (m->size < CONFIG_HDR || m->size > sizeof(m->payload.bytes)) {
 		lvh_err(ctx, "%s: payload of %u bytes", name, m->size);
 		return -EBADMSG;
 	}
@@ -76,16 +91,20 @@ int lvh_msg_decode_config_reply(const struct libvhost_ctx *ctx, const struct lvh
 	struct lvh_config c;
 	int r;
 
+	if (m->size == 0) {
+		lvh_err(ctx, "GET_CONFIG: the back-end reported a failure (empty reply)");
+		return -EIO;
+	}
 	r = decode(ctx, m, &c);
 	if (r < 0)
 		return r;
-	if (c.size == 0 && size != 0) {
-		lvh_err(ctx, "GET_CONFIG: the back-end reported a failure");
+	if (c.size == 0) {
+		lvh_err(ctx, "GET_CONFIG: the back-end reported a failure (size 0)");
 		return -EIO;
 	}
 	if (c.offset != offset || c.size != size) {
-		lvh_err(ctx, "GET_CONFIG: asked for %u bytes at %u, got %u bytes at %u", size, offset,
-			c.size, c.offset);
+		lvh_err(ctx, "GET_CONFIG: asked for %u bytes at %u, got %u bytes at %u", size,
+			offset, c.size, c.offset);
 		return -EPROTO;
 	}
 	*out = c;

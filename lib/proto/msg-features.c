@@ -1,4 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Features and ownership: the u64s of SET_PROTOCOL_FEATURES and of the
+ * GET_QUEUE_NUM reply.  GET/SET_FEATURES, GET_PROTOCOL_FEATURES, SET_OWNER,
+ * RESET_OWNER and RESET_DEVICE carry a plain u64 or nothing and use the
+ * generic helpers in wire.c.
+ */
 #include <errno.h>
 
 #include "msg-features.h"
@@ -14,15 +20,24 @@ int lvh_protocol_features_check(const struct libvhost_ctx *ctx, uint64_t proto)
 	 */
 	if ((proto & PF(INBAND_NOTIFICATIONS)) &&
 	    (proto & (PF(BACKEND_REQ) | PF(REPLY_ACK))) != (PF(BACKEND_REQ) | PF(REPLY_ACK))) {
-		lvh_err(ctx, "protocol features 0x%llx: INBAND_NOTIFICATIONS needs BACKEND_REQ and REPLY_ACK",
-			(unsigned long long)proto);
+		lvh_err(ctx, "protocol features 0x%llx: INBAND_NOTIFICATIONS without %s",
+			(unsigned long long)proto, "BACKEND_REQ and REPLY_ACK");
 		return -EPROTO;
 	}
+	/* cancelled requests are recorded in the inflight area, so there must be one */
 	if ((proto & PF(GET_VRING_BASE_INFLIGHT)) && !(proto & PF(INFLIGHT_SHMFD))) {
-		lvh_err(ctx, "protocol features 0x%llx: GET_VRING_BASE_INFLIGHT needs INFLIGHT_SHMFD",
-			(unsigned long long)proto);
+		lvh_err(ctx, "protocol features 0x%llx: GET_VRING_BASE_INFLIGHT without %s",
+			(unsigned long long)proto, "INFLIGHT_SHMFD");
 		return -EPROTO;
 	}
+	return 0;
+}
+
+int lvh_msg_encode_protocol_features(struct lvh_msg *m, uint64_t proto)
+{
+	if (lvh_protocol_features_check(NULL, proto) < 0)
+		return -EINVAL;
+	lvh_msg_set_u64(m, proto);
 	return 0;
 }
 
@@ -42,20 +57,23 @@ int lvh_msg_decode_protocol_features(const struct libvhost_ctx *ctx, const struc
 	return 0;
 }
 
+int lvh_msg_encode_queue_num(struct lvh_msg *m, uint32_t n)
+{
+	if (n == 0 || n > LIBVHOST_USER_MAX_VRINGS)
+		return -EINVAL;
+	lvh_msg_set_u64(m, n);
+	return 0;
+}
+
 int lvh_msg_decode_queue_num(const struct libvhost_ctx *ctx, const struct lvh_msg *m,
 			     uint32_t *out)
 {
 	uint64_t v;
 	int r;
 
-	r = lvh_msg_get_u64(ctx, m, &v);
+	r = lvh_msg_get_u64_range(ctx, m, "GET_QUEUE_NUM", 1, LIBVHOST_USER_MAX_VRINGS, &v);
 	if (r < 0)
 		return r;
-	if (v == 0 || v > LIBVHOST_USER_MAX_VRINGS) {
-		lvh_err(ctx, "GET_QUEUE_NUM: %llu queues (1 to %u are possible)",
-			(unsigned long long)v, LIBVHOST_USER_MAX_VRINGS);
-		return -EPROTO;
-	}
 	*out = (uint32_t)v;
 	return 0;
 }

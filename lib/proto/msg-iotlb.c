@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
+ * IOTLB messages: IOTLB_MSG (front-end request; its reply is a plain u64) and
+ * BACKEND_IOTLB_MSG (back-end request).
+ *
  * struct vhost_iotlb_msg has 26 bytes of fields; QEMU sends sizeof() of the
  * C struct, 32, with 6 bytes of tail padding.  Both sizes are accepted; we
  * send 32 with the padding zeroed.
@@ -30,13 +33,14 @@ static int check(const struct libvhost_ctx *ctx, enum lvh_dir dir, const struct 
 		return -EPROTO;
 	}
 	if (t->type == LVH_IOTLB_UPDATE &&
-	    (t->size == 0 || t->perm == LVH_IOTLB_PERM_NONE || lvh_range_overflows(t->iova, t->size) ||
-	     lvh_range_overflows(t->uaddr, t->size))) {
+	    (t->size == 0 || t->perm == LVH_IOTLB_PERM_NONE ||
+	     lvh_range_overflows(t->iova, t->size) || lvh_range_overflows(t->uaddr, t->size))) {
 		lvh_err(ctx, "%s: bad update: 0x%llx bytes at iova 0x%llx -> 0x%llx, perm %u", who,
 			(unsigned long long)t->size, (unsigned long long)t->iova,
 			(unsigned long long)t->uaddr, t->perm);
 		return -EPROTO;
 	}
+	/* size 0 is QEMU's whole-space invalidation (see the header): no range to check */
 	if (t->type == LVH_IOTLB_INVALIDATE && lvh_range_overflows(t->iova, t->size)) {
 		lvh_err(ctx, "%s: invalidation range wraps around", who);
 		return -EPROTO;

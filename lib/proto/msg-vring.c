@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Vring messages.  Indexes are checked against LIBVHOST_USER_MAX_VRINGS here;
- * the endpoint checks them against its own queue count.  The fd messages can
- * only name rings 0-255: their index field is 8 bits wide.
+ * Vring messages: SET_VRING_NUM, SET_VRING_ADDR, SET_VRING_BASE, GET_VRING_BASE
+ * (request and reply), SET_VRING_ENABLE, SET_VRING_ENDIAN, VRING_KICK and
+ * SET_VRING_KICK/CALL/ERR.  Indexes are checked against
+ * LIBVHOST_USER_MAX_VRINGS here; the endpoint checks them against its own
+ * queue count.  The fd messages can only name rings 0-255: their index field
+ * is 8 bits wide.
  */
 #include <errno.h>
 #include <string.h>
@@ -55,8 +58,8 @@ int lvh_msg_decode_vring_state(const struct libvhost_ctx *ctx, const struct lvh_
 	int r;
 
 	if (m->size != sizeof(w)) {
-		lvh_err(ctx, "%s: vring state of %u bytes", lvh_proto_name(LVH_DIR_FRONTEND, m->request),
-			m->size);
+		lvh_err(ctx, "%s: vring state of %u bytes",
+			lvh_proto_name(LVH_DIR_FRONTEND, m->request), m->size);
 		return -EBADMSG;
 	}
 	memcpy(w, m->payload.bytes, sizeof(w));
