@@ -12,6 +12,7 @@ AM_TESTS_ENVIRONMENT = \
 	top_srcdir='$(top_srcdir)'; export top_srcdir; \
 	top_builddir='$(top_builddir)'; export top_builddir; \
 	LIBVHOST_LOG=err; export LIBVHOST_LOG; \
+	CK_DEFAULT_TIMEOUT=60; export CK_DEFAULT_TIMEOUT; \
 	CC='$(CC)'; export CC; SAN_FLAGS='$(SAN_FLAGS)'; export SAN_FLAGS; \
 	$(ABI_ENV)
 
@@ -21,11 +22,12 @@ EXTRA_DIST += tests/no-abort.sh tests/tools/vhost-ctl.sh
 if HAVE_CHECK
 check_LTLIBRARIES = tests/unit/libtestutil.la
 tests_unit_libtestutil_la_SOURCES = tests/unit/testutil.c tests/unit/testutil.h \
-	tests/unit/golden.c tests/unit/golden.h
-tests_unit_libtestutil_la_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+	tests/unit/golden.c tests/unit/golden.h \
+	tests/fuzz/fuzz-decode.c tests/fuzz/fuzz-decode.h
+tests_unit_libtestutil_la_CFLAGS = $(UNIT_CFLAGS)
 
 UNIT_LDADD = tests/unit/libtestutil.la lib/libvhost-internal.la $(CHECK_LIBS)
-UNIT_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+UNIT_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) -I$(top_srcdir)/tests/fuzz
 
 unit_tests = \
 	tests/unit/check-core \

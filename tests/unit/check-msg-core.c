@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "fuzz-decode.h"
 #include "golden.h"
 #include "msg-config.h"
 #include "msg-features.h"
@@ -52,66 +53,10 @@ static bool proto_xen(uint64_t proto)
 	return proto & PROTO_BIT(XEN_MMAP);
 }
 
+/* The table, then the family decoder: the dispatcher the fuzz target uses too. */
 static int rx_request(enum lvh_dir dir, struct lvh_msg *m, uint64_t proto)
 {
-	union {
-		struct lvh_mem_table table;
-		struct lvh_mem_region region;
-		struct lvh_vring_state state;
-		struct lvh_vring_addr addr;
-		struct lvh_vring_fd vfd;
-		struct lvh_config config;
-		struct lvh_log log;
-		struct lvh_iotlb iotlb;
-		struct lvh_inflight inflight;
-		uint64_t u64;
-	} u;
-	int r;
-
-	r = lvh_proto_check_request(gctx, dir, m, proto);
-	if (r < 0)
-		return r;
-	if (dir == BE)
-		return m->request == LIBVHOST_USER_BACKEND_IOTLB_MSG
-			       ? lvh_msg_decode_iotlb(gctx, m, BE, &u.iotlb)
-			       : 0;
-	switch (m->request) {
-	case LIBVHOST_USER_SET_FEATURES:
-		return lvh_msg_get_u64(gctx, m, &u.u64);
-	case LIBVHOST_USER_SET_PROTOCOL_FEATURES:
-		return lvh_msg_decode_protocol_features(gctx, m, &u.u64);
-	case LIBVHOST_USER_SET_MEM_TABLE:
-		return lvh_msg_decode_mem_table(gctx, m, proto_xen(proto), true, &u.table);
-	case LIBVHOST_USER_ADD_MEM_REG:
-	case LIBVHOST_USER_REM_MEM_REG:
-		return lvh_msg_decode_mem_region(gctx, m, proto_xen(proto), &u.region);
-	case LIBVHOST_USER_SET_LOG_BASE:
-		return lvh_msg_decode_log_base(gctx, m, &u.log);
-	case LIBVHOST_USER_SET_VRING_NUM:
-	case LIBVHOST_USER_SET_VRING_BASE:
-	case LIBVHOST_USER_GET_VRING_BASE:
-	case LIBVHOST_USER_SET_VRING_ENABLE:
-	case LIBVHOST_USER_SET_VRING_ENDIAN:
-	case LIBVHOST_USER_VRING_KICK:
-		return lvh_msg_decode_vring_state(gctx, m, &u.state);
-	case LIBVHOST_USER_SET_VRING_ADDR:
-		return lvh_msg_decode_vring_addr(gctx, m, &u.addr);
-	case LIBVHOST_USER_SET_VRING_KICK:
-	case LIBVHOST_USER_SET_VRING_CALL:
-	case LIBVHOST_USER_SET_VRING_ERR:
-		return lvh_msg_decode_vring_fd(gctx, m, &u.vfd);
-	case LIBVHOST_USER_IOTLB_MSG:
-		return lvh_msg_decode_iotlb(gctx, m, FE, &u.iotlb);
-	case LIBVHOST_USER_GET_CONFIG:
-	case LIBVHOST_USER_SET_CONFIG:
-		return lvh_msg_decode_config(gctx, m, &u.config);
-	case LIBVHOST_USER_GET_INFLIGHT_FD:
-		return lvh_msg_decode_inflight(gctx, m, false, false, &u.inflight);
-	case LIBVHOST_USER_SET_INFLIGHT_FD:
-		return lvh_msg_decode_inflight(gctx, m, true, false, &u.inflight);
-	default:
-		return 0; /* no payload beyond what the table checked */
-	}
+	return fuzz_decode_request(gctx, dir, m, proto, proto_xen(proto));
 }
 
 static int rx_reply(enum lvh_dir dir, uint32_t request, enum lvh_reply_kind kind, struct lvh_msg *m,
@@ -1677,11 +1622,7 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("msg-core");
-	struct {
-		const char *name;
-		const TTest *golden, *malformed;
-	} families[] = {
+	const struct golden_family families[] = {
 		{ "features", test_features_golden, test_features_malformed },
 		{ "mem", test_mem_golden, test_mem_malformed },
 		{ "vring", test_vring_golden, test_vring_malformed },
@@ -1690,16 +1631,7 @@ int main(void)
 		{ "iotlb", test_iotlb_golden, test_iotlb_malformed },
 		{ "inflight", test_inflight_golden, test_inflight_malformed },
 	};
-	size_t i;
 
-	for (i = 0; i < LVH_ARRAY_SIZE(families); i++) {
-		TCase *tc = tcase_create(families[i].name);
-
-		tcase_add_checked_fixture(tc, golden_setup, golden_teardown);
-		tcase_add_test(tc, families[i].golden);
-		tcase_add_test(tc, families[i].malformed);
-		suite_add_tcase(s, tc);
-	}
-	/* golden_main() returns 77 (skip) on a big-endian host: the vectors are little-endian */
-	return golden_main(s);
+	/* skipped (77) on a big-endian host: the vectors are little-endian */
+	return golden_run("msg-core", families, LVH_ARRAY_SIZE(families));
 }

@@ -55,3 +55,19 @@ int golden_main(Suite *s)
 		return 77; /* the vectors are little-endian */
 	return tu_run(s);
 }
+
+int golden_run(const char *suite, const struct golden_family *families, size_t n)
+{
+	Suite *s = suite_create(suite);
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		TCase *tc = tcase_create(families[i].name);
+
+		tcase_add_checked_fixture(tc, golden_setup, golden_teardown);
+		tcase_add_test(tc, families[i].golden);
+		tcase_add_test(tc, families[i].malformed);
+		suite_add_tcase(s, tc);
+	}
+	return golden_main(s);
+}

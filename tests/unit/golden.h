@@ -63,4 +63,13 @@ void g_same(struct lvh_msg *e, const uint8_t *v, size_t len, unsigned int nfds);
 /* Returns 77 on big-endian hosts, else runs the suite. */
 int golden_main(Suite *s);
 
+/* One TCase per message family, with a golden and a malformed test each. */
+struct golden_family {
+	const char *name;
+	const TTest *golden, *malformed;
+};
+
+/* Builds the suite from the families and runs it (golden_main). */
+int golden_run(const char *suite, const struct golden_family *families, size_t n);
+
 #endif
