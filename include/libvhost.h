@@ -436,6 +436,7 @@ struct libvhost_vring;
 
 /* libvhost_vring_opts.flags: what was negotiated with the device */
 #define LIBVHOST_VRING_F_EVENT_IDX (1ULL << 0) /* VIRTIO_F_EVENT_IDX (bit 29) */
+#define LIBVHOST_VRING_F_PACKED (1ULL << 1) /* VIRTIO_F_RING_PACKED (bit 34) */
 
 struct libvhost_vring_opts {
 	size_t sz;
@@ -444,21 +445,23 @@ struct libvhost_vring_opts {
 #define libvhost_vring_opts__last_field flags
 
 /*
- * libvhost_vring_area_size - the guest memory a split ring of @num entries
- * needs: descriptor table, available ring, used ring, in that order.
- * @num: a power of two from 1 to 32768.
+ * libvhost_vring_area_size - the guest memory a ring of @num entries needs.
+ * Split (the default): descriptor table, available ring, used ring, in that
+ * order.  Packed (LIBVHOST_VRING_F_PACKED in @flags): descriptor ring, driver
+ * event area, device event area.
+ * @num: 1 to 32768; a power of two for split rings.
  *
  * Errors: -EINVAL.
  * Since: LIBVHOST_0.1
  */
-int libvhost_vring_area_size(unsigned int num, uint64_t *ret_bytes);
+int libvhost_vring_area_size(unsigned int num, uint64_t flags, uint64_t *ret_bytes);
 
 /*
- * libvhost_vring_new - lay out a split virtqueue in guest memory.
+ * libvhost_vring_new - lay out a split or packed virtqueue in guest memory.
  * @mem: the table the ring and every buffer live in (a reference is kept).
  * @guest_addr: where the ring starts: 16-byte aligned, area_size bytes in one
  *              region.  The area is zeroed.
- * @num: entries, a power of two from 1 to 32768.
+ * @num: entries, 1 to 32768; a power of two for split rings.
  *
  * Errors: -EINVAL, -ENOMEM.
  * Since: LIBVHOST_0.1
@@ -474,7 +477,8 @@ struct libvhost_vring *libvhost_vring_unref(struct libvhost_vring *vring);
 
 /*
  * libvhost_vring_get_addrs - where the descriptor table, available ring and
- * used ring are: as guest addresses (@guest true; for vDPA, and vhost-user
+ * used ring are (packed: descriptor ring, driver and device event areas,
+ * which vhost's SET_VRING_ADDR carries in the same three fields): as guest addresses (@guest true; for vDPA, and vhost-user
  * with GPA_ADDRESSES) or as this process's addresses (for vhost-user
  * SET_VRING_ADDR and kernel vhost).  Any output may be NULL.
  *

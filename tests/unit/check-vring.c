@@ -387,11 +387,11 @@ START_TEST(test_refusals)
 	uint64_t size;
 	int tok = 1;
 
-	ck_assert_int_eq(libvhost_vring_area_size(256, &size), 0);
+	ck_assert_int_eq(libvhost_vring_area_size(256, 0, &size), 0);
 	ck_assert_uint_eq(size, 4096 + 6 + 512 + 58 + 6 + 2048); /* used aligned to 64 */
-	ck_assert_int_eq(libvhost_vring_area_size(3, &size), -EINVAL);
-	ck_assert_int_eq(libvhost_vring_area_size(65536, &size), -EINVAL);
-	ck_assert_int_eq(libvhost_vring_area_size(0, &size), -EINVAL);
+	ck_assert_int_eq(libvhost_vring_area_size(3, 0, &size), -EINVAL);
+	ck_assert_int_eq(libvhost_vring_area_size(65536, 0, &size), -EINVAL);
+	ck_assert_int_eq(libvhost_vring_area_size(0, 0, &size), -EINVAL);
 	ck_assert_int_eq(libvhost_vring_new(mem, RING_GPA, 6, NULL, &vr), -EINVAL);
 	ck_assert_int_eq(libvhost_vring_new(mem, RING_GPA + 8, 8, NULL, &vr), -EINVAL);
 	ck_assert_int_eq(libvhost_vring_new(mem, RING_GPA, 8, &bad, &vr), -EINVAL);
@@ -413,6 +413,270 @@ START_TEST(test_refusals)
 }
 END_TEST
 
+/* ---- packed rings ---- */
+
+/*
+ * A packed-ring device from the spec: an entry is available when its AVAIL
+ * bit equals the device's wrap counter and its USED bit does not; the device
+ * writes each used buffer's id and length into the next used slot with both
+ * bits equal to its used wrap counter.
+ */
+struct pdev {
+	uint8_t *ring;
+	unsigned int num;
+	uint64_t drv_off, dev_off;
+	uint16_t pos, used_pos;
+	int wrap, used_wrap;
+};
+
+static void pdev_init(struct pdev *d, struct libvhost_vring *vr, unsigned int num)
+{
+	uint64_t desc, drv, dev;
+
+	ck_assert_int_eq(libvhost_vring_get_addrs(vr, 0, &desc, &drv, &dev), 0);
+	d->ring = (uint8_t *)(uintptr_t)desc;
+	d->num = num;
+	d->drv_off = drv - desc;
+	d->dev_off = dev - desc;
+	ck_assert_uint_eq(d->drv_off, 16ull * num);
+	ck_assert_uint_eq(d->dev_off % 4, 0);
+	d->pos = d->used_pos = 0;
+	d->wrap = d->used_wrap = 1;
+}
+
+static unsigned int pdev_process(struct pdev *d)
+{
+	unsigned int served = 0;
+
+	for (;;) {
+		uint8_t *e = d->ring + 16 * d->pos, data[4096];
+		uint16_t flags = rd16(e + 14), id = 0;
+		uint32_t written = 0, chain = 0;
+		size_t have = 0;
+
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (!!(flags & 0x80) != d->wrap || !!(flags & 0x8000) == d->wrap)
+			break;
+		for (;;) {
+			uint64_t addr;
+			uint32_t len;
+			uint8_t *p;
+
+			e = d->ring + 16 * d->pos;
+			flags = rd16(e + 14);
+			memcpy(&addr, e, 8);
+			memcpy(&len, e + 8, 4);
+			id = rd16(e + 12);
+			p = libvhost_mem_translate(mem, le64toh(addr), le32toh(len));
+			ck_assert_ptr_nonnull(p);
+			if (flags & 2) {
+				uint32_t k;
+
+				for (k = 0; k < le32toh(len) && written < have; k++, written++)
+					p[k] = (uint8_t)toupper(data[written]);
+			} else {
+				memcpy(data + have, p, le32toh(len));
+				have += le32toh(len);
+			}
+			chain++;
+			if (++d->pos == d->num) {
+				d->pos = 0;
+				d->wrap = !d->wrap;
+			}
+			ck_assert_uint_le(chain, d->num);
+			if (!(flags & 1))
+				break;
+		}
+		/* the used element, written over the chain's first slot */
+		e = d->ring + 16 * d->used_pos;
+		wr16(e + 12, id);
+		{
+			uint32_t l = htole32(written);
+
+			memcpy(e + 8, &l, 4);
+		}
+		__atomic_thread_fence(__ATOMIC_RELEASE);
+		wr16(e + 14, (uint16_t)(d->used_wrap ? 0x8080 : 0));
+		d->used_pos = (uint16_t)(d->used_pos + chain);
+		if (d->used_pos >= d->num) {
+			d->used_pos = (uint16_t)(d->used_pos - d->num);
+			d->used_wrap = !d->used_wrap;
+		}
+		served++;
+	}
+	return served;
+}
+
+static const struct libvhost_vring_opts packed_opts = { .sz = sizeof(packed_opts),
+						        .flags = LIBVHOST_VRING_F_PACKED };
+
+START_TEST(test_packed_roundtrip)
+{
+	struct libvhost_vring *vr;
+	struct pdev d;
+	struct iovec iov[3];
+	void *token;
+	uint32_t len;
+	uint64_t size;
+	int kick = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK), tok = 5;
+
+	ck_assert_int_eq(libvhost_vring_area_size(5, LIBVHOST_VRING_F_PACKED, &size), 0);
+	ck_assert_uint_eq(size, 5 * 16 + 8);
+	ck_assert_int_eq(libvhost_vring_new(mem, RING_GPA, 5, &packed_opts, &vr), 0);
+	libvhost_vring_set_kick_fd(vr, kick);
+	pdev_init(&d, vr, 5);
+	memcpy(bufs, "packed", 6);
+	memcpy(bufs + 100, " ring", 5);
+	iov[0].iov_base = bufs;
+	iov[0].iov_len = 6;
+	iov[1].iov_base = bufs + 100;
+	iov[1].iov_len = 5;
+	iov[2].iov_base = bufs + 4096;
+	iov[2].iov_len = 32;
+	ck_assert_int_eq(libvhost_vring_add(vr, iov, 2, 1, &tok), 0);
+	ck_assert_uint_eq(pdev_process(&d), 0); /* the head is handed over at the kick */
+	ck_assert_int_eq(libvhost_vring_kick(vr), 1);
+	ck_assert_uint_eq(eventfd_count(kick), 1);
+	ck_assert_uint_eq(pdev_process(&d), 1);
+	ck_assert_int_eq(libvhost_vring_get_used(vr, &token, &len), 1);
+	ck_assert_ptr_eq(token, &tok);
+	ck_assert_uint_eq(len, 11);
+	ck_assert_mem_eq(bufs + 4096, "PACKED RING", 11);
+	ck_assert_int_eq(libvhost_vring_get_used(vr, &token, &len), 0);
+	libvhost_vring_unref(vr);
+	close(kick);
+}
+END_TEST
+
+START_TEST(test_packed_wrap)
+{
+	struct libvhost_vring *vr;
+	struct pdev d;
+	struct iovec iov[2] = { { bufs, 8 }, { bufs + 4096, 8 } };
+	void *token;
+	uint32_t len;
+	unsigned int round, i, n;
+	int toks[5];
+
+	/* 5 entries (not a power of two), chains of 1 and 2: positions and wraps drift */
+	ck_assert_int_eq(libvhost_vring_new(mem, RING_GPA, 5, &packed_opts, &vr), 0);
+	pdev_init(&d, vr, 5);
+	for (round = 0; round < 20000; round++) {
+		n = 0;
+		for (i = 0; i < 3; i++) {
+			int r = libvhost_vring_add(vr, iov, 1, (round + i) % 2, &toks[i]);
+
+			if (r == -ENOSPC)
+				break;
+			ck_assert_int_eq(r, 0);
+			n++;
+		}
+		libvhost_vring_kick(vr);
+		ck_assert_uint_eq(pdev_process(&d), n);
+		for (i = 0; i < n; i++) {
+			ck_assert_int_eq(libvhost_vring_get_used(vr, &token, &len), 1);
+			ck_assert_ptr_eq(token, &toks[i]);
+		}
+		ck_assert_int_eq(libvhost_vring_get_used(vr, &token, &len), 0);
+	}
+	libvhost_vring_unref(vr);
+}
+END_TEST
+
+START_TEST(test_packed_suppression)
+{
+	LIBVHOST_OPTS(libvhost_vring_opts, ev, .flags = LIBVHOST_VRING_F_PACKED |
+						       LIBVHOST_VRING_F_EVENT_IDX);
+	struct libvhost_vring *vr;
+	struct pdev d;
+	struct iovec iov = { bufs, 8 };
+	void *token;
+	uint32_t len;
+	uint8_t *dev, *drv;
+	int kick = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK), tok = 1;
+
+	ck_assert_int_eq(libvhost_vring_new(mem, RING_GPA, 8, &packed_opts, &vr), 0);
+	libvhost_vring_set_kick_fd(vr, kick);
+	pdev_init(&d, vr, 8);
+	dev = d.ring + d.dev_off;
+	drv = d.ring + d.drv_off;
+	wr16(dev + 2, 1); /* the device disables kicks */
+	libvhost_vring_add(vr, &iov, 1, 0, &tok);
+	ck_assert_int_eq(libvhost_vring_kick(vr), 0);
+	wr16(dev + 2, 0);
+	libvhost_vring_add(vr, &iov, 1, 0, &tok);
+	ck_assert_int_eq(libvhost_vring_kick(vr), 1);
+	eventfd_count(kick);
+	ck_assert_int_eq(libvhost_vring_set_interrupts(vr, 0), 0);
+	ck_assert_uint_eq(rd16(drv + 2), 1);
+	pdev_process(&d);
+	ck_assert_int_eq(libvhost_vring_set_interrupts(vr, 1), 1);
+	ck_assert_uint_eq(rd16(drv + 2), 0);
+	while (libvhost_vring_get_used(vr, &token, &len) == 1)
+		;
+	libvhost_vring_unref(vr);
+
+	/* event idx: the device asks for a kick when position 3 (this lap) is passed */
+	ck_assert_int_eq(libvhost_vring_new(mem, RING_GPA, 8, &ev, &vr), 0);
+	libvhost_vring_set_kick_fd(vr, kick);
+	pdev_init(&d, vr, 8);
+	dev = d.ring + d.dev_off;
+	drv = d.ring + d.drv_off;
+	ck_assert_uint_eq(rd16(drv + 2), 2); /* interrupts by descriptor event */
+	wr16(dev, 3 | 0x8000);
+	wr16(dev + 2, 2);
+	libvhost_vring_add(vr, &iov, 1, 0, &tok);
+	ck_assert_int_eq(libvhost_vring_kick(vr), 0); /* 0 -> 1 */
+	libvhost_vring_add(vr, &iov, 1, 0, &tok);
+	libvhost_vring_add(vr, &iov, 1, 0, &tok);
+	ck_assert_int_eq(libvhost_vring_kick(vr), 0); /* 1 -> 3 */
+	libvhost_vring_add(vr, &iov, 1, 0, &tok);
+	ck_assert_int_eq(libvhost_vring_kick(vr), 1); /* 3 -> 4 crosses 3 */
+	ck_assert_uint_eq(eventfd_count(kick), 1);
+	ck_assert_uint_eq(pdev_process(&d), 4);
+	while (libvhost_vring_get_used(vr, &token, &len) == 1)
+		;
+	/* the driver's event follows its progress: position 4, wrap 1 */
+	ck_assert_uint_eq(rd16(drv), 4 | 0x8000);
+	libvhost_vring_unref(vr);
+	close(kick);
+}
+END_TEST
+
+START_TEST(test_packed_hostile_device)
+{
+	struct libvhost_vring *vr;
+	struct pdev d;
+	struct iovec iov = { bufs, 8 };
+	void *token;
+	uint32_t len;
+	int tok = 1;
+	static const uint16_t ids[] = { 8, 3, 0xffff };
+	size_t i;
+
+	for (i = 0; i < LVH_ARRAY_SIZE(ids); i++) {
+		unsigned int errs = tu_log_errors();
+
+		ck_assert_int_eq(libvhost_vring_new(mem, RING_GPA, 8, &packed_opts, &vr), 0);
+		pdev_init(&d, vr, 8);
+		ck_assert_int_eq(libvhost_vring_add(vr, &iov, 1, 0, &tok), 0);
+		libvhost_vring_kick(vr);
+		/* a used entry naming a buffer that is not in flight */
+		wr16(d.ring + 12, ids[i]);
+		wr16(d.ring + 14, 0x8080);
+		ck_assert_int_eq(libvhost_vring_get_used(vr, &token, &len), -EIO);
+		ck_assert_uint_gt(tu_log_errors(), errs);
+		ck_assert_int_eq(libvhost_vring_add(vr, &iov, 1, 0, &tok), -EIO);
+		libvhost_vring_unref(vr);
+	}
+	/* sizes: packed allows any count up to 32768 */
+	ck_assert_int_eq(libvhost_vring_new(mem, RING_GPA, 0, &packed_opts, &vr), -EINVAL);
+	ck_assert_int_eq(libvhost_vring_new(mem, RING_GPA, 32769, &packed_opts, &vr), -EINVAL);
+	ck_assert_int_eq(libvhost_vring_new(mem, RING_GPA, 1000, &packed_opts, &vr), 0);
+	libvhost_vring_unref(vr);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("vring");
@@ -426,6 +690,15 @@ int main(void)
 	tcase_add_test(tc, test_buffer_across_regions);
 	tcase_add_test(tc, test_hostile_device);
 	tcase_add_test(tc, test_refusals);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("packed");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_packed_roundtrip);
+	tcase_add_test(tc, test_packed_wrap);
+	tcase_add_test(tc, test_packed_suppression);
+	tcase_add_test(tc, test_packed_hostile_device);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
