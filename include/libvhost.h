@@ -437,24 +437,33 @@ struct libvhost_vring;
 /* libvhost_vring_opts.flags: what was negotiated with the device */
 #define LIBVHOST_VRING_F_EVENT_IDX (1ULL << 0) /* VIRTIO_F_EVENT_IDX (bit 29) */
 #define LIBVHOST_VRING_F_PACKED (1ULL << 1) /* VIRTIO_F_RING_PACKED (bit 34) */
+#define LIBVHOST_VRING_F_INDIRECT (1ULL << 2) /* VIRTIO_F_INDIRECT_DESC (bit 28) */
 
 struct libvhost_vring_opts {
 	size_t sz;
 	uint64_t flags; /* LIBVHOST_VRING_F_* */
+	/*
+	 * With LIBVHOST_VRING_F_INDIRECT: the most parts one indirect table
+	 * holds (1 to the ring's size; 0 means min(32, size)).  A buffer of 2 to
+	 * this many descriptors then takes one ring entry.
+	 */
+	uint64_t indirect_max;
 };
-#define libvhost_vring_opts__last_field flags
+#define libvhost_vring_opts__last_field indirect_max
 
 /*
- * libvhost_vring_area_size - the guest memory a ring of @num entries needs.
- * Split (the default): descriptor table, available ring, used ring, in that
- * order.  Packed (LIBVHOST_VRING_F_PACKED in @flags): descriptor ring, driver
- * event area, device event area.
+ * libvhost_vring_area_size - the guest memory a ring of @num entries needs,
+ * with @opts as libvhost_vring_new() will get them.  Split (the default):
+ * descriptor table, available ring, used ring.  Packed
+ * (LIBVHOST_VRING_F_PACKED): descriptor ring, driver event area, device event
+ * area.  With LIBVHOST_VRING_F_INDIRECT, the indirect tables follow.
  * @num: 1 to 32768; a power of two for split rings.
  *
  * Errors: -EINVAL.
  * Since: LIBVHOST_0.1
  */
-int libvhost_vring_area_size(unsigned int num, uint64_t flags, uint64_t *ret_bytes);
+int libvhost_vring_area_size(unsigned int num, const struct libvhost_vring_opts *opts,
+			     uint64_t *ret_bytes);
 
 /*
  * libvhost_vring_new - lay out a split or packed virtqueue in guest memory.

@@ -70,7 +70,7 @@ static uint16_t avail_bits(bool wrap)
 	return wrap ? F_AVAIL : F_USED;
 }
 
-static void packed_add(struct libvhost_vring *vr, unsigned int n, void *token)
+static void packed_add(struct libvhost_vring *vr, unsigned int n, bool indirect, void *token)
 {
 	struct pdesc *ring = PDESC(vr);
 	uint16_t id = vr->free_id, pos = vr->next_avail;
@@ -78,6 +78,29 @@ static void packed_add(struct libvhost_vring *vr, unsigned int n, void *token)
 	unsigned int i;
 
 	vr->free_id = vr->next[id];
+	if (indirect) {
+		/* the table holds the chain in order (no NEXT flags); the ring one entry */
+		struct pdesc *table = (struct pdesc *)lvh_vring_ind_table(vr, id);
+
+		for (i = 0; i < n; i++) {
+			table[i].addr = htole64(vr->pieces[i].gpa);
+			table[i].len = htole32(vr->pieces[i].len);
+			table[i].id = 0;
+			table[i].flags = htole16(vr->pieces[i].flags);
+		}
+		ring[pos].addr = htole64(lvh_vring_ind_gpa(vr, id));
+		ring[pos].len = htole32(16u * n);
+		ring[pos].id = htole16(id);
+		vr->pending[vr->num_added] = pos;
+		vr->pending_flags[vr->num_added] =
+			(uint16_t)(LVH_DESC_F_INDIRECT | avail_bits(wrap));
+		if (++pos == vr->num) {
+			pos = 0;
+			wrap = !wrap;
+		}
+		n = 1;
+		goto done;
+	}
 	for (i = 0; i < n; i++) {
 		uint16_t flags = (uint16_t)(vr->pieces[i].flags | avail_bits(wrap) |
 					    (i + 1 < n ? LVH_DESC_F_NEXT : 0));
@@ -96,6 +119,7 @@ static void packed_add(struct libvhost_vring *vr, unsigned int n, void *token)
 			wrap = !wrap;
 		}
 	}
+done:
 	vr->next_avail = pos;
 	vr->avail_wrap = wrap;
 	vr->descs_added = (uint16_t)(vr->descs_added + n);

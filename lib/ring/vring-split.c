@@ -47,26 +47,51 @@ static void split_init(struct libvhost_vring *vr)
 		vr->next[i] = (uint16_t)(i + 1);
 }
 
-static void split_add(struct libvhost_vring *vr, unsigned int n, void *token)
+/* Writes the pieces as a chain of split descriptors at table[0..n), linked in order. */
+static void write_indirect(struct libvhost_vring *vr, struct desc *table, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		table[i].addr = htole64(vr->pieces[i].gpa);
+		table[i].len = htole32(vr->pieces[i].len);
+		table[i].flags =
+			htole16((uint16_t)(vr->pieces[i].flags | (i + 1 < n ? LVH_DESC_F_NEXT : 0)));
+		table[i].next = htole16((uint16_t)(i + 1 < n ? i + 1 : 0));
+	}
+}
+
+static void split_add(struct libvhost_vring *vr, unsigned int n, bool indirect, void *token)
 {
 	struct desc *desc = DESC(vr);
 	uint16_t head = vr->free_head, idx = head, prev = head;
 	unsigned int i;
 
-	for (i = 0; i < n; i++) {
-		struct desc d = {
-			.addr = htole64(vr->pieces[i].gpa),
-			.len = htole32(vr->pieces[i].len),
-			.flags = htole16(vr->pieces[i].flags),
-		};
+	if (indirect) {
+		/* the head's table slot: one entry in the ring for the whole chain */
+		write_indirect(vr, (struct desc *)lvh_vring_ind_table(vr, head), n);
+		desc[head].addr = htole64(lvh_vring_ind_gpa(vr, head));
+		desc[head].len = htole32(16u * n);
+		desc[head].flags = htole16(LVH_DESC_F_INDIRECT);
+		desc[head].next = 0;
+		idx = vr->next[head];
+		n = 1;
+	} else {
+		for (i = 0; i < n; i++) {
+			struct desc d = {
+				.addr = htole64(vr->pieces[i].gpa),
+				.len = htole32(vr->pieces[i].len),
+				.flags = htole16(vr->pieces[i].flags),
+			};
 
-		if (i) {
-			desc[prev].flags |= htole16(LVH_DESC_F_NEXT);
-			desc[prev].next = htole16(idx);
+			if (i) {
+				desc[prev].flags |= htole16(LVH_DESC_F_NEXT);
+				desc[prev].next = htole16(idx);
+			}
+			desc[idx] = d;
+			prev = idx;
+			idx = vr->next[idx];
 		}
-		desc[idx] = d;
-		prev = idx;
-		idx = vr->next[idx];
 	}
 	vr->free_head = idx;
 	vr->chain[head] = (uint16_t)n;

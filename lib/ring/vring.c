@@ -13,22 +13,60 @@
 
 #include "vring.h"
 
-#define FLAGS_KNOWN (LIBVHOST_VRING_F_EVENT_IDX | LIBVHOST_VRING_F_PACKED)
+#define FLAGS_KNOWN \
+	(LIBVHOST_VRING_F_EVENT_IDX | LIBVHOST_VRING_F_PACKED | LIBVHOST_VRING_F_INDIRECT)
 
-static const struct lvh_vring_ops *ops_for(uint64_t flags)
+/* Where everything goes for a ring of num entries with these options. */
+struct geometry {
+	const struct lvh_vring_ops *ops;
+	uint64_t flags, avail_off, used_off, ind_off, size;
+	unsigned int indirect_max;
+};
+
+static int geometry(const struct libvhost_ctx *ctx, unsigned int num,
+		    const struct libvhost_vring_opts *opts, struct geometry *g)
 {
-	return (flags & LIBVHOST_VRING_F_PACKED) ? &lvh_vring_packed_ops : &lvh_vring_split_ops;
+	uint64_t ind;
+	int r;
+
+	r = LVH_OPTS_VALID(ctx, opts, libvhost_vring_opts);
+	if (r < 0)
+		return r;
+	g->flags = LVH_OPTS_GET(opts, flags, 0);
+	ind = LVH_OPTS_GET(opts, indirect_max, 0);
+	g->ops = (g->flags & LIBVHOST_VRING_F_PACKED) ? &lvh_vring_packed_ops : &lvh_vring_split_ops;
+	if ((g->flags & ~FLAGS_KNOWN) || !g->ops->num_ok(num) ||
+	    (ind && !(g->flags & LIBVHOST_VRING_F_INDIRECT)) || ind > num) {
+		lvh_err(ctx, "%s vring of %u entries, flags 0x%" PRIx64 ", %" PRIu64
+			" indirect: bad size (split: a power of two; both: at most 32768), flags, or indirect table size (at most the ring's)",
+			(g->flags & LIBVHOST_VRING_F_PACKED) ? "packed" : "split", num, g->flags,
+			ind);
+		return -EINVAL;
+	}
+	g->indirect_max = 0;
+	if (g->flags & LIBVHOST_VRING_F_INDIRECT)
+		g->indirect_max = ind ? (unsigned int)ind
+				      : (num < LVH_VRING_INDIRECT_DEFAULT ? num : LVH_VRING_INDIRECT_DEFAULT);
+	g->ops->layout(num, &g->avail_off, &g->used_off, &g->size);
+	g->ind_off = (g->size + 15) & ~15ull;
+	if (g->indirect_max)
+		g->size = g->ind_off + 16ull * g->indirect_max * num;
+	return 0;
 }
 
-LIBVHOST_EXPORT int libvhost_vring_area_size(unsigned int num, uint64_t flags,
+LIBVHOST_EXPORT int libvhost_vring_area_size(unsigned int num,
+					     const struct libvhost_vring_opts *opts,
 					     uint64_t *ret_bytes)
 {
-	const struct lvh_vring_ops *ops = ops_for(flags);
-	uint64_t a, u;
+	struct geometry g;
+	int r;
 
-	if (!ret_bytes || (flags & ~FLAGS_KNOWN) || !ops->num_ok(num))
+	if (!ret_bytes)
 		return -EINVAL;
-	ops->layout(num, &a, &u, ret_bytes);
+	r = geometry(NULL, num, opts, &g);
+	if (r < 0)
+		return r;
+	*ret_bytes = g.size;
 	return 0;
 }
 
@@ -36,37 +74,35 @@ LIBVHOST_EXPORT int libvhost_vring_new(struct libvhost_mem *mem, uint64_t guest_
 				       unsigned int num, const struct libvhost_vring_opts *opts,
 				       struct libvhost_vring **ret)
 {
-	const struct lvh_vring_ops *ops;
 	struct libvhost_vring *vr;
-	uint64_t flags;
+	struct geometry g;
 	int r;
 
 	if (!mem || !ret)
 		return -EINVAL;
-	r = LVH_OPTS_VALID(lvh_mem_ctx(mem), opts, libvhost_vring_opts);
+	r = geometry(lvh_mem_ctx(mem), num, opts, &g);
 	if (r < 0)
 		return r;
-	flags = LVH_OPTS_GET(opts, flags, 0);
-	ops = ops_for(flags);
-	if ((flags & ~FLAGS_KNOWN) || !ops->num_ok(num) || (guest_addr & 15)) {
-		lvh_err(lvh_mem_ctx(mem), "%s vring of %u entries at 0x%" PRIx64 ", flags 0x%" PRIx64
-			": bad size (split: a power of two; both: at most 32768), alignment (16) or flags",
-			(flags & LIBVHOST_VRING_F_PACKED) ? "packed" : "split", num, guest_addr,
-			flags);
+	if (guest_addr & 15) {
+		lvh_err(lvh_mem_ctx(mem), "vring at 0x%" PRIx64 ": not 16-byte aligned", guest_addr);
 		return -EINVAL;
 	}
 	vr = calloc(1, sizeof(*vr));
 	if (!vr)
 		return -ENOMEM;
 	vr->refcount = 1;
-	vr->ops = ops;
+	vr->ops = g.ops;
 	vr->ctx = lvh_mem_ctx(mem);
 	vr->num = num;
 	vr->gpa = guest_addr;
 	vr->kick_fd = -1;
-	vr->event_idx = flags & LIBVHOST_VRING_F_EVENT_IDX;
+	vr->event_idx = g.flags & LIBVHOST_VRING_F_EVENT_IDX;
 	vr->interrupts = true;
-	ops->layout(num, &vr->avail_off, &vr->used_off, &vr->size);
+	vr->avail_off = g.avail_off;
+	vr->used_off = g.used_off;
+	vr->ind_off = g.ind_off;
+	vr->indirect_max = g.indirect_max;
+	vr->size = g.size;
 	vr->base = lvh_mem_translate(mem, guest_addr, vr->size, NULL);
 	if (!vr->base) {
 		lvh_err(vr->ctx, "vring of %u entries: %" PRIu64 " bytes at guest 0x%" PRIx64
@@ -88,7 +124,7 @@ LIBVHOST_EXPORT int libvhost_vring_new(struct libvhost_mem *mem, uint64_t guest_
 	}
 	memset(vr->base, 0, vr->size);
 	vr->num_free = (uint16_t)num;
-	ops->init(vr);
+	vr->ops->init(vr);
 	*ret = vr;
 	return 0;
 }
@@ -162,9 +198,8 @@ static int make_pieces(struct libvhost_vring *vr, const struct iovec *iov, unsig
 					iov[i].iov_base);
 				return -EINVAL;
 			}
-			if (c == vr->num_free) {
-				lvh_dbg(vr->ctx, "vring: more descriptors needed than the %u free",
-					vr->num_free);
+			if (c == vr->num) {
+				lvh_dbg(vr->ctx, "vring: a buffer of more than %u descriptors", vr->num);
 				return -ENOSPC;
 			}
 			/* a descriptor's length is 32 bits */
@@ -186,7 +221,8 @@ static int make_pieces(struct libvhost_vring *vr, const struct iovec *iov, unsig
 LIBVHOST_EXPORT int libvhost_vring_add(struct libvhost_vring *vring, const struct iovec *iov,
 				       unsigned int nout, unsigned int nin, void *token)
 {
-	unsigned int n = nout + nin, count;
+	unsigned int n = nout + nin, count, used;
+	bool indirect;
 	int r;
 
 	if (!vring || !iov || !token || n == 0 || n < nout)
@@ -196,8 +232,15 @@ LIBVHOST_EXPORT int libvhost_vring_add(struct libvhost_vring *vring, const struc
 	r = make_pieces(vring, iov, nout, n, &count);
 	if (r < 0)
 		return r;
-	vring->ops->add(vring, count, token);
-	vring->num_free = (uint16_t)(vring->num_free - count);
+	/* one ring entry for a whole chain when an indirect table can hold it */
+	indirect = count > 1 && count <= vring->indirect_max;
+	used = indirect ? 1 : count;
+	if (used > vring->num_free) {
+		lvh_dbg(vring->ctx, "vring: %u descriptors needed, %u free", used, vring->num_free);
+		return -ENOSPC;
+	}
+	vring->ops->add(vring, count, indirect, token);
+	vring->num_free = (uint16_t)(vring->num_free - used);
 	vring->num_added++;
 	return 0;
 }

@@ -10,6 +10,8 @@
 #define LVH_VRING_MAX_NUM 32768u
 #define LVH_DESC_F_NEXT 1
 #define LVH_DESC_F_WRITE 2
+#define LVH_DESC_F_INDIRECT 4
+#define LVH_VRING_INDIRECT_DEFAULT 32u
 
 /* One descriptor's worth of a buffer, in guest addresses. */
 struct lvh_piece {
@@ -27,6 +29,8 @@ struct libvhost_vring {
 	struct libvhost_ctx *ctx;
 	unsigned int num;
 	uint64_t gpa, avail_off, used_off, size; /* packed: driver and device areas */
+	uint64_t ind_off; /* indirect tables: one per buffer id, indirect_max entries each */
+	unsigned int indirect_max; /* 0: no indirect descriptors */
 	uint8_t *base;
 	bool event_idx, interrupts, broken;
 	int kick_fd;
@@ -51,8 +55,11 @@ struct lvh_vring_ops {
 	void (*layout)(unsigned int num, uint64_t *avail_off, uint64_t *used_off, uint64_t *size);
 	bool (*num_ok)(unsigned int num);
 	void (*init)(struct libvhost_vring *vr);
-	/* writes a buffer of n pieces (n <= num_free); not yet visible to the device */
-	void (*add)(struct libvhost_vring *vr, unsigned int n, void *token);
+	/*
+	 * writes a buffer of n pieces, directly (n <= num_free) or, if indirect,
+	 * through the buffer id's indirect table (one ring entry); not yet visible
+	 */
+	void (*add)(struct libvhost_vring *vr, unsigned int n, bool indirect, void *token);
 	/* makes the added buffers visible; returns whether the device wants a kick */
 	bool (*publish)(struct libvhost_vring *vr);
 	int (*get_used)(struct libvhost_vring *vr, void **token, uint32_t *len);
@@ -66,6 +73,17 @@ extern const struct lvh_vring_ops lvh_vring_packed_ops;
 static inline bool lvh_need_event(uint16_t event, uint16_t new_idx, uint16_t old_idx)
 {
 	return (uint16_t)(new_idx - event - 1) < (uint16_t)(new_idx - old_idx);
+}
+
+/* The guest address and the mapping of buffer id slot's indirect table. */
+static inline uint64_t lvh_vring_ind_gpa(const struct libvhost_vring *vr, unsigned int slot)
+{
+	return vr->gpa + vr->ind_off + 16ull * vr->indirect_max * slot;
+}
+
+static inline uint8_t *lvh_vring_ind_table(const struct libvhost_vring *vr, unsigned int slot)
+{
+	return vr->base + vr->ind_off + 16ull * vr->indirect_max * slot;
 }
 
 /* Marks the ring broken (logged); returns -EIO. */

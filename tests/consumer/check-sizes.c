@@ -42,8 +42,9 @@ int main(void)
 	EQ(offsetof(struct libvhost_mem_region, fd_offset), 24);
 	EQ(offsetof(struct libvhost_mem_region, fd), 32);
 	EQ(LIBVHOST_MEM_MAX_REGIONS, 509);
-	EQ(sizeof(struct libvhost_vring_opts), 16);
+	EQ(sizeof(struct libvhost_vring_opts), 24);
 	EQ(offsetof(struct libvhost_vring_opts, flags), 8);
+	EQ(offsetof(struct libvhost_vring_opts, indirect_max), 16);
 
 	/* wire constants are part of the ABI too */
 	EQ(LIBVHOST_USER_HDR_SIZE, 12);

@@ -77,8 +77,10 @@ static unsigned int dev_process(struct dev *d)
 		uint32_t written = 0, elem[2];
 		unsigned int hops = 0;
 
+		uint8_t *table = d->ring; /* switches to an indirect table when one is met */
+
 		for (;;) {
-			uint8_t *desc = d->ring + 16 * i;
+			uint8_t *desc = table + 16 * i;
 			uint64_t addr;
 			uint32_t len;
 			uint16_t flags, next;
@@ -92,6 +94,14 @@ static unsigned int dev_process(struct dev *d)
 			next = rd16(desc + 14);
 			p = libvhost_mem_translate(d->mem, addr, len);
 			ck_assert_ptr_nonnull(p);
+			if (flags & 4) { /* INDIRECT: the chain continues in the table, from 0 */
+				ck_assert(table == d->ring);
+				ck_assert(!(flags & 1));
+				ck_assert_uint_eq(len % 16, 0);
+				table = p;
+				i = 0;
+				continue;
+			}
 			if (flags & 2) {
 				uint32_t k;
 
@@ -387,11 +397,11 @@ START_TEST(test_refusals)
 	uint64_t size;
 	int tok = 1;
 
-	ck_assert_int_eq(libvhost_vring_area_size(256, 0, &size), 0);
+	ck_assert_int_eq(libvhost_vring_area_size(256, NULL, &size), 0);
 	ck_assert_uint_eq(size, 4096 + 6 + 512 + 58 + 6 + 2048); /* used aligned to 64 */
-	ck_assert_int_eq(libvhost_vring_area_size(3, 0, &size), -EINVAL);
-	ck_assert_int_eq(libvhost_vring_area_size(65536, 0, &size), -EINVAL);
-	ck_assert_int_eq(libvhost_vring_area_size(0, 0, &size), -EINVAL);
+	ck_assert_int_eq(libvhost_vring_area_size(3, NULL, &size), -EINVAL);
+	ck_assert_int_eq(libvhost_vring_area_size(65536, NULL, &size), -EINVAL);
+	ck_assert_int_eq(libvhost_vring_area_size(0, NULL, &size), -EINVAL);
 	ck_assert_int_eq(libvhost_vring_new(mem, RING_GPA, 6, NULL, &vr), -EINVAL);
 	ck_assert_int_eq(libvhost_vring_new(mem, RING_GPA + 8, 8, NULL, &vr), -EINVAL);
 	ck_assert_int_eq(libvhost_vring_new(mem, RING_GPA, 8, &bad, &vr), -EINVAL);
@@ -469,7 +479,27 @@ static unsigned int pdev_process(struct pdev *d)
 			id = rd16(e + 12);
 			p = libvhost_mem_translate(mem, le64toh(addr), le32toh(len));
 			ck_assert_ptr_nonnull(p);
-			if (flags & 2) {
+			if (flags & 4) { /* INDIRECT: a sequential table, no NEXT flags */
+				unsigned int k, nt = le32toh(len) / 16;
+
+				for (k = 0; k < nt; k++) {
+					uint8_t *t = p + 16 * k, *q;
+					uint64_t ta;
+					uint32_t tl, m;
+
+					memcpy(&ta, t, 8);
+					memcpy(&tl, t + 8, 4);
+					q = libvhost_mem_translate(mem, le64toh(ta), le32toh(tl));
+					ck_assert_ptr_nonnull(q);
+					if (rd16(t + 14) & 2) {
+						for (m = 0; m < le32toh(tl) && written < have; m++, written++)
+							q[m] = (uint8_t)toupper(data[written]);
+					} else {
+						memcpy(data + have, q, le32toh(tl));
+						have += le32toh(tl);
+					}
+				}
+			} else if (flags & 2) {
 				uint32_t k;
 
 				for (k = 0; k < le32toh(len) && written < have; k++, written++)
@@ -520,7 +550,7 @@ START_TEST(test_packed_roundtrip)
 	uint64_t size;
 	int kick = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK), tok = 5;
 
-	ck_assert_int_eq(libvhost_vring_area_size(5, LIBVHOST_VRING_F_PACKED, &size), 0);
+	ck_assert_int_eq(libvhost_vring_area_size(5, &packed_opts, &size), 0);
 	ck_assert_uint_eq(size, 5 * 16 + 8);
 	ck_assert_int_eq(libvhost_vring_new(mem, RING_GPA, 5, &packed_opts, &vr), 0);
 	libvhost_vring_set_kick_fd(vr, kick);
@@ -677,6 +707,106 @@ START_TEST(test_packed_hostile_device)
 }
 END_TEST
 
+/* ---- indirect descriptors ---- */
+
+static void indirect_roundtrip(uint64_t flags)
+{
+	LIBVHOST_OPTS(libvhost_vring_opts, opts, .flags = flags | LIBVHOST_VRING_F_INDIRECT,
+		      .indirect_max = 4);
+	struct libvhost_vring *vr;
+	struct iovec iov[6];
+	void *token;
+	uint32_t len;
+	uint64_t size, plain;
+	unsigned int i, served;
+	int toks[8];
+	struct dev sd;
+	struct pdev pd;
+
+	ck_assert_int_eq(libvhost_vring_area_size(4, &opts, &size), 0);
+	opts.flags &= ~LIBVHOST_VRING_F_INDIRECT;
+	opts.indirect_max = 0;
+	ck_assert_int_eq(libvhost_vring_area_size(4, &opts, &plain), 0);
+	/* four tables of four 16-byte entries after the ring, 16-aligned */
+	ck_assert_uint_eq(size, ((plain + 15) & ~15ull) + 4 * 4 * 16);
+	opts.flags |= LIBVHOST_VRING_F_INDIRECT;
+	opts.indirect_max = 4;
+	ck_assert_int_eq(libvhost_vring_new(mem, RING_GPA, 4, &opts, &vr), 0);
+	if (flags & LIBVHOST_VRING_F_PACKED)
+		pdev_init(&pd, vr, 4);
+	else
+		dev_init(&sd, vr, 4, 0);
+
+	/* four buffers of three parts each fit a 4-entry ring: one entry each */
+	for (i = 0; i < 3; i++) {
+		memcpy(bufs + 16 * i, "ab", 2);
+		iov[i].iov_base = bufs + 16 * i;
+		iov[i].iov_len = 2;
+	}
+	for (i = 0; i < 4; i++) {
+		iov[2].iov_base = bufs + 4096 + 64 * i;
+		iov[2].iov_len = 8;
+		ck_assert_int_eq(libvhost_vring_add(vr, iov, 2, 1, &toks[i]), 0);
+	}
+	ck_assert_int_eq(libvhost_vring_add(vr, iov, 1, 0, &toks[4]), -ENOSPC);
+	libvhost_vring_kick(vr);
+	served = (flags & LIBVHOST_VRING_F_PACKED) ? pdev_process(&pd) : dev_process(&sd);
+	ck_assert_uint_eq(served, 4);
+	for (i = 0; i < 4; i++) {
+		ck_assert_int_eq(libvhost_vring_get_used(vr, &token, &len), 1);
+		ck_assert_ptr_eq(token, &toks[i]);
+		ck_assert_uint_eq(len, 4);
+		ck_assert_mem_eq(bufs + 4096 + 64 * i, "ABAB", 4);
+	}
+	/* more parts than a table holds: a direct chain, needing that many entries */
+	for (i = 0; i < 5; i++) {
+		iov[i].iov_base = bufs + 16 * i;
+		iov[i].iov_len = 1;
+	}
+	ck_assert_int_eq(libvhost_vring_add(vr, iov, 4, 1, &toks[5]), -ENOSPC);
+	ck_assert_int_eq(libvhost_vring_add(vr, iov, 3, 1, &toks[5]), 0); /* 4: indirect */
+	ck_assert_int_eq(libvhost_vring_add(vr, iov, 1, 0, &toks[6]), 0); /* 1: direct */
+	libvhost_vring_kick(vr);
+	served = (flags & LIBVHOST_VRING_F_PACKED) ? pdev_process(&pd) : dev_process(&sd);
+	ck_assert_uint_eq(served, 2);
+	ck_assert_int_eq(libvhost_vring_get_used(vr, &token, &len), 1);
+	ck_assert_int_eq(libvhost_vring_get_used(vr, &token, &len), 1);
+	libvhost_vring_unref(vr);
+}
+
+START_TEST(test_indirect_split)
+{
+	indirect_roundtrip(0);
+}
+END_TEST
+
+START_TEST(test_indirect_packed)
+{
+	indirect_roundtrip(LIBVHOST_VRING_F_PACKED);
+}
+END_TEST
+
+START_TEST(test_indirect_refusals)
+{
+	LIBVHOST_OPTS(libvhost_vring_opts, too_big, .flags = LIBVHOST_VRING_F_INDIRECT,
+		      .indirect_max = 9);
+	LIBVHOST_OPTS(libvhost_vring_opts, no_flag, .indirect_max = 2);
+	LIBVHOST_OPTS(libvhost_vring_opts, dflt, .flags = LIBVHOST_VRING_F_INDIRECT);
+	struct libvhost_vring *vr;
+	uint64_t a, b;
+
+	ck_assert_int_eq(libvhost_vring_new(mem, RING_GPA, 8, &too_big, &vr), -EINVAL);
+	ck_assert_int_eq(libvhost_vring_new(mem, RING_GPA, 8, &no_flag, &vr), -EINVAL);
+	/* the default table size: min(32, ring size) */
+	ck_assert_int_eq(libvhost_vring_area_size(8, &dflt, &a), 0);
+	ck_assert_int_eq(libvhost_vring_area_size(8, NULL, &b), 0);
+	ck_assert_uint_eq(a, ((b + 15) & ~15ull) + 8 * 8 * 16);
+	ck_assert_int_eq(libvhost_vring_area_size(256, &dflt, &a), 0);
+	ck_assert_int_eq(libvhost_vring_area_size(256, NULL, &b), 0);
+	ck_assert_uint_eq(a, ((b + 15) & ~15ull) + 256 * 32 * 16);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("vring");
@@ -699,6 +829,13 @@ int main(void)
 	tcase_add_test(tc, test_packed_wrap);
 	tcase_add_test(tc, test_packed_suppression);
 	tcase_add_test(tc, test_packed_hostile_device);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("indirect");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_indirect_split);
+	tcase_add_test(tc, test_indirect_packed);
+	tcase_add_test(tc, test_indirect_refusals);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
