@@ -70,7 +70,7 @@ static uint16_t avail_bits(bool wrap)
 	return wrap ? F_AVAIL : F_USED;
 }
 
-static void packed_add(struct libvhost_vring *vr, unsigned int n, bool indirect, void *token)
+static uint16_t packed_add(struct libvhost_vring *vr, unsigned int n, bool indirect, void *token)
 {
 	struct pdesc *ring = PDESC(vr);
 	uint16_t id = vr->free_id, pos = vr->next_avail;
@@ -125,6 +125,7 @@ done:
 	vr->descs_added = (uint16_t)(vr->descs_added + n);
 	vr->chain[id] = (uint16_t)n;
 	vr->token[id] = token;
+	return id;
 }
 
 static bool packed_publish(struct libvhost_vring *vr)
@@ -138,8 +139,7 @@ static bool packed_publish(struct libvhost_vring *vr)
 		__atomic_store_n(&ring[vr->pending[i]].flags, htole16(vr->pending_flags[i]),
 				 __ATOMIC_RELEASE);
 	old = (uint16_t)(vr->next_avail - vr->descs_added);
-	vr->num_added = 0;
-	vr->descs_added = 0;
+		vr->descs_added = 0;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	off_wrap = le16toh(__atomic_load_n(&dev[0], __ATOMIC_RELAXED));
 	flags = le16toh(__atomic_load_n(&dev[1], __ATOMIC_RELAXED));
@@ -170,8 +170,8 @@ static int packed_get_used(struct libvhost_vring *vr, void **token, uint32_t *le
 		return 0;
 	memcpy(&d, &ring[vr->last_used_pos], sizeof(d)); /* read once */
 	id = le16toh(d.id);
-	if (id >= vr->num || !vr->token[id])
-		return lvh_vring_broken(vr, "returned a buffer id that is not in flight", id);
+	if (id >= vr->num || !vr->published[id])
+		return lvh_vring_broken(vr, "returned a buffer id that it was not given", id);
 	*token = vr->token[id];
 	*len = le32toh(d.len);
 	/* skip the chain by our own record of its length */
@@ -182,6 +182,7 @@ static int packed_get_used(struct libvhost_vring *vr, void **token, uint32_t *le
 	}
 	vr->num_free = (uint16_t)(vr->num_free + vr->chain[id]);
 	vr->token[id] = NULL;
+	vr->published[id] = 0;
 	vr->next[id] = vr->free_id;
 	vr->free_id = id;
 	if (vr->event_idx && vr->interrupts)

@@ -61,7 +61,7 @@ static void write_indirect(struct libvhost_vring *vr, struct desc *table, unsign
 	}
 }
 
-static void split_add(struct libvhost_vring *vr, unsigned int n, bool indirect, void *token)
+static uint16_t split_add(struct libvhost_vring *vr, unsigned int n, bool indirect, void *token)
 {
 	struct desc *desc = DESC(vr);
 	uint16_t head = vr->free_head, idx = head, prev = head;
@@ -98,6 +98,7 @@ static void split_add(struct libvhost_vring *vr, unsigned int n, bool indirect, 
 	vr->token[head] = token;
 	AVAIL(vr)[2 + (vr->avail_idx & (vr->num - 1))] = htole16(head);
 	vr->avail_idx++;
+	return head;
 }
 
 static bool split_publish(struct libvhost_vring *vr)
@@ -107,8 +108,7 @@ static bool split_publish(struct libvhost_vring *vr)
 	/* descriptors and ring entries before the index that publishes them */
 	__atomic_store_n(&AVAIL(vr)[1], htole16(vr->avail_idx), __ATOMIC_RELEASE);
 	vr->kicked_idx = vr->avail_idx;
-	vr->num_added = 0;
-	/* the index must be visible before we read whether the device wants a kick */
+		/* the index must be visible before we read whether the device wants a kick */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (vr->event_idx)
 		return lvh_need_event(le16toh(__atomic_load_n(AVAIL_EVENT(vr), __ATOMIC_RELAXED)),
@@ -133,8 +133,8 @@ static int split_get_used(struct libvhost_vring *vr, void **token, uint32_t *len
 	memcpy(elem, (const uint8_t *)USED(vr) + 4 + 8 * (vr->last_used & (vr->num - 1)),
 	       sizeof(elem));
 	id = le32toh(elem[0]);
-	if (id >= vr->num || !vr->token[id])
-		return lvh_vring_broken(vr, "returned a buffer id that is not in flight", id);
+	if (id >= vr->num || !vr->published[id])
+		return lvh_vring_broken(vr, "returned a buffer id that it was not given", id);
 	head = (uint16_t)id;
 	*token = vr->token[head];
 	*len = le32toh(elem[1]);
@@ -146,6 +146,7 @@ static int split_get_used(struct libvhost_vring *vr, void **token, uint32_t *len
 	vr->free_head = head;
 	vr->num_free = (uint16_t)(vr->num_free + vr->chain[head]);
 	vr->token[head] = NULL;
+	vr->published[head] = 0;
 	vr->last_used++;
 	if (vr->event_idx && vr->interrupts)
 		__atomic_store_n(USED_EVENT(vr), htole16(vr->last_used), __ATOMIC_RELAXED);

@@ -116,9 +116,11 @@ LIBVHOST_EXPORT int libvhost_vring_new(struct libvhost_mem *mem, uint64_t guest_
 	vr->next = calloc(num, sizeof(*vr->next));
 	vr->pending = calloc(num, sizeof(*vr->pending));
 	vr->pending_flags = calloc(num, sizeof(*vr->pending_flags));
+	vr->pending_id = calloc(num, sizeof(*vr->pending_id));
+	vr->published = calloc(num, sizeof(*vr->published));
 	vr->mem = libvhost_mem_ref(mem);
 	if (!vr->pieces || !vr->token || !vr->chain || !vr->next || !vr->pending ||
-	    !vr->pending_flags) {
+	    !vr->pending_flags || !vr->pending_id || !vr->published) {
 		libvhost_vring_unref(vr);
 		return -ENOMEM;
 	}
@@ -146,6 +148,8 @@ LIBVHOST_EXPORT struct libvhost_vring *libvhost_vring_unref(struct libvhost_vrin
 	free(vring->next);
 	free(vring->pending);
 	free(vring->pending_flags);
+	free(vring->pending_id);
+	free(vring->published);
 	libvhost_mem_unref(vring->mem);
 	free(vring);
 	return NULL;
@@ -239,7 +243,11 @@ LIBVHOST_EXPORT int libvhost_vring_add(struct libvhost_vring *vring, const struc
 		lvh_dbg(vring->ctx, "vring: %u descriptors needed, %u free", used, vring->num_free);
 		return -ENOSPC;
 	}
-	vring->ops->add(vring, count, indirect, token);
+	/*
+	 * Bounded by num: a buffer's descriptors come back only once it was
+	 * published (get_used checks), so at most num buffers await a kick.
+	 */
+	vring->pending_id[vring->num_added] = vring->ops->add(vring, count, indirect, token);
 	vring->num_free = (uint16_t)(vring->num_free - used);
 	vring->num_added++;
 	return 0;
@@ -248,12 +256,18 @@ LIBVHOST_EXPORT int libvhost_vring_add(struct libvhost_vring *vring, const struc
 LIBVHOST_EXPORT int libvhost_vring_kick(struct libvhost_vring *vring)
 {
 	uint64_t one = 1;
+	unsigned int i;
+	bool notify;
 
 	if (!vring)
 		return -EINVAL;
 	if (!vring->num_added)
 		return 0;
-	if (!vring->ops->publish(vring) || vring->kick_fd < 0)
+	notify = vring->ops->publish(vring);
+	for (i = 0; i < vring->num_added; i++)
+		vring->published[vring->pending_id[i]] = 1;
+	vring->num_added = 0;
+	if (!notify || vring->kick_fd < 0)
 		return 0;
 	while (write(vring->kick_fd, &one, sizeof(one)) < 0) {
 		if (errno == EINTR)

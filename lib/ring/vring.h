@@ -40,6 +40,8 @@ struct libvhost_vring {
 	void **token; /* per buffer id (packed) or head (split); NULL when free */
 	uint16_t *chain; /* descriptors per in-flight id */
 	uint16_t *next; /* split: free list and chain links; packed: free ids */
+	uint16_t *pending_id; /* ids added since the last kick, num_added of them */
+	uint8_t *published; /* per id: handed to the device, so it may come back used */
 	/* split */
 	uint16_t free_head, avail_idx, kicked_idx, last_used;
 	/* packed */
@@ -57,10 +59,11 @@ struct lvh_vring_ops {
 	void (*init)(struct libvhost_vring *vr);
 	/*
 	 * writes a buffer of n pieces, directly (n <= num_free) or, if indirect,
-	 * through the buffer id's indirect table (one ring entry); not yet visible
+	 * through the buffer id's indirect table (one ring entry); not yet
+	 * visible.  Returns the buffer's id.
 	 */
-	void (*add)(struct libvhost_vring *vr, unsigned int n, bool indirect, void *token);
-	/* makes the added buffers visible; returns whether the device wants a kick */
+	uint16_t (*add)(struct libvhost_vring *vr, unsigned int n, bool indirect, void *token);
+	/* makes the num_added buffers visible; returns whether the device wants a kick */
 	bool (*publish)(struct libvhost_vring *vr);
 	int (*get_used)(struct libvhost_vring *vr, void **token, uint32_t *len);
 	int (*set_interrupts)(struct libvhost_vring *vr, bool enable);

@@ -5,4 +5,6 @@ set -e
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 sh "${top_srcdir:-.}/tests/fuzz/seeds.sh" "$dir"
-exec "${top_builddir:-.}/tests/fuzz/fuzz-replay" "$dir"
+"${top_builddir:-.}/tests/fuzz/fuzz-replay" "$dir"
+# the same bytes drive the hostile-device ring target
+exec "${top_builddir:-.}/tests/fuzz/fuzz-vring-replay" "$dir"

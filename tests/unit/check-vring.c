@@ -707,6 +707,41 @@ START_TEST(test_packed_hostile_device)
 }
 END_TEST
 
+/* A device that returns a buffer it was never given (added, not yet kicked). */
+START_TEST(test_unpublished_used)
+{
+	struct libvhost_vring *vr;
+	struct dev d;
+	struct pdev pd;
+	struct iovec iov = { .iov_base = bufs, .iov_len = 8 };
+	uint32_t elem[2], len;
+	void *token;
+	int a = 1, b = 2;
+
+	/* split: A published, B not; the device claims B */
+	ck_assert_int_eq(libvhost_vring_new(mem, RING_GPA, 8, NULL, &vr), 0);
+	dev_init(&d, vr, 8, 0);
+	ck_assert_int_eq(libvhost_vring_add(vr, &iov, 1, 0, &a), 0);
+	libvhost_vring_kick(vr);
+	ck_assert_int_eq(libvhost_vring_add(vr, &iov, 1, 0, &b), 0);
+	elem[0] = htole32(1); /* B's head */
+	elem[1] = 0;
+	memcpy(d.ring + d.used_off + 4, elem, 8);
+	wr16(d.ring + d.used_off + 2, 1);
+	ck_assert_int_eq(libvhost_vring_get_used(vr, &token, &len), -EIO);
+	libvhost_vring_unref(vr);
+
+	/* packed: nothing kicked, the device marks the first slot used */
+	ck_assert_int_eq(libvhost_vring_new(mem, RING_GPA, 8, &packed_opts, &vr), 0);
+	pdev_init(&pd, vr, 8);
+	ck_assert_int_eq(libvhost_vring_add(vr, &iov, 1, 0, &a), 0);
+	wr16(pd.ring + 12, 0);
+	wr16(pd.ring + 14, 0x8080);
+	ck_assert_int_eq(libvhost_vring_get_used(vr, &token, &len), -EIO);
+	libvhost_vring_unref(vr);
+}
+END_TEST
+
 /* ---- indirect descriptors ---- */
 
 static void indirect_roundtrip(uint64_t flags)
@@ -829,6 +864,7 @@ int main(void)
 	tcase_add_test(tc, test_packed_wrap);
 	tcase_add_test(tc, test_packed_suppression);
 	tcase_add_test(tc, test_packed_hostile_device);
+	tcase_add_test(tc, test_unpublished_used);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("indirect");
