@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "proto.h"
+#include "fuzz-common.h"
 #include "fuzz-decode.h"
 
 static int count_fds(void)
@@ -41,28 +42,11 @@ static int count_fds(void)
 	return n;
 }
 
-/* Formats every line (so the sanitizers check each format) and prints none. */
-static void quiet_log(void *userdata, int priority, const char *file, int line, const char *func,
-		      const char *format, va_list args) LIBVHOST_PRINTF(6, 0);
-
-static void quiet_log(void *userdata, int priority, const char *file, int line, const char *func,
-		      const char *format, va_list args)
-{
-	char buf[512];
-
-	(void)userdata;
-	(void)priority;
-	(void)file;
-	(void)line;
-	(void)func;
-	vsnprintf(buf, sizeof(buf), format, args);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct libvhost_ctx *ctx;
+	struct libvhost_ctx *ctx = fuzz_ctx();
 	union {
 		char buf[CMSG_SPACE(sizeof(int) * (LIBVHOST_USER_MAX_FDS + 1))];
 		struct cmsghdr align;
@@ -75,12 +59,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	bool xen, replies;
 	int sv[2], before, r, budget;
 
-	if (!ctx) {
-		LIBVHOST_OPTS(libvhost_ctx_opts, opts, .log_fn = quiet_log, .log_priority = LOG_DEBUG);
-
-		if (libvhost_ctx_new(&opts, &ctx) < 0)
-			abort();
-	}
 	if (size < 9)
 		return 0;
 	dir = (data[0] & 1) ? LVH_DIR_BACKEND : LVH_DIR_FRONTEND;

@@ -13,29 +13,13 @@
 #include <string.h>
 #include <sys/uio.h>
 
+#include "fuzz-common.h"
 #include "vring.h"
 
 #define MAX_TOKENS 64
 
-static struct libvhost_ctx *ctx;
 static struct libvhost_mem *mem;
 static uint8_t *area, *bufs;
-
-static void quiet_log(void *userdata, int priority, const char *file, int line, const char *func,
-		      const char *format, va_list args) LIBVHOST_PRINTF(6, 0);
-
-static void quiet_log(void *userdata, int priority, const char *file, int line, const char *func,
-		      const char *format, va_list args)
-{
-	char buf[512];
-
-	(void)userdata;
-	(void)priority;
-	(void)file;
-	(void)line;
-	(void)func;
-	vsnprintf(buf, sizeof(buf), format, args);
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -50,11 +34,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint64_t area_size;
 	size_t i;
 
-	if (!ctx) {
-		LIBVHOST_OPTS(libvhost_ctx_opts, copts, .log_fn = quiet_log,
-			      .log_priority = LOG_DEBUG);
-
-		if (libvhost_ctx_new(&copts, &ctx) < 0 || libvhost_mem_new(ctx, &mem) < 0 ||
+	if (!mem) {
+		if (libvhost_mem_new(fuzz_ctx(), &mem) < 0 ||
 		    libvhost_mem_alloc(mem, 0x10000, 0x10000, NULL, (void **)&area) < 0 ||
 		    libvhost_mem_alloc(mem, 0x40000, 0x10000, NULL, (void **)&bufs) < 0)
 			abort();

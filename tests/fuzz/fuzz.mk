@@ -3,24 +3,25 @@
 # `make fuzz-smoke` runs each for FUZZ_SECONDS from the seed corpus.
 EXTRA_DIST += tests/fuzz/seeds.sh tests/fuzz/replay.sh
 FUZZ_SECONDS ?= 60
+FUZZ_COMMON = tests/fuzz/fuzz-common.c tests/fuzz/fuzz-common.h
 
 # The harness without libFuzzer, replaying the seeds in every build.
 check_PROGRAMS += tests/fuzz/fuzz-replay tests/fuzz/fuzz-vring-replay
-tests_fuzz_fuzz_replay_SOURCES = tests/fuzz/fuzz-replay.c tests/fuzz/fuzz-msg.c \
+tests_fuzz_fuzz_replay_SOURCES = tests/fuzz/fuzz-replay.c tests/fuzz/fuzz-msg.c $(FUZZ_COMMON) \
 	tests/fuzz/fuzz-decode.c tests/fuzz/fuzz-decode.h
 tests_fuzz_fuzz_replay_LDADD = lib/libvhost-internal.la
-tests_fuzz_fuzz_vring_replay_SOURCES = tests/fuzz/fuzz-replay.c tests/fuzz/fuzz-vring.c
+tests_fuzz_fuzz_vring_replay_SOURCES = tests/fuzz/fuzz-replay.c tests/fuzz/fuzz-vring.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_vring_replay_LDADD = lib/libvhost-internal.la
 TESTS += tests/fuzz/replay.sh
 
 if ENABLE_FUZZING
 fuzz_targets = tests/fuzz/fuzz-msg tests/fuzz/fuzz-vring
 noinst_PROGRAMS += $(fuzz_targets)
-tests_fuzz_fuzz_vring_SOURCES = tests/fuzz/fuzz-vring.c
+tests_fuzz_fuzz_vring_SOURCES = tests/fuzz/fuzz-vring.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_vring_LDADD = lib/libvhost-internal.la
 tests_fuzz_fuzz_vring_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
 tests_fuzz_fuzz_vring_CFLAGS = $(AM_CFLAGS)
-tests_fuzz_fuzz_msg_SOURCES = tests/fuzz/fuzz-msg.c tests/fuzz/fuzz-decode.c tests/fuzz/fuzz-decode.h
+tests_fuzz_fuzz_msg_SOURCES = tests/fuzz/fuzz-msg.c tests/fuzz/fuzz-decode.c tests/fuzz/fuzz-decode.h $(FUZZ_COMMON)
 tests_fuzz_fuzz_msg_LDADD = lib/libvhost-internal.la
 tests_fuzz_fuzz_msg_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
 # the same objects serve both programs, built with different flags
