@@ -1,22 +1,74 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The host notifier message reuses the vring fd encoding: index in bits 0-7,
- * NOFD in bit 8.  Without an fd it asks the front-end to drop the notifier,
- * so size and offset mean nothing then.
+ * The back-end channel: SET_BACKEND_REQ_FD, BACKEND_VRING_HOST_NOTIFIER_MSG,
+ * BACKEND_VRING_CALL and BACKEND_VRING_ERR.  BACKEND_CONFIG_CHANGE_MSG has no
+ * payload, so the table's check is all it needs.
+ *
+ * The host notifier reuses the vring fd encoding (index in bits 0-7, NOFD in
+ * bit 8), so it can only name rings 0-255.  Without an fd it asks the
+ * front-end to drop the queue's notifier, and size and offset mean nothing
+ * (QEMU does not read them then).  The spec says size "should be the same as
+ * host page size" and QEMU refuses anything else; that is the mapping
+ * endpoint's check, not the codec's.
  */
 #include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "msg-backend.h"
 
 #define AREA_KNOWN (LIBVHOST_USER_VRING_IDX_MASK | LIBVHOST_USER_VRING_NOFD_MASK)
+#define AREA_SIZE 24u
+#define VRING_STATE_SIZE 8u
+
+/* A peer can attach any fd; the channel only works over a unix stream socket. */
+static bool is_unix_stream(int fd)
+{
+	int type, domain;
+	socklen_t len = sizeof(type);
+	struct stat st;
+
+	if (fstat(fd, &st) < 0 || !S_ISSOCK(st.st_mode))
+		return false;
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 || type != SOCK_STREAM)
+		return false;
+	len = sizeof(domain);
+	return getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0 && domain == AF_UNIX;
+}
+
+int lvh_msg_encode_backend_req_fd(struct lvh_msg *m, int sock)
+{
+	if (sock < 0)
+		return -EINVAL;
+	m->size = 0;
+	return lvh_msg_add_fd(m, sock);
+}
+
+int lvh_msg_decode_backend_req_fd(const struct libvhost_ctx *ctx, const struct lvh_msg *m)
+{
+	if (m->size != 0 || m->nfds != 1) {
+		lvh_err(ctx, "SET_BACKEND_REQ_FD: %u bytes and %u fds (one socket expected)",
+			m->size, m->nfds);
+		return -EBADMSG;
+	}
+	if (!is_unix_stream(m->fds[0])) {
+		lvh_err(ctx, "SET_BACKEND_REQ_FD: the fd is not a unix stream socket");
+		return -EPROTO;
+	}
+	return 0;
+}
+
+static bool area_ok(const struct lvh_vring_area *a)
+{
+	return a->nofd || (a->size != 0 && !lvh_range_overflows(a->offset, a->size));
+}
 
 int lvh_msg_encode_vring_area(struct lvh_msg *m, const struct lvh_vring_area *a, int fd)
 {
 	uint64_t w[3];
 
-	if (a->index > LIBVHOST_USER_VRING_IDX_MASK || (a->nofd ? fd >= 0 : fd < 0) ||
-	    (!a->nofd && (a->size == 0 || lvh_range_overflows(a->offset, a->size))))
+	if (a->index > LIBVHOST_USER_VRING_IDX_MASK || (a->nofd ? fd >= 0 : fd < 0) || !area_ok(a))
 		return -EINVAL;
 	w[0] = a->index | (a->nofd ? LIBVHOST_USER_VRING_NOFD_MASK : 0);
 	w[1] = a->nofd ? 0 : a->size;
@@ -31,7 +83,7 @@ int lvh_msg_decode_vring_area(const struct libvhost_ctx *ctx, const struct lvh_m
 	struct lvh_vring_area a;
 	uint64_t w[3];
 
-	if (m->size != sizeof(w)) {
+	if (m->size != AREA_SIZE) {
 		lvh_err(ctx, "BACKEND_VRING_HOST_NOTIFIER_MSG: payload of %u bytes", m->size);
 		return -EBADMSG;
 	}
@@ -43,15 +95,16 @@ int lvh_msg_decode_vring_area(const struct libvhost_ctx *ctx, const struct lvh_m
 	}
 	a.index = (uint32_t)(w[0] & LIBVHOST_USER_VRING_IDX_MASK);
 	a.nofd = w[0] & LIBVHOST_USER_VRING_NOFD_MASK;
-	a.size = w[1];
-	a.offset = w[2];
+	a.size = a.nofd ? 0 : w[1];
+	a.offset = a.nofd ? 0 : w[2];
 	if (m->nfds != (a.nofd ? 0u : 1u)) {
 		lvh_err(ctx, "BACKEND_VRING_HOST_NOTIFIER_MSG: vring %u: %u fds with NOFD %s",
 			a.index, m->nfds, a.nofd ? "set" : "clear");
 		return -EBADMSG;
 	}
-	if (!a.nofd && (a.size == 0 || lvh_range_overflows(a.offset, a.size))) {
-		lvh_err(ctx, "BACKEND_VRING_HOST_NOTIFIER_MSG: vring %u: area of %llu bytes at %llu",
+	if (!area_ok(&a)) {
+		lvh_err(ctx,
+			"BACKEND_VRING_HOST_NOTIFIER_MSG: vring %u: area of %llu bytes at %llu",
 			a.index, (unsigned long long)a.size, (unsigned long long)a.offset);
 		return -EPROTO;
 	}
@@ -74,13 +127,18 @@ int lvh_msg_decode_backend_vring(const struct libvhost_ctx *ctx, const struct lv
 	const char *name = lvh_proto_name(LVH_DIR_BACKEND, m->request);
 	uint32_t w[2];
 
-	if (m->size != sizeof(w)) {
+	if (m->size != VRING_STATE_SIZE) {
 		lvh_err(ctx, "%s: payload of %u bytes", name, m->size);
 		return -EBADMSG;
 	}
 	memcpy(w, m->payload.bytes, sizeof(w));
-	if (w[0] >= LIBVHOST_USER_MAX_VRINGS || w[1] != 0) {
-		lvh_err(ctx, "%s: vring %u, reserved field %u", name, w[0], w[1]);
+	if (w[0] >= LIBVHOST_USER_MAX_VRINGS) {
+		lvh_err(ctx, "%s: vring %u beyond the limit of %u", name, w[0],
+			LIBVHOST_USER_MAX_VRINGS);
+		return -EPROTO;
+	}
+	if (w[1] != 0) {
+		lvh_err(ctx, "%s: vring %u: reserved field is %u, not 0", name, w[0], w[1]);
 		return -EPROTO;
 	}
 	*index = w[0];

@@ -1,25 +1,48 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Shared objects: GET_SHARED_OBJECT (front-end), BACKEND_SHARED_OBJECT_ADD,
- * _REMOVE and _LOOKUP.  Each names an object by a 16-byte UUID; GET and
- * LOOKUP are answered with a u64 (0 found) and the object's dma-buf fd.
+ * Shared objects: GET_SHARED_OBJECT (front-end request and its reply),
+ * BACKEND_SHARED_OBJECT_ADD and _REMOVE (acked only on NEED_REPLY),
+ * BACKEND_SHARED_OBJECT_LOOKUP (request and its reply).  Each names an object
+ * by a 16-byte UUID; GET and LOOKUP are answered with the object's dma-buf fd.
  */
 #ifndef LIBVHOST_MSG_SHARED_H
 #define LIBVHOST_MSG_SHARED_H
 
 #include "proto.h"
 
+#define LVH_UUID_SIZE 16u
+
 struct lvh_uuid {
-	uint8_t b[16]; /* as on the wire: RFC 4122 byte order, kept as is */
+	uint8_t b[LVH_UUID_SIZE]; /* as on the wire: RFC 4122 byte order, kept as is */
 };
 
+/*
+ * The UUID payload of all four requests (m->request and dir name it in the
+ * log).  Encode: -EINVAL for the nil UUID.  Decode: -EBADMSG size; -EPROTO
+ * the nil UUID, which names no object.
+ */
 int lvh_msg_encode_uuid(struct lvh_msg *m, const struct lvh_uuid *u);
 int lvh_msg_decode_uuid(const struct libvhost_ctx *ctx, const struct lvh_msg *m,
 			enum lvh_dir dir, struct lvh_uuid *out);
 
-/* Reply to GET_SHARED_OBJECT / BACKEND_SHARED_OBJECT_LOOKUP: fd < 0 means not found. */
+/*
+ * The reply to GET_SHARED_OBJECT or BACKEND_SHARED_OBJECT_LOOKUP, chosen by
+ * m->request (lvh_msg_init_reply() sets it); fd < 0 means not found.
+ * GET_SHARED_OBJECT: an empty body, the fd attached when found.
+ * LOOKUP: u64 0 and the fd when found, u64 1 and no fd when not.
+ * Errors: -EINVAL another request.
+ */
 int lvh_msg_encode_shared_object_reply(struct lvh_msg *m, int fd);
-/* Returns 1 found (the fd is in the message), 0 not found. */
+
+/*
+ * Either reply, chosen by m->request.  Returns 1 found (the fd is fds[0]),
+ * 0 not found.
+ * GET_SHARED_OBJECT: an empty body (the spec, rust-vmm), the request's 16
+ * bytes echoed (libvhost-user) or a u64 status as LOOKUP's; found iff an fd
+ * came.  LOOKUP: a u64, 0 with one fd found, non-zero without an fd not found.
+ * Errors: -EBADMSG another size, more than one fd, a u64 0 without the fd or
+ * a non-zero u64 with one; -EINVAL another request.
+ */
 int lvh_msg_decode_shared_object_reply(const struct libvhost_ctx *ctx, const struct lvh_msg *m);
 
 #endif

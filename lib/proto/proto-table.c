@@ -79,7 +79,7 @@ static const struct lvh_proto_row frontend_rows[] = {
 	    RANGE(SZ_CRYPTO_MIN, SZ_CRYPTO_MAX), NONE, PF(CRYPTO_SESSION)),
 	ROW(CLOSE_CRYPTO_SESSION, EXACT(SZ_U64), NONE, ACK, NONE, NONE, PF(CRYPTO_SESSION)),
 	/* the reply carries the userfaultfd; backends send it with an empty or u64 body */
-	ROW(POSTCOPY_ADVISE, NONE, NONE, BODY, RANGE(0, SZ_U64), ONE, PF(PAGEFAULT)),
+	ROW(POSTCOPY_ADVISE, NONE, NONE, BODY, RANGE(0, SZ_U64), OPT, PF(PAGEFAULT)),
 	ROW(POSTCOPY_LISTEN, NONE, NONE, ACK, NONE, NONE, PF(PAGEFAULT)),
 	ROW(POSTCOPY_END, NONE, NONE, BODY, EXACT(SZ_U64), NONE, PF(PAGEFAULT)),
 	/* spec erratum: the table says "reply payload: N/A"; the reply is a description + fd */
@@ -99,7 +99,8 @@ static const struct lvh_proto_row frontend_rows[] = {
 	    PF(CONFIGURE_MEM_SLOTS)),
 	ROW(SET_STATUS, EXACT(SZ_U64), NONE, ACK, NONE, NONE, PF(STATUS)),
 	ROW(GET_STATUS, NONE, NONE, BODY, EXACT(SZ_U64), NONE, PF(STATUS)),
-	ROW(GET_SHARED_OBJECT, EXACT(SZ_UUID), NONE, BODY, EXACT(SZ_U64), OPT, PF(SHARED_OBJECT)),
+	/* the reply is empty (spec, rust-vmm), the UUID echoed (libvhost-user) or a u64 */
+	ROW(GET_SHARED_OBJECT, EXACT(SZ_UUID), NONE, BODY, RANGE(0, SZ_UUID), OPT, PF(SHARED_OBJECT)),
 	ROW(SET_DEVICE_STATE_FD, EXACT(SZ_DEVICE_STATE), ONE, BODY, EXACT(SZ_U64), OPT,
 	    PF(DEVICE_STATE)),
 	ROW(CHECK_DEVICE_STATE, NONE, NONE, BODY, EXACT(SZ_U64), NONE, PF(DEVICE_STATE)),

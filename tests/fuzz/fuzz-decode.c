@@ -37,6 +37,7 @@ static int frontend_request(const struct libvhost_ctx *ctx, const struct lvh_msg
 		struct lvh_uuid uuid;
 		struct lvh_crypto_session crypto;
 		uint64_t u64;
+		int64_t id;
 		uint8_t mac[6];
 		uint16_t mtu;
 		uint8_t status;
@@ -44,8 +45,9 @@ static int frontend_request(const struct libvhost_ctx *ctx, const struct lvh_msg
 
 	switch (m->request) {
 	case LIBVHOST_USER_SET_FEATURES:
-	case LIBVHOST_USER_CLOSE_CRYPTO_SESSION:
 		return lvh_msg_get_u64(ctx, m, &u.u64);
+	case LIBVHOST_USER_CLOSE_CRYPTO_SESSION:
+		return lvh_msg_decode_crypto_close(ctx, m, &u.id);
 	case LIBVHOST_USER_SET_PROTOCOL_FEATURES:
 		return lvh_msg_decode_protocol_features(ctx, m, &u.u64);
 	case LIBVHOST_USER_SET_MEM_TABLE:
