@@ -1,75 +1,235 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-3-Clause
-# ABI discipline, checked mechanically:
-#  1. exported symbols == the map's globals == the header's prototypes
-#  2. every export is versioned LIBVHOST_* and prefixed libvhost_
-#  3. every LIBVHOST_EXPORT definition in lib/ is in the map, and back
-#  4. the soname's major equals abi/SONAME
-#  5. abidiff against the committed baseline abi/libvhost.abi: incompatible
-#     changes fail; additions pass (skipped without abidiff or in sanitizer builds)
+# The ABI discipline, checked mechanically (make check-abi; part of make check):
+#  1. the map's shape: LIBVHOST_x.y nodes, each chained to the one before, no
+#     empty node, alphabetical, `local: *;` in the first node only, no repeats
+#  2. the map's global: names = the functions declared in include/libvhost.h
+#     = the LIBVHOST_EXPORT definitions in lib/**/*.c
+#  3. every member of every public struct is frozen in tests/consumer/check-sizes.c
+#  4. the exports of the built library (nm -D) = the map's global: names; each
+#     is named libvhost_ and versioned at its map node; an absolute symbol
+#     can only be a node of the map
+#  5. the soname's major equals abi/SONAME
+#  6. abidiff against the committed baseline abi/libvhost.abi: an incompatible
+#     change fails, any other change fails unless it only adds functions
+#     (skipped without abidiff, without DWARF, or in a sanitizer build)
+# Exits 0 when all that could be checked passed, 1 on a failure, 77 when
+# nothing could be checked.
 set -u
 src=${top_srcdir:-.}
 bld=${top_builddir:-.}
-so=$(ls "$bld"/lib/.libs/libvhost.so.* 2>/dev/null | head -n 1)
-[ -n "$so" ] || { echo "SKIP: no built library"; exit 77; }
-command -v nm >/dev/null && command -v readelf >/dev/null || { echo "SKIP: no binutils"; exit 77; }
-tmp=$(mktemp -d)
+abi=$src/tests/abi
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/check-abi.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
-fail=0
-bad() { echo "FAIL: $*"; fail=1; }
+trap 'exit 1' HUP INT TERM
+failed=0
+checked=0
+bad() { echo "FAIL: $*"; failed=1; }
+skip() { echo "SKIP: $*"; }
+ok() { echo "ok: $*"; checked=$((checked + 1)); }
+# compare two sorted lists; on a difference, show it
+same() { # LABEL-A FILE-A LABEL-B FILE-B
+	if diff "$2" "$4" > "$tmp/diff"; then
+		return 0
+	fi
+	bad "$1 and $3 differ (< only in $1, > only in $3):"
+	sed -n 's/^[<>] /  &/p' "$tmp/diff"
+	return 1
+}
+cstrip() { awk -f "$abi/cstrip.awk" "$@"; }
 
-# the map's globals, in order of appearance
-sed -e 's,/\*.*\*/,,g' "$src/libvhost.map" |
-	awk '/global:/ {g=1; next} /local:/ {g=0} /}/ {g=0} g && /;/ {gsub(/[ \t;]/, ""); print}' |
-	sort > "$tmp/map"
-[ -s "$tmp/map" ] || bad "no symbols parsed from libvhost.map"
-sort -u "$tmp/map" | cmp -s - "$tmp/map" || bad "libvhost.map lists a symbol twice"
-
-# defined dynamic symbols, version stripped (the node's own A symbol excluded)
-nm -D --defined-only "$so" | awk '$2 != "A" {print $3}' > "$tmp/nm-raw"
-sed 's/@.*//' "$tmp/nm-raw" | sort -u > "$tmp/exports"
-diff -u "$tmp/map" "$tmp/exports" > "$tmp/d1" || { bad "exports differ from libvhost.map:"; cat "$tmp/d1"; }
-
-# versions: every export has @@LIBVHOST_x.y or @LIBVHOST_x.y
-grep -v '@LIBVHOST_[0-9][0-9]*\.[0-9][0-9]*$' "$tmp/nm-raw" | grep -v '@@LIBVHOST_[0-9][0-9]*\.[0-9][0-9]*$' > "$tmp/unver" || true
-[ -s "$tmp/unver" ] && { bad "exports without a LIBVHOST_ version:"; cat "$tmp/unver"; }
-grep -v '^libvhost_' "$tmp/exports" > "$tmp/noprefix" || true
-[ -s "$tmp/noprefix" ] && { bad "exports without the libvhost_ prefix:"; cat "$tmp/noprefix"; }
-
-# header prototypes: `libvhost_name(` at the start of a declaration, after the return type
-sed -n 's/.*[ *]\(libvhost_[a-z0-9_]*\)(.*/\1/p' "$src/include/libvhost.h" | sort -u > "$tmp/header"
-diff -u "$tmp/map" "$tmp/header" > "$tmp/d2" || { bad "header prototypes differ from libvhost.map:"; cat "$tmp/d2"; }
-
-# LIBVHOST_EXPORT definitions in the sources
-find "$src/lib" -name '*.c' -exec cat {} + |
-	tr '\n' ' ' | grep -o 'LIBVHOST_EXPORT[^(]*(' |
-	sed 's/.*[ *]\(libvhost_[a-z0-9_]*\)($/\1/' | sort -u > "$tmp/defs"
-diff -u "$tmp/map" "$tmp/defs" > "$tmp/d3" || { bad "LIBVHOST_EXPORT definitions differ from libvhost.map:"; cat "$tmp/d3"; }
-
-# soname
-soname=$(readelf -d "$so" | sed -n 's/.*Library soname: \[libvhost\.so\.\([0-9]*\)\].*/\1/p')
-want=$(cat "$src/abi/SONAME")
-[ "$soname" = "$want" ] || bad "soname major '$soname' is not abi/SONAME's '$want'"
-
-# abidiff against the baseline
-if [ -n "${SANITIZED:-}" ]; then
-	echo "SKIP (sub-check): abidiff in a sanitizer build"
-elif ! command -v abidiff >/dev/null; then
-	echo "SKIP (sub-check): abidiff not installed (Debian: abigail-tools)"
+# ---- 1. the map ----
+cstrip "$src/libvhost.map" | awk -f "$abi/map.awk" > "$tmp/map.rec"
+sed -n 's/^error //p' "$tmp/map.rec" > "$tmp/map.err"
+if [ -s "$tmp/map.err" ]; then
+	bad "libvhost.map: $(cat "$tmp/map.err")"
+	exit 1
+fi
+awk '$1 == "sym" { print $2 }' "$tmp/map.rec" | sort > "$tmp/map"
+awk '$1 == "sym" { print $2, $3 }' "$tmp/map.rec" | sort > "$tmp/map.nodes"
+awk '$1 == "node" { print $2 }' "$tmp/map.rec" | sort > "$tmp/nodes"
+awk '
+$1 == "node" {
+	if ($2 !~ /^LIBVHOST_[0-9]+\.[0-9]+$/)
+		print "node " $2 " is not named LIBVHOST_<major>.<minor>"
+	if (n && $3 != prev)
+		print "node " $2 " chains to " $3 ", not to the node before it, " prev
+	if (!n && $3 != "-")
+		print "the first node, " $2 ", chains to " $3
+	if (!count[$2])
+		print "node " $2 " is empty"
+	prev = $2
+	n++
+}
+$1 == "sym" {
+	if (node[$2] != "")
+		print $2 " is in " node[$2] " and in " $3
+	node[$2] = $3
+	if (last[$3] != "" && $2 < last[$3])
+		print $2 " is out of alphabetical order in " $3
+	last[$3] = $2
+	count[$3]++
+}
+$1 == "local" {
+	if (n || $3 != "*")
+		print "local: " $3 " in " $2 ": only the first node has local: *;"
+	loc++
+}
+END {
+	if (!loc)
+		print "the first node has no local: *;"
+}' "$tmp/map.rec" > "$tmp/shape"
+if [ -s "$tmp/shape" ]; then
+	while read -r l; do bad "libvhost.map: $l"; done < "$tmp/shape"
+elif [ ! -s "$tmp/map" ]; then
+	bad "libvhost.map: no global: symbols"
 else
-	abidiff --headers-dir2 "$src/include" --no-added-syms \
-		"$src/abi/libvhost.abi" "$so" > "$tmp/abidiff" 2>&1
-	rc=$?
-	if [ $((rc & 1)) -ne 0 ]; then
-		bad "abidiff could not run:"; cat "$tmp/abidiff"
-	elif [ $((rc & 8)) -ne 0 ]; then
-		bad "incompatible ABI change against abi/libvhost.abi:"; cat "$tmp/abidiff"
-	elif [ $((rc & 4)) -ne 0 ]; then
-		bad "ABI change against abi/libvhost.abi (only additions are allowed):"; cat "$tmp/abidiff"
+	ok "libvhost.map: $(wc -l < "$tmp/map") symbols in $(wc -l < "$tmp/nodes") node(s):" \
+		"named, chained, sorted, local: * in the first"
+fi
+
+# ---- 2. map = header = definitions (the sources alone) ----
+cstrip "$src/include/libvhost.h" | awk -v mode=proto -f "$abi/decls.awk" | sort > "$tmp/header"
+same "libvhost.map" "$tmp/map" "the functions declared in include/libvhost.h" "$tmp/header" &&
+	ok "the map's globals = the functions declared in include/libvhost.h"
+find "$src/lib" -name '*.c' | sort > "$tmp/sources"
+while read -r f; do cstrip "$f" | awk -v mode=export -f "$abi/decls.awk"; done < "$tmp/sources" |
+	sort > "$tmp/defs"
+same "libvhost.map" "$tmp/map" "the LIBVHOST_EXPORT definitions in lib/" "$tmp/defs" &&
+	ok "the map's globals = the LIBVHOST_EXPORT definitions in lib/"
+
+# ---- 3. public structs frozen by check-sizes.c ----
+before=$failed
+failed=0
+sizes=$src/tests/consumer/check-sizes.c
+cstrip "$src/include/libvhost.h" | awk -v mode=struct -f "$abi/decls.awk" > "$tmp/members"
+tr -d ' \t\n' < "$sizes" > "$tmp/sizes"
+nstructs=0
+for s in $(cut -d' ' -f1 "$tmp/members" | uniq); do
+	nstructs=$((nstructs + 1))
+	grep -q "sizeof(struct$s)" "$tmp/sizes" ||
+		bad "check-sizes.c does not freeze sizeof(struct $s)"
+done
+while read -r s m; do
+	grep -q "offsetof(struct$s,$m)" "$tmp/sizes" ||
+		bad "check-sizes.c does not freeze offsetof(struct $s, $m)"
+done < "$tmp/members"
+[ $failed -eq 0 ] && ok "check-sizes.c freezes all $nstructs public structs, every member"
+[ $before -ne 0 ] && failed=1
+
+# ---- 4, 5 and 6 need the built library ----
+dlname=$(sed -n "s/^dlname='\(.*\)'$/\1/p" "$bld/lib/libvhost.la" 2>/dev/null)
+so=$bld/lib/.libs/${dlname:-libvhost.so.0}
+nm_versions=
+nm --help 2>/dev/null | grep -q -e --with-symbol-versions && nm_versions=--with-symbol-versions
+if [ ! -f "$so" ]; then
+	skip "the library's checks: $so is not built"
+elif ! command -v nm > /dev/null || ! command -v readelf > /dev/null; then
+	skip "the library's checks: nm and readelf (binutils) are needed"
+else
+	# ---- 4. exports ----
+	nm -D --defined-only $nm_versions "$so" > "$tmp/nm" || bad "nm -D $so failed"
+	# absolute symbols: the version nodes (GNU ld and gold make one a node), nothing else
+	awk '$2 == "A" { sub(/@.*/, "", $3); print $3 }' "$tmp/nm" | sort -u > "$tmp/abs"
+	comm -13 "$tmp/nodes" "$tmp/abs" > "$tmp/abs.bad"
+	[ -s "$tmp/abs.bad" ] &&
+		bad "absolute symbols not named after a map node:" "$(tr '\n' ' ' < "$tmp/abs.bad")"
+	awk '$2 != "A" { print $3 }' "$tmp/nm" > "$tmp/exports.raw"
+	sed 's/@.*//' "$tmp/exports.raw" | sort -u > "$tmp/exports"
+	same "libvhost.map" "$tmp/map" "the exports of $dlname" "$tmp/exports" &&
+		ok "exports = the map's globals ($(wc -l < "$tmp/exports") symbols)"
+	grep -v '^libvhost_' "$tmp/exports" > "$tmp/noprefix"
+	if [ -s "$tmp/noprefix" ]; then
+		bad "exports not named libvhost_*: $(tr '\n' ' ' < "$tmp/noprefix")"
+	fi
+	# default versions (@@) at the symbol's node; older ones (@) at some node
+	grep -v '@@\{0,1\}LIBVHOST_[0-9]*\.[0-9]*$' "$tmp/exports.raw" > "$tmp/unversioned"
+	if [ -s "$tmp/unversioned" ]; then
+		bad "exports without a LIBVHOST_ version: $(tr '\n' ' ' < "$tmp/unversioned")"
 	else
-		echo "abidiff: compatible with abi/libvhost.abi"
+		sed -n 's/^\(.*\)@@\(.*\)$/\1 \2/p' "$tmp/exports.raw" | sort > "$tmp/exports.nodes"
+		sed -n 's/^[^@]*@\([^@].*\)$/\1/p' "$tmp/exports.raw" | sort -u > "$tmp/old.nodes"
+		comm -23 "$tmp/old.nodes" "$tmp/nodes" > "$tmp/old.bad"
+		[ -s "$tmp/old.bad" ] &&
+			bad "exports at versions not in the map:" "$(tr '\n' ' ' < "$tmp/old.bad")"
+		same "the map's symbol nodes" "$tmp/map.nodes" "the default versions of $dlname" \
+			"$tmp/exports.nodes" &&
+			ok "every export is named libvhost_ and versioned at its map node"
+	fi
+
+	# ---- 5. soname ----
+	soname=$(readelf -d "$so" | sed -n 's/.*Library soname: \[\(.*\)\].*/\1/p')
+	major=${soname#libvhost.so.}
+	want=$(tr -d ' \n' < "$src/abi/SONAME")
+	if [ "$soname" != "$dlname" ] || [ "$major" != "$want" ]; then
+		bad "soname $soname: its major is not abi/SONAME's $want" \
+			"(or it is not libtool's dlname $dlname)"
+	else
+		ok "soname $soname, as abi/SONAME says"
+	fi
+
+	# ---- 6. abidiff ----
+	# Twice: with --headers-dir2, which filters out changes to types defined
+	# outside include/, and without it, because that filter also hides a change
+	# that reaches a public struct through a system typedef (a member turned
+	# from uint64_t into uint32_t).  The baseline holds no private types
+	# (abidw --drop-private-types), so the second run sees public changes only.
+	abidiff=${ABIDIFF-abidiff}
+	baseline=$src/abi/libvhost.abi
+	supp=$src/abi/libvhost.abignore
+	if [ -n "${SANITIZED:-}" ]; then
+		skip "abidiff: a sanitizer build is not the ABI of record"
+	elif [ -z "$abidiff" ] || ! command -v "$abidiff" > /dev/null; then
+		skip "abidiff: not installed (Debian: abigail-tools)"
+	elif ! readelf -S "$so" | grep -q '\.debug_info'; then
+		skip "abidiff: $dlname has no DWARF (built without -g)"
+	else
+		abi_ok=1
+		for run in filtered plain; do
+			set --
+			how=abidiff
+			if [ $run = filtered ]; then
+				set -- --headers-dir2 "$src/include"
+				how="abidiff --headers-dir2 include/"
+			fi
+			[ -f "$supp" ] && set -- "$@" --suppressions "$supp"
+			"$abidiff" "$@" "$baseline" "$so" > "$tmp/abidiff" 2>&1
+			rc=$?
+			if [ $((rc & 3)) -ne 0 ]; then
+				bad "$how could not compare (exit $rc):"
+				cat "$tmp/abidiff"
+			elif [ $((rc & 8)) -ne 0 ]; then
+				bad "$how: incompatible change against abi/libvhost.abi:"
+				cat "$tmp/abidiff"
+			elif [ $((rc & 4)) -ne 0 ]; then
+				# a change: fine only if it is nothing but added functions
+				"$abidiff" "$@" --no-added-syms "$baseline" "$so" > "$tmp/rest" 2>&1
+				rc=$?
+				if [ $rc -eq 0 ]; then
+					sed -n 's/^  \[A\] /  /p' "$tmp/abidiff" > "$tmp/added"
+					continue
+				fi
+				bad "$how: the ABI changed against abi/libvhost.abi" \
+					"(exit $rc; only added functions may be):"
+				cat "$tmp/rest"
+			else
+				continue
+			fi
+			abi_ok=0
+			break
+		done
+		if [ $abi_ok -eq 1 ] && [ -s "$tmp/added" ]; then
+			ok "abidiff: compatible with abi/libvhost.abi; added since:"
+			cat "$tmp/added"
+		elif [ $abi_ok -eq 1 ]; then
+			ok "abidiff: the same ABI as abi/libvhost.abi"
+		fi
 	fi
 fi
 
-[ $fail -eq 0 ] && echo "ABI: $(wc -l < "$tmp/map") symbols: exports = map = header = definitions, all versioned; soname $soname"
-exit $fail
+if [ $failed -ne 0 ]; then
+	echo "check-abi: FAILED"
+	exit 1
+fi
+[ $checked -eq 0 ] && exit 77
+exit 0

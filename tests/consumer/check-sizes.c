@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The size and layout of every public struct, frozen.  A struct may only grow
- * at its end (option structs, ops tables); when it does, add its new numbers
- * here in the same commit, deliberately.
+ * The size and layout of every public struct, and the wire constants, frozen.
+ * An option struct may only grow at its end; when one does, add the new
+ * numbers here in the same commit, deliberately.  check-abi.sh fails if a
+ * public struct or member is missing here.  Built as a consumer: C99, only
+ * <libvhost.h>.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -11,21 +13,22 @@
 
 static int failures;
 
-#define EQ(expr, want)                                                                          \
-	do {                                                                                   \
-		if ((size_t)(expr) != (size_t)(want)) {                                        \
-			printf("FAIL: %s is %zu, frozen at %zu\n", #expr, (size_t)(expr),       \
-			       (size_t)(want));                                                 \
-			failures++;                                                             \
-		}                                                                              \
+#define EQ(expr, want)                                                                     \
+	do {                                                                               \
+		if ((size_t)(expr) != (size_t)(want)) {                                    \
+			printf("FAIL: %s is %zu, frozen at %zu\n", #expr, (size_t)(expr),   \
+			       (size_t)(want));                                             \
+			failures++;                                                         \
+		}                                                                          \
 	} while (0)
 
 int main(void)
 {
-	if (sizeof(void *) != 8) {
-		printf("SKIP: frozen numbers are for LP64\n");
+	if (sizeof(void *) != 8 || sizeof(long) != 8) {
+		printf("SKIP: the frozen numbers are for LP64\n");
 		return 77;
 	}
+
 	EQ(sizeof(struct libvhost_ctx_opts), 32);
 	EQ(offsetof(struct libvhost_ctx_opts, sz), 0);
 	EQ(offsetof(struct libvhost_ctx_opts, log_fn), 8);
@@ -33,20 +36,24 @@ int main(void)
 	EQ(offsetof(struct libvhost_ctx_opts, log_priority), 24);
 
 	EQ(sizeof(struct libvhost_mem_alloc_opts), 24);
+	EQ(offsetof(struct libvhost_mem_alloc_opts, sz), 0);
 	EQ(offsetof(struct libvhost_mem_alloc_opts, flags), 8);
 	EQ(offsetof(struct libvhost_mem_alloc_opts, hugepage_size), 16);
+
 	EQ(sizeof(struct libvhost_mem_region), 40);
 	EQ(offsetof(struct libvhost_mem_region, guest_addr), 0);
 	EQ(offsetof(struct libvhost_mem_region, size), 8);
 	EQ(offsetof(struct libvhost_mem_region, user_addr), 16);
 	EQ(offsetof(struct libvhost_mem_region, fd_offset), 24);
 	EQ(offsetof(struct libvhost_mem_region, fd), 32);
-	EQ(LIBVHOST_MEM_MAX_REGIONS, 509);
+
 	EQ(sizeof(struct libvhost_vring_opts), 24);
+	EQ(offsetof(struct libvhost_vring_opts, sz), 0);
 	EQ(offsetof(struct libvhost_vring_opts, flags), 8);
 	EQ(offsetof(struct libvhost_vring_opts, indirect_max), 16);
 
-	/* wire constants are part of the ABI too */
+	/* limits and wire values are part of the ABI too */
+	EQ(LIBVHOST_MEM_MAX_REGIONS, 509);
 	EQ(LIBVHOST_USER_HDR_SIZE, 12);
 	EQ(LIBVHOST_USER_MAX_PAYLOAD, 4096);
 	EQ(LIBVHOST_USER_MAX_FDS, 8);
@@ -55,6 +62,7 @@ int main(void)
 	EQ(LIBVHOST_USER_BACKEND_SHMEM_UNMAP, 10);
 	EQ(LIBVHOST_USER_PROTOCOL_F_SHMEM, 22);
 	EQ(LIBVHOST_USER_PROTOCOL_F_GPA_ADDRESSES, 21);
+
 	if (failures)
 		return 1;
 	printf("public struct layouts and constants as frozen\n");

@@ -1,36 +1,65 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-3-Clause
-# A consumer's build: `make install` into a staging directory, then compile,
-# link and run a program with only `pkg-config --cflags --libs libvhost`.
-set -eu
+# A consumer's build: `make install DESTDIR=` into a staging directory in the
+# build tree, then compile, link and run a program with nothing but
+# `pkg-config --cflags --libs libvhost` pointed at the staged tree.
+set -u
 bld=$(cd "${top_builddir:-.}" && pwd)
-command -v pkg-config >/dev/null || { echo "SKIP: no pkg-config"; exit 77; }
-stage=$(mktemp -d)
+make=${MAKE:-make}
+pkg_config=${PKG_CONFIG:-pkg-config}
+command -v "$pkg_config" > /dev/null || { echo "SKIP: no pkg-config"; exit 77; }
+stage=$(mktemp -d "$bld/tests/consumer/stage.XXXXXX") || exit 1
 trap 'rm -rf "$stage"' EXIT
-make -C "$bld" --no-print-directory install DESTDIR="$stage" > "$stage/install.log" 2>&1 ||
-	{ cat "$stage/install.log"; exit 1; }
-pcdir=$(dirname "$(find "$stage" -name libvhost.pc | head -n 1)")
-[ -n "$pcdir" ] || { echo "FAIL: libvhost.pc not installed"; exit 1; }
-# the .pc names the configured prefix; make it point into the staging tree
-export PKG_CONFIG_PATH="$pcdir" PKG_CONFIG_SYSROOT_DIR="$stage"
-cflags=$(pkg-config --cflags libvhost)
-libs=$(pkg-config --libs libvhost)
-cat > "$stage/prog.c" <<'PROG'
-#include <libvhost.h>
+trap 'exit 1' HUP INT TERM
+fail() { echo "FAIL: $*"; exit 1; }
+
+# a make of its own: not the jobserver or the variables of the make running the tests
+if ! (unset MAKEFLAGS MFLAGS MAKELEVEL; cd "$bld" && "$make" install DESTDIR="$stage/root") \
+	> "$stage/install.log" 2>&1; then
+	cat "$stage/install.log"
+	fail "make install DESTDIR=... failed"
+fi
+pc=$(find "$stage/root" -name libvhost.pc)
+[ -n "$pc" ] || fail "no libvhost.pc installed"
+so=$(find "$stage/root" -name 'libvhost.so.[0-9]*' -type f)
+[ -n "$so" ] || fail "no libvhost.so.N installed"
+
+# the .pc names the configured prefix; the sysroot puts it inside the staging tree
+PKG_CONFIG_PATH=$(dirname "$pc")
+PKG_CONFIG_SYSROOT_DIR=$stage/root
+export PKG_CONFIG_PATH PKG_CONFIG_SYSROOT_DIR
+cflags=$("$pkg_config" --cflags libvhost) || fail "pkg-config --cflags libvhost"
+libs=$("$pkg_config" --libs libvhost) || fail "pkg-config --libs libvhost"
+version=$("$pkg_config" --modversion libvhost) || fail "pkg-config --modversion libvhost"
+echo "pkg-config: libvhost $version: $cflags $libs"
+case "$libs" in
+*"-L$stage/root"*) ;;
+*) fail "--libs does not point into the staged install: $libs" ;;
+esac
+
+cat > "$stage/consumer.c" << 'EOF'
 #include <stdio.h>
 #include <string.h>
+
+#include <libvhost.h>
+
 int main(void)
 {
+	LIBVHOST_OPTS(libvhost_ctx_opts, opts, .log_priority = 3);
 	struct libvhost_ctx *ctx;
-	const char *name = libvhost_request_name(LIBVHOST_USER_DIR_FRONTEND, LIBVHOST_USER_SET_MEM_TABLE);
+	const char *name = libvhost_request_name(LIBVHOST_USER_DIR_FRONTEND,
+						 LIBVHOST_USER_SET_MEM_TABLE);
 
-	if (libvhost_ctx_new(NULL, &ctx) < 0 || !name || strcmp(name, "SET_MEM_TABLE"))
+	if (libvhost_ctx_new(&opts, &ctx) < 0 || !name || strcmp(name, "SET_MEM_TABLE") != 0)
 		return 1;
 	libvhost_ctx_unref(ctx);
-	printf("built with pkg-config against libvhost %s\n", libvhost_version());
+	printf("%s\n", libvhost_version());
 	return 0;
 }
-PROG
-${CC:-cc} ${SAN_FLAGS:-} $cflags -o "$stage/prog" "$stage/prog.c" $libs
-libdir=$(dirname "$(find "$stage" -name 'libvhost.so.0' | head -n 1)")
-LD_LIBRARY_PATH="$libdir" "$stage/prog"
+EOF
+# shellcheck disable=SC2086 # the flags are words
+${CC:-cc} ${SAN_FLAGS:-} -Wall -Werror $cflags -o "$stage/consumer" "$stage/consumer.c" $libs ||
+	fail "the consumer does not build with pkg-config's flags"
+got=$(LD_LIBRARY_PATH=$(dirname "$so") "$stage/consumer") || fail "the consumer failed"
+[ "$got" = "$version" ] || fail "the consumer ran libvhost $got, pkg-config said $version"
+echo "built, linked and ran a consumer against the staged install (libvhost $got)"
