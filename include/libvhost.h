@@ -557,6 +557,385 @@ int libvhost_vring_get_used(struct libvhost_vring *vring, void **ret_token, uint
  */
 int libvhost_vring_set_interrupts(struct libvhost_vring *vring, int enable);
 
+/*
+ * libvhost_vring_get_num - the ring's size in entries.
+ *
+ * Returns: 1 to 32768, or -EINVAL for a NULL ring.
+ * Since: LIBVHOST_0.1
+ */
+int libvhost_vring_get_num(const struct libvhost_vring *vring);
+
+/*
+ * libvhost_vring_get_base - where the device should start: the value
+ * SET_VRING_BASE (or VHOST_SET_VRING_BASE) carries for this ring.  Split: the
+ * next available index.  Packed: the next avail index with its wrap counter in
+ * bit 15, and the same for the used side in bits 16-31.
+ *
+ * Errors: -EINVAL.
+ * Since: LIBVHOST_0.1
+ */
+int libvhost_vring_get_base(const struct libvhost_vring *vring, uint32_t *ret_base);
+
+/* ------------------------------------------------------------------------ */
+/* Vhost control, whatever the transport (vhost-user, kernel vhost, vDPA).  */
+
+/*
+ * A vhost device as the driver sees it.  Each transport's handle hands out
+ * its own (libvhost_frontend_get_dev()); it is borrowed, valid while that
+ * handle lives.  One vring set-up routine written against these functions
+ * runs unchanged over every transport.
+ */
+struct libvhost_dev;
+
+/*
+ * Every ring index below must be less than the device's ring count
+ * (vhost-user: GET_QUEUE_NUM when MQ was negotiated, else 0x8000; vring fd
+ * messages can name only rings 0-255), else -EINVAL.
+ */
+
+/* The device's features (GET_FEATURES).  Since: LIBVHOST_0.1 */
+int libvhost_dev_get_features(struct libvhost_dev *dev, uint64_t *ret_features);
+
+/*
+ * libvhost_dev_set_features - the features the driver accepts: a subset of
+ * the device's, or -EINVAL.  May be sent again while rings run (LOG_ALL).
+ * Since: LIBVHOST_0.1
+ */
+int libvhost_dev_set_features(struct libvhost_dev *dev, uint64_t features);
+
+/* Claim the device for this process (SET_OWNER).  Since: LIBVHOST_0.1 */
+int libvhost_dev_set_owner(struct libvhost_dev *dev);
+
+/*
+ * libvhost_dev_set_mem - share a memory table with the device.  vhost-user:
+ * SET_MEM_TABLE (at most 8 regions), or with CONFIGURE_MEM_SLOTS the
+ * ADD_MEM_REG / REM_MEM_REG that turn the table last sent into this one.
+ * Only while every ring is stopped.  A reference on @mem is kept.
+ *
+ * Errors: -EINVAL (a ring runs), -ENOSPC (more regions than the device takes).
+ * Since: LIBVHOST_0.1
+ */
+int libvhost_dev_set_mem(struct libvhost_dev *dev, struct libvhost_mem *mem);
+
+/*
+ * The ring set-up requests, each only while the ring is stopped (before its
+ * kick fd is set, or after libvhost_dev_get_vring_base()), else -EINVAL.
+ * Addresses are as libvhost_vring_get_addrs() gives them for the transport
+ * (libvhost_dev_start_vring() chooses).  @flags: 1 << LIBVHOST_VRING_F_LOG.
+ * Since: LIBVHOST_0.1
+ */
+int libvhost_dev_set_vring_num(struct libvhost_dev *dev, unsigned int index, unsigned int num);
+int libvhost_dev_set_vring_addr(struct libvhost_dev *dev, unsigned int index, uint64_t desc,
+				uint64_t avail, uint64_t used, uint64_t log, uint64_t flags);
+int libvhost_dev_set_vring_base(struct libvhost_dev *dev, unsigned int index, uint32_t base);
+/* @big_endian: 0 little-endian, 1 big-endian (legacy devices).  Since: LIBVHOST_0.1 */
+int libvhost_dev_set_vring_endian(struct libvhost_dev *dev, unsigned int index, int big_endian);
+
+/*
+ * libvhost_dev_set_vring_kick / _call / _err - the eventfds of a ring; -1
+ * for none (vhost-user: NOFD, the device polls or does not signal).  Setting
+ * the kick fd starts the ring.  The fds stay the caller's.
+ * Since: LIBVHOST_0.1
+ */
+int libvhost_dev_set_vring_kick(struct libvhost_dev *dev, unsigned int index, int fd);
+int libvhost_dev_set_vring_call(struct libvhost_dev *dev, unsigned int index, int fd);
+int libvhost_dev_set_vring_err(struct libvhost_dev *dev, unsigned int index, int fd);
+
+/*
+ * libvhost_dev_set_vring_enable - let a started ring be processed (1) or
+ * not (0).  Vhost-user with VHOST_USER_F_PROTOCOL_FEATURES: rings start
+ * disabled and this sends SET_VRING_ENABLE; without it rings are enabled by
+ * SET_FEATURES and this returns -EOPNOTSUPP.
+ * Since: LIBVHOST_0.1
+ */
+int libvhost_dev_set_vring_enable(struct libvhost_dev *dev, unsigned int index, int enable);
+
+/*
+ * libvhost_dev_get_vring_base - stop a ring and read where the device got
+ * to (the value libvhost_vring_get_base() describes).  -EINVAL if the ring
+ * was not started.
+ * Since: LIBVHOST_0.1
+ */
+int libvhost_dev_get_vring_base(struct libvhost_dev *dev, unsigned int index,
+				uint32_t *ret_base);
+
+/*
+ * libvhost_dev_start_vring - everything a driver does to start one ring:
+ * size, base, addresses (in the form the transport wants), call fd, kick fd
+ * (which @vring then writes to on libvhost_vring_kick()), and enable where
+ * the protocol needs it.  The ring's memory must be in the table last given
+ * to libvhost_dev_set_mem().  The fds stay the caller's; -1 for none.
+ * Since: LIBVHOST_0.1
+ */
+int libvhost_dev_start_vring(struct libvhost_dev *dev, unsigned int index,
+			     struct libvhost_vring *vring, int kick_fd, int call_fd);
+
+/*
+ * libvhost_dev_stop_vring - disable (where the protocol has it) and stop a
+ * ring; @ret_base (may be NULL) gets where the device got to.
+ * Since: LIBVHOST_0.1
+ */
+int libvhost_dev_stop_vring(struct libvhost_dev *dev, unsigned int index, uint32_t *ret_base);
+
+/* ------------------------------------------------------------------------ */
+/* Vhost-user front-end: the VMM (or driver) side of a vhost-user socket.   */
+
+struct libvhost_frontend;
+
+/* A shared-memory mapping a back-end asks for (BACKEND_SHMEM_MAP / _UNMAP). */
+struct libvhost_shmem_map {
+	uint64_t shmid; /* 0-255 */
+	uint64_t fd_offset;
+	uint64_t shm_offset;
+	uint64_t len;
+	uint64_t flags; /* bit 0 writable */
+};
+
+/*
+ * What the back-end may ask of the front-end, on the channel that
+ * SET_BACKEND_REQ_FD sets up (libvhost_frontend_negotiate() does that when
+ * the back-end offers BACKEND_REQ and ops are given).  Size-prefixed: set
+ * .sz; a NULL entry answers "not supported" (a non-zero ack) where the
+ * back-end asked for a reply.  Each returns 0 or a negative errno, which
+ * becomes the ack.  fds passed in are the callee's to keep or close.
+ */
+struct libvhost_frontend_ops {
+	size_t sz;
+	/* IOTLB miss (type 1) or access failure (type 4) for @iova. */
+	int (*iotlb_msg)(void *userdata, uint64_t iova, uint64_t perm, uint64_t type);
+	/* The device's config space changed: read it again. */
+	int (*config_change)(void *userdata);
+	/* Map @fd at @offset, @size bytes, as ring @index's notify area; fd -1 removes it. */
+	int (*host_notifier)(void *userdata, unsigned int index, int fd, uint64_t size,
+			     uint64_t offset);
+	/* In-band notifications (INBAND_NOTIFICATIONS): ring @index used / failed. */
+	int (*vring_call)(void *userdata, unsigned int index);
+	int (*vring_err)(void *userdata, unsigned int index);
+	/* Shared objects by 16-byte UUID; lookup sets *ret_fd (borrowed, sent and kept by caller). */
+	int (*shared_object_add)(void *userdata, const uint8_t uuid[16]);
+	int (*shared_object_remove)(void *userdata, const uint8_t uuid[16]);
+	int (*shared_object_lookup)(void *userdata, const uint8_t uuid[16], int *ret_fd);
+	/* VIRTIO shared memory regions (SHMEM). */
+	int (*shmem_map)(void *userdata, const struct libvhost_shmem_map *map, int fd);
+	int (*shmem_unmap)(void *userdata, const struct libvhost_shmem_map *map);
+};
+
+struct libvhost_frontend_opts {
+	size_t sz;
+	/* How long to wait for each reply (and for listen's peer), ms; 0 means 5000. */
+	int64_t timeout_ms;
+	/* connect: further attempts while the socket is absent or refuses (0: none). */
+	uint64_t connect_retries;
+	/* Between attempts, ms; 0 means 100. */
+	uint64_t retry_interval_ms;
+	/*
+	 * The protocol features the caller will use; 0 means every one the
+	 * library implements.  libvhost_frontend_negotiate() acks the
+	 * intersection with what the back-end offers.
+	 */
+	uint64_t protocol_features;
+	/* Back-end requests; NULL: no channel is set up. */
+	const struct libvhost_frontend_ops *ops;
+	/* Passed to every op. */
+	void *userdata;
+};
+#define libvhost_frontend_opts__last_field userdata
+
+/*
+ * libvhost_frontend_connect - connect to a back-end listening on @path.
+ * With connect_retries, -ENOENT and -ECONNREFUSED are retried.
+ *
+ * Errors: -EINVAL, -ENAMETOOLONG (path longer than sun_path), -ENOMEM, and
+ * connect()'s errors.
+ * Since: LIBVHOST_0.1
+ */
+int libvhost_frontend_connect(struct libvhost_ctx *ctx, const char *path,
+			      const struct libvhost_frontend_opts *opts,
+			      struct libvhost_frontend **ret);
+
+/*
+ * libvhost_frontend_listen - listen on @path (created, and removed again once
+ * a back-end has connected) and wait up to timeout_ms for one back-end.
+ *
+ * Errors: -EINVAL, -ENAMETOOLONG, -EADDRINUSE, -ETIMEDOUT, -ENOMEM.
+ * Since: LIBVHOST_0.1
+ */
+int libvhost_frontend_listen(struct libvhost_ctx *ctx, const char *path,
+			     const struct libvhost_frontend_opts *opts,
+			     struct libvhost_frontend **ret);
+
+/*
+ * libvhost_frontend_adopt_fd - use a connected unix stream socket (the
+ * spec's --fd convention).  On success the fd belongs to the front-end.
+ *
+ * Errors: -EINVAL (not a stream socket), -ENOMEM.
+ * Since: LIBVHOST_0.1
+ */
+int libvhost_frontend_adopt_fd(struct libvhost_ctx *ctx, int fd,
+			       const struct libvhost_frontend_opts *opts,
+			       struct libvhost_frontend **ret);
+
+/* Since: LIBVHOST_0.1.  NULL-safe; returns its argument. */
+struct libvhost_frontend *libvhost_frontend_ref(struct libvhost_frontend *fe);
+
+/* Since: LIBVHOST_0.1.  NULL-safe; returns NULL.  Closes the connection at the last reference. */
+struct libvhost_frontend *libvhost_frontend_unref(struct libvhost_frontend *fe);
+
+/* The transport-neutral view, valid while @fe lives.  Since: LIBVHOST_0.1 */
+struct libvhost_dev *libvhost_frontend_get_dev(struct libvhost_frontend *fe);
+
+/*
+ * libvhost_frontend_negotiate - the session start QEMU performs: GET_FEATURES;
+ * when the back-end offers VHOST_USER_F_PROTOCOL_FEATURES (bit 30),
+ * GET_PROTOCOL_FEATURES and SET_PROTOCOL_FEATURES (the intersection with
+ * opts.protocol_features); GET_QUEUE_NUM with MQ; GET_MAX_MEM_SLOTS with
+ * CONFIGURE_MEM_SLOTS; SET_BACKEND_REQ_FD with BACKEND_REQ when ops were
+ * given; SET_OWNER.  Then libvhost_frontend_get_info() tells the result and
+ * libvhost_dev_set_features() is the driver's to send.  Once per connection.
+ * Since: LIBVHOST_0.1
+ */
+int libvhost_frontend_negotiate(struct libvhost_frontend *fe);
+
+/* What negotiation found.  Filled up to .sz, which the caller sets. */
+struct libvhost_frontend_info {
+	size_t sz;
+	uint64_t features; /* the back-end's device features */
+	uint64_t backend_protocol_features; /* what it offered */
+	uint64_t protocol_features; /* what was negotiated */
+	uint64_t queue_num; /* GET_QUEUE_NUM, or 0 without MQ */
+	uint64_t max_mem_slots; /* GET_MAX_MEM_SLOTS, or 8 without CONFIGURE_MEM_SLOTS */
+	uint64_t acked_features; /* the last SET_FEATURES, 0 before */
+};
+
+/* Errors: -EINVAL (NULL, .sz too small).  Since: LIBVHOST_0.1 */
+int libvhost_frontend_get_info(const struct libvhost_frontend *fe,
+			       struct libvhost_frontend_info *info);
+
+/* The socket, for poll(): readable means the back-end closed it.  Since: LIBVHOST_0.1 */
+int libvhost_frontend_get_fd(const struct libvhost_frontend *fe);
+
+/*
+ * libvhost_frontend_get_backend_fd - the back-end request channel to poll
+ * for POLLIN, or -1 when none was set up.  Since: LIBVHOST_0.1
+ */
+int libvhost_frontend_get_backend_fd(const struct libvhost_frontend *fe);
+
+/*
+ * libvhost_frontend_process_backend - read one back-end request, hand it to
+ * its op and reply when asked.  Returns 1 if a request was handled, 0 if none
+ * was waiting.  After -ECONNRESET or a malformed request the channel is
+ * closed (get_backend_fd() returns -1); the front-end's own socket stays.
+ * Since: LIBVHOST_0.1
+ */
+int libvhost_frontend_process_backend(struct libvhost_frontend *fe);
+
+/*
+ * The device's configuration space (CONFIG): @len bytes at @offset, at most
+ * LIBVHOST_USER_MAX_CONFIG_SIZE.  get: -EIO when the back-end refuses (an
+ * empty reply).  set: @flags 0 (writable fields) or 1 (migration).
+ * Since: LIBVHOST_0.1
+ */
+int libvhost_frontend_get_config(struct libvhost_frontend *fe, uint32_t offset, void *buf,
+				 uint32_t len);
+int libvhost_frontend_set_config(struct libvhost_frontend *fe, uint32_t offset,
+				 const void *buf, uint32_t len, uint32_t flags);
+
+/*
+ * Dirty logging: SET_LOG_BASE hands over the log's shared memory (@fd,
+ * @size bytes from @offset; with LOG_SHMFD), SET_LOG_FD an eventfd the
+ * back-end signals after logging.  The fds stay the caller's.
+ * Since: LIBVHOST_0.1
+ */
+int libvhost_frontend_set_log_base(struct libvhost_frontend *fe, int fd, uint64_t size,
+				   uint64_t offset);
+int libvhost_frontend_set_log_fd(struct libvhost_frontend *fe, int fd);
+
+/* IOTLB_MSG types and permissions (struct vhost_iotlb_msg). */
+#define LIBVHOST_IOTLB_MISS 1
+#define LIBVHOST_IOTLB_UPDATE 2
+#define LIBVHOST_IOTLB_INVALIDATE 3
+#define LIBVHOST_IOTLB_ACCESS_FAIL 4
+#define LIBVHOST_IOTLB_RO 1
+#define LIBVHOST_IOTLB_WO 2
+#define LIBVHOST_IOTLB_RW 3
+
+/*
+ * libvhost_frontend_iotlb - send an IOTLB update (map @size bytes at @iova to
+ * this process's @uaddr with @perm) or invalidation (@uaddr, @perm 0).
+ * Needs VIRTIO_F_ACCESS_PLATFORM acked.  -EIO when the back-end refuses.
+ * Since: LIBVHOST_0.1
+ */
+int libvhost_frontend_iotlb(struct libvhost_frontend *fe, uint32_t type, uint64_t iova,
+			    uint64_t size, uint64_t uaddr, uint32_t perm);
+
+/*
+ * Inflight tracking (INFLIGHT_SHMFD): get asks the back-end for its shared
+ * area (*ret_fd is the caller's to close); set hands it back after a
+ * reconnect.  Since: LIBVHOST_0.1
+ */
+int libvhost_frontend_get_inflight(struct libvhost_frontend *fe, unsigned int num_queues,
+				   unsigned int queue_size, int *ret_fd, uint64_t *ret_size,
+				   uint64_t *ret_offset);
+int libvhost_frontend_set_inflight(struct libvhost_frontend *fe, int fd, uint64_t size,
+				   uint64_t offset, unsigned int num_queues,
+				   unsigned int queue_size);
+
+/* The virtio device status (STATUS).  Since: LIBVHOST_0.1 */
+int libvhost_frontend_set_status(struct libvhost_frontend *fe, uint8_t status);
+int libvhost_frontend_get_status(struct libvhost_frontend *fe, uint8_t *ret_status);
+
+/* RESET_DEVICE (with RESET_DEVICE) or, deprecated, RESET_OWNER.  Since: LIBVHOST_0.1 */
+int libvhost_frontend_reset_device(struct libvhost_frontend *fe);
+int libvhost_frontend_reset_owner(struct libvhost_frontend *fe);
+
+/* In-band kick of ring @index (VRING_KICK; INBAND_NOTIFICATIONS).  Since: LIBVHOST_0.1 */
+int libvhost_frontend_kick(struct libvhost_frontend *fe, unsigned int index);
+
+/*
+ * Device state transfer (DEVICE_STATE), only while every ring is stopped.
+ * @direction 0 save / 1 load, @fd the caller's pipe end (kept by the caller);
+ * *ret_fd is -1 or the back-end's own fd to use instead (the caller's).
+ * check: after the transfer, -EIO if the back-end failed.
+ * Since: LIBVHOST_0.1
+ */
+int libvhost_frontend_set_device_state_fd(struct libvhost_frontend *fe, uint32_t direction,
+					  int fd, int *ret_fd);
+int libvhost_frontend_check_device_state(struct libvhost_frontend *fe);
+
+/* A dma-buf by UUID (SHARED_OBJECT); -ENOENT when unknown.  Since: LIBVHOST_0.1 */
+int libvhost_frontend_get_shared_object(struct libvhost_frontend *fe, const uint8_t uuid[16],
+					int *ret_fd);
+
+/*
+ * The VIRTIO shared memory regions' sizes (SHMEM): @sizes gets up to @n
+ * sizes by shmid.  Returns the number of regions.  Since: LIBVHOST_0.1
+ */
+int libvhost_frontend_get_shmem_config(struct libvhost_frontend *fe, uint64_t *sizes,
+				       unsigned int n);
+
+/* Net: SEND_RARP (RARP) and NET_SET_MTU (NET_MTU).  Since: LIBVHOST_0.1 */
+int libvhost_frontend_send_rarp(struct libvhost_frontend *fe, const uint8_t mac[6]);
+int libvhost_frontend_set_mtu(struct libvhost_frontend *fe, unsigned int mtu);
+
+/*
+ * Crypto sessions (CRYPTO_SESSION).  @session: the request's payload as the
+ * spec lays it out (632 or 1072 bytes).  Since: LIBVHOST_0.1
+ */
+int libvhost_frontend_create_crypto_session(struct libvhost_frontend *fe, const void *session,
+					    size_t len, int64_t *ret_id);
+int libvhost_frontend_close_crypto_session(struct libvhost_frontend *fe, int64_t id);
+
+/* GPU_SET_SOCKET: the display channel of vhost-user-gpu (fd stays the caller's).  Since: LIBVHOST_0.1 */
+int libvhost_frontend_gpu_set_socket(struct libvhost_frontend *fe, int fd);
+
+/*
+ * Postcopy (PAGEFAULT): advise returns the back-end's userfaultfd (the
+ * caller's), then listen, then end.  Since: LIBVHOST_0.1
+ */
+int libvhost_frontend_postcopy_advise(struct libvhost_frontend *fe, int *ret_ufd);
+int libvhost_frontend_postcopy_listen(struct libvhost_frontend *fe);
+int libvhost_frontend_postcopy_end(struct libvhost_frontend *fe);
+
 #ifdef __cplusplus
 }
 #endif

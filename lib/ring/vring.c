@@ -172,6 +172,36 @@ LIBVHOST_EXPORT int libvhost_vring_get_addrs(const struct libvhost_vring *vring,
 	return 0;
 }
 
+LIBVHOST_EXPORT int libvhost_vring_get_num(const struct libvhost_vring *vring)
+{
+	return vring ? (int)vring->num : -EINVAL;
+}
+
+/*
+ * Where the device resumes: every buffer before the oldest unreaped one is
+ * done, so both halves of the packed form name the same position.
+ */
+LIBVHOST_EXPORT int libvhost_vring_get_base(const struct libvhost_vring *vring,
+					    uint32_t *ret_base)
+{
+	uint32_t pos;
+
+	if (!vring || !ret_base)
+		return -EINVAL;
+	if (vring->ops == &lvh_vring_packed_ops) {
+		pos = vring->last_used_pos | (uint32_t)vring->used_wrap << 15;
+		*ret_base = pos | pos << 16;
+	} else {
+		*ret_base = vring->last_used;
+	}
+	return 0;
+}
+
+bool lvh_vring_is_packed(const struct libvhost_vring *vring)
+{
+	return vring->ops == &lvh_vring_packed_ops;
+}
+
 LIBVHOST_EXPORT int libvhost_vring_set_kick_fd(struct libvhost_vring *vring, int fd)
 {
 	if (!vring || fd < -1)

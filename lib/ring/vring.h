@@ -72,6 +72,8 @@ struct lvh_vring_ops {
 extern const struct lvh_vring_ops lvh_vring_split_ops;
 extern const struct lvh_vring_ops lvh_vring_packed_ops;
 
+bool lvh_vring_is_packed(const struct libvhost_vring *vring);
+
 /* virtio's vring_need_event(): has the other side's event index been crossed? */
 static inline bool lvh_need_event(uint16_t event, uint16_t new_idx, uint16_t old_idx)
 {

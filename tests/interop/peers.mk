@@ -1,0 +1,2 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# Interop tests (peers).  Included from the top-level Makefile.am.
