@@ -35,7 +35,8 @@ unit_tests = \
 	tests/unit/check-msg-core \
 	tests/unit/check-msg-ext \
 	tests/unit/check-mem \
-	tests/unit/check-vring
+	tests/unit/check-vring \
+	tests/unit/check-frontend
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 
@@ -62,6 +63,10 @@ tests_unit_check_vring_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_vring_LDADD = $(UNIT_LDADD)
 
 # families: backend, postcopy, state, shared, shmem, net, crypto, gpu
+tests_unit_check_frontend_SOURCES = tests/unit/check-frontend.c
+tests_unit_check_frontend_CFLAGS = $(UNIT_CFLAGS) -pthread
+tests_unit_check_frontend_LDADD = $(UNIT_LDADD) -lpthread
+
 tests_unit_check_msg_ext_SOURCES = tests/unit/check-msg-ext.c
 tests_unit_check_msg_ext_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_msg_ext_LDADD = $(UNIT_LDADD)

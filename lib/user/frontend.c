@@ -80,7 +80,8 @@ int lvh_fe_call(struct libvhost_frontend *fe, struct lvh_msg *m, struct lvh_msg 
 			row->name, libvhost_protocol_feature_name((unsigned int)row->gate));
 		return -EOPNOTSUPP;
 	}
-	if (row->reply == LVH_REPLY_ACK && fe_has(fe, LIBVHOST_USER_PROTOCOL_F_REPLY_ACK) &&
+	/* STATE rows (memory) reply with a body only in postcopy, which this does not send */
+	if (row->reply != LVH_REPLY_BODY && fe_has(fe, LIBVHOST_USER_PROTOCOL_F_REPLY_ACK) &&
 	    m->request != LIBVHOST_USER_SET_PROTOCOL_FEATURES)
 		m->flags |= LIBVHOST_USER_FLAG_NEED_REPLY;
 	expect = lvh_proto_reply_expected(row, m->flags, false, &kind);
