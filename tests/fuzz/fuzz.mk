@@ -1,12 +1,14 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # libFuzzer targets (./configure CC=clang --enable-fuzzing --enable-asan --enable-ubsan).
 # `make fuzz-smoke` runs each for FUZZ_SECONDS from the seed corpus.
-EXTRA_DIST += tests/fuzz/seeds.sh tests/fuzz/replay.sh
+EXTRA_DIST += tests/fuzz/seeds.sh tests/fuzz/seeds-frontend.sh tests/fuzz/replay.sh
 FUZZ_SECONDS ?= 60
 FUZZ_COMMON = tests/fuzz/fuzz-common.c tests/fuzz/fuzz-common.h
 
 # The harness without libFuzzer, replaying the seeds in every build.
-check_PROGRAMS += tests/fuzz/fuzz-replay tests/fuzz/fuzz-vring-replay
+check_PROGRAMS += tests/fuzz/fuzz-replay tests/fuzz/fuzz-vring-replay tests/fuzz/fuzz-frontend-replay
+tests_fuzz_fuzz_frontend_replay_SOURCES = tests/fuzz/fuzz-replay.c tests/fuzz/fuzz-frontend.c $(FUZZ_COMMON)
+tests_fuzz_fuzz_frontend_replay_LDADD = lib/libvhost-internal.la
 tests_fuzz_fuzz_replay_SOURCES = tests/fuzz/fuzz-replay.c tests/fuzz/fuzz-msg.c $(FUZZ_COMMON) \
 	tests/fuzz/fuzz-decode.c tests/fuzz/fuzz-decode.h
 tests_fuzz_fuzz_replay_LDADD = lib/libvhost-internal.la
@@ -15,7 +17,11 @@ tests_fuzz_fuzz_vring_replay_LDADD = lib/libvhost-internal.la
 TESTS += tests/fuzz/replay.sh
 
 if ENABLE_FUZZING
-fuzz_targets = tests/fuzz/fuzz-msg tests/fuzz/fuzz-vring
+fuzz_targets = tests/fuzz/fuzz-msg tests/fuzz/fuzz-vring tests/fuzz/fuzz-frontend
+tests_fuzz_fuzz_frontend_SOURCES = tests/fuzz/fuzz-frontend.c $(FUZZ_COMMON)
+tests_fuzz_fuzz_frontend_LDADD = lib/libvhost-internal.la
+tests_fuzz_fuzz_frontend_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+tests_fuzz_fuzz_frontend_CFLAGS = $(AM_CFLAGS)
 noinst_PROGRAMS += $(fuzz_targets)
 tests_fuzz_fuzz_vring_SOURCES = tests/fuzz/fuzz-vring.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_vring_LDADD = lib/libvhost-internal.la
@@ -32,7 +38,9 @@ fuzz-smoke: $(fuzz_targets)
 		name=$$(basename $$t); \
 		corpus=$(abs_builddir)/tests/fuzz/corpus-$$name; \
 		rm -rf $$corpus; mkdir -p $$corpus; \
-		$(SHELL) $(srcdir)/tests/fuzz/seeds.sh $$corpus; \
+		seeds=$(srcdir)/tests/fuzz/seeds-$${name#fuzz-}.sh; \
+		test -f $$seeds || seeds=$(srcdir)/tests/fuzz/seeds.sh; \
+		$(SHELL) $$seeds $$corpus; \
 		echo "fuzz-smoke: $$name for $(FUZZ_SECONDS)s"; \
 		$(abs_builddir)/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
 			-print_final_stats=1 $$corpus; \

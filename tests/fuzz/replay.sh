@@ -7,4 +7,8 @@ trap 'rm -rf "$dir"' EXIT
 sh "${top_srcdir:-.}/tests/fuzz/seeds.sh" "$dir"
 "${top_builddir:-.}/tests/fuzz/fuzz-replay" "$dir"
 # the same bytes drive the hostile-device ring target
-exec "${top_builddir:-.}/tests/fuzz/fuzz-vring-replay" "$dir"
+"${top_builddir:-.}/tests/fuzz/fuzz-vring-replay" "$dir"
+# the front-end against a hostile back-end has its own seeds
+rm -rf "$dir"/*
+sh "${top_srcdir:-.}/tests/fuzz/seeds-frontend.sh" "$dir"
+exec "${top_builddir:-.}/tests/fuzz/fuzz-frontend-replay" "$dir"
