@@ -609,10 +609,11 @@ int libvhost_dev_set_owner(struct libvhost_dev *dev);
 /*
  * libvhost_dev_set_mem - share a memory table with the device.  vhost-user:
  * SET_MEM_TABLE (at most 8 regions), or with CONFIGURE_MEM_SLOTS the
- * ADD_MEM_REG / REM_MEM_REG that turn the table last sent into this one.
- * Only while every ring is stopped.  A reference on @mem is kept.
+ * ADD_MEM_REG / REM_MEM_REG that turn the table last sent into this one
+ * (regions may come and go while rings run: memory hot-plug).  A reference
+ * on @mem is kept.
  *
- * Errors: -EINVAL (a ring runs), -ENOSPC (more regions than the device takes).
+ * Errors: -ENOSPC (more regions than the device takes), -EIO (refused).
  * Since: LIBVHOST_0.1
  */
 int libvhost_dev_set_mem(struct libvhost_dev *dev, struct libvhost_mem *mem);
@@ -774,6 +775,20 @@ int libvhost_frontend_listen(struct libvhost_ctx *ctx, const char *path,
 int libvhost_frontend_adopt_fd(struct libvhost_ctx *ctx, int fd,
 			       const struct libvhost_frontend_opts *opts,
 			       struct libvhost_frontend **ret);
+
+/*
+ * libvhost_frontend_reconnect - after the back-end went away (a request
+ * failed with -ECONNRESET or -EPIPE, or get_fd() turned readable), reach it
+ * again the way the front-end was made: connect with the retry policy, or
+ * listen for one back-end.  The new session starts from scratch: negotiate,
+ * set features and memory and start the rings again (and hand back the
+ * inflight area, if one was in use).  The memory table is forgotten.
+ *
+ * Errors: -EOPNOTSUPP (made by adopt_fd), and connect's or listen's errors;
+ * on failure the old, dead connection stays.
+ * Since: LIBVHOST_0.1
+ */
+int libvhost_frontend_reconnect(struct libvhost_frontend *fe);
 
 /* Since: LIBVHOST_0.1.  NULL-safe; returns its argument. */
 struct libvhost_frontend *libvhost_frontend_ref(struct libvhost_frontend *fe);

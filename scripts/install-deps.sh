@@ -4,7 +4,8 @@
 # Does nothing for packages already present; needs root (or sudo) otherwise.
 set -e
 pkgs="build-essential autoconf automake libtool pkg-config check libcap-ng-dev
-      abigail-tools clang libclang-rt-14-dev valgrind g++ xz-utils git"
+      abigail-tools clang libclang-rt-14-dev valgrind g++ xz-utils git
+      qemu-utils qemu-system-common dpdk-dev"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

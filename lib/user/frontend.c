@@ -217,65 +217,45 @@ static void sleep_ms(uint64_t ms)
 		;
 }
 
-LIBVHOST_EXPORT int libvhost_frontend_connect(struct libvhost_ctx *ctx, const char *path,
-					      const struct libvhost_frontend_opts *opts,
-					      struct libvhost_frontend **ret)
+/* connect() with the retry policy; the socket in *sock. */
+static int fe_dial(struct libvhost_ctx *ctx, const char *path, uint64_t retries,
+		   uint64_t interval, int *sock)
 {
-	uint64_t retries = LVH_OPTS_GET(opts, connect_retries, 0);
-	uint64_t interval = LVH_OPTS_GET(opts, retry_interval_ms, 0);
 	struct sockaddr_un sa;
 	uint64_t attempt;
-	int r, sock;
+	int r, fd;
 
-	r = check_common(ctx, opts, ret);
-	if (r < 0)
-		return r;
 	r = sun_fill(ctx, path, &sa);
 	if (r < 0)
 		return r;
-	if (!interval)
-		interval = FE_DEFAULT_RETRY_MS;
-	if (interval > 60000 || retries > 100000) {
-		lvh_err(ctx, "frontend: retry policy out of range");
-		return -EINVAL;
-	}
 	for (attempt = 0;; attempt++) {
-		sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (sock < 0)
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd < 0)
 			return -errno;
-		if (connect(sock, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
 			break;
 		r = -errno;
-		close(sock);
+		close(fd);
 		if ((r != -ENOENT && r != -ECONNREFUSED) || attempt >= retries) {
 			lvh_err(ctx, "frontend: connect to %s: %s", path, strerror(-r));
 			return r;
 		}
 		sleep_ms(interval);
 	}
-	r = fe_new(ctx, sock, opts, ret);
-	if (r < 0)
-		close(sock);
-	return r;
+	*sock = fd;
+	return 0;
 }
 
-LIBVHOST_EXPORT int libvhost_frontend_listen(struct libvhost_ctx *ctx, const char *path,
-					     const struct libvhost_frontend_opts *opts,
-					     struct libvhost_frontend **ret)
+/* Listens on path, takes one back-end within timeout_ms, removes the path. */
+static int fe_accept(struct libvhost_ctx *ctx, const char *path, int timeout_ms, int *sock)
 {
-	int64_t timeout = LVH_OPTS_GET(opts, timeout_ms, 0);
 	struct sockaddr_un sa;
 	struct pollfd pfd;
-	int r, lsock, sock;
+	int r, lsock;
 
-	r = check_common(ctx, opts, ret);
-	if (r < 0)
-		return r;
 	r = sun_fill(ctx, path, &sa);
 	if (r < 0)
 		return r;
-	if (timeout < 0 || timeout > INT32_MAX)
-		return -EINVAL;
 	lsock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (lsock < 0)
 		return -errno;
@@ -292,25 +272,120 @@ LIBVHOST_EXPORT int libvhost_frontend_listen(struct libvhost_ctx *ctx, const cha
 	pfd.fd = lsock;
 	pfd.events = POLLIN;
 	do {
-		r = poll(&pfd, 1, timeout ? (int)timeout : FE_DEFAULT_TIMEOUT_MS);
+		r = poll(&pfd, 1, timeout_ms);
 	} while (r < 0 && errno == EINTR);
 	if (r <= 0) {
 		r = r == 0 ? -ETIMEDOUT : -errno;
 		lvh_err(ctx, "frontend: no back-end connected to %s: %s", path, strerror(-r));
 		goto out;
 	}
-	sock = accept4(lsock, NULL, NULL, SOCK_CLOEXEC);
-	if (sock < 0) {
+	r = accept4(lsock, NULL, NULL, SOCK_CLOEXEC);
+	if (r < 0) {
 		r = -errno;
 		goto out;
 	}
-	r = fe_new(ctx, sock, opts, ret);
-	if (r < 0)
-		close(sock);
+	*sock = r;
+	r = 0;
 out:
 	unlink(path);
 	close(lsock);
 	return r;
+}
+
+/* A front-end on a path it can reach again (libvhost_frontend_reconnect()). */
+static int fe_new_path(struct libvhost_ctx *ctx, const char *path, bool listening,
+		       const struct libvhost_frontend_opts *opts, struct libvhost_frontend **ret)
+{
+	uint64_t retries = LVH_OPTS_GET(opts, connect_retries, 0);
+	uint64_t interval = LVH_OPTS_GET(opts, retry_interval_ms, 0);
+	int64_t timeout = LVH_OPTS_GET(opts, timeout_ms, 0);
+	struct libvhost_frontend *fe;
+	char *copy;
+	int r, sock;
+
+	r = check_common(ctx, opts, ret);
+	if (r < 0)
+		return r;
+	if (!path)
+		return -EINVAL;
+	if (!interval)
+		interval = FE_DEFAULT_RETRY_MS;
+	if (interval > 60000 || retries > 100000 || timeout < 0 || timeout > INT32_MAX) {
+		lvh_err(ctx, "frontend: retry policy or timeout out of range");
+		return -EINVAL;
+	}
+	if (!timeout)
+		timeout = FE_DEFAULT_TIMEOUT_MS;
+	copy = strdup(path);
+	if (!copy)
+		return -ENOMEM;
+	r = listening ? fe_accept(ctx, path, (int)timeout, &sock)
+		      : fe_dial(ctx, path, retries, interval, &sock);
+	if (r < 0)
+		goto fail;
+	r = fe_new(ctx, sock, opts, &fe);
+	if (r < 0) {
+		close(sock);
+		goto fail;
+	}
+	fe->path = copy;
+	fe->listening = listening;
+	fe->retries = retries;
+	fe->interval = interval;
+	*ret = fe;
+	return 0;
+fail:
+	free(copy);
+	return r;
+}
+
+LIBVHOST_EXPORT int libvhost_frontend_connect(struct libvhost_ctx *ctx, const char *path,
+					      const struct libvhost_frontend_opts *opts,
+					      struct libvhost_frontend **ret)
+{
+	return fe_new_path(ctx, path, false, opts, ret);
+}
+
+LIBVHOST_EXPORT int libvhost_frontend_listen(struct libvhost_ctx *ctx, const char *path,
+					     const struct libvhost_frontend_opts *opts,
+					     struct libvhost_frontend **ret)
+{
+	return fe_new_path(ctx, path, true, opts, ret);
+}
+
+LIBVHOST_EXPORT int libvhost_frontend_reconnect(struct libvhost_frontend *fe)
+{
+	unsigned int i;
+	int r, sock;
+
+	if (!fe)
+		return -EINVAL;
+	if (!fe->path) {
+		lvh_err(fe->ctx, "frontend: an adopted socket cannot be reconnected");
+		return -EOPNOTSUPP;
+	}
+	r = fe->listening ? fe_accept(fe->ctx, fe->path, fe->timeout_ms, &sock)
+			  : fe_dial(fe->ctx, fe->path, fe->retries, fe->interval, &sock);
+	if (r < 0)
+		return r;
+	lvh_fe_backend_channel_close(fe);
+	close(fe->sock);
+	fe->sock = sock;
+	fe->dead = false;
+	fe->negotiated = false;
+	fe->have_features = false;
+	memset(&fe->info, 0, sizeof(fe->info));
+	fe->info.sz = sizeof(fe->info);
+	fe->info.max_mem_slots = LIBVHOST_USER_MEM_TABLE_MAX_REGIONS;
+	fe->nsent = 0;
+	fe->mem = libvhost_mem_unref(fe->mem);
+	/* a new session: every ring stopped and, until negotiation says otherwise, enabled */
+	fe->dev.has_enable = false;
+	fe->dev.guest_addrs = false;
+	for (i = 0; i < fe->dev.nrings; i++)
+		fe->dev.ring[i] = LVH_RING_ENABLED;
+	lvh_info(fe->ctx, "vhost-user: reconnected to %s", fe->path);
+	return 0;
 }
 
 LIBVHOST_EXPORT int libvhost_frontend_adopt_fd(struct libvhost_ctx *ctx, int fd,
@@ -352,6 +427,7 @@ LIBVHOST_EXPORT struct libvhost_frontend *libvhost_frontend_unref(struct libvhos
 	close(fe->sock);
 	libvhost_mem_unref(fe->mem);
 	free(fe->sent);
+	free(fe->path);
 	lvh_dev_fini(&fe->dev);
 	libvhost_ctx_unref(fe->ctx);
 	free(fe);

@@ -26,6 +26,9 @@ struct libvhost_frontend {
 	struct libvhost_mem *mem; /* the table the back-end has */
 	struct libvhost_mem_region *sent; /* its regions as sent (ADD/REM_MEM_REG) */
 	unsigned int nsent;
+	char *path; /* connect / listen: where to reconnect; NULL for an adopted fd */
+	bool listening;
+	uint64_t retries, interval;
 };
 
 /* Is protocol feature `bit` negotiated on this connection? */

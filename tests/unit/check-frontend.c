@@ -973,6 +973,71 @@ START_TEST(test_connect_listen)
 }
 END_TEST
 
+
+/* A fake served on a listening socket's next connection. */
+static void fake_accept(struct fake *f, int lsock)
+{
+	f->sock = accept4(lsock, NULL, NULL, SOCK_CLOEXEC);
+	ck_assert_int_ge(f->sock, 0);
+	ck_assert_int_eq(pthread_create(&f->thread, NULL, fake_main, f), 0);
+}
+
+START_TEST(test_reconnect)
+{
+	char dir[] = "/tmp/lvh-fe-XXXXXX", path[108];
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct fake *f = fake_new(F_VERSION_1 | F_PROTOCOL_FEATURES, PF(REPLY_ACK) | PF(STATUS));
+	struct fake *g = fake_new(F_VERSION_1 | F_PROTOCOL_FEATURES, PF(REPLY_ACK) | PF(STATUS));
+	LIBVHOST_OPTS(libvhost_frontend_opts, o, .connect_retries = 3, .timeout_ms = 1000);
+	struct libvhost_frontend *fe = NULL;
+	struct libvhost_dev *dev;
+	int lsock, p[2], fds_before = tu_count_fds();
+	uint8_t status;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/s", dir);
+	strcpy(sa.sun_path, path);
+	lsock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ck_assert_int_eq(bind(lsock, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	ck_assert_int_eq(listen(lsock, 2), 0);
+	ck_assert_int_eq(libvhost_frontend_connect(ctx, path, &o, &fe), 0);
+	dev = libvhost_frontend_get_dev(fe);
+	fake_accept(f, lsock);
+	ck_assert_int_eq(libvhost_frontend_negotiate(fe), 0);
+	ck_assert_int_eq(libvhost_dev_set_features(dev, F_VERSION_1), 0);
+
+	/* the back-end dies: the next request says so, and so does every one after it */
+	f->close_on = LIBVHOST_USER_GET_STATUS;
+	ck_assert_int_eq(libvhost_frontend_get_status(fe, &status), -ECONNRESET);
+	ck_assert_int_eq(libvhost_frontend_set_status(fe, 1), -ECONNRESET);
+	pthread_join(f->thread, NULL);
+	close(f->sock);
+
+	/* it comes back: a new session, negotiated from scratch */
+	ck_assert_int_eq(libvhost_frontend_reconnect(fe), 0);
+	fake_accept(g, lsock);
+	ck_assert_int_eq(libvhost_dev_set_features(dev, F_VERSION_1), -EINVAL);
+	ck_assert_int_eq(libvhost_frontend_negotiate(fe), 0);
+	ck_assert_int_eq(libvhost_dev_set_features(dev, F_VERSION_1), 0);
+	ck_assert_int_eq(libvhost_frontend_get_status(fe, &status), 0);
+	fake_stop(g, fe);
+	ck_assert_uint_eq(count(g, LIBVHOST_USER_GET_PROTOCOL_FEATURES), 1);
+
+	/* nowhere to go back to */
+	close(lsock);
+	unlink(path);
+	rmdir(dir);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p), 0);
+	ck_assert_int_eq(libvhost_frontend_adopt_fd(ctx, p[0], NULL, &fe), 0);
+	ck_assert_int_eq(libvhost_frontend_reconnect(fe), -EOPNOTSUPP);
+	libvhost_frontend_unref(fe);
+	close(p[1]);
+	ck_assert_int_eq(tu_count_fds(), fds_before);
+	free(f);
+	free(g);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("frontend");
@@ -989,6 +1054,7 @@ int main(void)
 	tcase_add_test(tc, test_hostile_backend);
 	tcase_add_test(tc, test_backend_channel);
 	tcase_add_test(tc, test_connect_listen);
+	tcase_add_test(tc, test_reconnect);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
