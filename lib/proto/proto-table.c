@@ -68,7 +68,8 @@ static const struct lvh_proto_row frontend_rows[] = {
 	ROW(SEND_RARP, EXACT(SZ_U64), NONE, ACK, NONE, NONE, PF(RARP)),
 	ROW(NET_SET_MTU, EXACT(SZ_U64), NONE, ACK, NONE, NONE, PF(NET_MTU)),
 	ROW(SET_BACKEND_REQ_FD, NONE, ONE, ACK, NONE, NONE, PF(BACKEND_REQ)),
-	ROW(IOTLB_MSG, RANGE(SZ_IOTLB_MIN, SZ_IOTLB_MAX), NONE, BODY, EXACT(SZ_U64), NONE, NOGATE),
+	/* QEMU, DPDK and rust-vmm answer it only when asked (NEED_REPLY): an ack, not a body */
+	ROW(IOTLB_MSG, RANGE(SZ_IOTLB_MIN, SZ_IOTLB_MAX), NONE, ACK, NONE, NONE, NOGATE),
 	ROW(SET_VRING_ENDIAN, EXACT(SZ_VRING_STATE), NONE, ACK, NONE, NONE, PF(CROSS_ENDIAN)),
 	/* an empty reply is libvhost-user's way of failing; msg-config.c turns it into -EIO */
 	ROW(GET_CONFIG, RANGE(SZ_CONFIG_HDR, LIBVHOST_USER_MAX_PAYLOAD), NONE, BODY,

@@ -924,7 +924,7 @@ LIBVHOST_EXPORT int libvhost_frontend_iotlb(struct libvhost_frontend *fe, uint32
 					    uint32_t perm)
 {
 	struct lvh_iotlb t = { iova, size, uaddr, (uint8_t)perm, (uint8_t)type };
-	struct lvh_msg m, rep;
+	struct lvh_msg m;
 	int r;
 
 	if (!fe || (type != LIBVHOST_IOTLB_UPDATE && type != LIBVHOST_IOTLB_INVALIDATE) ||
@@ -938,8 +938,7 @@ LIBVHOST_EXPORT int libvhost_frontend_iotlb(struct libvhost_frontend *fe, uint32
 	r = lvh_msg_encode_iotlb(&m, LVH_DIR_FRONTEND, &t);
 	if (r < 0)
 		return r;
-	r = lvh_fe_call(fe, &m, &rep);
-	return r < 0 ? r : lvh_msg_get_status(fe->ctx, &rep, "IOTLB_MSG");
+	return lvh_fe_call(fe, &m, NULL);
 }
 
 LIBVHOST_EXPORT int libvhost_frontend_get_inflight(struct libvhost_frontend *fe,

@@ -174,7 +174,6 @@ int fuzz_decode_reply(const struct libvhost_ctx *ctx, enum lvh_dir dir, const st
 	case LIBVHOST_USER_GET_FEATURES:
 	case LIBVHOST_USER_GET_PROTOCOL_FEATURES:
 	case LIBVHOST_USER_SET_LOG_BASE:
-	case LIBVHOST_USER_IOTLB_MSG:
 		return lvh_msg_get_u64(ctx, m, &u.u64);
 	case LIBVHOST_USER_GET_QUEUE_NUM:
 		return lvh_msg_decode_queue_num(ctx, m, &u.n);

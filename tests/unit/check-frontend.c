@@ -121,7 +121,6 @@ static bool answer(struct fake *f, struct lvh_msg *m, struct lvh_msg *rep)
 		lvh_msg_encode_inflight(rep, &in, tu_eventfd());
 		return true;
 	case LIBVHOST_USER_SET_LOG_BASE:
-	case LIBVHOST_USER_IOTLB_MSG:
 	case LIBVHOST_USER_POSTCOPY_END:
 	case LIBVHOST_USER_CHECK_DEVICE_STATE:
 		lvh_msg_set_u64(rep, 0);

@@ -1329,7 +1329,7 @@ START_TEST(test_iotlb_golden)
 	iotlb_golden(FE, iotlb_update26, sizeof(iotlb_update26), 0, &update, false);
 	iotlb_golden(FE, iotlb_invalidate, sizeof(iotlb_invalidate), 0, &inval, true);
 	iotlb_golden(FE, iotlb_invalidate_all, sizeof(iotlb_invalidate_all), 0, &inval_all, true);
-	G_REP(m, FE, LIBVHOST_USER_IOTLB_MSG, BODY, iotlb_status, 0);
+	G_REP(m, FE, LIBVHOST_USER_IOTLB_MSG, ACK, iotlb_status, 0);
 	ck_assert_int_eq(lvh_msg_get_u64(gctx, &m, &v), 0);
 	ck_assert_uint_eq(v, 0);
 	lvh_msg_init_reply(&e, &m);
@@ -1382,7 +1382,7 @@ START_TEST(test_iotlb_malformed)
 	REQ_VARIANTS(FE, iotlb_update, 0, 0, NOGATE, V_ALL & ~V_SHORT);
 	REQ_VARIANTS(FE, iotlb_update26, 0, 0, NOGATE, V_SHORT);
 	REQ_VARIANTS(FE, iotlb_invalidate, 0, 0, NOGATE, V_ALL & ~V_SHORT);
-	REP_VARIANTS(FE, LIBVHOST_USER_IOTLB_MSG, BODY, iotlb_status, 0, 0, V_ALL);
+	REP_VARIANTS(FE, LIBVHOST_USER_IOTLB_MSG, ACK, iotlb_status, 0, 0, V_ALL);
 	REQ_VARIANTS(BE, iotlb_miss, 0, PROTO_BIT(REPLY_ACK), NOGATE, V_ALL & ~V_SHORT);
 	REQ_VARIANTS(BE, iotlb_access_fail, 0, ALL_PROTO, NOGATE, V_ALL & ~V_SHORT);
 	REP_VARIANTS(BE, LIBVHOST_USER_BACKEND_IOTLB_MSG, ACK, iotlb_miss_ack, 0, 0, V_ALL);
