@@ -36,7 +36,8 @@ unit_tests = \
 	tests/unit/check-msg-ext \
 	tests/unit/check-mem \
 	tests/unit/check-vring \
-	tests/unit/check-frontend
+	tests/unit/check-frontend \
+	tests/unit/check-vq
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 
@@ -63,6 +64,10 @@ tests_unit_check_vring_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_vring_LDADD = $(UNIT_LDADD)
 
 # families: backend, postcopy, state, shared, shmem, net, crypto, gpu
+tests_unit_check_vq_SOURCES = tests/unit/check-vq.c
+tests_unit_check_vq_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_vq_LDADD = $(UNIT_LDADD)
+
 tests_unit_check_frontend_SOURCES = tests/unit/check-frontend.c
 tests_unit_check_frontend_CFLAGS = $(UNIT_CFLAGS) -pthread
 tests_unit_check_frontend_LDADD = $(UNIT_LDADD) -lpthread

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Device-side virtqueues: the back-end's half of a ring the driver (a guest,
+ * or libvhost_vring) fills.  Everything in the ring is the driver's and may
+ * change under us, so every descriptor is copied once and checked before it
+ * is used; a driver that writes garbage breaks only its queue (-EIO, logged,
+ * and every later call on the queue says the same).
+ */
+#ifndef LIBVHOST_VQ_H
+#define LIBVHOST_VQ_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include "libvhost-private.h"
+
+struct lvh_vq {
+	struct libvhost_ctx *ctx;
+	const struct libvhost_mem *mem; /* descriptor addresses are its guest addresses */
+	unsigned int index; /* for log lines */
+	unsigned int num;
+	bool event_idx;
+	bool broken;
+	uint8_t *desc; /* 16 * num bytes */
+	uint16_t *avail; /* flags, idx, ring[num], used_event */
+	uint16_t *used; /* flags, idx, {u32 id, u32 len}[num], avail_event */
+	uint16_t last_avail; /* the next available entry to take */
+	uint16_t used_idx; /* the next used entry to write (published by flush) */
+	uint16_t signalled_used; /* used_idx when the driver was last notified */
+	bool signalled_valid;
+	uint8_t *inflight; /* per head: popped, not yet pushed */
+};
+
+/* One buffer taken from the ring: its head and how its iovecs divide. */
+struct lvh_vq_elem {
+	uint16_t id;
+	unsigned int out; /* iovecs the device reads, first */
+	unsigned int in; /* then iovecs the device writes */
+};
+
+/*
+ * A split ring of @num entries (a power of two, at most 32768) at the given
+ * (already translated, suitably aligned) addresses, resuming at @base.
+ * Errors: -EINVAL, -ENOMEM.
+ */
+int lvh_vq_split_init(struct lvh_vq *vq, struct libvhost_ctx *ctx, const struct libvhost_mem *mem,
+		      unsigned int index, unsigned int num, void *desc, void *avail, void *used,
+		      bool event_idx, uint16_t base);
+void lvh_vq_fini(struct lvh_vq *vq);
+
+/*
+ * Takes the next available buffer as iovecs into guest memory (parts that
+ * cross regions become several iovecs; zero-length parts are skipped).
+ * Returns 1 with *elem filled, 0 if the ring is empty.
+ * Errors: -ENOSPC more than @cap iovecs (nothing taken: retry with more);
+ * -EIO the ring is broken (the driver wrote something invalid).
+ */
+int lvh_vq_pop(struct lvh_vq *vq, struct iovec *iov, unsigned int cap, struct lvh_vq_elem *elem);
+
+/*
+ * Returns a popped buffer as used, @len bytes written into it; visible to
+ * the driver at lvh_vq_flush().  Errors: -EINVAL an id not popped; -EIO broken.
+ */
+int lvh_vq_push(struct lvh_vq *vq, uint16_t id, uint32_t len);
+
+/*
+ * Publishes the pushed buffers.  Returns 1 if the driver wants to be
+ * notified now (its flags, or with event idx its used_event), else 0.
+ */
+int lvh_vq_flush(struct lvh_vq *vq);
+
+/*
+ * Asks the driver for kicks (true) or not (false).  With notifications
+ * enabled, the caller checks the ring once more before sleeping.
+ */
+void lvh_vq_set_notify(struct lvh_vq *vq, bool enable);
+
+#endif

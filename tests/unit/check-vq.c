@@ -1,0 +1,374 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Device-side split rings (lib/ring/vq-split.c) against the library's own
+ * driver (libvhost_vring) in the same guest memory, then against a driver
+ * that writes garbage straight into the ring.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "testutil.h"
+#include "ring/vq.h"
+#include "ring/vring.h"
+
+#define NUM 16
+#define RING_GPA 0
+#define BUF_GPA 0x8000
+
+static struct libvhost_ctx *ctx;
+static struct libvhost_mem *mem;
+static struct libvhost_vring *vr;
+static struct lvh_vq vq;
+static uint8_t *guest; /* region 0: 64 KiB at guest 0 */
+static uint8_t *guest2; /* region 1: 64 KiB at guest 0x10000, adjacent in guest space */
+
+static void start(uint64_t flags)
+{
+	LIBVHOST_OPTS(libvhost_vring_opts, o, .flags = flags);
+	uint64_t d, a, u;
+
+	ck_assert_int_eq(libvhost_vring_new(mem, RING_GPA, NUM, &o, &vr), 0);
+	libvhost_vring_get_addrs(vr, 0, &d, &a, &u);
+	ck_assert_int_eq(lvh_vq_split_init(&vq, ctx, mem, 0, NUM, (void *)(uintptr_t)d,
+					   (void *)(uintptr_t)a, (void *)(uintptr_t)u,
+					   !!(flags & LIBVHOST_VRING_F_EVENT_IDX), 0),
+			 0);
+}
+
+static void setup(void)
+{
+	void *p;
+
+	tu_log_reset();
+	ctx = tu_ctx_new();
+	ck_assert_int_eq(libvhost_mem_new(ctx, &mem), 0);
+	ck_assert_int_eq(libvhost_mem_alloc(mem, 0, 0x10000, NULL, &p), 0);
+	guest = p;
+	ck_assert_int_eq(libvhost_mem_alloc(mem, 0x10000, 0x10000, NULL, &p), 0);
+	guest2 = p;
+	start(0);
+}
+
+static void teardown(void)
+{
+	lvh_vq_fini(&vq);
+	libvhost_vring_unref(vr);
+	libvhost_mem_unref(mem);
+	tu_ctx_free(ctx);
+}
+
+static void add(uint8_t *out, size_t nout, uint8_t *in, size_t nin, void *token)
+{
+	struct iovec iov[2] = { { out, nout }, { in, nin } };
+
+	ck_assert_int_eq(libvhost_vring_add(vr, iov, 1, 1, token), 0);
+	libvhost_vring_kick(vr);
+}
+
+START_TEST(test_roundtrip)
+{
+	uint8_t *out = guest + BUF_GPA, *in = guest + BUF_GPA + 0x100;
+	struct iovec iov[8];
+	struct lvh_vq_elem e;
+	void *tok;
+	uint32_t len;
+	unsigned int round;
+
+	for (round = 0; round < 3 * NUM; round++) {
+		memset(out, (int)round, 32);
+		add(out, 32, in, 64, (void *)(uintptr_t)(round + 1));
+		ck_assert_int_eq(lvh_vq_pop(&vq, iov, 8, &e), 1);
+		ck_assert_uint_eq(e.out, 1);
+		ck_assert_uint_eq(e.in, 1);
+		ck_assert_ptr_eq(iov[0].iov_base, out);
+		ck_assert_uint_eq(iov[0].iov_len, 32);
+		ck_assert_uint_eq(iov[1].iov_len, 64);
+		/* the device echoes the readable part, inverted */
+		for (len = 0; len < 32; len++)
+			((uint8_t *)iov[1].iov_base)[len] = (uint8_t)~((uint8_t *)iov[0].iov_base)[len];
+		ck_assert_int_eq(lvh_vq_pop(&vq, iov, 8, &e), 0);
+		ck_assert_int_eq(lvh_vq_push(&vq, e.id, 32), 0);
+		ck_assert_int_eq(lvh_vq_flush(&vq), 1);
+		ck_assert_int_eq(libvhost_vring_get_used(vr, &tok, &len), 1);
+		ck_assert_ptr_eq(tok, (void *)(uintptr_t)(round + 1));
+		ck_assert_uint_eq(len, 32);
+		ck_assert_uint_eq(in[31], (uint8_t)~round);
+	}
+	/* pushing what is not in flight is the device's bug, not the ring's */
+	ck_assert_int_eq(lvh_vq_push(&vq, 3, 1), -EINVAL);
+	ck_assert_int_eq(lvh_vq_push(&vq, NUM, 1), -EINVAL);
+	ck_assert(!vq.broken);
+}
+END_TEST
+
+START_TEST(test_across_regions)
+{
+	/* 0x100 bytes straddling the two regions: one descriptor, two iovecs */
+	uint8_t *in = guest + 0x10000 - 0x80;
+	struct iovec iov[8];
+	struct lvh_vq_elem e;
+
+	/* the driver splits it (two descriptors); the device maps each */
+	{
+		struct iovec d[2] = { { guest + BUF_GPA, 16 }, { in, 0x80 } };
+
+		ck_assert_int_eq(libvhost_vring_add(vr, d, 1, 1, vr), 0);
+		libvhost_vring_kick(vr);
+	}
+	ck_assert_int_eq(lvh_vq_pop(&vq, iov, 8, &e), 1);
+	ck_assert_uint_eq(e.in, 1);
+	ck_assert_int_eq(lvh_vq_push(&vq, e.id, 0), 0);
+	lvh_vq_flush(&vq);
+
+	/* now one descriptor written by hand across the boundary */
+	{
+		uint64_t *desc = (uint64_t *)(guest + RING_GPA);
+		uint16_t *avail = (uint16_t *)vq.avail;
+
+		desc[0] = 0x10000 - 0x80;
+		desc[1] = 0x100 | (uint64_t)LVH_DESC_F_WRITE << 32;
+		avail[2 + (vq.last_avail & (NUM - 1))] = 0;
+		__atomic_store_n(&avail[1], (uint16_t)(vq.last_avail + 1), __ATOMIC_RELEASE);
+	}
+	ck_assert_int_eq(lvh_vq_pop(&vq, iov, 1, &e), -ENOSPC); /* two iovecs needed */
+	ck_assert(!vq.broken);
+	ck_assert_int_eq(lvh_vq_pop(&vq, iov, 8, &e), 1);
+	ck_assert_uint_eq(e.in, 2);
+	ck_assert_ptr_eq(iov[0].iov_base, guest + 0x10000 - 0x80);
+	ck_assert_uint_eq(iov[0].iov_len, 0x80);
+	ck_assert_ptr_eq(iov[1].iov_base, guest2);
+	ck_assert_uint_eq(iov[1].iov_len, 0x80);
+}
+END_TEST
+
+START_TEST(test_indirect)
+{
+	uint8_t *base = guest + BUF_GPA;
+	struct iovec parts[4] = {
+		{ base, 8 }, { base + 0x10, 8 }, { base + 0x100, 16 }, { base + 0x200, 1 }
+	};
+	struct iovec iov[8];
+	struct lvh_vq_elem e;
+	void *tok;
+	uint32_t len;
+
+	lvh_vq_fini(&vq);
+	libvhost_vring_unref(vr);
+	start(LIBVHOST_VRING_F_INDIRECT);
+	ck_assert_int_eq(libvhost_vring_add(vr, parts, 2, 2, vr), 0);
+	libvhost_vring_kick(vr);
+	ck_assert_int_eq(lvh_vq_pop(&vq, iov, 8, &e), 1);
+	ck_assert_uint_eq(e.out, 2);
+	ck_assert_uint_eq(e.in, 2);
+	ck_assert_ptr_eq(iov[3].iov_base, base + 0x200);
+	ck_assert_int_eq(lvh_vq_push(&vq, e.id, 17), 0);
+	lvh_vq_flush(&vq);
+	ck_assert_int_eq(libvhost_vring_get_used(vr, &tok, &len), 1);
+	ck_assert_uint_eq(len, 17);
+}
+END_TEST
+
+START_TEST(test_event_idx)
+{
+	uint8_t *b = guest + BUF_GPA;
+	struct iovec iov[4];
+	struct lvh_vq_elem e;
+	void *tok;
+	uint32_t len;
+	int i;
+
+	lvh_vq_fini(&vq);
+	libvhost_vring_unref(vr);
+	start(LIBVHOST_VRING_F_EVENT_IDX);
+	/* the driver wants an interrupt: the first completion notifies */
+	ck_assert_int_eq(libvhost_vring_set_interrupts(vr, 1), 0);
+	add(b, 8, b + 64, 8, b);
+	ck_assert_int_eq(lvh_vq_pop(&vq, iov, 4, &e), 1);
+	ck_assert_int_eq(lvh_vq_push(&vq, e.id, 1), 0);
+	ck_assert_int_eq(lvh_vq_flush(&vq), 1);
+	ck_assert_int_eq(libvhost_vring_get_used(vr, &tok, &len), 1);
+	/* interrupts off: completions do not notify */
+	ck_assert_int_eq(libvhost_vring_set_interrupts(vr, 0), 0);
+	for (i = 0; i < 3; i++) {
+		add(b, 8, b + 64, 8, b);
+		ck_assert_int_eq(lvh_vq_pop(&vq, iov, 4, &e), 1);
+		ck_assert_int_eq(lvh_vq_push(&vq, e.id, 1), 0);
+		ck_assert_int_eq(lvh_vq_flush(&vq), 0);
+	}
+	/* the device asks for kicks: avail_event follows what it consumed */
+	lvh_vq_set_notify(&vq, true);
+	ck_assert_uint_eq(vq.used[2 + 4 * NUM], vq.last_avail);
+}
+END_TEST
+
+/* Writes descriptor i by hand. */
+static void put_desc(unsigned int i, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next)
+{
+	uint8_t *d = vq.desc + 16 * i;
+
+	memcpy(d, &addr, 8);
+	memcpy(d + 8, &len, 4);
+	memcpy(d + 12, &flags, 2);
+	memcpy(d + 14, &next, 2);
+}
+
+static void make_avail(uint16_t head)
+{
+	vq.avail[2 + (vq.last_avail & (NUM - 1))] = head;
+	__atomic_store_n(&vq.avail[1], (uint16_t)(vq.last_avail + 1), __ATOMIC_RELEASE);
+}
+
+/* A hostile ring breaks the queue: -EIO, a log line, and -EIO from then on. */
+static void expect_broken(void)
+{
+	struct iovec iov[64];
+	struct lvh_vq_elem e;
+	unsigned int errs = tu_log_errors();
+
+	ck_assert_int_eq(lvh_vq_pop(&vq, iov, 64, &e), -EIO);
+	ck_assert_uint_gt(tu_log_errors(), errs);
+	ck_assert(vq.broken);
+	ck_assert_int_eq(lvh_vq_pop(&vq, iov, 64, &e), -EIO);
+	ck_assert_int_eq(lvh_vq_push(&vq, 0, 0), -EIO);
+	ck_assert_int_eq(lvh_vq_flush(&vq), -EIO);
+}
+
+START_TEST(test_hostile_loop)
+{
+	put_desc(0, BUF_GPA, 8, LVH_DESC_F_NEXT, 1);
+	put_desc(1, BUF_GPA, 8, LVH_DESC_F_NEXT, 0);
+	make_avail(0);
+	expect_broken();
+}
+END_TEST
+
+START_TEST(test_hostile_head)
+{
+	make_avail(NUM);
+	expect_broken();
+}
+END_TEST
+
+START_TEST(test_hostile_next)
+{
+	put_desc(0, BUF_GPA, 8, LVH_DESC_F_NEXT, 999);
+	make_avail(0);
+	expect_broken();
+}
+END_TEST
+
+START_TEST(test_hostile_avail_idx)
+{
+	__atomic_store_n(&vq.avail[1], (uint16_t)(vq.last_avail + NUM + 1), __ATOMIC_RELEASE);
+	expect_broken();
+}
+END_TEST
+
+START_TEST(test_hostile_address)
+{
+	put_desc(0, 0x20000 - 4, 8, 0, 0); /* runs off the end of guest memory */
+	make_avail(0);
+	expect_broken();
+}
+END_TEST
+
+START_TEST(test_hostile_overflow)
+{
+	put_desc(0, UINT64_MAX - 2, 8, 0, 0); /* wraps around 2^64 */
+	make_avail(0);
+	expect_broken();
+}
+END_TEST
+
+START_TEST(test_hostile_order)
+{
+	put_desc(0, BUF_GPA, 8, LVH_DESC_F_NEXT | LVH_DESC_F_WRITE, 1);
+	put_desc(1, BUF_GPA, 8, 0, 0);
+	make_avail(0);
+	expect_broken();
+}
+END_TEST
+
+START_TEST(test_hostile_indirect)
+{
+	uint8_t *table = guest + BUF_GPA;
+	uint64_t ind = BUF_GPA + 0x1000;
+
+	/* an indirect table that points to another indirect table */
+	memset(table, 0, 32);
+	memcpy(table, &ind, 8);
+	*(uint32_t *)(table + 8) = 16;
+	*(uint16_t *)(table + 12) = LVH_DESC_F_INDIRECT;
+	put_desc(0, BUF_GPA, 16, LVH_DESC_F_INDIRECT, 0);
+	make_avail(0);
+	expect_broken();
+}
+END_TEST
+
+START_TEST(test_hostile_indirect_len)
+{
+	put_desc(0, BUF_GPA, 15, LVH_DESC_F_INDIRECT, 0);
+	make_avail(0);
+	expect_broken();
+}
+END_TEST
+
+START_TEST(test_hostile_twice)
+{
+	struct iovec iov[4];
+	struct lvh_vq_elem e;
+
+	/* the same head made available twice while in flight */
+	put_desc(0, BUF_GPA, 8, 0, 0);
+	make_avail(0);
+	ck_assert_int_eq(lvh_vq_pop(&vq, iov, 4, &e), 1);
+	make_avail(0);
+	expect_broken();
+}
+END_TEST
+
+START_TEST(test_init_refusals)
+{
+	struct lvh_vq v;
+	uint8_t *p = guest;
+
+	ck_assert_int_eq(lvh_vq_split_init(&v, ctx, mem, 0, 3, p, p + 256, p + 512, false, 0),
+			 -EINVAL);
+	ck_assert_int_eq(lvh_vq_split_init(&v, ctx, mem, 0, 65536, p, p + 256, p + 512, false, 0),
+			 -EINVAL);
+	ck_assert_int_eq(lvh_vq_split_init(&v, ctx, mem, 0, 4, p + 1, p + 256, p + 512, false, 0),
+			 -EINVAL);
+	ck_assert_int_eq(lvh_vq_split_init(&v, ctx, mem, 0, 4, NULL, p + 256, p + 512, false, 0),
+			 -EINVAL);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("vq");
+	TCase *tc = tcase_create("split");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_roundtrip);
+	tcase_add_test(tc, test_across_regions);
+	tcase_add_test(tc, test_indirect);
+	tcase_add_test(tc, test_event_idx);
+	tcase_add_test(tc, test_init_refusals);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("hostile");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_hostile_loop);
+	tcase_add_test(tc, test_hostile_head);
+	tcase_add_test(tc, test_hostile_next);
+	tcase_add_test(tc, test_hostile_avail_idx);
+	tcase_add_test(tc, test_hostile_address);
+	tcase_add_test(tc, test_hostile_overflow);
+	tcase_add_test(tc, test_hostile_order);
+	tcase_add_test(tc, test_hostile_indirect);
+	tcase_add_test(tc, test_hostile_indirect_len);
+	tcase_add_test(tc, test_hostile_twice);
+	suite_add_tcase(s, tc);
+	return tu_run(s);
+}
