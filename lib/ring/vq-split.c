@@ -41,42 +41,24 @@ static void store16(uint16_t *p, uint16_t v)
 	__atomic_store_n(p, htole16(v), __ATOMIC_RELAXED);
 }
 
-static int vq_break(struct lvh_vq *vq, const char *what, unsigned long long v)
-{
-	if (!vq->broken)
-		lvh_err(vq->ctx, "vq %u: %s (%llu): the queue is broken", vq->index, what, v);
-	vq->broken = true;
-	return -EIO;
-}
+static const struct lvh_vq_ops split_ops;
 
 int lvh_vq_split_init(struct lvh_vq *vq, struct libvhost_ctx *ctx, const struct libvhost_mem *mem,
 		      unsigned int index, unsigned int num, void *desc, void *avail, void *used,
 		      bool event_idx, uint16_t base)
 {
-	memset(vq, 0, sizeof(*vq));
-	if (!num || num > LVH_VRING_MAX_NUM || (num & (num - 1)) || !desc || !avail || !used ||
-	    ((uintptr_t)desc & 15) || ((uintptr_t)avail & 1) || ((uintptr_t)used & 3))
+	int r;
+
+	if ((num & (num - 1)) || ((uintptr_t)avail & 1) || ((uintptr_t)used & 3)) {
+		memset(vq, 0, sizeof(*vq));
 		return -EINVAL;
-	vq->inflight = calloc(num, 1);
-	if (!vq->inflight)
-		return -ENOMEM;
-	vq->ctx = ctx;
-	vq->mem = mem;
-	vq->index = index;
-	vq->num = num;
-	vq->event_idx = event_idx;
-	vq->desc = desc;
-	vq->avail = avail;
-	vq->used = used;
+	}
+	r = lvh_vq_init_common(vq, &split_ops, ctx, mem, index, num, desc, avail, used, event_idx);
+	if (r < 0)
+		return r;
 	vq->last_avail = base;
 	vq->used_idx = load16(USED_IDX(vq));
 	return 0;
-}
-
-void lvh_vq_fini(struct lvh_vq *vq)
-{
-	free(vq->inflight);
-	vq->inflight = NULL;
 }
 
 static void read_desc(const uint8_t *table, unsigned int i, struct desc *d)
@@ -90,41 +72,8 @@ static void read_desc(const uint8_t *table, unsigned int i, struct desc *d)
 	d->next = le16toh(raw.next);
 }
 
-struct walk {
-	struct iovec *iov;
-	unsigned int cap, n, in;
-};
-
-/* Appends a descriptor's range as iovecs; -ENOSPC past cap, -EIO outside memory. */
-static int map_desc(struct lvh_vq *vq, struct walk *w, const struct desc *d)
-{
-	uint64_t addr = d->addr, left = d->len;
-
-	if ((d->flags & LVH_DESC_F_WRITE) == 0 && w->in)
-		return vq_break(vq, "a readable part after a writable one", addr);
-	while (left) {
-		uint64_t contig = 0;
-		void *p = lvh_mem_translate(vq->mem, addr, left, &contig);
-
-		if (!p || !contig)
-			return vq_break(vq, "buffer outside guest memory at", addr);
-		if (w->n == w->cap)
-			return -ENOSPC;
-		if (contig > left)
-			contig = left;
-		w->iov[w->n].iov_base = p;
-		w->iov[w->n].iov_len = (size_t)contig;
-		w->n++;
-		if (d->flags & LVH_DESC_F_WRITE)
-			w->in++;
-		addr += contig;
-		left -= contig;
-	}
-	return 0;
-}
-
 /* Walks a chain of descriptors in @table (max entries), starting at @i. */
-static int walk_chain(struct lvh_vq *vq, struct walk *w, const uint8_t *table, unsigned int max,
+static int walk_chain(struct lvh_vq *vq, struct lvh_vq_walk *w, const uint8_t *table, unsigned int max,
 		      unsigned int i, bool nested)
 {
 	unsigned int steps = 0;
@@ -133,25 +82,25 @@ static int walk_chain(struct lvh_vq *vq, struct walk *w, const uint8_t *table, u
 
 	for (;;) {
 		if (i >= max)
-			return vq_break(vq, "descriptor index out of range", i);
+			return lvh_vq_break(vq, "descriptor index out of range", i);
 		if (++steps > max)
-			return vq_break(vq, "descriptor chain loops, at", i);
+			return lvh_vq_break(vq, "descriptor chain loops, at", i);
 		read_desc(table, i, &d);
 		if (d.flags & LVH_DESC_F_INDIRECT) {
 			const uint8_t *ind;
 
 			if (nested)
-				return vq_break(vq, "indirect descriptor inside an indirect table", i);
+				return lvh_vq_break(vq, "indirect descriptor inside an indirect table", i);
 			if (d.flags & LVH_DESC_F_NEXT)
-				return vq_break(vq, "indirect descriptor with NEXT", i);
+				return lvh_vq_break(vq, "indirect descriptor with NEXT", i);
 			if (!d.len || d.len % DESC_SIZE || d.len / DESC_SIZE > LVH_VRING_MAX_NUM)
-				return vq_break(vq, "indirect table of bad length", d.len);
+				return lvh_vq_break(vq, "indirect table of bad length", d.len);
 			ind = lvh_mem_translate(vq->mem, d.addr, d.len, NULL);
 			if (!ind)
-				return vq_break(vq, "indirect table outside guest memory at", d.addr);
+				return lvh_vq_break(vq, "indirect table outside guest memory at", d.addr);
 			return walk_chain(vq, w, ind, d.len / DESC_SIZE, 0, true);
 		}
-		r = map_desc(vq, w, &d);
+		r = lvh_vq_map(vq, w, d.addr, d.len, d.flags & LVH_DESC_F_WRITE);
 		if (r < 0)
 			return r;
 		if (!(d.flags & LVH_DESC_F_NEXT))
@@ -160,63 +109,47 @@ static int walk_chain(struct lvh_vq *vq, struct walk *w, const uint8_t *table, u
 	}
 }
 
-int lvh_vq_pop(struct lvh_vq *vq, struct iovec *iov, unsigned int cap, struct lvh_vq_elem *elem)
+static int split_pop(struct lvh_vq *vq, struct lvh_vq_walk *w, uint16_t *id)
 {
-	struct walk w = { iov, cap, 0, 0 };
 	uint16_t avail_idx, head;
 	int r;
 
-	if (vq->broken)
-		return -EIO;
 	avail_idx = le16toh(__atomic_load_n(AVAIL_IDX(vq), __ATOMIC_ACQUIRE));
 	if ((uint16_t)(avail_idx - vq->last_avail) > vq->num)
-		return vq_break(vq, "available index moved by more than the ring size",
-				(uint16_t)(avail_idx - vq->last_avail));
+		return lvh_vq_break(vq, "available index moved by more than the ring size",
+				    (uint16_t)(avail_idx - vq->last_avail));
 	if (avail_idx == vq->last_avail)
 		return 0;
 	head = load16(AVAIL_RING(vq, vq->last_avail & (vq->num - 1)));
 	if (head >= vq->num)
-		return vq_break(vq, "available head out of range", head);
+		return lvh_vq_break(vq, "available head out of range", head);
 	if (vq->inflight[head])
-		return vq_break(vq, "available head already in flight", head);
-	r = walk_chain(vq, &w, vq->desc, vq->num, head, false);
+		return lvh_vq_break(vq, "available head already in flight", head);
+	r = walk_chain(vq, w, vq->desc, vq->num, head, false);
 	if (r < 0)
 		return r;
 	vq->inflight[head] = 1;
 	vq->last_avail++;
 	if (vq->event_idx)
 		store16(AVAIL_EVENT(vq), vq->last_avail);
-	elem->id = head;
-	elem->out = w.n - w.in;
-	elem->in = w.in;
+	*id = head;
 	return 1;
 }
 
-int lvh_vq_push(struct lvh_vq *vq, uint16_t id, uint32_t len)
+static void split_push(struct lvh_vq *vq, uint16_t id, uint32_t len)
 {
-	uint32_t *e;
+	uint32_t *e = (uint32_t *)&vq->used[2 + 4 * (vq->used_idx & (vq->num - 1))];
 
-	if (vq->broken)
-		return -EIO;
-	if (id >= vq->num || !vq->inflight[id]) {
-		lvh_err(vq->ctx, "vq %u: pushing buffer %u, which is not in flight", vq->index, id);
-		return -EINVAL;
-	}
-	vq->inflight[id] = 0;
-	e = (uint32_t *)&vq->used[2 + 4 * (vq->used_idx & (vq->num - 1))];
 	e[0] = htole32(id);
 	e[1] = htole32(len);
 	vq->used_idx++;
-	return 0;
 }
 
-int lvh_vq_flush(struct lvh_vq *vq)
+static int split_flush(struct lvh_vq *vq)
 {
 	uint16_t published, old, event;
 	bool valid;
 
-	if (vq->broken)
-		return -EIO;
 	published = load16(USED_IDX(vq));
 	__atomic_store_n(USED_IDX(vq), htole16(vq->used_idx), __ATOMIC_RELEASE);
 	/* the driver's suppression is read after the index is visible */
@@ -235,7 +168,7 @@ int lvh_vq_flush(struct lvh_vq *vq)
 	return (uint16_t)(vq->used_idx - event - 1) < (uint16_t)(vq->used_idx - old);
 }
 
-void lvh_vq_set_notify(struct lvh_vq *vq, bool enable)
+static void split_set_notify(struct lvh_vq *vq, bool enable)
 {
 	if (vq->event_idx) {
 		if (enable)
@@ -245,3 +178,10 @@ void lvh_vq_set_notify(struct lvh_vq *vq, bool enable)
 	}
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
+
+static const struct lvh_vq_ops split_ops = {
+	.pop = split_pop,
+	.push = split_push,
+	.flush = split_flush,
+	.set_notify = split_set_notify,
+};

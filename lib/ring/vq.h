@@ -15,7 +15,18 @@
 
 #include "libvhost-private.h"
 
+struct lvh_vq;
+struct lvh_vq_walk;
+
+struct lvh_vq_ops {
+	int (*pop)(struct lvh_vq *vq, struct lvh_vq_walk *w, uint16_t *id);
+	void (*push)(struct lvh_vq *vq, uint16_t id, uint32_t len);
+	int (*flush)(struct lvh_vq *vq);
+	void (*set_notify)(struct lvh_vq *vq, bool enable);
+};
+
 struct lvh_vq {
+	const struct lvh_vq_ops *ops;
 	struct libvhost_ctx *ctx;
 	const struct libvhost_mem *mem; /* descriptor addresses are its guest addresses */
 	unsigned int index; /* for log lines */
@@ -23,14 +34,31 @@ struct lvh_vq {
 	bool event_idx;
 	bool broken;
 	uint8_t *desc; /* 16 * num bytes */
-	uint16_t *avail; /* flags, idx, ring[num], used_event */
-	uint16_t *used; /* flags, idx, {u32 id, u32 len}[num], avail_event */
-	uint16_t last_avail; /* the next available entry to take */
-	uint16_t used_idx; /* the next used entry to write (published by flush) */
+	uint16_t *avail; /* split: flags, idx, ring[num], used_event; packed: driver event area */
+	uint16_t *used; /* split: flags, idx, {u32 id, u32 len}[num], avail_event; packed: device event */
+	uint16_t last_avail; /* split: the next available entry; packed: its position */
+	uint16_t used_idx; /* split: the next used entry to write; packed: its position */
 	uint16_t signalled_used; /* used_idx when the driver was last notified */
 	bool signalled_valid;
-	uint8_t *inflight; /* per head: popped, not yet pushed */
+	bool avail_wrap, used_wrap; /* packed wrap counters */
+	uint32_t used_total, flushed_total, signalled_total; /* packed: entries used, ever */
+	uint16_t *inflight; /* per buffer id: ring entries it took (0: not in flight) */
 };
+
+/* Where a pop collects iovecs (vq.c). */
+struct lvh_vq_walk {
+	struct iovec *iov;
+	unsigned int cap, n, in;
+};
+
+/* Marks the queue broken with a log line; returns -EIO. */
+int lvh_vq_break(struct lvh_vq *vq, const char *what, unsigned long long v);
+/* Appends a descriptor's [addr, +len) as iovecs; -ENOSPC past cap, -EIO (broken) outside memory. */
+int lvh_vq_map(struct lvh_vq *vq, struct lvh_vq_walk *w, uint64_t addr, uint32_t len, bool write);
+/* Common set-up of a ring of num entries (1..32768). */
+int lvh_vq_init_common(struct lvh_vq *vq, const struct lvh_vq_ops *ops, struct libvhost_ctx *ctx,
+		       const struct libvhost_mem *mem, unsigned int index, unsigned int num,
+		       void *desc, void *avail, void *used, bool event_idx);
 
 /* One buffer taken from the ring: its head and how its iovecs divide. */
 struct lvh_vq_elem {
@@ -47,6 +75,14 @@ struct lvh_vq_elem {
 int lvh_vq_split_init(struct lvh_vq *vq, struct libvhost_ctx *ctx, const struct libvhost_mem *mem,
 		      unsigned int index, unsigned int num, void *desc, void *avail, void *used,
 		      bool event_idx, uint16_t base);
+/*
+ * A packed ring of @num entries (1..32768); @base is GET_VRING_BASE's packed
+ * form: next avail position | wrap << 15, next used position | wrap << 31.
+ */
+int lvh_vq_packed_init(struct lvh_vq *vq, struct libvhost_ctx *ctx,
+		       const struct libvhost_mem *mem, unsigned int index, unsigned int num,
+		       void *desc, void *driver_event, void *device_event, bool event_idx,
+		       uint32_t base);
 void lvh_vq_fini(struct lvh_vq *vq);
 
 /*

@@ -22,17 +22,38 @@ static struct lvh_vq vq;
 static uint8_t *guest; /* region 0: 64 KiB at guest 0 */
 static uint8_t *guest2; /* region 1: 64 KiB at guest 0x10000, adjacent in guest space */
 
-static void start(uint64_t flags)
+static void start_n(unsigned int num, uint64_t flags)
 {
 	LIBVHOST_OPTS(libvhost_vring_opts, o, .flags = flags);
+	bool event_idx = flags & LIBVHOST_VRING_F_EVENT_IDX;
 	uint64_t d, a, u;
+	uint32_t base;
 
-	ck_assert_int_eq(libvhost_vring_new(mem, RING_GPA, NUM, &o, &vr), 0);
+	ck_assert_int_eq(libvhost_vring_new(mem, RING_GPA, num, &o, &vr), 0);
 	libvhost_vring_get_addrs(vr, 0, &d, &a, &u);
-	ck_assert_int_eq(lvh_vq_split_init(&vq, ctx, mem, 0, NUM, (void *)(uintptr_t)d,
-					   (void *)(uintptr_t)a, (void *)(uintptr_t)u,
-					   !!(flags & LIBVHOST_VRING_F_EVENT_IDX), 0),
-			 0);
+	ck_assert_int_eq(libvhost_vring_get_base(vr, &base), 0);
+	if (flags & LIBVHOST_VRING_F_PACKED)
+		ck_assert_int_eq(lvh_vq_packed_init(&vq, ctx, mem, 0, num, (void *)(uintptr_t)d,
+						    (void *)(uintptr_t)a, (void *)(uintptr_t)u,
+						    event_idx, base),
+				 0);
+	else
+		ck_assert_int_eq(lvh_vq_split_init(&vq, ctx, mem, 0, num, (void *)(uintptr_t)d,
+						   (void *)(uintptr_t)a, (void *)(uintptr_t)u,
+						   event_idx, (uint16_t)base),
+				 0);
+}
+
+static void start(uint64_t flags)
+{
+	start_n(NUM, flags);
+}
+
+static void restart(unsigned int num, uint64_t flags)
+{
+	lvh_vq_fini(&vq);
+	libvhost_vring_unref(vr);
+	start_n(num, flags);
 }
 
 static void setup(void)
@@ -152,9 +173,7 @@ START_TEST(test_indirect)
 	void *tok;
 	uint32_t len;
 
-	lvh_vq_fini(&vq);
-	libvhost_vring_unref(vr);
-	start(LIBVHOST_VRING_F_INDIRECT);
+	restart(NUM, LIBVHOST_VRING_F_INDIRECT);
 	ck_assert_int_eq(libvhost_vring_add(vr, parts, 2, 2, vr), 0);
 	libvhost_vring_kick(vr);
 	ck_assert_int_eq(lvh_vq_pop(&vq, iov, 8, &e), 1);
@@ -177,9 +196,7 @@ START_TEST(test_event_idx)
 	uint32_t len;
 	int i;
 
-	lvh_vq_fini(&vq);
-	libvhost_vring_unref(vr);
-	start(LIBVHOST_VRING_F_EVENT_IDX);
+	restart(NUM, LIBVHOST_VRING_F_EVENT_IDX);
 	/* the driver wants an interrupt: the first completion notifies */
 	ck_assert_int_eq(libvhost_vring_set_interrupts(vr, 1), 0);
 	add(b, 8, b + 64, 8, b);
@@ -343,6 +360,143 @@ START_TEST(test_init_refusals)
 }
 END_TEST
 
+
+/* Packed: a 5-entry ring, chains of 1 to 3 parts, many laps (wrap counters). */
+START_TEST(test_packed_roundtrip)
+{
+	uint8_t *b = guest + BUF_GPA;
+	struct iovec parts[3] = { { b, 8 }, { b + 0x100, 8 }, { b + 0x200, 4 } };
+	struct iovec iov[8];
+	struct lvh_vq_elem e;
+	unsigned int round, nparts;
+	void *tok;
+	uint32_t len;
+
+	restart(5, LIBVHOST_VRING_F_PACKED);
+	for (round = 0; round < 40; round++) {
+		nparts = 1 + round % 3;
+		memset(b, (int)round, 8);
+		ck_assert_int_eq(libvhost_vring_add(vr, parts, 1, nparts - 1,
+						    (void *)(uintptr_t)(round + 1)),
+				 0);
+		libvhost_vring_kick(vr);
+		ck_assert_int_eq(lvh_vq_pop(&vq, iov, 8, &e), 1);
+		ck_assert_uint_eq(e.out, 1);
+		ck_assert_uint_eq(e.in, nparts - 1);
+		ck_assert_uint_eq(((uint8_t *)iov[0].iov_base)[7], (uint8_t)round);
+		ck_assert_int_eq(lvh_vq_pop(&vq, iov, 8, &e), 0);
+		ck_assert_int_eq(lvh_vq_push(&vq, e.id, nparts), 0);
+		ck_assert_int_ge(lvh_vq_flush(&vq), 0);
+		ck_assert_int_eq(libvhost_vring_get_used(vr, &tok, &len), 1);
+		ck_assert_ptr_eq(tok, (void *)(uintptr_t)(round + 1));
+		ck_assert_uint_eq(len, nparts);
+	}
+	ck_assert(!vq.broken);
+}
+END_TEST
+
+START_TEST(test_packed_batch_and_notify)
+{
+	uint8_t *b = guest + BUF_GPA;
+	struct iovec part = { b, 8 };
+	struct iovec iov[4];
+	struct lvh_vq_elem e[4];
+	void *tok;
+	uint32_t len;
+	int i;
+
+	restart(8, LIBVHOST_VRING_F_PACKED | LIBVHOST_VRING_F_EVENT_IDX);
+	ck_assert_int_eq(libvhost_vring_set_interrupts(vr, 1), 0);
+	for (i = 0; i < 4; i++)
+		ck_assert_int_eq(libvhost_vring_add(vr, &part, 1, 0, (void *)(uintptr_t)(i + 1)), 0);
+	libvhost_vring_kick(vr);
+	for (i = 0; i < 4; i++)
+		ck_assert_int_eq(lvh_vq_pop(&vq, iov, 4, &e[i]), 1);
+	/* completed out of order */
+	ck_assert_int_eq(lvh_vq_push(&vq, e[2].id, 0), 0);
+	ck_assert_int_eq(lvh_vq_push(&vq, e[0].id, 0), 0);
+	ck_assert_int_eq(lvh_vq_flush(&vq), 1);
+	ck_assert_int_eq(lvh_vq_flush(&vq), 0); /* nothing new */
+	ck_assert_int_eq(libvhost_vring_get_used(vr, &tok, &len), 1);
+	ck_assert_ptr_eq(tok, (void *)3);
+	ck_assert_int_eq(libvhost_vring_get_used(vr, &tok, &len), 1);
+	ck_assert_ptr_eq(tok, (void *)1);
+	ck_assert_int_eq(libvhost_vring_set_interrupts(vr, 0), 0);
+	ck_assert_int_eq(lvh_vq_push(&vq, e[1].id, 0), 0);
+	ck_assert_int_eq(lvh_vq_flush(&vq), 0); /* suppressed */
+	ck_assert_int_eq(lvh_vq_push(&vq, e[3].id, 0), 0);
+	/* 1: used buffers are already waiting (the driver reaps before sleeping) */
+	ck_assert_int_eq(libvhost_vring_set_interrupts(vr, 1), 1);
+	ck_assert_int_eq(lvh_vq_flush(&vq), 1);
+}
+END_TEST
+
+static void put_pdesc(unsigned int i, uint64_t addr, uint32_t len, uint16_t id, uint16_t flags)
+{
+	uint8_t *d = vq.desc + 16 * i;
+
+	memcpy(d, &addr, 8);
+	memcpy(d + 8, &len, 4);
+	memcpy(d + 12, &id, 2);
+	memcpy(d + 14, &flags, 2);
+}
+
+#define PAVAIL (1u << 7) /* first lap: AVAIL set, USED clear */
+
+START_TEST(test_packed_hostile_chain)
+{
+	unsigned int i;
+
+	restart(4, LIBVHOST_VRING_F_PACKED);
+	for (i = 0; i < 4; i++)
+		put_pdesc(i, BUF_GPA, 8, 0, PAVAIL | LVH_DESC_F_NEXT);
+	expect_broken();
+}
+END_TEST
+
+START_TEST(test_packed_hostile_id)
+{
+	restart(4, LIBVHOST_VRING_F_PACKED);
+	put_pdesc(0, BUF_GPA, 8, 4, PAVAIL);
+	expect_broken();
+}
+END_TEST
+
+START_TEST(test_packed_hostile_twice)
+{
+	struct iovec iov[4];
+	struct lvh_vq_elem e;
+
+	restart(4, LIBVHOST_VRING_F_PACKED);
+	put_pdesc(0, BUF_GPA, 8, 1, PAVAIL);
+	put_pdesc(1, BUF_GPA, 8, 1, PAVAIL);
+	ck_assert_int_eq(lvh_vq_pop(&vq, iov, 4, &e), 1);
+	expect_broken();
+}
+END_TEST
+
+START_TEST(test_packed_hostile_indirect)
+{
+	restart(4, LIBVHOST_VRING_F_PACKED);
+	put_pdesc(0, BUF_GPA, 16, 0, PAVAIL | LVH_DESC_F_INDIRECT | LVH_DESC_F_NEXT);
+	expect_broken();
+}
+END_TEST
+
+START_TEST(test_packed_init_refusals)
+{
+	struct lvh_vq v;
+	uint8_t *p = guest;
+
+	ck_assert_int_eq(lvh_vq_packed_init(&v, ctx, mem, 0, 4, p, p + 64, p + 68, false, 4),
+			 -EINVAL); /* avail position past the ring */
+	ck_assert_int_eq(lvh_vq_packed_init(&v, ctx, mem, 0, 4, p, p + 66, p + 68, false, 0),
+			 -EINVAL);
+	ck_assert_int_eq(lvh_vq_packed_init(&v, ctx, mem, 0, 0, p, p + 64, p + 68, false, 0),
+			 -EINVAL);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("vq");
@@ -369,6 +523,17 @@ int main(void)
 	tcase_add_test(tc, test_hostile_indirect);
 	tcase_add_test(tc, test_hostile_indirect_len);
 	tcase_add_test(tc, test_hostile_twice);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("packed");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_packed_roundtrip);
+	tcase_add_test(tc, test_packed_batch_and_notify);
+	tcase_add_test(tc, test_packed_hostile_chain);
+	tcase_add_test(tc, test_packed_hostile_id);
+	tcase_add_test(tc, test_packed_hostile_twice);
+	tcase_add_test(tc, test_packed_hostile_indirect);
+	tcase_add_test(tc, test_packed_init_refusals);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }

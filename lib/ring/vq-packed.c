@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The device side of packed rings: an entry is available when its AVAIL bit
+ * equals the device's avail wrap counter and its USED bit does not; a
+ * buffer's id is its last descriptor's; used entries are written at the
+ * device's own position, skipping as many entries as the buffer took.
+ */
+#include <endian.h>
+#include <errno.h>
+#include <string.h>
+
+#include "mem/mem.h"
+#include "ring/vq.h"
+#include "ring/vring.h"
+
+#define F_AVAIL (1u << 7)
+#define F_USED (1u << 15)
+#define EVENT_ENABLE 0
+#define EVENT_DISABLE 1
+#define EVENT_DESC 2
+#define WRAP_BIT (1u << 15)
+#define DESC_SIZE 16u
+
+struct pdesc {
+	uint64_t addr;
+	uint32_t len;
+	uint16_t id;
+	uint16_t flags;
+};
+
+static const struct lvh_vq_ops packed_ops;
+
+static uint16_t flags_at(const struct lvh_vq *vq, unsigned int pos)
+{
+	return le16toh(__atomic_load_n((uint16_t *)(vq->desc + (size_t)pos * DESC_SIZE + 14),
+				       __ATOMIC_ACQUIRE));
+}
+
+static void read_pdesc(const uint8_t *table, unsigned int i, struct pdesc *d)
+{
+	struct pdesc raw;
+
+	memcpy(&raw, table + (size_t)i * DESC_SIZE, sizeof(raw));
+	d->addr = le64toh(raw.addr);
+	d->len = le32toh(raw.len);
+	d->id = le16toh(raw.id);
+	d->flags = le16toh(raw.flags);
+}
+
+int lvh_vq_packed_init(struct lvh_vq *vq, struct libvhost_ctx *ctx,
+		       const struct libvhost_mem *mem, unsigned int index, unsigned int num,
+		       void *desc, void *driver_event, void *device_event, bool event_idx,
+		       uint32_t base)
+{
+	uint16_t avail = base & 0x7fff, used = (base >> 16) & 0x7fff;
+	int r;
+
+	if (((uintptr_t)driver_event & 3) || ((uintptr_t)device_event & 3) || avail >= num ||
+	    used >= num) {
+		memset(vq, 0, sizeof(*vq));
+		return -EINVAL;
+	}
+	r = lvh_vq_init_common(vq, &packed_ops, ctx, mem, index, num, desc, driver_event,
+			       device_event, event_idx);
+	if (r < 0)
+		return r;
+	vq->last_avail = avail;
+	vq->avail_wrap = base & WRAP_BIT;
+	vq->used_idx = used;
+	vq->used_wrap = (base >> 31) & 1;
+	return 0;
+}
+
+static void advance(const struct lvh_vq *vq, uint16_t *pos, bool *wrap, unsigned int n)
+{
+	*pos = (uint16_t)(*pos + n);
+	if (*pos >= vq->num) {
+		*pos = (uint16_t)(*pos - vq->num);
+		*wrap = !*wrap;
+	}
+}
+
+/* The indirect table at d: its entries in order, none of them indirect. */
+static int walk_indirect(struct lvh_vq *vq, struct lvh_vq_walk *w, const struct pdesc *d)
+{
+	const uint8_t *table;
+	struct pdesc e;
+	unsigned int i;
+	int r;
+
+	if (d->flags & LVH_DESC_F_NEXT)
+		return lvh_vq_break(vq, "indirect descriptor with NEXT", d->addr);
+	if (!d->len || d->len % DESC_SIZE || d->len / DESC_SIZE > LVH_VRING_MAX_NUM)
+		return lvh_vq_break(vq, "indirect table of bad length", d->len);
+	table = lvh_mem_translate(vq->mem, d->addr, d->len, NULL);
+	if (!table)
+		return lvh_vq_break(vq, "indirect table outside guest memory at", d->addr);
+	for (i = 0; i < d->len / DESC_SIZE; i++) {
+		read_pdesc(table, i, &e);
+		if (e.flags & LVH_DESC_F_INDIRECT)
+			return lvh_vq_break(vq, "indirect descriptor inside an indirect table", i);
+		r = lvh_vq_map(vq, w, e.addr, e.len, e.flags & LVH_DESC_F_WRITE);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int packed_pop(struct lvh_vq *vq, struct lvh_vq_walk *w, uint16_t *id)
+{
+	uint16_t pos = vq->last_avail, flags = flags_at(vq, pos);
+	bool wrap = vq->avail_wrap;
+	unsigned int count = 0;
+	struct pdesc d;
+	int r;
+
+	if (!!(flags & F_AVAIL) != wrap || !!(flags & F_USED) == wrap)
+		return 0;
+	for (;;) {
+		if (++count > vq->num)
+			return lvh_vq_break(vq, "descriptor chain longer than the ring", count);
+		read_pdesc(vq->desc, pos, &d);
+		if (d.flags & LVH_DESC_F_INDIRECT)
+			r = walk_indirect(vq, w, &d);
+		else
+			r = lvh_vq_map(vq, w, d.addr, d.len, d.flags & LVH_DESC_F_WRITE);
+		if (r < 0)
+			return r;
+		advance(vq, &pos, &wrap, 1);
+		if (!(d.flags & LVH_DESC_F_NEXT) || (d.flags & LVH_DESC_F_INDIRECT))
+			break;
+	}
+	if (d.id >= vq->num)
+		return lvh_vq_break(vq, "buffer id out of range", d.id);
+	if (vq->inflight[d.id])
+		return lvh_vq_break(vq, "buffer id already in flight", d.id);
+	vq->inflight[d.id] = (uint16_t)count;
+	vq->last_avail = pos;
+	vq->avail_wrap = wrap;
+	*id = d.id;
+	return 1;
+}
+
+static void packed_push(struct lvh_vq *vq, uint16_t id, uint32_t len)
+{
+	uint8_t *e = vq->desc + (size_t)vq->used_idx * DESC_SIZE;
+	uint16_t flags = (vq->used_wrap ? F_AVAIL | F_USED : 0) | (len ? LVH_DESC_F_WRITE : 0);
+	uint16_t le_id = htole16(id);
+	uint32_t le_len = htole32(len);
+
+	memcpy(e + 12, &le_id, 2);
+	memcpy(e + 8, &le_len, 4);
+	/* the flags hand the entry back: after its id and length */
+	__atomic_store_n((uint16_t *)(e + 14), htole16(flags), __ATOMIC_RELEASE);
+	advance(vq, &vq->used_idx, &vq->used_wrap, vq->inflight[id]);
+	vq->used_total += vq->inflight[id];
+}
+
+static int packed_flush(struct lvh_vq *vq)
+{
+	uint16_t off_wrap, flags;
+	uint32_t old = vq->signalled_total;
+	int64_t event;
+	bool fresh = vq->flushed_total != vq->used_total, valid = vq->signalled_valid;
+
+	vq->flushed_total = vq->used_total;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	off_wrap = le16toh(__atomic_load_n(&vq->avail[0], __ATOMIC_RELAXED));
+	flags = le16toh(__atomic_load_n(&vq->avail[1], __ATOMIC_RELAXED));
+	if (!fresh || flags == EVENT_DISABLE)
+		return 0;
+	vq->signalled_total = vq->used_total;
+	vq->signalled_valid = true;
+	if (flags != EVENT_DESC || !vq->event_idx || !valid)
+		return 1;
+	/*
+	 * The driver asks to hear when the entry at off_wrap is used.  In
+	 * entries used ever: the current lap began used_idx entries ago; a wrap
+	 * bit other than ours means the lap before.
+	 */
+	event = (int64_t)vq->used_total - vq->used_idx + (off_wrap & 0x7fff);
+	if (!!(off_wrap & WRAP_BIT) != vq->used_wrap)
+		event -= vq->num;
+	return event >= (int64_t)old && event < (int64_t)vq->used_total;
+}
+
+static void packed_set_notify(struct lvh_vq *vq, bool enable)
+{
+	uint16_t off_wrap = (uint16_t)(vq->last_avail | (vq->avail_wrap ? WRAP_BIT : 0));
+
+	if (enable && vq->event_idx) {
+		__atomic_store_n(&vq->used[0], htole16(off_wrap), __ATOMIC_RELAXED);
+		__atomic_store_n(&vq->used[1], htole16(EVENT_DESC), __ATOMIC_RELAXED);
+	} else {
+		__atomic_store_n(&vq->used[1], htole16(enable ? EVENT_ENABLE : EVENT_DISABLE),
+				 __ATOMIC_RELAXED);
+	}
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+static const struct lvh_vq_ops packed_ops = {
+	.pop = packed_pop,
+	.push = packed_push,
+	.flush = packed_flush,
+	.set_notify = packed_set_notify,
+};
