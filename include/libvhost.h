@@ -951,6 +951,160 @@ int libvhost_frontend_postcopy_advise(struct libvhost_frontend *fe, int *ret_ufd
 int libvhost_frontend_postcopy_listen(struct libvhost_frontend *fe);
 int libvhost_frontend_postcopy_end(struct libvhost_frontend *fe);
 
+/* ------------------------------------------------------------------------ */
+/* Vhost-user back-end: the device side of a vhost-user socket.             */
+
+struct libvhost_backend;
+/* One of the back-end's virtqueues: borrowed from it, valid while it lives. */
+struct libvhost_vq;
+
+/*
+ * The device's behaviour.  Size-prefixed (.sz); NULL entries mean the
+ * defaults given.  Each returns 0 or a negative errno, which the front-end
+ * sees as a failure (a non-zero ack, or the request's failure form).
+ */
+struct libvhost_backend_ops {
+	size_t sz;
+	/* The driver's features (SET_FEATURES), a subset of opts.features.  NULL: accepted. */
+	int (*set_features)(void *userdata, uint64_t features);
+	/* Config space reads and writes (CONFIG).  NULL: the request fails. */
+	int (*get_config)(void *userdata, uint32_t offset, void *buf, uint32_t len);
+	int (*set_config)(void *userdata, uint32_t offset, const void *buf, uint32_t len,
+			  uint32_t flags);
+	/*
+	 * A ring started (its kick fd arrived): serve it from now on, e.g. poll
+	 * libvhost_vq_get_kick_fd().  NULL: nothing to do.
+	 */
+	int (*queue_started)(void *userdata, struct libvhost_vq *vq);
+	/*
+	 * A ring is being stopped (GET_VRING_BASE): finish its in-flight
+	 * buffers (push and notify them) before returning.  NULL: nothing to do.
+	 */
+	void (*queue_stopped)(void *userdata, struct libvhost_vq *vq);
+	/* The virtio status byte (STATUS).  NULL: stored and reported back. */
+	int (*set_status)(void *userdata, uint8_t status);
+	/* RESET_DEVICE, RESET_OWNER or a front-end that went away.  NULL: nothing. */
+	void (*reset)(void *userdata);
+};
+
+struct libvhost_backend_opts {
+	size_t sz;
+	/*
+	 * Device features offered (virtio bits, e.g. VERSION_1 and the device
+	 * type's); VHOST_USER_F_PROTOCOL_FEATURES (bit 30) is added.
+	 */
+	uint64_t features;
+	/* Protocol features offered; 0: every one the back-end implements. */
+	uint64_t protocol_features;
+	/* Rings the device has: 1 to 0x8000; 0 means 1. */
+	uint64_t queue_num;
+	/* How long a reply to the front-end may block, ms; 0 means 5000. */
+	int64_t timeout_ms;
+	const struct libvhost_backend_ops *ops;
+	void *userdata;
+};
+#define libvhost_backend_opts__last_field userdata
+
+/*
+ * libvhost_backend_new - a back-end, not yet attached to a socket.
+ * Errors: -EINVAL, -ENOMEM.  Since: LIBVHOST_0.1
+ */
+int libvhost_backend_new(struct libvhost_ctx *ctx, const struct libvhost_backend_opts *opts,
+			 struct libvhost_backend **ret);
+
+/* Since: LIBVHOST_0.1.  NULL-safe; returns its argument. */
+struct libvhost_backend *libvhost_backend_ref(struct libvhost_backend *be);
+
+/* Since: LIBVHOST_0.1.  NULL-safe; returns NULL.  Closes every socket and unmaps guest memory. */
+struct libvhost_backend *libvhost_backend_unref(struct libvhost_backend *be);
+
+/*
+ * Where front-ends come from: listen on @path (a server; the next front-end
+ * is accepted when the current one goes), or adopt a connected socket (the
+ * spec's --fd convention; on success it belongs to the back-end).
+ * Errors: -EINVAL, -ENAMETOOLONG, -EADDRINUSE, -EBUSY (already attached).
+ * Since: LIBVHOST_0.1
+ */
+int libvhost_backend_listen(struct libvhost_backend *be, const char *path);
+int libvhost_backend_adopt_fd(struct libvhost_backend *be, int fd);
+
+/*
+ * libvhost_backend_get_fd - the fd to poll for POLLIN: the connection, or
+ * the listening socket while no front-end is connected; -1 when neither.
+ * Since: LIBVHOST_0.1
+ */
+int libvhost_backend_get_fd(const struct libvhost_backend *be);
+
+/*
+ * libvhost_backend_process - accept a front-end or handle one of its
+ * requests, without blocking when there is none.  Returns 1 if something
+ * was done, 0 if nothing was waiting.  A front-end that goes away or sends a
+ * malformed request is dropped (logged; its rings stopped, its memory
+ * unmapped, ops->reset called) and the back-end waits for the next one:
+ * that is still a return of 1.  Errors: -ENOTCONN (no socket), -EINVAL.
+ * Since: LIBVHOST_0.1
+ */
+int libvhost_backend_process(struct libvhost_backend *be);
+
+/*
+ * libvhost_backend_run - process until the front-end disconnects (an
+ * adopted socket) or forever (a listening one).  Returns 0 on a clean
+ * disconnect.  Since: LIBVHOST_0.1
+ */
+int libvhost_backend_run(struct libvhost_backend *be);
+
+/* Ring @index, or NULL past opts.queue_num.  Since: LIBVHOST_0.1 */
+struct libvhost_vq *libvhost_backend_get_vq(struct libvhost_backend *be, unsigned int index);
+
+/* The features the front-end acked (SET_FEATURES), 0 before.  Since: LIBVHOST_0.1 */
+uint64_t libvhost_backend_get_acked_features(const struct libvhost_backend *be);
+
+/* One buffer taken from a ring (libvhost_vq_pop()). */
+struct libvhost_vq_elem {
+	uint32_t id; /* give it back to libvhost_vq_push() */
+	uint32_t out; /* iovecs the device reads, first */
+	uint32_t in; /* then iovecs the device writes */
+	uint32_t reserved;
+};
+
+/* The ring's index.  Since: LIBVHOST_0.1 */
+unsigned int libvhost_vq_get_index(const struct libvhost_vq *vq);
+
+/*
+ * libvhost_vq_get_kick_fd - the eventfd the driver kicks, -1 while the ring
+ * is stopped or the front-end polls (NOFD).  Read it (8 bytes) before
+ * popping.  Since: LIBVHOST_0.1
+ */
+int libvhost_vq_get_kick_fd(const struct libvhost_vq *vq);
+
+/* 1 if the ring is started and enabled, else 0.  Since: LIBVHOST_0.1 */
+int libvhost_vq_is_enabled(const struct libvhost_vq *vq);
+
+/*
+ * libvhost_vq_pop - take the next available buffer as iovecs straight into
+ * guest memory (zero copy; a part crossing regions becomes several iovecs).
+ * Returns 1 with @elem filled, 0 when the ring is empty (or stopped).
+ * Errors: -ENOSPC (more than @cap iovecs: nothing was taken), -EIO (the
+ * driver broke the ring: it stays broken, and its err fd is signalled).
+ * Since: LIBVHOST_0.1
+ */
+int libvhost_vq_pop(struct libvhost_vq *vq, struct iovec *iov, unsigned int cap,
+		    struct libvhost_vq_elem *elem);
+
+/*
+ * libvhost_vq_push - give a popped buffer back with @len bytes written into
+ * it; the driver sees it at libvhost_vq_notify().
+ * Errors: -EINVAL (@id not in flight), -EIO (broken).  Since: LIBVHOST_0.1
+ */
+int libvhost_vq_push(struct libvhost_vq *vq, uint32_t id, uint32_t len);
+
+/*
+ * libvhost_vq_notify - publish pushed buffers and signal the call fd if the
+ * driver asked to be told.  Returns 1 if it was signalled, 0 if not.
+ * Errors: -EIO (broken).  Since: LIBVHOST_0.1
+ */
+int libvhost_vq_notify(struct libvhost_vq *vq);
+
 #ifdef __cplusplus
 }
 #endif

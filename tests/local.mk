@@ -37,7 +37,8 @@ unit_tests = \
 	tests/unit/check-mem \
 	tests/unit/check-vring \
 	tests/unit/check-frontend \
-	tests/unit/check-vq
+	tests/unit/check-vq \
+	tests/unit/check-loopback
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 
@@ -64,6 +65,10 @@ tests_unit_check_vring_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_vring_LDADD = $(UNIT_LDADD)
 
 # families: backend, postcopy, state, shared, shmem, net, crypto, gpu
+tests_unit_check_loopback_SOURCES = tests/unit/check-loopback.c
+tests_unit_check_loopback_CFLAGS = $(UNIT_CFLAGS) -pthread
+tests_unit_check_loopback_LDADD = $(UNIT_LDADD) -lpthread
+
 tests_unit_check_vq_SOURCES = tests/unit/check-vq.c
 tests_unit_check_vq_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_vq_LDADD = $(UNIT_LDADD)

@@ -86,6 +86,28 @@ int main(void)
 	EQ(offsetof(struct libvhost_frontend_info, queue_num), 32);
 	EQ(offsetof(struct libvhost_frontend_info, max_mem_slots), 40);
 	EQ(offsetof(struct libvhost_frontend_info, acked_features), 48);
+	EQ(sizeof(struct libvhost_backend_ops), 64);
+	EQ(offsetof(struct libvhost_backend_ops, sz), 0);
+	EQ(offsetof(struct libvhost_backend_ops, set_features), 8);
+	EQ(offsetof(struct libvhost_backend_ops, get_config), 16);
+	EQ(offsetof(struct libvhost_backend_ops, set_config), 24);
+	EQ(offsetof(struct libvhost_backend_ops, queue_started), 32);
+	EQ(offsetof(struct libvhost_backend_ops, queue_stopped), 40);
+	EQ(offsetof(struct libvhost_backend_ops, set_status), 48);
+	EQ(offsetof(struct libvhost_backend_ops, reset), 56);
+	EQ(sizeof(struct libvhost_backend_opts), 56);
+	EQ(offsetof(struct libvhost_backend_opts, sz), 0);
+	EQ(offsetof(struct libvhost_backend_opts, features), 8);
+	EQ(offsetof(struct libvhost_backend_opts, protocol_features), 16);
+	EQ(offsetof(struct libvhost_backend_opts, queue_num), 24);
+	EQ(offsetof(struct libvhost_backend_opts, timeout_ms), 32);
+	EQ(offsetof(struct libvhost_backend_opts, ops), 40);
+	EQ(offsetof(struct libvhost_backend_opts, userdata), 48);
+	EQ(sizeof(struct libvhost_vq_elem), 16);
+	EQ(offsetof(struct libvhost_vq_elem, id), 0);
+	EQ(offsetof(struct libvhost_vq_elem, out), 4);
+	EQ(offsetof(struct libvhost_vq_elem, in), 8);
+	EQ(offsetof(struct libvhost_vq_elem, reserved), 12);
 	/* limits and wire values are part of the ABI too */
 	EQ(LIBVHOST_MEM_MAX_REGIONS, 509);
 	EQ(LIBVHOST_USER_HDR_SIZE, 12);

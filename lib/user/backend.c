@@ -1,0 +1,926 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The vhost-user back-end: one front-end at a time, each request checked by
+ * the table and decoded by its family codec before anything acts on it.
+ * Guest memory is mapped from the front-end's fds (sizes checked against
+ * fstat); ring addresses are the front-end's user addresses, translated
+ * through the regions; rings run on lib/ring/vq-*.c.  A front-end that
+ * breaks the protocol is dropped, and the back-end waits for the next one.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "mem/mem.h"
+#include "proto/msg-config.h"
+#include "proto/msg-features.h"
+#include "proto/msg-mem.h"
+#include "proto/msg-state.h"
+#include "proto/msg-vring.h"
+#include "proto/proto.h"
+#include "ring/vq.h"
+
+#define BE_DEFAULT_TIMEOUT_MS 5000
+#define F_PROTOCOL_FEATURES 30
+#define F_EVENT_IDX 29
+#define F_RING_PACKED 34
+#define BE_MAX_SLOTS LIBVHOST_MEM_MAX_REGIONS
+
+/* What this back-end implements, offered unless the caller narrows it. */
+#define BE_PROTO_IMPLEMENTED                                                                   \
+	(LVH_BIT(LIBVHOST_USER_PROTOCOL_F_MQ) | LVH_BIT(LIBVHOST_USER_PROTOCOL_F_REPLY_ACK) |  \
+	 LVH_BIT(LIBVHOST_USER_PROTOCOL_F_CONFIG) |                                            \
+	 LVH_BIT(LIBVHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS) |                               \
+	 LVH_BIT(LIBVHOST_USER_PROTOCOL_F_STATUS) | LVH_BIT(LIBVHOST_USER_PROTOCOL_F_RESET_DEVICE))
+
+struct be_region {
+	uint64_t gpa, size, qva; /* the front-end's view */
+	void *map; /* our mapping of the fd */
+	size_t map_len;
+	uint8_t *hva; /* where gpa lands in it */
+};
+
+struct libvhost_vq {
+	struct libvhost_backend *be;
+	unsigned int index;
+	struct lvh_vq ring;
+	bool running; /* ring initialised from the addresses below */
+	bool started, enabled;
+	uint32_t num, base;
+	uint64_t desc, avail, used; /* front-end user addresses */
+	int kick_fd, call_fd, err_fd;
+};
+
+struct libvhost_backend {
+	int refcount;
+	struct libvhost_ctx *ctx;
+	struct libvhost_backend_ops ops;
+	void *userdata;
+	uint64_t features, proto_offered, proto, acked;
+	unsigned int queue_num;
+	int timeout_ms;
+	int listen_fd, sock, chan;
+	char *path;
+	bool acked_features_set;
+	uint8_t status;
+	struct be_region *regions;
+	unsigned int nregions;
+	struct libvhost_mem *mem;
+	struct libvhost_vq *vqs;
+};
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+/* ---- memory ---- */
+
+static void region_unmap(struct be_region *r)
+{
+	if (r->map)
+		munmap(r->map, r->map_len);
+	r->map = NULL;
+}
+
+/* The front-end's user address range [qva, +len) in our mapping, or NULL. */
+static void *qva_to_hva(const struct libvhost_backend *be, uint64_t qva, uint64_t len)
+{
+	unsigned int i;
+
+	for (i = 0; i < be->nregions; i++) {
+		const struct be_region *r = &be->regions[i];
+
+		if (qva >= r->qva && qva - r->qva < r->size && len <= r->size - (qva - r->qva))
+			return r->hva + (qva - r->qva);
+	}
+	return NULL;
+}
+
+/* Maps one region from its fd (the fd stays the caller's). */
+static int region_map(struct libvhost_backend *be, const struct lvh_mem_region *in, int fd,
+		      struct be_region *out)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	uint64_t start = in->mmap_offset & ~(uint64_t)(page - 1);
+	uint64_t len, end;
+	struct stat st;
+	void *p;
+	int r;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (lvh_add_overflow_u64(in->mmap_offset, in->size, &end) || end > (uint64_t)st.st_size) {
+		lvh_err(be->ctx, "vhost-user back-end: region at guest %#llx: %llu bytes at offset "
+				 "%llu of an fd of %lld bytes",
+			(unsigned long long)in->guest_addr, (unsigned long long)in->size,
+			(unsigned long long)in->mmap_offset, (long long)st.st_size);
+		return -EPROTO;
+	}
+	len = end - start;
+	if (len > SIZE_MAX)
+		return -ENOMEM;
+	p = mmap(NULL, (size_t)len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)start);
+	if (p == MAP_FAILED) {
+		r = -errno;
+		lvh_err(be->ctx, "vhost-user back-end: mmap of a %llu-byte region: %s",
+			(unsigned long long)len, strerror(-r));
+		return r;
+	}
+	out->gpa = in->guest_addr;
+	out->size = in->size;
+	out->qva = in->user_addr;
+	out->map = p;
+	out->map_len = (size_t)len;
+	out->hva = (uint8_t *)p + (in->mmap_offset - start);
+	r = libvhost_mem_add(be->mem, in->guest_addr, in->size, out->hva, fd, in->mmap_offset);
+	if (r < 0) {
+		lvh_err(be->ctx, "vhost-user back-end: region at guest %#llx refused: %s",
+			(unsigned long long)in->guest_addr, strerror(-r));
+		region_unmap(out);
+		return r == -EEXIST ? -EPROTO : r;
+	}
+	return 0;
+}
+
+static void mem_clear(struct libvhost_backend *be)
+{
+	unsigned int i;
+
+	for (i = 0; i < be->nregions; i++) {
+		libvhost_mem_remove(be->mem, be->regions[i].gpa);
+		region_unmap(&be->regions[i]);
+	}
+	be->nregions = 0;
+}
+
+/* ---- rings ---- */
+
+static void vq_stop(struct libvhost_vq *vq)
+{
+	if (vq->running)
+		lvh_vq_fini(&vq->ring);
+	vq->running = false;
+	vq->started = false;
+	close_fd(&vq->kick_fd);
+}
+
+static void vq_reset(struct libvhost_vq *vq)
+{
+	vq_stop(vq);
+	close_fd(&vq->call_fd);
+	close_fd(&vq->err_fd);
+	vq->num = vq->base = 0;
+	vq->desc = vq->avail = vq->used = 0;
+	vq->enabled = false;
+}
+
+/* Lays the ring out in guest memory; the front-end's addresses must all map. */
+static int vq_start(struct libvhost_backend *be, struct libvhost_vq *vq)
+{
+	bool packed = be->acked & LVH_BIT(F_RING_PACKED);
+	bool event_idx = be->acked & LVH_BIT(F_EVENT_IDX);
+	uint64_t n = vq->num;
+	void *desc, *avail, *used;
+	int r;
+
+	if (!n) {
+		lvh_err(be->ctx, "vhost-user back-end: ring %u kicked before SET_VRING_NUM", vq->index);
+		return -EPROTO;
+	}
+	desc = qva_to_hva(be, vq->desc, 16 * n);
+	avail = qva_to_hva(be, vq->avail, packed ? 4 : 6 + 2 * n);
+	used = qva_to_hva(be, vq->used, packed ? 4 : 6 + 8 * n);
+	if (!desc || !avail || !used) {
+		lvh_err(be->ctx, "vhost-user back-end: ring %u: addresses outside guest memory",
+			vq->index);
+		return -EPROTO;
+	}
+	r = packed ? lvh_vq_packed_init(&vq->ring, be->ctx, be->mem, vq->index, vq->num, desc,
+					avail, used, event_idx, vq->base)
+		   : lvh_vq_split_init(&vq->ring, be->ctx, be->mem, vq->index, vq->num, desc,
+				       avail, used, event_idx, (uint16_t)vq->base);
+	if (r < 0) {
+		lvh_err(be->ctx, "vhost-user back-end: ring %u: size %u or alignment refused",
+			vq->index, vq->num);
+		return r == -EINVAL ? -EPROTO : r;
+	}
+	vq->running = true;
+	return 0;
+}
+
+static uint32_t vq_base(const struct libvhost_vq *vq)
+{
+	const struct lvh_vq *q = &vq->ring;
+
+	if (!vq->running)
+		return vq->base;
+	if (q->ops == NULL || !(vq->be->acked & LVH_BIT(F_RING_PACKED)))
+		return q->last_avail;
+	return q->last_avail | (uint32_t)q->avail_wrap << 15 | (uint32_t)q->used_idx << 16 |
+	       (uint32_t)q->used_wrap << 31;
+}
+
+/* ---- the connection ---- */
+
+static void session_end(struct libvhost_backend *be)
+{
+	unsigned int i;
+
+	for (i = 0; i < be->queue_num; i++) {
+		if (be->vqs[i].started && be->ops.queue_stopped)
+			be->ops.queue_stopped(be->userdata, &be->vqs[i]);
+		vq_reset(&be->vqs[i]);
+	}
+	mem_clear(be);
+	close_fd(&be->chan);
+	be->proto = 0;
+	be->acked = 0;
+	be->acked_features_set = false;
+	be->status = 0;
+	if (be->ops.reset)
+		be->ops.reset(be->userdata);
+}
+
+static void drop_frontend(struct libvhost_backend *be, int err)
+{
+	if (err == -ECONNRESET)
+		lvh_info(be->ctx, "vhost-user back-end: the front-end disconnected");
+	else
+		lvh_err(be->ctx, "vhost-user back-end: dropping the front-end: %s", strerror(-err));
+	close_fd(&be->sock);
+	session_end(be);
+}
+
+LIBVHOST_EXPORT int libvhost_backend_new(struct libvhost_ctx *ctx,
+					 const struct libvhost_backend_opts *opts,
+					 struct libvhost_backend **ret)
+{
+	const struct libvhost_backend_ops *ops = LVH_OPTS_GET(opts, ops, NULL);
+	uint64_t queues = LVH_OPTS_GET(opts, queue_num, 0);
+	int64_t timeout = LVH_OPTS_GET(opts, timeout_ms, 0);
+	struct libvhost_backend *be;
+	unsigned int i;
+
+	if (!ctx || !ret || LVH_OPTS_VALID(ctx, opts, libvhost_backend_opts) < 0)
+		return -EINVAL;
+	if (ops && lvh_opts_check(ctx, ops, sizeof(size_t), sizeof(*ops), "libvhost_backend_ops") < 0)
+		return -EINVAL;
+	if (queues > LIBVHOST_USER_MAX_VRINGS || timeout < 0 || timeout > INT32_MAX) {
+		lvh_err(ctx, "vhost-user back-end: queue_num or timeout_ms out of range");
+		return -EINVAL;
+	}
+	be = calloc(1, sizeof(*be));
+	if (!be)
+		return -ENOMEM;
+	be->queue_num = queues ? (unsigned int)queues : 1;
+	be->vqs = calloc(be->queue_num, sizeof(*be->vqs));
+	be->regions = calloc(BE_MAX_SLOTS, sizeof(*be->regions));
+	if (!be->vqs || !be->regions || libvhost_mem_new(ctx, &be->mem) < 0) {
+		free(be->vqs);
+		free(be->regions);
+		free(be);
+		return -ENOMEM;
+	}
+	for (i = 0; i < be->queue_num; i++) {
+		be->vqs[i].be = be;
+		be->vqs[i].index = i;
+		be->vqs[i].kick_fd = be->vqs[i].call_fd = be->vqs[i].err_fd = -1;
+	}
+	be->refcount = 1;
+	be->ctx = libvhost_ctx_ref(ctx);
+	if (ops)
+		memcpy(&be->ops, ops, ops->sz < sizeof(be->ops) ? ops->sz : sizeof(be->ops));
+	be->userdata = LVH_OPTS_GET(opts, userdata, NULL);
+	be->features = LVH_OPTS_GET(opts, features, 0) | LVH_BIT(F_PROTOCOL_FEATURES);
+	be->proto_offered = LVH_OPTS_GET(opts, protocol_features, 0);
+	if (!be->proto_offered)
+		be->proto_offered = BE_PROTO_IMPLEMENTED;
+	be->proto_offered &= BE_PROTO_IMPLEMENTED;
+	if (!be->ops.get_config)
+		be->proto_offered &= ~LVH_BIT(LIBVHOST_USER_PROTOCOL_F_CONFIG);
+	be->timeout_ms = timeout ? (int)timeout : BE_DEFAULT_TIMEOUT_MS;
+	be->listen_fd = be->sock = be->chan = -1;
+	*ret = be;
+	return 0;
+}
+
+LIBVHOST_EXPORT struct libvhost_backend *libvhost_backend_ref(struct libvhost_backend *be)
+{
+	if (be)
+		be->refcount++;
+	return be;
+}
+
+LIBVHOST_EXPORT struct libvhost_backend *libvhost_backend_unref(struct libvhost_backend *be)
+{
+	unsigned int i;
+
+	if (!be || --be->refcount > 0)
+		return NULL;
+	close_fd(&be->sock);
+	for (i = 0; i < be->queue_num; i++)
+		vq_reset(&be->vqs[i]);
+	mem_clear(be);
+	close_fd(&be->chan);
+	if (be->listen_fd >= 0) {
+		close(be->listen_fd);
+		unlink(be->path);
+	}
+	free(be->path);
+	libvhost_mem_unref(be->mem);
+	free(be->regions);
+	free(be->vqs);
+	libvhost_ctx_unref(be->ctx);
+	free(be);
+	return NULL;
+}
+
+LIBVHOST_EXPORT int libvhost_backend_listen(struct libvhost_backend *be, const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd, r;
+
+	if (!be || !path)
+		return -EINVAL;
+	if (be->listen_fd >= 0 || be->sock >= 0)
+		return -EBUSY;
+	if (!*path || strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sa.sun_path, path);
+	be->path = strdup(path);
+	if (!be->path)
+		return -ENOMEM;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 1) < 0) {
+		r = -errno;
+		lvh_err(be->ctx, "vhost-user back-end: listen on %s: %s", path, strerror(-r));
+		close(fd);
+		free(be->path);
+		be->path = NULL;
+		return r;
+	}
+	be->listen_fd = fd;
+	return 0;
+}
+
+LIBVHOST_EXPORT int libvhost_backend_adopt_fd(struct libvhost_backend *be, int fd)
+{
+	int type = 0;
+	socklen_t len = sizeof(type);
+
+	if (!be || fd < 0)
+		return -EINVAL;
+	if (be->listen_fd >= 0 || be->sock >= 0)
+		return -EBUSY;
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 || type != SOCK_STREAM) {
+		lvh_err(be->ctx, "vhost-user back-end: fd %d is not a stream socket", fd);
+		return -EINVAL;
+	}
+	be->sock = fd;
+	return 0;
+}
+
+LIBVHOST_EXPORT int libvhost_backend_get_fd(const struct libvhost_backend *be)
+{
+	if (!be)
+		return -EINVAL;
+	return be->sock >= 0 ? be->sock : be->listen_fd;
+}
+
+LIBVHOST_EXPORT struct libvhost_vq *libvhost_backend_get_vq(struct libvhost_backend *be,
+							    unsigned int index)
+{
+	return be && index < be->queue_num ? &be->vqs[index] : NULL;
+}
+
+LIBVHOST_EXPORT uint64_t libvhost_backend_get_acked_features(const struct libvhost_backend *be)
+{
+	return be ? be->acked : 0;
+}
+
+/* ---- requests ---- */
+
+static int send_reply(struct libvhost_backend *be, struct lvh_msg *rep)
+{
+	return lvh_wire_send(be->ctx, be->sock, rep, be->timeout_ms);
+}
+
+static int reply_u64(struct libvhost_backend *be, const struct lvh_msg *m, uint64_t v)
+{
+	struct lvh_msg rep;
+
+	lvh_msg_init_reply(&rep, m);
+	lvh_msg_set_u64(&rep, v);
+	return send_reply(be, &rep);
+}
+
+static struct libvhost_vq *vq_of(struct libvhost_backend *be, uint32_t index)
+{
+	if (index >= be->queue_num) {
+		lvh_err(be->ctx, "vhost-user back-end: ring %u past the %u rings", index,
+			be->queue_num);
+		return NULL;
+	}
+	return &be->vqs[index];
+}
+
+static int set_features(struct libvhost_backend *be, const struct lvh_msg *m)
+{
+	uint64_t f;
+	unsigned int i;
+	int r = lvh_msg_get_u64(be->ctx, m, &f);
+
+	if (r < 0)
+		return r;
+	if (f & ~be->features) {
+		lvh_err(be->ctx, "vhost-user back-end: SET_FEATURES %#llx: not offered",
+			(unsigned long long)(f & ~be->features));
+		return -EPROTO;
+	}
+	if (be->ops.set_features) {
+		r = be->ops.set_features(be->userdata, f);
+		if (r < 0)
+			return r;
+	}
+	be->acked = f;
+	be->acked_features_set = true;
+	/* without protocol features, SET_FEATURES enables every ring (spec) */
+	if (!(f & LVH_BIT(F_PROTOCOL_FEATURES)))
+		for (i = 0; i < be->queue_num; i++)
+			be->vqs[i].enabled = true;
+	return 0;
+}
+
+static int set_mem_table(struct libvhost_backend *be, struct lvh_msg *m)
+{
+	struct lvh_mem_table t;
+	unsigned int i;
+	int r;
+
+	r = lvh_msg_decode_mem_table(be->ctx, m, false, true, &t);
+	if (r < 0)
+		return r;
+	mem_clear(be);
+	for (i = 0; i < t.nregions; i++) {
+		r = region_map(be, &t.regions[i], m->fds[i], &be->regions[be->nregions]);
+		if (r < 0)
+			return r;
+		be->nregions++;
+	}
+	return 0;
+}
+
+static int add_mem_reg(struct libvhost_backend *be, struct lvh_msg *m)
+{
+	struct lvh_mem_region reg;
+	int r = lvh_msg_decode_mem_region(be->ctx, m, false, &reg);
+
+	if (r < 0)
+		return r;
+	if (be->nregions == BE_MAX_SLOTS) {
+		lvh_err(be->ctx, "vhost-user back-end: ADD_MEM_REG past %u slots", BE_MAX_SLOTS);
+		return -EPROTO;
+	}
+	r = region_map(be, &reg, m->fds[0], &be->regions[be->nregions]);
+	if (r < 0)
+		return r;
+	be->nregions++;
+	return 0;
+}
+
+static int rem_mem_reg(struct libvhost_backend *be, struct lvh_msg *m)
+{
+	struct lvh_mem_region reg;
+	unsigned int i;
+	int r = lvh_msg_decode_mem_region(be->ctx, m, false, &reg);
+
+	if (r < 0)
+		return r;
+	/* identified by guest address, user address and size; the offset is ignored */
+	for (i = 0; i < be->nregions; i++) {
+		struct be_region *x = &be->regions[i];
+
+		if (x->gpa == reg.guest_addr && x->qva == reg.user_addr && x->size == reg.size) {
+			libvhost_mem_remove(be->mem, x->gpa);
+			region_unmap(x);
+			be->regions[i] = be->regions[--be->nregions];
+			return 0;
+		}
+	}
+	lvh_err(be->ctx, "vhost-user back-end: REM_MEM_REG of a region not there (guest %#llx)",
+		(unsigned long long)reg.guest_addr);
+	return -ENOENT;
+}
+
+static int vring_state(struct libvhost_backend *be, const struct lvh_msg *m,
+		       struct libvhost_vq **vq, uint32_t *num)
+{
+	struct lvh_vring_state s;
+	int r = lvh_msg_decode_vring_state(be->ctx, m, &s);
+
+	if (r < 0)
+		return r;
+	*vq = vq_of(be, s.index);
+	*num = s.num;
+	return *vq ? 0 : -EPROTO;
+}
+
+static int ring_setup(struct libvhost_backend *be, const struct lvh_msg *m)
+{
+	struct libvhost_vq *vq;
+	uint32_t v;
+	int r = vring_state(be, m, &vq, &v);
+
+	if (r < 0)
+		return r;
+	if (vq->started) {
+		lvh_err(be->ctx, "vhost-user back-end: %s on running ring %u",
+			lvh_proto_name(LVH_DIR_FRONTEND, m->request), vq->index);
+		return -EPROTO;
+	}
+	if (m->request == LIBVHOST_USER_SET_VRING_NUM) {
+		if (!v || v > 32768) {
+			lvh_err(be->ctx, "vhost-user back-end: ring %u: size %u", vq->index, v);
+			return -EPROTO;
+		}
+		vq->num = v;
+	} else {
+		vq->base = v;
+	}
+	return 0;
+}
+
+static int set_vring_addr(struct libvhost_backend *be, const struct lvh_msg *m)
+{
+	struct lvh_vring_addr a;
+	struct libvhost_vq *vq;
+	int r = lvh_msg_decode_vring_addr(be->ctx, m, &a);
+
+	if (r < 0)
+		return r;
+	vq = vq_of(be, a.index);
+	if (!vq)
+		return -EPROTO;
+	if (vq->started) {
+		lvh_err(be->ctx, "vhost-user back-end: SET_VRING_ADDR on running ring %u", a.index);
+		return -EPROTO;
+	}
+	vq->desc = a.desc;
+	vq->avail = a.avail;
+	vq->used = a.used;
+	return 0;
+}
+
+static int set_vring_fd(struct libvhost_backend *be, struct lvh_msg *m)
+{
+	struct lvh_vring_fd f;
+	struct libvhost_vq *vq;
+	int *slot, r = lvh_msg_decode_vring_fd(be->ctx, m, &f);
+
+	if (r < 0)
+		return r;
+	vq = vq_of(be, f.index);
+	if (!vq)
+		return -EPROTO;
+	slot = m->request == LIBVHOST_USER_SET_VRING_KICK   ? &vq->kick_fd
+	       : m->request == LIBVHOST_USER_SET_VRING_CALL ? &vq->call_fd
+							    : &vq->err_fd;
+	close_fd(slot);
+	*slot = f.nofd ? -1 : lvh_msg_take_fd(m, 0);
+	if (m->request != LIBVHOST_USER_SET_VRING_KICK || vq->started)
+		return 0;
+	/* the kick fd starts the ring */
+	r = vq_start(be, vq);
+	if (r < 0)
+		return r;
+	vq->started = true;
+	if (be->ops.queue_started)
+		return be->ops.queue_started(be->userdata, vq);
+	return 0;
+}
+
+static int get_vring_base(struct libvhost_backend *be, const struct lvh_msg *m)
+{
+	struct lvh_vring_state s;
+	struct libvhost_vq *vq;
+	struct lvh_msg rep;
+	uint32_t dummy;
+	int r = vring_state(be, m, &vq, &dummy);
+
+	if (r < 0)
+		return r;
+	if (vq->started && be->ops.queue_stopped)
+		be->ops.queue_stopped(be->userdata, vq);
+	s.index = vq->index;
+	s.num = vq_base(vq);
+	vq->base = s.num;
+	vq_stop(vq);
+	lvh_msg_init_reply(&rep, m);
+	lvh_msg_encode_vring_state(&rep, &s);
+	return send_reply(be, &rep) < 0 ? -ECONNRESET : 1;
+}
+
+static int get_config(struct libvhost_backend *be, const struct lvh_msg *m)
+{
+	struct lvh_config c, out;
+	struct lvh_msg rep;
+	uint8_t buf[LIBVHOST_USER_MAX_CONFIG_SIZE];
+	int r = lvh_msg_decode_config(be->ctx, m, &c);
+
+	if (r < 0)
+		return r;
+	lvh_msg_init_reply(&rep, m);
+	r = be->ops.get_config ? be->ops.get_config(be->userdata, c.offset, buf, c.size) : -ENOTSUP;
+	if (r >= 0) {
+		out = (struct lvh_config){ c.offset, c.size, c.flags, buf };
+		lvh_msg_encode_config(&rep, &out);
+	} /* else the empty reply: how the spec's back-ends say no */
+	return send_reply(be, &rep) < 0 ? -ECONNRESET : 1;
+}
+
+static int set_config(struct libvhost_backend *be, const struct lvh_msg *m)
+{
+	struct lvh_config c;
+	int r = lvh_msg_decode_config(be->ctx, m, &c);
+
+	if (r < 0)
+		return r;
+	if (!be->ops.set_config)
+		return -ENOTSUP;
+	return be->ops.set_config(be->userdata, c.offset, c.data, c.size, c.flags);
+}
+
+static int reply_body_u64(struct libvhost_backend *be, const struct lvh_msg *m, uint64_t v)
+{
+	return reply_u64(be, m, v) < 0 ? -ECONNRESET : 1;
+}
+
+/*
+ * One request.  Returns 1 when it sent its own reply, 0 or a negative errno
+ * for the ack (the caller acks when asked); errors that mean the front-end
+ * broke the protocol are -EPROTO / -EBADMSG and end the session.
+ */
+static int dispatch(struct libvhost_backend *be, struct lvh_msg *m)
+{
+	uint64_t v;
+	uint8_t st;
+	int r;
+
+	switch (m->request) {
+	case LIBVHOST_USER_GET_FEATURES:
+		return reply_body_u64(be, m, be->features);
+	case LIBVHOST_USER_SET_FEATURES:
+		return set_features(be, m);
+	case LIBVHOST_USER_SET_OWNER:
+		return 0;
+	case LIBVHOST_USER_RESET_OWNER:
+	case LIBVHOST_USER_RESET_DEVICE:
+		session_end(be);
+		return 0;
+	case LIBVHOST_USER_GET_PROTOCOL_FEATURES:
+		return reply_body_u64(be, m, be->proto_offered);
+	case LIBVHOST_USER_SET_PROTOCOL_FEATURES:
+		r = lvh_msg_decode_protocol_features(be->ctx, m, &v);
+		if (r < 0)
+			return r;
+		if (v & ~be->proto_offered) {
+			lvh_err(be->ctx, "vhost-user back-end: protocol features %#llx not offered",
+				(unsigned long long)(v & ~be->proto_offered));
+			return -EPROTO;
+		}
+		be->proto = v;
+		return 0;
+	case LIBVHOST_USER_GET_QUEUE_NUM:
+		return reply_body_u64(be, m, be->queue_num);
+	case LIBVHOST_USER_GET_MAX_MEM_SLOTS:
+		return reply_body_u64(be, m, BE_MAX_SLOTS);
+	case LIBVHOST_USER_SET_MEM_TABLE:
+		return set_mem_table(be, m);
+	case LIBVHOST_USER_ADD_MEM_REG:
+		return add_mem_reg(be, m);
+	case LIBVHOST_USER_REM_MEM_REG:
+		return rem_mem_reg(be, m);
+	case LIBVHOST_USER_SET_VRING_NUM:
+	case LIBVHOST_USER_SET_VRING_BASE:
+		return ring_setup(be, m);
+	case LIBVHOST_USER_SET_VRING_ADDR:
+		return set_vring_addr(be, m);
+	case LIBVHOST_USER_SET_VRING_KICK:
+	case LIBVHOST_USER_SET_VRING_CALL:
+	case LIBVHOST_USER_SET_VRING_ERR:
+		return set_vring_fd(be, m);
+	case LIBVHOST_USER_GET_VRING_BASE:
+		return get_vring_base(be, m);
+	case LIBVHOST_USER_SET_VRING_ENABLE: {
+		struct libvhost_vq *vq;
+		uint32_t on;
+
+		r = vring_state(be, m, &vq, &on);
+		if (r < 0)
+			return r;
+		if (on > 1) {
+			lvh_err(be->ctx, "vhost-user back-end: SET_VRING_ENABLE(%u)", on);
+			return -EPROTO;
+		}
+		/* buffers made available while it was disabled: have the device look */
+		if (on && !vq->enabled && vq->started && vq->kick_fd >= 0) {
+			uint64_t one = 1;
+
+			if (write(vq->kick_fd, &one, sizeof(one)) < 0)
+				lvh_dbg(be->ctx, "ring %u: self-kick: %s", vq->index,
+					strerror(errno));
+		}
+		vq->enabled = on;
+		return 0;
+	}
+	case LIBVHOST_USER_GET_CONFIG:
+		return get_config(be, m);
+	case LIBVHOST_USER_SET_CONFIG:
+		return set_config(be, m);
+	case LIBVHOST_USER_SET_STATUS:
+		r = lvh_msg_decode_status(be->ctx, m, &st);
+		if (r < 0)
+			return r;
+		if (be->ops.set_status) {
+			r = be->ops.set_status(be->userdata, st);
+			if (r < 0)
+				return r;
+		}
+		be->status = st;
+		return 0;
+	case LIBVHOST_USER_GET_STATUS:
+		return reply_body_u64(be, m, be->status);
+	}
+	/*
+	 * Requests this back-end does not implement: those behind a protocol
+	 * feature it never offers were refused by the table already; the rest
+	 * (SET_LOG_FD, IOTLB_MSG, GPU_SET_SOCKET...) are refused with a nack.
+	 */
+	lvh_notice(be->ctx, "vhost-user back-end: %s is not implemented",
+		   lvh_proto_name(LVH_DIR_FRONTEND, m->request));
+	return -EOPNOTSUPP;
+}
+
+static bool ends_session(int r)
+{
+	return r == -EPROTO || r == -EBADMSG || r == -ECONNRESET || r == -EPIPE ||
+	       r == -ETIMEDOUT;
+}
+
+static int handle_one(struct libvhost_backend *be)
+{
+	struct lvh_msg m;
+	int r;
+
+	r = lvh_wire_recv(be->ctx, be->sock, &m, be->timeout_ms);
+	if (r == 0)
+		r = lvh_proto_check_request(be->ctx, LVH_DIR_FRONTEND, &m, be->proto);
+	if (r < 0) {
+		drop_frontend(be, r);
+		return 1;
+	}
+	lvh_dbg(be->ctx, "vhost-user back-end: <- %s", lvh_proto_name(LVH_DIR_FRONTEND, m.request));
+	r = dispatch(be, &m);
+	lvh_msg_close_fds(&m);
+	if (r >= 0 && r != 1 && (m.flags & LIBVHOST_USER_FLAG_NEED_REPLY))
+		r = reply_u64(be, &m, 0) < 0 ? -ECONNRESET : 0;
+	else if (r < 0 && !ends_session(r) && (m.flags & LIBVHOST_USER_FLAG_NEED_REPLY))
+		r = reply_u64(be, &m, (uint64_t)-r) < 0 ? -ECONNRESET : 0;
+	if (r < 0 && ends_session(r))
+		drop_frontend(be, r);
+	else if (r < 0)
+		lvh_notice(be->ctx, "vhost-user back-end: %s failed: %s",
+			   lvh_proto_name(LVH_DIR_FRONTEND, m.request), strerror(-r));
+	return 1;
+}
+
+LIBVHOST_EXPORT int libvhost_backend_process(struct libvhost_backend *be)
+{
+	struct pollfd pfd;
+	int fd;
+
+	if (!be)
+		return -EINVAL;
+	fd = libvhost_backend_get_fd(be);
+	if (fd < 0)
+		return -ENOTCONN;
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, 0) <= 0)
+		return 0;
+	if (be->sock < 0) {
+		be->sock = accept4(be->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+		if (be->sock < 0)
+			return errno == EAGAIN || errno == EINTR ? 0 : -errno;
+		lvh_info(be->ctx, "vhost-user back-end: a front-end connected");
+		return 1;
+	}
+	return handle_one(be);
+}
+
+LIBVHOST_EXPORT int libvhost_backend_run(struct libvhost_backend *be)
+{
+	struct pollfd pfd;
+	int r;
+
+	if (!be)
+		return -EINVAL;
+	for (;;) {
+		pfd.fd = libvhost_backend_get_fd(be);
+		if (pfd.fd < 0)
+			return 0; /* an adopted socket's front-end went away */
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+			return -errno;
+		r = libvhost_backend_process(be);
+		if (r < 0)
+			return r;
+	}
+}
+
+/* ---- virtqueues ---- */
+
+LIBVHOST_EXPORT unsigned int libvhost_vq_get_index(const struct libvhost_vq *vq)
+{
+	return vq ? vq->index : 0;
+}
+
+LIBVHOST_EXPORT int libvhost_vq_get_kick_fd(const struct libvhost_vq *vq)
+{
+	return vq && vq->started ? vq->kick_fd : -1;
+}
+
+LIBVHOST_EXPORT int libvhost_vq_is_enabled(const struct libvhost_vq *vq)
+{
+	return vq && vq->started && vq->enabled;
+}
+
+static int vq_broken(struct libvhost_vq *vq)
+{
+	uint64_t one = 1;
+
+	if (vq->err_fd >= 0 && write(vq->err_fd, &one, sizeof(one)) < 0)
+		lvh_dbg(vq->be->ctx, "vq %u: err fd: %s", vq->index, strerror(errno));
+	return -EIO;
+}
+
+LIBVHOST_EXPORT int libvhost_vq_pop(struct libvhost_vq *vq, struct iovec *iov, unsigned int cap,
+				    struct libvhost_vq_elem *elem)
+{
+	struct lvh_vq_elem e;
+	bool was_broken;
+	int r;
+
+	if (!vq || !iov || !elem)
+		return -EINVAL;
+	if (!vq->running)
+		return 0;
+	was_broken = vq->ring.broken;
+	r = lvh_vq_pop(&vq->ring, iov, cap, &e);
+	if (r == -EIO)
+		return was_broken ? -EIO : vq_broken(vq);
+	if (r <= 0)
+		return r;
+	elem->id = e.id;
+	elem->out = e.out;
+	elem->in = e.in;
+	elem->reserved = 0;
+	return 1;
+}
+
+LIBVHOST_EXPORT int libvhost_vq_push(struct libvhost_vq *vq, uint32_t id, uint32_t len)
+{
+	if (!vq || !vq->running || id > UINT16_MAX)
+		return -EINVAL;
+	return lvh_vq_push(&vq->ring, (uint16_t)id, len);
+}
+
+LIBVHOST_EXPORT int libvhost_vq_notify(struct libvhost_vq *vq)
+{
+	uint64_t one = 1;
+	int r;
+
+	if (!vq || !vq->running)
+		return -EINVAL;
+	r = lvh_vq_flush(&vq->ring);
+	if (r <= 0)
+		return r;
+	if (vq->call_fd < 0)
+		return 0;
+	if (write(vq->call_fd, &one, sizeof(one)) < 0 && errno != EAGAIN) {
+		lvh_err(vq->be->ctx, "vq %u: call fd: %s", vq->index, strerror(errno));
+		return -errno;
+	}
+	return 1;
+}

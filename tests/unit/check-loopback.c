@@ -1,0 +1,384 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * libvhost's front-end against libvhost's back-end, public API only on both
+ * sides: negotiation, config, memory (ADD_MEM_REG and SET_MEM_TABLE), split
+ * and packed rings carrying data through an echo device on the back-end's
+ * thread, stop and resume at the returned base, and a front-end leaving
+ * and the next one arriving on a listening back-end.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+#define F_VERSION_1 (1ULL << 32)
+#define F_EVENT_IDX (1ULL << 29)
+#define F_RING_PACKED (1ULL << 34)
+#define NQUEUES 2
+
+struct device {
+	struct libvhost_backend *be;
+	pthread_t thread;
+	int stop; /* eventfd: ends the thread */
+	int resets, started, stopped;
+	uint8_t config[16];
+};
+
+static int dev_get_config(void *ud, uint32_t offset, void *buf, uint32_t len)
+{
+	struct device *d = ud;
+
+	if (offset > sizeof(d->config) || len > sizeof(d->config) - offset)
+		return -EINVAL;
+	memcpy(buf, d->config + offset, len);
+	return 0;
+}
+
+static int dev_set_config(void *ud, uint32_t offset, const void *buf, uint32_t len,
+			  uint32_t flags)
+{
+	struct device *d = ud;
+
+	if (offset > sizeof(d->config) || len > sizeof(d->config) - offset || flags)
+		return -EINVAL;
+	memcpy(d->config + offset, buf, len);
+	return 0;
+}
+
+static int dev_started(void *ud, struct libvhost_vq *vq)
+{
+	((struct device *)ud)->started++;
+	return 0;
+}
+
+/* Echo: every readable byte comes back inverted in the writable part. */
+static void serve(struct libvhost_vq *vq)
+{
+	struct iovec iov[16];
+	struct libvhost_vq_elem e;
+
+	while (libvhost_vq_pop(vq, iov, 16, &e) == 1) {
+		uint32_t len = 0, i;
+
+		if (e.out && e.in) {
+			const uint8_t *src = iov[0].iov_base;
+			uint8_t *dst = iov[e.out].iov_base;
+
+			len = (uint32_t)(iov[0].iov_len < iov[e.out].iov_len ? iov[0].iov_len
+									      : iov[e.out].iov_len);
+			for (i = 0; i < len; i++)
+				dst[i] = (uint8_t)~src[i];
+		}
+		libvhost_vq_push(vq, e.id, len);
+	}
+	libvhost_vq_notify(vq);
+}
+
+static void dev_stopped(void *ud, struct libvhost_vq *vq)
+{
+	((struct device *)ud)->stopped++;
+	serve(vq); /* finish what is in flight before the base is read */
+}
+
+static void dev_reset(void *ud)
+{
+	((struct device *)ud)->resets++;
+}
+
+static void *device_main(void *arg)
+{
+	struct device *d = arg;
+	struct pollfd pfd[2 + NQUEUES];
+	struct libvhost_vq *vqs[2 + NQUEUES];
+	unsigned int i, n;
+	uint64_t v;
+
+	for (;;) {
+		pfd[0] = (struct pollfd){ d->stop, POLLIN, 0 };
+		pfd[1] = (struct pollfd){ libvhost_backend_get_fd(d->be), POLLIN, 0 };
+		n = 2;
+		for (i = 0; i < NQUEUES; i++) {
+			struct libvhost_vq *vq = libvhost_backend_get_vq(d->be, i);
+			int fd = libvhost_vq_get_kick_fd(vq);
+
+			if (fd >= 0) {
+				vqs[n] = vq;
+				pfd[n++] = (struct pollfd){ fd, POLLIN, 0 };
+			}
+		}
+		if (poll(pfd, n, 1000) < 0)
+			break;
+		if (pfd[0].revents)
+			break;
+		/* kicks first: the fds are only valid until the next request is processed */
+		for (i = 2; i < n; i++) {
+			if (!(pfd[i].revents & POLLIN) ||
+			    read(pfd[i].fd, &v, sizeof(v)) != sizeof(v))
+				continue;
+			if (libvhost_vq_is_enabled(vqs[i]))
+				serve(vqs[i]);
+		}
+		if (pfd[1].revents && libvhost_backend_process(d->be) < 0)
+			break;
+	}
+	return NULL;
+}
+
+static const struct libvhost_backend_ops dev_ops = {
+	.sz = sizeof(dev_ops),
+	.get_config = dev_get_config,
+	.set_config = dev_set_config,
+	.queue_started = dev_started,
+	.queue_stopped = dev_stopped,
+	.reset = dev_reset,
+};
+
+static struct libvhost_ctx *ctx;
+
+static void setup(void)
+{
+	ctx = tu_ctx_new();
+}
+
+static void teardown(void)
+{
+	tu_ctx_free(ctx);
+}
+
+static struct device *device_new(uint64_t features, uint64_t proto)
+{
+	struct device *d = calloc(1, sizeof(*d));
+	LIBVHOST_OPTS(libvhost_backend_opts, o, .features = features, .protocol_features = proto,
+		      .queue_num = NQUEUES, .ops = &dev_ops);
+
+	ck_assert_ptr_nonnull(d);
+	o.userdata = d;
+	memcpy(d->config, "libvhost-config!", 16);
+	ck_assert_int_eq(libvhost_backend_new(ctx, &o, &d->be), 0);
+	d->stop = eventfd(0, EFD_CLOEXEC);
+	return d;
+}
+
+static void device_start(struct device *d)
+{
+	ck_assert_int_eq(pthread_create(&d->thread, NULL, device_main, d), 0);
+}
+
+static void device_free(struct device *d)
+{
+	uint64_t one = 1;
+
+	ck_assert_int_eq(write(d->stop, &one, sizeof(one)), sizeof(one));
+	pthread_join(d->thread, NULL);
+	libvhost_backend_unref(d->be);
+	close(d->stop);
+	free(d);
+}
+
+/* A front-end on the other end of a socketpair with the device. */
+static struct libvhost_frontend *pair(struct device *d)
+{
+	struct libvhost_frontend *fe = NULL;
+	int sv[2];
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	ck_assert_int_eq(libvhost_backend_adopt_fd(d->be, sv[1]), 0);
+	device_start(d);
+	ck_assert_int_eq(libvhost_frontend_adopt_fd(ctx, sv[0], NULL, &fe), 0);
+	return fe;
+}
+
+struct driver {
+	struct libvhost_mem *mem;
+	struct libvhost_vring *vr[NQUEUES];
+	int kick[NQUEUES], call[NQUEUES];
+	uint8_t *bufs;
+};
+
+static void driver_start(struct libvhost_frontend *fe, struct driver *drv, uint64_t ring_flags,
+			 unsigned int num)
+{
+	struct libvhost_dev *dev = libvhost_frontend_get_dev(fe);
+	LIBVHOST_OPTS(libvhost_vring_opts, vo, .flags = ring_flags);
+	void *p;
+	unsigned int i;
+
+	ck_assert_int_eq(libvhost_mem_new(ctx, &drv->mem), 0);
+	ck_assert_int_eq(libvhost_mem_alloc(drv->mem, 0, 0x40000, NULL, &p), 0);
+	drv->bufs = (uint8_t *)p + 0x20000;
+	ck_assert_int_eq(libvhost_dev_set_mem(dev, drv->mem), 0);
+	for (i = 0; i < NQUEUES; i++) {
+		ck_assert_int_eq(libvhost_vring_new(drv->mem, i * 0x8000, num, &vo, &drv->vr[i]), 0);
+		drv->kick[i] = eventfd(0, EFD_CLOEXEC);
+		drv->call[i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		ck_assert_int_eq(libvhost_dev_start_vring(dev, i, drv->vr[i], drv->kick[i],
+							  drv->call[i]),
+				 0);
+	}
+}
+
+static void driver_stop(struct driver *drv)
+{
+	unsigned int i;
+
+	for (i = 0; i < NQUEUES; i++) {
+		libvhost_vring_unref(drv->vr[i]);
+		close(drv->kick[i]);
+		close(drv->call[i]);
+	}
+	libvhost_mem_unref(drv->mem);
+}
+
+/* Sends @n buffers through ring @q one at a time and checks each echo. */
+static void echo(struct driver *drv, unsigned int q, unsigned int n, unsigned int seed)
+{
+	uint8_t *out = drv->bufs + q * 0x1000, *in = out + 0x800;
+	struct iovec iov[2] = { { out, 64 }, { in, 64 } };
+	unsigned int i, j;
+	void *tok;
+	uint32_t len;
+
+	for (i = 0; i < n; i++) {
+		struct pollfd pfd = { drv->call[q], POLLIN, 0 };
+		uint64_t v;
+		int r;
+
+		for (j = 0; j < 64; j++)
+			out[j] = (uint8_t)(seed + i + j);
+		memset(in, 0, 64);
+		ck_assert_int_eq(libvhost_vring_add(drv->vr[q], iov, 1, 1, out), 0);
+		libvhost_vring_kick(drv->vr[q]);
+		while ((r = libvhost_vring_get_used(drv->vr[q], &tok, &len)) == 0) {
+			ck_assert_int_eq(poll(&pfd, 1, 5000), 1);
+			ck_assert_int_eq(read(drv->call[q], &v, sizeof(v)), sizeof(v));
+		}
+		ck_assert_int_eq(r, 1);
+		ck_assert_ptr_eq(tok, out);
+		ck_assert_uint_eq(len, 64);
+		for (j = 0; j < 64; j++)
+			ck_assert_uint_eq(in[j], (uint8_t)~(seed + i + j));
+	}
+}
+
+static void session(uint64_t features, uint64_t proto, uint64_t ring_flags, unsigned int num)
+{
+	struct device *d = device_new(features, proto);
+	struct libvhost_frontend *fe = pair(d);
+	struct libvhost_dev *dev = libvhost_frontend_get_dev(fe);
+	struct libvhost_frontend_info info = { .sz = sizeof(info) };
+	struct driver drv;
+	uint8_t cfg[4];
+	uint32_t base;
+	int fds_before;
+
+	ck_assert_int_eq(libvhost_frontend_negotiate(fe), 0);
+	ck_assert_int_eq(libvhost_frontend_get_info(fe, &info), 0);
+	ck_assert_uint_eq(info.features & ~(1ULL << 30), features);
+	ck_assert_uint_eq(info.queue_num, NQUEUES);
+	ck_assert_int_eq(libvhost_dev_set_features(dev, features), 0);
+	ck_assert_int_eq(libvhost_frontend_get_config(fe, 9, cfg, 4), 0);
+	ck_assert_mem_eq(cfg, "conf", 4);
+	ck_assert_int_eq(libvhost_frontend_set_config(fe, 0, "LIBV", 4, 0), 0);
+	ck_assert_int_eq(libvhost_frontend_get_config(fe, 0, cfg, 4), 0);
+	ck_assert_mem_eq(cfg, "LIBV", 4);
+	ck_assert_int_eq(libvhost_frontend_get_config(fe, 14, cfg, 4), -EIO); /* past the end */
+	ck_assert_int_eq(libvhost_frontend_set_status(fe, 0x0f), 0);
+
+	fds_before = tu_count_fds();
+	driver_start(fe, &drv, ring_flags, num);
+	echo(&drv, 0, 3 * num, 1);
+	echo(&drv, 1, 2 * num + 1, 7);
+	/* stop ring 1 and resume it where the device got to */
+	ck_assert_int_eq(libvhost_dev_stop_vring(dev, 1, &base), 0);
+	ck_assert_int_eq(libvhost_dev_start_vring(dev, 1, drv.vr[1], drv.kick[1], drv.call[1]), 0);
+	echo(&drv, 1, num, 9);
+	echo(&drv, 0, 1, 3);
+	libvhost_frontend_unref(fe);
+	driver_stop(&drv);
+	/* the back-end drops the session: rings stopped, memory unmapped, reset */
+	while (__atomic_load_n(&d->resets, __ATOMIC_SEQ_CST) == 0)
+		usleep(1000);
+	/* both ends of the connection are gone; nothing else is left open */
+	ck_assert_int_eq(tu_count_fds(), fds_before - 2);
+	ck_assert_int_ge(d->started, NQUEUES + 1);
+	ck_assert_int_ge(d->stopped, 1);
+	device_free(d);
+}
+
+START_TEST(test_split_mem_slots)
+{
+	session(F_VERSION_1 | F_EVENT_IDX, 0, LIBVHOST_VRING_F_EVENT_IDX, 16);
+}
+END_TEST
+
+START_TEST(test_split_mem_table)
+{
+	uint64_t proto = (1ULL << LIBVHOST_USER_PROTOCOL_F_MQ) |
+			 (1ULL << LIBVHOST_USER_PROTOCOL_F_CONFIG) |
+			 (1ULL << LIBVHOST_USER_PROTOCOL_F_STATUS);
+
+	session(F_VERSION_1, proto, 0, 8);
+}
+END_TEST
+
+START_TEST(test_packed)
+{
+	session(F_VERSION_1 | F_RING_PACKED | F_EVENT_IDX, 0,
+		LIBVHOST_VRING_F_PACKED | LIBVHOST_VRING_F_EVENT_IDX, 7);
+}
+END_TEST
+
+START_TEST(test_next_frontend)
+{
+	char dir[] = "/tmp/lvh-lb-XXXXXX", path[108];
+	struct device *d = device_new(F_VERSION_1, 0);
+	LIBVHOST_OPTS(libvhost_frontend_opts, o, .connect_retries = 20);
+	struct libvhost_frontend *fe;
+	struct driver drv;
+	int round;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/s", dir);
+	ck_assert_int_eq(libvhost_backend_listen(d->be, path), 0);
+	ck_assert_int_eq(libvhost_backend_listen(d->be, path), -EBUSY);
+	device_start(d);
+	for (round = 0; round < 3; round++) {
+		ck_assert_int_eq(libvhost_frontend_connect(ctx, path, &o, &fe), 0);
+		ck_assert_int_eq(libvhost_frontend_negotiate(fe), 0);
+		ck_assert_int_eq(libvhost_dev_set_features(libvhost_frontend_get_dev(fe),
+							   F_VERSION_1),
+				 0);
+		driver_start(fe, &drv, 0, 8);
+		echo(&drv, round % NQUEUES, 20, (unsigned int)round);
+		libvhost_frontend_unref(fe);
+		driver_stop(&drv);
+		while (__atomic_load_n(&d->resets, __ATOMIC_SEQ_CST) <= round)
+			usleep(1000);
+	}
+	device_free(d);
+	ck_assert_int_eq(access(path, F_OK), -1);
+	rmdir(dir);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("loopback");
+	TCase *tc = tcase_create("loopback");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_split_mem_slots);
+	tcase_add_test(tc, test_split_mem_table);
+	tcase_add_test(tc, test_packed);
+	tcase_add_test(tc, test_next_frontend);
+	suite_add_tcase(s, tc);
+	return tu_run(s);
+}
