@@ -1,12 +1,16 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # libFuzzer targets (./configure CC=clang --enable-fuzzing --enable-asan --enable-ubsan).
 # `make fuzz-smoke` runs each for FUZZ_SECONDS from the seed corpus.
-EXTRA_DIST += tests/fuzz/seeds.sh tests/fuzz/seeds-frontend.sh tests/fuzz/replay.sh
+EXTRA_DIST += tests/fuzz/seeds.sh tests/fuzz/seeds-frontend.sh tests/fuzz/seeds-backend.sh \
+	tests/fuzz/replay.sh
 FUZZ_SECONDS ?= 60
 FUZZ_COMMON = tests/fuzz/fuzz-common.c tests/fuzz/fuzz-common.h
 
 # The harness without libFuzzer, replaying the seeds in every build.
-check_PROGRAMS += tests/fuzz/fuzz-replay tests/fuzz/fuzz-vring-replay tests/fuzz/fuzz-frontend-replay
+check_PROGRAMS += tests/fuzz/fuzz-replay tests/fuzz/fuzz-vring-replay tests/fuzz/fuzz-frontend-replay \
+	tests/fuzz/fuzz-backend-replay
+tests_fuzz_fuzz_backend_replay_SOURCES = tests/fuzz/fuzz-replay.c tests/fuzz/fuzz-backend.c $(FUZZ_COMMON)
+tests_fuzz_fuzz_backend_replay_LDADD = lib/libvhost-internal.la
 tests_fuzz_fuzz_frontend_replay_SOURCES = tests/fuzz/fuzz-replay.c tests/fuzz/fuzz-frontend.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_frontend_replay_LDADD = lib/libvhost-internal.la
 tests_fuzz_fuzz_replay_SOURCES = tests/fuzz/fuzz-replay.c tests/fuzz/fuzz-msg.c $(FUZZ_COMMON) \
@@ -17,7 +21,11 @@ tests_fuzz_fuzz_vring_replay_LDADD = lib/libvhost-internal.la
 TESTS += tests/fuzz/replay.sh
 
 if ENABLE_FUZZING
-fuzz_targets = tests/fuzz/fuzz-msg tests/fuzz/fuzz-vring tests/fuzz/fuzz-frontend
+fuzz_targets = tests/fuzz/fuzz-msg tests/fuzz/fuzz-vring tests/fuzz/fuzz-frontend tests/fuzz/fuzz-backend
+tests_fuzz_fuzz_backend_SOURCES = tests/fuzz/fuzz-backend.c $(FUZZ_COMMON)
+tests_fuzz_fuzz_backend_LDADD = lib/libvhost-internal.la
+tests_fuzz_fuzz_backend_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+tests_fuzz_fuzz_backend_CFLAGS = $(AM_CFLAGS)
 tests_fuzz_fuzz_frontend_SOURCES = tests/fuzz/fuzz-frontend.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_frontend_LDADD = lib/libvhost-internal.la
 tests_fuzz_fuzz_frontend_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer

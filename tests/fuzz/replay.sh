@@ -11,4 +11,8 @@ sh "${top_srcdir:-.}/tests/fuzz/seeds.sh" "$dir"
 # the front-end against a hostile back-end has its own seeds
 rm -rf "$dir"/*
 sh "${top_srcdir:-.}/tests/fuzz/seeds-frontend.sh" "$dir"
-exec "${top_builddir:-.}/tests/fuzz/fuzz-frontend-replay" "$dir"
+"${top_builddir:-.}/tests/fuzz/fuzz-frontend-replay" "$dir"
+# and the back-end against a hostile front-end and guest
+rm -rf "$dir"/*
+sh "${top_srcdir:-.}/tests/fuzz/seeds-backend.sh" "$dir"
+exec "${top_builddir:-.}/tests/fuzz/fuzz-backend-replay" "$dir"
