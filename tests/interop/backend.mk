@@ -1,0 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# Interop tests of libvhost's back-end tools against real front-ends.
+TESTS += tests/interop/qemu-seabios-blk.sh
+EXTRA_DIST += tests/interop/qemu-seabios-blk.sh

@@ -1,0 +1,528 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vhost-user-blk: a virtio-blk device backed by a raw file, served to any
+ * vhost-user front-end (QEMU's vhost-user-blk-pci, libvhost's own...),
+ * following the vhost-user specification's back-end program conventions.
+ * It uses libvhost's public API only.
+ */
+#include <endian.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#ifdef HAVE_LIBCAP_NG
+#include <cap-ng.h>
+#endif
+#include <linux/falloc.h>
+
+#include <libvhost.h>
+
+/* virtio-blk (virtio 1.2, 5.2) */
+#define VIRTIO_F_VERSION_1 32
+#define VIRTIO_F_RING_PACKED 34
+#define VIRTIO_RING_F_INDIRECT_DESC 28
+#define VIRTIO_RING_F_EVENT_IDX 29
+#define BLK_F_SEG_MAX 2
+#define BLK_F_RO 5
+#define BLK_F_BLK_SIZE 6
+#define BLK_F_FLUSH 9
+#define BLK_F_MQ 12
+#define BLK_F_DISCARD 13
+#define BLK_F_WRITE_ZEROES 14
+#define BLK_T_IN 0
+#define BLK_T_OUT 1
+#define BLK_T_FLUSH 4
+#define BLK_T_GET_ID 8
+#define BLK_T_DISCARD 11
+#define BLK_T_WRITE_ZEROES 13
+#define BLK_S_OK 0
+#define BLK_S_IOERR 1
+#define BLK_S_UNSUPP 2
+#define BLK_ID_BYTES 20
+#define SECTOR 512u
+#define MAX_SEGS 126u
+#define MAX_IOV 256u
+#define MAX_QUEUES 64u
+#define DISCARD_MAX_SECTORS (1u << 22)
+
+/* struct virtio_blk_config, the fields this device fills (60 bytes) */
+struct blk_config {
+	uint64_t capacity;
+	uint32_t size_max;
+	uint32_t seg_max;
+	uint8_t geometry[4];
+	uint32_t blk_size;
+	uint8_t topology[8];
+	uint8_t writeback;
+	uint8_t unused0;
+	uint16_t num_queues;
+	uint32_t max_discard_sectors;
+	uint32_t max_discard_seg;
+	uint32_t discard_sector_alignment;
+	uint32_t max_write_zeroes_sectors;
+	uint32_t max_write_zeroes_seg;
+	uint8_t write_zeroes_may_unmap;
+	uint8_t unused1[3];
+} __attribute__((packed));
+
+struct blk_req_hdr {
+	uint32_t type;
+	uint32_t ioprio;
+	uint64_t sector;
+};
+
+struct blk_discard {
+	uint64_t sector;
+	uint32_t num_sectors;
+	uint32_t flags;
+};
+
+struct blk {
+	int fd;
+	bool read_only;
+	uint64_t sectors;
+	unsigned int queues;
+	struct blk_config config;
+	char id[BLK_ID_BYTES];
+	struct libvhost_backend *be;
+};
+
+static volatile sig_atomic_t quit;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	quit = 1;
+}
+
+static int blk_get_config(void *ud, uint32_t offset, void *buf, uint32_t len)
+{
+	struct blk *b = ud;
+
+	/* front-ends ask for less than the whole struct (QEMU: 57 bytes) */
+	if (offset > sizeof(b->config) || len > sizeof(b->config) - offset)
+		return -EINVAL;
+	memcpy(buf, (const uint8_t *)&b->config + offset, len);
+	return 0;
+}
+
+/* Copies @len bytes at @off of the buffer's @n iovecs out to @dst (or in from @src). */
+static size_t iov_copy(const struct iovec *iov, unsigned int n, size_t off, void *dst,
+		       const void *src, size_t len)
+{
+	size_t done = 0;
+	unsigned int i;
+
+	for (i = 0; i < n && done < len; i++) {
+		size_t l = iov[i].iov_len;
+
+		if (off >= l) {
+			off -= l;
+			continue;
+		}
+		l -= off;
+		if (l > len - done)
+			l = len - done;
+		if (dst)
+			memcpy((uint8_t *)dst + done, (uint8_t *)iov[i].iov_base + off, l);
+		else
+			memcpy((uint8_t *)iov[i].iov_base + off, (const uint8_t *)src + done, l);
+		done += l;
+		off = 0;
+	}
+	return done;
+}
+
+static size_t iov_size(const struct iovec *iov, unsigned int n)
+{
+	size_t s = 0;
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		s += iov[i].iov_len;
+	return s;
+}
+
+/* The iovecs covering [off, off + len) of the buffer, into @out. */
+static unsigned int iov_slice(const struct iovec *iov, unsigned int n, size_t off, size_t len,
+			      struct iovec *out)
+{
+	unsigned int i, k = 0;
+
+	for (i = 0; i < n && len; i++) {
+		size_t l = iov[i].iov_len;
+
+		if (off >= l) {
+			off -= l;
+			continue;
+		}
+		l -= off;
+		if (l > len)
+			l = len;
+		out[k].iov_base = (uint8_t *)iov[i].iov_base + off;
+		out[k++].iov_len = l;
+		len -= l;
+		off = 0;
+	}
+	return k;
+}
+
+static bool range_ok(const struct blk *b, uint64_t sector, uint64_t bytes)
+{
+	uint64_t n = bytes / SECTOR;
+
+	return bytes % SECTOR == 0 && sector <= b->sectors && n <= b->sectors - sector;
+}
+
+static uint8_t do_rw(struct blk *b, const struct blk_req_hdr *h, struct iovec *data,
+		     unsigned int n, bool write)
+{
+	size_t len = iov_size(data, n);
+	off_t off;
+	ssize_t r;
+
+	if (write && b->read_only)
+		return BLK_S_IOERR;
+	if (!range_ok(b, h->sector, len))
+		return BLK_S_IOERR;
+	off = (off_t)(h->sector * SECTOR);
+	while (len) {
+		r = write ? pwritev(b->fd, data, (int)n, off) : preadv(b->fd, data, (int)n, off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return BLK_S_IOERR;
+		len -= (size_t)r;
+		off += r;
+		/* a short transfer: step the iovecs past what was done */
+		while (r > 0 && n) {
+			if ((size_t)r >= data->iov_len) {
+				r -= (ssize_t)data->iov_len;
+				data++;
+				n--;
+			} else {
+				data->iov_base = (uint8_t *)data->iov_base + r;
+				data->iov_len -= (size_t)r;
+				r = 0;
+			}
+		}
+	}
+	return BLK_S_OK;
+}
+
+static uint8_t do_discard(struct blk *b, const struct iovec *iov, unsigned int nout,
+			  bool zeroes)
+{
+	struct blk_discard seg;
+	size_t off = sizeof(struct blk_req_hdr), total = iov_size(iov, nout);
+
+	if (b->read_only)
+		return BLK_S_IOERR;
+	if ((total - off) % sizeof(seg) || total == off)
+		return BLK_S_UNSUPP;
+	for (; off < total; off += sizeof(seg)) {
+		int mode;
+
+		iov_copy(iov, nout, off, &seg, NULL, sizeof(seg));
+		if (seg.num_sectors > DISCARD_MAX_SECTORS || (seg.flags & ~1u) ||
+		    !range_ok(b, seg.sector, (uint64_t)seg.num_sectors * SECTOR))
+			return BLK_S_IOERR;
+		/* discard and unmapping zeroes punch a hole; plain zeroes allocate */
+		mode = zeroes && !(seg.flags & 1) ? FALLOC_FL_ZERO_RANGE
+						   : FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE;
+		if (fallocate(b->fd, mode, (off_t)(seg.sector * SECTOR),
+			      (off_t)seg.num_sectors * SECTOR) < 0 &&
+		    !(errno == EOPNOTSUPP && !zeroes))
+			return BLK_S_IOERR;
+	}
+	return BLK_S_OK;
+}
+
+/* One request: header in the readable part, status as the last writable byte. */
+static uint32_t handle(struct blk *b, struct iovec *iov, const struct libvhost_vq_elem *e)
+{
+	struct iovec data[MAX_IOV];
+	struct blk_req_hdr h;
+	size_t in_size = iov_size(iov + e->out, e->in), out_size = iov_size(iov, e->out);
+	uint8_t status = BLK_S_IOERR;
+	uint32_t written = 0;
+	unsigned int n;
+
+	if (!e->in || in_size < 1 || out_size < sizeof(h) ||
+	    iov_copy(iov, e->out, 0, &h, NULL, sizeof(h)) != sizeof(h))
+		return 0; /* not a request: nothing written */
+	switch (h.type) {
+	case BLK_T_IN:
+		n = iov_slice(iov + e->out, e->in, 0, in_size - 1, data);
+		status = do_rw(b, &h, data, n, false);
+		written = status == BLK_S_OK ? (uint32_t)(in_size - 1) : 0;
+		break;
+	case BLK_T_OUT:
+		n = iov_slice(iov, e->out, sizeof(h), out_size - sizeof(h), data);
+		status = do_rw(b, &h, data, n, true);
+		break;
+	case BLK_T_FLUSH:
+		status = fdatasync(b->fd) == 0 ? BLK_S_OK : BLK_S_IOERR;
+		break;
+	case BLK_T_GET_ID:
+		written = (uint32_t)iov_copy(iov + e->out, e->in, 0, NULL, b->id,
+					     in_size - 1 < BLK_ID_BYTES ? in_size - 1
+									: BLK_ID_BYTES);
+		status = BLK_S_OK;
+		break;
+	case BLK_T_DISCARD:
+	case BLK_T_WRITE_ZEROES:
+		status = do_discard(b, iov, e->out, h.type == BLK_T_WRITE_ZEROES);
+		break;
+	default:
+		status = BLK_S_UNSUPP;
+	}
+	iov_copy(iov + e->out, e->in, in_size - 1, NULL, &status, 1);
+	return written + 1;
+}
+
+static void serve(struct blk *b, struct libvhost_vq *vq)
+{
+	struct iovec iov[MAX_IOV];
+	struct libvhost_vq_elem e;
+	int r;
+
+	while ((r = libvhost_vq_pop(vq, iov, MAX_IOV, &e)) == 1)
+		libvhost_vq_push(vq, e.id, handle(b, iov, &e));
+	if (r == -ENOSPC)
+		fprintf(stderr, "vhost-user-blk: queue %u: a request of more than %u parts\n",
+			libvhost_vq_get_index(vq), MAX_IOV);
+	libvhost_vq_notify(vq);
+}
+
+/* GET_VRING_BASE: everything popped was already completed in serve(). */
+static void blk_stopped(void *ud, struct libvhost_vq *vq)
+{
+	serve(ud, vq);
+}
+
+static int loop(struct blk *b)
+{
+	struct pollfd pfd[1 + MAX_QUEUES];
+	struct libvhost_vq *vqs[1 + MAX_QUEUES];
+	unsigned int i, n;
+	uint64_t v;
+	int r;
+
+	while (!quit) {
+		pfd[0] = (struct pollfd){ libvhost_backend_get_fd(b->be), POLLIN, 0 };
+		if (pfd[0].fd < 0)
+			return 0; /* --fd: the front-end went away */
+		n = 1;
+		for (i = 0; i < b->queues; i++) {
+			struct libvhost_vq *vq = libvhost_backend_get_vq(b->be, i);
+			int fd = libvhost_vq_get_kick_fd(vq);
+
+			if (fd >= 0) {
+				vqs[n] = vq;
+				pfd[n++] = (struct pollfd){ fd, POLLIN, 0 };
+			}
+		}
+		if (poll(pfd, n, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		for (i = 1; i < n; i++)
+			if ((pfd[i].revents & POLLIN) && read(pfd[i].fd, &v, sizeof(v)) > 0 &&
+			    libvhost_vq_is_enabled(vqs[i]))
+				serve(b, vqs[i]);
+		if (pfd[0].revents) {
+			r = libvhost_backend_process(b->be);
+			if (r < 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
+static int drop_capabilities(void)
+{
+#ifdef HAVE_LIBCAP_NG
+	if (capng_have_capabilities(CAPNG_SELECT_CAPS) == CAPNG_NONE)
+		return 0;
+	capng_clear(CAPNG_SELECT_BOTH);
+	if (capng_apply(CAPNG_SELECT_BOTH) < 0) {
+		fprintf(stderr, "vhost-user-blk: cannot drop capabilities\n");
+		return -1;
+	}
+#endif
+	return 0;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: vhost-user-blk (--socket-path=PATH | --fd=N) --blk-file=FILE\n"
+		"                      [--read-only] [--queues=N] [--serial=ID]\n"
+		"       vhost-user-blk --print-capabilities\n"
+		"\n"
+		"Serves FILE (a raw image, a multiple of 512 bytes) as a virtio-blk device\n"
+		"to a vhost-user front-end.  See vhost-user-blk(1).\n");
+}
+
+static int parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoul(s, &end, 10);
+	return errno || !*s || *end || *out > max ? -1 : 0;
+}
+
+static void fill_config(struct blk *b)
+{
+	struct blk_config *c = &b->config;
+
+	memset(c, 0, sizeof(*c));
+	c->capacity = htole64(b->sectors);
+	c->seg_max = htole32(MAX_SEGS);
+	c->blk_size = htole32(SECTOR);
+	c->num_queues = htole16((uint16_t)b->queues);
+	c->max_discard_sectors = htole32(DISCARD_MAX_SECTORS);
+	c->max_discard_seg = htole32(1);
+	c->discard_sector_alignment = htole32(1);
+	c->max_write_zeroes_sectors = htole32(DISCARD_MAX_SECTORS);
+	c->max_write_zeroes_seg = htole32(1);
+	c->write_zeroes_may_unmap = 1;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "socket-path", required_argument, NULL, 's' },
+		{ "fd", required_argument, NULL, 'f' },
+		{ "blk-file", required_argument, NULL, 'b' },
+		{ "read-only", no_argument, NULL, 'r' },
+		{ "queues", required_argument, NULL, 'q' },
+		{ "serial", required_argument, NULL, 'i' },
+		{ "print-capabilities", no_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	static const struct libvhost_backend_ops ops = {
+		.sz = sizeof(ops),
+		.get_config = blk_get_config,
+		.queue_stopped = blk_stopped,
+	};
+	const char *socket_path = NULL, *file = NULL, *serial = "libvhost-blk";
+	unsigned long fd = ULONG_MAX, queues = 1;
+	struct libvhost_ctx *ctx = NULL;
+	struct blk b = { .fd = -1 };
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct stat st;
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			socket_path = optarg;
+			break;
+		case 'f':
+			if (parse_uint(optarg, INT_MAX, &fd) < 0) {
+				fprintf(stderr, "vhost-user-blk: bad --fd '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 'b':
+			file = optarg;
+			break;
+		case 'r':
+			b.read_only = true;
+			break;
+		case 'q':
+			if (parse_uint(optarg, MAX_QUEUES, &queues) < 0 || !queues) {
+				fprintf(stderr, "vhost-user-blk: --queues takes 1 to %u\n", MAX_QUEUES);
+				return 2;
+			}
+			break;
+		case 'i':
+			serial = optarg;
+			break;
+		case 'c':
+			/* the spec's capability report: a block device needing --blk-file */
+			printf("{\n  \"type\": \"block-device\",\n  \"features\": [\n"
+			       "    \"blk-file\",\n    \"read-only\"\n  ]\n}\n");
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc || !file || (!socket_path == (fd == ULONG_MAX))) {
+		usage(stderr);
+		return 2;
+	}
+	b.fd = open(file, (b.read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	if (b.fd < 0 || fstat(b.fd, &st) < 0) {
+		fprintf(stderr, "vhost-user-blk: %s: %s\n", file, strerror(errno));
+		return 1;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size % SECTOR) {
+		fprintf(stderr, "vhost-user-blk: %s: not a regular file of whole 512-byte sectors\n",
+			file);
+		return 1;
+	}
+	b.sectors = (uint64_t)st.st_size / SECTOR;
+	b.queues = (unsigned int)queues;
+	strncpy(b.id, serial, sizeof(b.id));
+	fill_config(&b);
+
+	{
+		LIBVHOST_OPTS(libvhost_backend_opts, bo, .queue_num = queues, .ops = &ops,
+			      .userdata = &b);
+
+		bo.features = (1ULL << VIRTIO_F_VERSION_1) | (1ULL << VIRTIO_RING_F_EVENT_IDX) |
+			      (1ULL << VIRTIO_RING_F_INDIRECT_DESC) |
+			      (1ULL << VIRTIO_F_RING_PACKED) | (1ULL << BLK_F_SEG_MAX) |
+			      (1ULL << BLK_F_BLK_SIZE) | (1ULL << BLK_F_FLUSH) |
+			      (1ULL << BLK_F_DISCARD) | (1ULL << BLK_F_WRITE_ZEROES) |
+			      (queues > 1 ? 1ULL << BLK_F_MQ : 0) |
+			      (b.read_only ? 1ULL << BLK_F_RO : 0);
+		r = libvhost_ctx_new(NULL, &ctx);
+		if (r == 0)
+			r = libvhost_backend_new(ctx, &bo, &b.be);
+	}
+	if (r == 0)
+		r = socket_path ? libvhost_backend_listen(b.be, socket_path)
+				: libvhost_backend_adopt_fd(b.be, (int)fd);
+	if (r < 0) {
+		fprintf(stderr, "vhost-user-blk: %s: %s\n", socket_path ? socket_path : "--fd",
+			strerror(-r));
+		return 1;
+	}
+	/* set up: nothing below needs a privilege */
+	if (drop_capabilities() < 0)
+		return 1;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	r = loop(&b);
+	libvhost_backend_unref(b.be);
+	libvhost_ctx_unref(ctx);
+	close(b.fd);
+	if (r < 0) {
+		fprintf(stderr, "vhost-user-blk: %s\n", strerror(-r));
+		return 1;
+	}
+	return 0;
+}
