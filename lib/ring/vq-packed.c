@@ -52,11 +52,10 @@ int lvh_vq_packed_init(struct lvh_vq *vq, struct libvhost_ctx *ctx,
 		       void *desc, void *driver_event, void *device_event, bool event_idx,
 		       uint32_t base)
 {
-	uint16_t avail = base & 0x7fff, used = (base >> 16) & 0x7fff;
+	uint16_t avail = base & 0x7fff;
 	int r;
 
-	if (((uintptr_t)driver_event & 3) || ((uintptr_t)device_event & 3) || avail >= num ||
-	    used >= num) {
+	if (((uintptr_t)driver_event & 3) || ((uintptr_t)device_event & 3) || avail >= num) {
 		memset(vq, 0, sizeof(*vq));
 		return -EINVAL;
 	}
@@ -64,10 +63,15 @@ int lvh_vq_packed_init(struct lvh_vq *vq, struct libvhost_ctx *ctx,
 			       device_event, event_idx);
 	if (r < 0)
 		return r;
+	/*
+	 * Only the low half counts: QEMU and DPDK's virtio_user send the avail
+	 * position and wrap alone.  A ring is stopped with nothing in flight,
+	 * so the device's used position is the same (as DPDK's vhost does).
+	 */
 	vq->last_avail = avail;
 	vq->avail_wrap = base & WRAP_BIT;
-	vq->used_idx = used;
-	vq->used_wrap = (base >> 31) & 1;
+	vq->used_idx = avail;
+	vq->used_wrap = vq->avail_wrap;
 	return 0;
 }
 

@@ -76,8 +76,9 @@ int lvh_vq_split_init(struct lvh_vq *vq, struct libvhost_ctx *ctx, const struct 
 		      unsigned int index, unsigned int num, void *desc, void *avail, void *used,
 		      bool event_idx, uint16_t base);
 /*
- * A packed ring of @num entries (1..32768); @base is GET_VRING_BASE's packed
- * form: next avail position | wrap << 15, next used position | wrap << 31.
+ * A packed ring of @num entries (1..32768); @base: the next avail position |
+ * its wrap counter << 15 (the used half of GET_VRING_BASE's form, bits
+ * 16-31, is ignored: front-ends do not send it, and used equals avail).
  */
 int lvh_vq_packed_init(struct lvh_vq *vq, struct libvhost_ctx *ctx,
 		       const struct libvhost_mem *mem, unsigned int index, unsigned int num,

@@ -2,3 +2,5 @@
 # Interop tests of libvhost's back-end tools against real front-ends.
 TESTS += tests/interop/qemu-seabios-blk.sh
 EXTRA_DIST += tests/interop/qemu-seabios-blk.sh
+TESTS += tests/interop/testpmd-virtio-user-net.sh
+EXTRA_DIST += tests/interop/testpmd-virtio-user-net.sh

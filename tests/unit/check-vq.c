@@ -494,6 +494,13 @@ START_TEST(test_packed_init_refusals)
 			 -EINVAL);
 	ck_assert_int_eq(lvh_vq_packed_init(&v, ctx, mem, 0, 0, p, p + 64, p + 68, false, 0),
 			 -EINVAL);
+	/* QEMU and DPDK send the avail half only: the used side starts there too */
+	ck_assert_int_eq(lvh_vq_packed_init(&v, ctx, mem, 0, 4, p, p + 64, p + 68, false,
+					    3 | 1u << 15),
+			 0);
+	ck_assert_uint_eq(v.used_idx, 3);
+	ck_assert(v.used_wrap);
+	lvh_vq_fini(&v);
 }
 END_TEST
 
