@@ -4,3 +4,5 @@ TESTS += tests/interop/qemu-seabios-blk.sh
 EXTRA_DIST += tests/interop/qemu-seabios-blk.sh
 TESTS += tests/interop/testpmd-virtio-user-net.sh
 EXTRA_DIST += tests/interop/testpmd-virtio-user-net.sh
+TESTS += tests/interop/qemu-linux-blk.sh
+EXTRA_DIST += tests/interop/qemu-linux-blk.sh
