@@ -145,9 +145,10 @@ static int packed_pop(struct lvh_vq *vq, struct lvh_vq_walk *w, uint16_t *id)
 	return 1;
 }
 
-static void packed_push(struct lvh_vq *vq, uint16_t id, uint32_t len)
+static uint64_t packed_push(struct lvh_vq *vq, uint16_t id, uint32_t len, uint32_t *bytes)
 {
-	uint8_t *e = vq->desc + (size_t)vq->used_idx * DESC_SIZE;
+	uint64_t off = (uint64_t)vq->used_idx * DESC_SIZE;
+	uint8_t *e = vq->desc + off;
 	uint16_t flags = (vq->used_wrap ? F_AVAIL | F_USED : 0) | (len ? LVH_DESC_F_WRITE : 0);
 	uint16_t le_id = htole16(id);
 	uint32_t le_len = htole32(len);
@@ -158,6 +159,8 @@ static void packed_push(struct lvh_vq *vq, uint16_t id, uint32_t len)
 	__atomic_store_n((uint16_t *)(e + 14), htole16(flags), __ATOMIC_RELEASE);
 	advance(vq, &vq->used_idx, &vq->used_wrap, vq->inflight[id]);
 	vq->used_total += vq->inflight[id];
+	*bytes = DESC_SIZE;
+	return off;
 }
 
 static int packed_flush(struct lvh_vq *vq)

@@ -136,13 +136,16 @@ static int split_pop(struct lvh_vq *vq, struct lvh_vq_walk *w, uint16_t *id)
 	return 1;
 }
 
-static void split_push(struct lvh_vq *vq, uint16_t id, uint32_t len)
+static uint64_t split_push(struct lvh_vq *vq, uint16_t id, uint32_t len, uint32_t *bytes)
 {
-	uint32_t *e = (uint32_t *)&vq->used[2 + 4 * (vq->used_idx & (vq->num - 1))];
+	unsigned int slot = vq->used_idx & (vq->num - 1);
+	uint32_t *e = (uint32_t *)&vq->used[2 + 4 * slot];
 
 	e[0] = htole32(id);
 	e[1] = htole32(len);
 	vq->used_idx++;
+	*bytes = 8;
+	return 4 + 8ull * slot;
 }
 
 static int split_flush(struct lvh_vq *vq)
@@ -183,5 +186,6 @@ static const struct lvh_vq_ops split_ops = {
 	.pop = split_pop,
 	.push = split_push,
 	.flush = split_flush,
+	.flush_logs_idx = true,
 	.set_notify = split_set_notify,
 };

@@ -16,12 +16,47 @@ int lvh_vq_break(struct lvh_vq *vq, const char *what, unsigned long long v)
 	return -EIO;
 }
 
+void lvh_dirty_log_write(struct lvh_dirty_log *log, uint64_t gpa, uint64_t len)
+{
+	uint64_t page, last;
+
+	if (!len)
+		return;
+	last = (gpa + len - 1) >> 12;
+	if (last < (gpa >> 12))
+		last = UINT64_MAX >> 12; /* wraps: up to the end */
+	for (page = gpa >> 12; page <= last && page / 8 < log->size; page++)
+		__atomic_fetch_or(&log->bitmap[page / 8], (uint8_t)(1u << (page % 8)),
+				  __ATOMIC_RELAXED);
+	log->logged = true;
+}
+
+/* Remembers a writable part of the buffer being popped (the last entry grows to a hull). */
+static void note_write(struct lvh_vq_walk *w, uint64_t gpa, uint64_t len)
+{
+	struct lvh_wrange *r;
+	uint64_t end;
+
+	if (w->nwr < LVH_VQ_WRANGES) {
+		w->wr[w->nwr].gpa = gpa;
+		w->wr[w->nwr++].len = len;
+		return;
+	}
+	r = &w->wr[LVH_VQ_WRANGES - 1];
+	end = r->gpa + r->len > gpa + len ? r->gpa + r->len : gpa + len;
+	if (gpa < r->gpa)
+		r->gpa = gpa;
+	r->len = end - r->gpa;
+}
+
 int lvh_vq_map(struct lvh_vq *vq, struct lvh_vq_walk *w, uint64_t addr, uint32_t len, bool write)
 {
 	uint64_t left = len;
 
 	if (!write && w->in)
 		return lvh_vq_break(vq, "a readable part after a writable one", addr);
+	if (write && w->logging && len)
+		note_write(w, addr, len);
 	while (left) {
 		uint64_t contig = 0;
 		void *p = lvh_mem_translate(vq->mem, addr, left, &contig);
@@ -68,20 +103,52 @@ int lvh_vq_init_common(struct lvh_vq *vq, const struct lvh_vq_ops *ops, struct l
 void lvh_vq_fini(struct lvh_vq *vq)
 {
 	free(vq->inflight);
+	free(vq->wr);
+	free(vq->nwr);
 	vq->inflight = NULL;
+	vq->wr = NULL;
+	vq->nwr = NULL;
+}
+
+int lvh_vq_set_log(struct lvh_vq *vq, struct lvh_dirty_log *log, uint64_t used_gpa)
+{
+	if (!vq->wr) {
+		vq->wr = calloc(vq->num, sizeof(*vq->wr));
+		vq->nwr = calloc(vq->num, 1);
+		if (!vq->wr || !vq->nwr) {
+			free(vq->wr);
+			free(vq->nwr);
+			vq->wr = NULL;
+			vq->nwr = NULL;
+			return -ENOMEM;
+		}
+	}
+	vq->log = log;
+	vq->used_gpa = used_gpa;
+	return 0;
+}
+
+static bool logging(const struct lvh_vq *vq)
+{
+	return vq->log && vq->log->on && vq->wr;
 }
 
 int lvh_vq_pop(struct lvh_vq *vq, struct iovec *iov, unsigned int cap, struct lvh_vq_elem *elem)
 {
-	struct lvh_vq_walk w = { iov, cap, 0, 0 };
+	struct lvh_vq_walk w = { .iov = iov, .cap = cap };
 	uint16_t id;
 	int r;
 
 	if (vq->broken)
 		return -EIO;
+	w.logging = logging(vq);
 	r = vq->ops->pop(vq, &w, &id);
 	if (r <= 0)
 		return r;
+	if (vq->wr) {
+		memcpy(vq->wr[id], w.wr, sizeof(w.wr));
+		vq->nwr[id] = (uint8_t)w.nwr;
+	}
 	elem->id = id;
 	elem->out = w.n - w.in;
 	elem->in = w.in;
@@ -96,14 +163,39 @@ int lvh_vq_push(struct lvh_vq *vq, uint16_t id, uint32_t len)
 		lvh_err(vq->ctx, "vq %u: pushing buffer %u, which is not in flight", vq->index, id);
 		return -EINVAL;
 	}
-	vq->ops->push(vq, id, len);
+	if (logging(vq)) {
+		uint64_t left = len;
+		unsigned int i;
+
+		/* the device wrote len bytes into the writable parts, in order */
+		for (i = 0; i < vq->nwr[id] && left; i++) {
+			uint64_t l = vq->wr[id][i].len < left ? vq->wr[id][i].len : left;
+
+			if (i == LVH_VQ_WRANGES - 1)
+				l = vq->wr[id][i].len; /* a hull: all of it */
+			lvh_dirty_log_write(vq->log, vq->wr[id][i].gpa, l);
+			left -= l < left ? l : left;
+		}
+	}
+	{
+		uint32_t bytes;
+		uint64_t off = vq->ops->push(vq, id, len, &bytes);
+
+		if (logging(vq))
+			lvh_dirty_log_write(vq->log, vq->used_gpa + off, bytes);
+	}
 	vq->inflight[id] = 0;
 	return 0;
 }
 
 int lvh_vq_flush(struct lvh_vq *vq)
 {
-	return vq->broken ? -EIO : vq->ops->flush(vq);
+	if (vq->broken)
+		return -EIO;
+	/* split: the used index (packed rings have none) */
+	if (logging(vq) && vq->ops->flush_logs_idx)
+		lvh_dirty_log_write(vq->log, vq->used_gpa + 2, 2);
+	return vq->ops->flush(vq);
 }
 
 void lvh_vq_set_notify(struct lvh_vq *vq, bool enable)

@@ -20,9 +20,31 @@ struct lvh_vq_walk;
 
 struct lvh_vq_ops {
 	int (*pop)(struct lvh_vq *vq, struct lvh_vq_walk *w, uint16_t *id);
-	void (*push)(struct lvh_vq *vq, uint16_t id, uint32_t len);
+	/* returns where in the used area (split) or descriptor ring (packed) it wrote, and how much */
+	uint64_t (*push)(struct lvh_vq *vq, uint16_t id, uint32_t len, uint32_t *bytes);
 	int (*flush)(struct lvh_vq *vq);
+	bool flush_logs_idx; /* flush writes an index at used + 2 (split) */
 	void (*set_notify)(struct lvh_vq *vq, bool enable);
+};
+
+/*
+ * The dirty log (SET_LOG_BASE): one bit per 4 KiB guest page, set with an
+ * atomic OR after the device wrote the page.  Owned by the back-end.
+ */
+struct lvh_dirty_log {
+	uint8_t *bitmap;
+	uint64_t size; /* bytes */
+	bool on; /* VHOST_F_LOG_ALL acked and a log mapped */
+	bool logged; /* something was logged since the last lvh_dirty_log_take() */
+};
+
+/* Marks [gpa, gpa + len) dirty; pages past the log's end are ignored. */
+void lvh_dirty_log_write(struct lvh_dirty_log *log, uint64_t gpa, uint64_t len);
+
+/* Writable descriptors of an in-flight buffer, for the log (the last one grows to a hull). */
+#define LVH_VQ_WRANGES 4
+struct lvh_wrange {
+	uint64_t gpa, len;
 };
 
 struct lvh_vq {
@@ -43,12 +65,22 @@ struct lvh_vq {
 	bool avail_wrap, used_wrap; /* packed wrap counters */
 	uint32_t used_total, flushed_total, signalled_total; /* packed: entries used, ever */
 	uint16_t *inflight; /* per buffer id: ring entries it took (0: not in flight) */
+	struct lvh_dirty_log *log; /* NULL: never logged */
+	uint64_t used_gpa; /* guest address of the used ring (packed: descriptor ring) */
+	struct lvh_wrange (*wr)[LVH_VQ_WRANGES]; /* per id, while logging */
+	uint8_t *nwr;
 };
+
+/* Logs this ring's guest writes into @log from now on; -ENOMEM. */
+int lvh_vq_set_log(struct lvh_vq *vq, struct lvh_dirty_log *log, uint64_t used_gpa);
 
 /* Where a pop collects iovecs (vq.c). */
 struct lvh_vq_walk {
 	struct iovec *iov;
 	unsigned int cap, n, in;
+	bool logging;
+	struct lvh_wrange wr[LVH_VQ_WRANGES];
+	unsigned int nwr;
 };
 
 /* Marks the queue broken with a log line; returns -EIO. */

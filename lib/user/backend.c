@@ -20,6 +20,7 @@
 #include "mem/mem.h"
 #include "proto/msg-config.h"
 #include "proto/msg-features.h"
+#include "proto/msg-log.h"
 #include "proto/msg-mem.h"
 #include "proto/msg-state.h"
 #include "proto/msg-vring.h"
@@ -37,7 +38,8 @@
 	(LVH_BIT(LIBVHOST_USER_PROTOCOL_F_MQ) | LVH_BIT(LIBVHOST_USER_PROTOCOL_F_REPLY_ACK) |  \
 	 LVH_BIT(LIBVHOST_USER_PROTOCOL_F_CONFIG) |                                            \
 	 LVH_BIT(LIBVHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS) |                               \
-	 LVH_BIT(LIBVHOST_USER_PROTOCOL_F_STATUS) | LVH_BIT(LIBVHOST_USER_PROTOCOL_F_RESET_DEVICE))
+	 LVH_BIT(LIBVHOST_USER_PROTOCOL_F_STATUS) | LVH_BIT(LIBVHOST_USER_PROTOCOL_F_RESET_DEVICE) | \
+	 LVH_BIT(LIBVHOST_USER_PROTOCOL_F_LOG_SHMFD))
 
 struct be_region {
 	uint64_t gpa, size, qva; /* the front-end's view */
@@ -73,6 +75,10 @@ struct libvhost_backend {
 	unsigned int nregions;
 	struct libvhost_mem *mem;
 	struct libvhost_vq *vqs;
+	struct lvh_dirty_log log;
+	void *log_map;
+	size_t log_map_len;
+	int log_fd; /* signalled after logging (SET_LOG_FD) */
 };
 
 static void close_fd(int *fd)
@@ -103,6 +109,37 @@ static void *qva_to_hva(const struct libvhost_backend *be, uint64_t qva, uint64_
 			return r->hva + (qva - r->qva);
 	}
 	return NULL;
+}
+
+/* The guest address of the front-end's user address @qva; false if unmapped. */
+static bool qva_to_gpa(const struct libvhost_backend *be, uint64_t qva, uint64_t *gpa)
+{
+	unsigned int i;
+
+	for (i = 0; i < be->nregions; i++) {
+		const struct be_region *r = &be->regions[i];
+
+		if (qva >= r->qva && qva - r->qva < r->size) {
+			*gpa = r->gpa + (qva - r->qva);
+			return true;
+		}
+	}
+	return false;
+}
+
+static void log_unmap(struct libvhost_backend *be)
+{
+	if (be->log_map)
+		munmap(be->log_map, be->log_map_len);
+	be->log_map = NULL;
+	be->log.bitmap = NULL;
+	be->log.size = 0;
+	be->log.on = false;
+}
+
+static void log_update(struct libvhost_backend *be)
+{
+	be->log.on = be->log.bitmap && (be->acked & LVH_BIT(LIBVHOST_F_LOG_ALL));
 }
 
 /* Maps one region from its fd (the fd stays the caller's). */
@@ -214,6 +251,16 @@ static int vq_start(struct libvhost_backend *be, struct libvhost_vq *vq)
 		return r == -EINVAL ? -EPROTO : r;
 	}
 	vq->running = true;
+	{
+		uint64_t log_at = 0;
+
+		/* the writes a device makes to the ring itself are logged too */
+		if (qva_to_gpa(be, packed ? vq->desc : vq->used, &log_at) &&
+		    lvh_vq_set_log(&vq->ring, &be->log, log_at) < 0) {
+			vq_stop(vq);
+			return -ENOMEM;
+		}
+	}
 	return 0;
 }
 
@@ -241,6 +288,8 @@ static void session_end(struct libvhost_backend *be)
 		vq_reset(&be->vqs[i]);
 	}
 	mem_clear(be);
+	log_unmap(be);
+	close_fd(&be->log_fd);
 	close_fd(&be->chan);
 	be->proto = 0;
 	be->acked = 0;
@@ -308,7 +357,8 @@ LIBVHOST_EXPORT int libvhost_backend_new(struct libvhost_ctx *ctx,
 	if (!be->ops.get_config)
 		be->proto_offered &= ~LVH_BIT(LIBVHOST_USER_PROTOCOL_F_CONFIG);
 	be->timeout_ms = timeout ? (int)timeout : BE_DEFAULT_TIMEOUT_MS;
-	be->listen_fd = be->sock = be->chan = -1;
+	be->listen_fd = be->sock = be->chan = be->log_fd = -1;
+	be->features |= LVH_BIT(LIBVHOST_F_LOG_ALL);
 	*ret = be;
 	return 0;
 }
@@ -330,6 +380,8 @@ LIBVHOST_EXPORT struct libvhost_backend *libvhost_backend_unref(struct libvhost_
 	for (i = 0; i < be->queue_num; i++)
 		vq_reset(&be->vqs[i]);
 	mem_clear(be);
+	log_unmap(be);
+	close_fd(&be->log_fd);
 	close_fd(&be->chan);
 	if (be->listen_fd >= 0) {
 		close(be->listen_fd);
@@ -455,6 +507,7 @@ static int set_features(struct libvhost_backend *be, const struct lvh_msg *m)
 	}
 	be->acked = f;
 	be->acked_features_set = true;
+	log_update(be);
 	/* without protocol features, SET_FEATURES enables every ring (spec) */
 	if (!(f & LVH_BIT(F_PROTOCOL_FEATURES)))
 		for (i = 0; i < be->queue_num; i++)
@@ -661,6 +714,42 @@ static int set_config(struct libvhost_backend *be, const struct lvh_msg *m)
 	return be->ops.set_config(be->userdata, c.offset, c.data, c.size, c.flags);
 }
 
+static int reply_body_u64(struct libvhost_backend *be, const struct lvh_msg *m, uint64_t v);
+
+/* SET_LOG_BASE: map the front-end's log; the reply says whether that worked. */
+static int set_log_base(struct libvhost_backend *be, const struct lvh_msg *m)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct lvh_log l;
+	uint64_t start, end;
+	struct stat st;
+	void *p;
+	int r = lvh_msg_decode_log_base(be->ctx, m, &l);
+
+	if (r < 0)
+		return r;
+	start = l.offset & ~(uint64_t)(page - 1);
+	if (!l.size || lvh_add_overflow_u64(l.offset, l.size, &end) || fstat(m->fds[0], &st) < 0 ||
+	    end > (uint64_t)st.st_size || end - start > SIZE_MAX) {
+		lvh_err(be->ctx, "vhost-user back-end: a log of %llu bytes at %llu does not fit its fd",
+			(unsigned long long)l.size, (unsigned long long)l.offset);
+		return reply_body_u64(be, m, 1);
+	}
+	p = mmap(NULL, (size_t)(end - start), PROT_READ | PROT_WRITE, MAP_SHARED, m->fds[0],
+		 (off_t)start);
+	if (p == MAP_FAILED) {
+		lvh_err(be->ctx, "vhost-user back-end: mmap of the log: %s", strerror(errno));
+		return reply_body_u64(be, m, 1);
+	}
+	log_unmap(be);
+	be->log_map = p;
+	be->log_map_len = (size_t)(end - start);
+	be->log.bitmap = (uint8_t *)p + (l.offset - start);
+	be->log.size = l.size;
+	log_update(be);
+	return reply_body_u64(be, m, 0);
+}
+
 static int reply_body_u64(struct libvhost_backend *be, const struct lvh_msg *m, uint64_t v)
 {
 	return reply_u64(be, m, v) < 0 ? -ECONNRESET : 1;
@@ -761,6 +850,12 @@ static int dispatch(struct libvhost_backend *be, struct lvh_msg *m)
 		return 0;
 	case LIBVHOST_USER_GET_STATUS:
 		return reply_body_u64(be, m, be->status);
+	case LIBVHOST_USER_SET_LOG_BASE:
+		return set_log_base(be, m);
+	case LIBVHOST_USER_SET_LOG_FD:
+		close_fd(&be->log_fd);
+		be->log_fd = lvh_msg_take_fd(m, 0);
+		return 0;
 	}
 	/*
 	 * Requests this back-end does not implement: those behind a protocol
@@ -914,6 +1009,11 @@ LIBVHOST_EXPORT int libvhost_vq_notify(struct libvhost_vq *vq)
 	if (!vq || !vq->running)
 		return -EINVAL;
 	r = lvh_vq_flush(&vq->ring);
+	if (vq->be->log.logged && vq->be->log_fd >= 0) {
+		vq->be->log.logged = false;
+		if (write(vq->be->log_fd, &one, sizeof(one)) < 0)
+			lvh_dbg(vq->be->ctx, "log fd: %s", strerror(errno));
+	}
 	if (r <= 0)
 		return r;
 	if (vq->call_fd < 0)

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -280,7 +281,8 @@ static void session(uint64_t features, uint64_t proto, uint64_t ring_flags, unsi
 
 	ck_assert_int_eq(libvhost_frontend_negotiate(fe), 0);
 	ck_assert_int_eq(libvhost_frontend_get_info(fe, &info), 0);
-	ck_assert_uint_eq(info.features & ~(1ULL << 30), features);
+	/* the back-end adds PROTOCOL_FEATURES and LOG_ALL (bits 30 and 26) */
+	ck_assert_uint_eq(info.features & ~(1ULL << 30 | 1ULL << 26), features);
 	ck_assert_uint_eq(info.queue_num, NQUEUES);
 	ck_assert_int_eq(libvhost_dev_set_features(dev, features), 0);
 	ck_assert_int_eq(libvhost_frontend_get_config(fe, 9, cfg, 4), 0);
@@ -368,6 +370,56 @@ START_TEST(test_next_frontend)
 }
 END_TEST
 
+
+START_TEST(test_dirty_log)
+{
+	struct device *d = device_new(F_VERSION_1 | F_EVENT_IDX, 0);
+	struct libvhost_frontend *fe = pair(d);
+	struct libvhost_dev *dev = libvhost_frontend_get_dev(fe);
+	struct driver drv;
+	uint8_t *log;
+	uint64_t v, used, page;
+	int logfd = memfd_create("log", MFD_CLOEXEC), logev = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+
+	ck_assert_int_ge(logfd, 0);
+	ck_assert_int_eq(ftruncate(logfd, 4096), 0);
+	log = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, logfd, 0);
+	ck_assert_ptr_ne(log, MAP_FAILED);
+	ck_assert_int_eq(libvhost_frontend_negotiate(fe), 0);
+	ck_assert_int_eq(libvhost_dev_set_features(dev, F_VERSION_1 | F_EVENT_IDX), 0);
+	driver_start(fe, &drv, LIBVHOST_VRING_F_EVENT_IDX, 16);
+	/* nothing is logged before LOG_ALL */
+	echo(&drv, 0, 2, 1);
+	ck_assert_int_eq(libvhost_frontend_set_log_base(fe, logfd, 4096, 0), 0);
+	ck_assert_int_eq(libvhost_frontend_set_log_fd(fe, logev), 0);
+	ck_assert_int_eq(libvhost_frontend_get_config(fe, 0, &v, 1), 0); /* a round trip */
+	for (page = 0; page < 64; page++)
+		ck_assert_uint_eq(log[page / 8] & (1u << page % 8), 0);
+	/* migration starts: LOG_ALL while the rings run */
+	ck_assert_int_eq(libvhost_dev_set_features(dev, F_VERSION_1 | F_EVENT_IDX | 1ULL << 26), 0);
+	ck_assert_int_eq(libvhost_frontend_get_config(fe, 0, &v, 1), 0);
+	echo(&drv, 1, 3, 5);
+	/* ring 1's buffers: out at 0x21000, in at 0x21800 (page 0x21, written) */
+	page = (uint64_t)(drv.bufs + 0x1800 - (uint8_t *)libvhost_mem_translate(drv.mem, 0, 1)) >> 12;
+	ck_assert_uint_eq(page, 0x21);
+	ck_assert_uint_ne(log[page / 8] & (1u << page % 8), 0);
+	/* ring 1's used ring (at guest 0x8000 + its offset) */
+	libvhost_vring_get_addrs(drv.vr[1], 1, NULL, NULL, &used);
+	page = used >> 12;
+	ck_assert_uint_ne(log[page / 8] & (1u << page % 8), 0);
+	/* ring 0's buffers were not written since the log began, nor was page 0x30 */
+	ck_assert_uint_eq(log[0x20 / 8] & (1u << 0x20 % 8), 0);
+	ck_assert_uint_eq(log[0x30 / 8] & (1u << 0x30 % 8), 0);
+	ck_assert_int_eq(read(logev, &v, sizeof(v)), sizeof(v));
+	libvhost_frontend_unref(fe);
+	driver_stop(&drv);
+	munmap(log, 4096);
+	close(logfd);
+	close(logev);
+	device_free(d);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("loopback");
@@ -379,6 +431,7 @@ int main(void)
 	tcase_add_test(tc, test_split_mem_table);
 	tcase_add_test(tc, test_packed);
 	tcase_add_test(tc, test_next_frontend);
+	tcase_add_test(tc, test_dirty_log);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
