@@ -1029,6 +1029,17 @@ int libvhost_backend_listen(struct libvhost_backend *be, const char *path);
 int libvhost_backend_adopt_fd(struct libvhost_backend *be, int fd);
 
 /*
+ * libvhost_backend_connect - be the client of a front-end that listens on
+ * @path (QEMU's "-chardev socket,server=on").  The first connect must
+ * succeed; after the front-end goes away, libvhost_backend_process() and
+ * _run() connect again (get_fd() is -1 meanwhile: call process() again
+ * after a while, as run() does every 100 ms).
+ * Errors: -EINVAL, -ENAMETOOLONG, -EBUSY, and connect()'s.
+ * Since: LIBVHOST_0.1
+ */
+int libvhost_backend_connect(struct libvhost_backend *be, const char *path);
+
+/*
  * libvhost_backend_get_fd - the fd to poll for POLLIN: the connection, or
  * the listening socket while no front-end is connected; -1 when neither.
  * Since: LIBVHOST_0.1
@@ -1048,8 +1059,8 @@ int libvhost_backend_process(struct libvhost_backend *be);
 
 /*
  * libvhost_backend_run - process until the front-end disconnects (an
- * adopted socket) or forever (a listening one).  Returns 0 on a clean
- * disconnect.  Since: LIBVHOST_0.1
+ * adopted socket) or forever (listening, or connecting again).  Returns 0
+ * on a clean disconnect.  Since: LIBVHOST_0.1
  */
 int libvhost_backend_run(struct libvhost_backend *be);
 

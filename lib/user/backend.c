@@ -69,6 +69,7 @@ struct libvhost_backend {
 	int timeout_ms;
 	int listen_fd, sock, chan;
 	char *path;
+	bool client; /* connect to path again when the front-end goes */
 	bool acked_features_set;
 	uint8_t status;
 	struct be_region *regions;
@@ -403,7 +404,7 @@ LIBVHOST_EXPORT int libvhost_backend_listen(struct libvhost_backend *be, const c
 
 	if (!be || !path)
 		return -EINVAL;
-	if (be->listen_fd >= 0 || be->sock >= 0)
+	if (be->listen_fd >= 0 || be->sock >= 0 || be->client)
 		return -EBUSY;
 	if (!*path || strlen(path) >= sizeof(sa.sun_path))
 		return -ENAMETOOLONG;
@@ -426,6 +427,48 @@ LIBVHOST_EXPORT int libvhost_backend_listen(struct libvhost_backend *be, const c
 	return 0;
 }
 
+static int dial(struct libvhost_backend *be)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), r;
+
+	if (fd < 0)
+		return -errno;
+	strcpy(sa.sun_path, be->path);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	be->sock = fd;
+	lvh_info(be->ctx, "vhost-user back-end: connected to %s", be->path);
+	return 0;
+}
+
+LIBVHOST_EXPORT int libvhost_backend_connect(struct libvhost_backend *be, const char *path)
+{
+	int r;
+
+	if (!be || !path)
+		return -EINVAL;
+	if (be->listen_fd >= 0 || be->sock >= 0 || be->client)
+		return -EBUSY;
+	if (!*path || strlen(path) >= sizeof(((struct sockaddr_un *)0)->sun_path))
+		return -ENAMETOOLONG;
+	be->path = strdup(path);
+	if (!be->path)
+		return -ENOMEM;
+	r = dial(be);
+	if (r < 0) {
+		lvh_err(be->ctx, "vhost-user back-end: connect to %s: %s", path, strerror(-r));
+		free(be->path);
+		be->path = NULL;
+		return r;
+	}
+	be->client = true;
+	return 0;
+}
+
 LIBVHOST_EXPORT int libvhost_backend_adopt_fd(struct libvhost_backend *be, int fd)
 {
 	int type = 0;
@@ -433,7 +476,7 @@ LIBVHOST_EXPORT int libvhost_backend_adopt_fd(struct libvhost_backend *be, int f
 
 	if (!be || fd < 0)
 		return -EINVAL;
-	if (be->listen_fd >= 0 || be->sock >= 0)
+	if (be->listen_fd >= 0 || be->sock >= 0 || be->client)
 		return -EBUSY;
 	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 || type != SOCK_STREAM) {
 		lvh_err(be->ctx, "vhost-user back-end: fd %d is not a stream socket", fd);
@@ -907,6 +950,8 @@ LIBVHOST_EXPORT int libvhost_backend_process(struct libvhost_backend *be)
 
 	if (!be)
 		return -EINVAL;
+	if (be->client && be->sock < 0)
+		return dial(be) == 0 ? 1 : 0; /* the front-end may be back */
 	fd = libvhost_backend_get_fd(be);
 	if (fd < 0)
 		return -ENOTCONN;
@@ -933,10 +978,11 @@ LIBVHOST_EXPORT int libvhost_backend_run(struct libvhost_backend *be)
 		return -EINVAL;
 	for (;;) {
 		pfd.fd = libvhost_backend_get_fd(be);
-		if (pfd.fd < 0)
+		if (pfd.fd < 0 && !be->client)
 			return 0; /* an adopted socket's front-end went away */
 		pfd.events = POLLIN;
-		if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+		/* a client without a front-end retries every 100 ms */
+		if (poll(&pfd, pfd.fd < 0 ? 0 : 1, pfd.fd < 0 ? 100 : -1) < 0 && errno != EINTR)
 			return -errno;
 		r = libvhost_backend_process(be);
 		if (r < 0)

@@ -114,10 +114,15 @@ static void *device_main(void *arg)
 				pfd[n++] = (struct pollfd){ fd, POLLIN, 0 };
 			}
 		}
-		if (poll(pfd, n, 1000) < 0)
+		/* a client back-end without a front-end: process() connects again */
+		if (poll(pfd, n, pfd[1].fd < 0 ? 50 : 1000) < 0)
 			break;
 		if (pfd[0].revents)
 			break;
+		if (pfd[1].fd < 0) {
+			libvhost_backend_process(d->be);
+			continue;
+		}
 		/* kicks first: the fds are only valid until the next request is processed */
 		for (i = 2; i < n; i++) {
 			if (!(pfd[i].revents & POLLIN) ||
@@ -420,6 +425,59 @@ START_TEST(test_dirty_log)
 }
 END_TEST
 
+
+static void *listen_main(void *arg)
+{
+	LIBVHOST_OPTS(libvhost_frontend_opts, o, .timeout_ms = 10000);
+	struct libvhost_frontend *fe = NULL;
+
+	if (libvhost_frontend_listen(ctx, arg, &o, &fe) < 0)
+		return NULL;
+	return fe;
+}
+
+/* The back-end as the client of a listening front-end, and back again after it left. */
+START_TEST(test_backend_client)
+{
+	char dir[] = "/tmp/lvh-lb-XXXXXX", path[108];
+	struct device *d = device_new(F_VERSION_1, 0);
+	struct libvhost_frontend *fe;
+	struct driver drv;
+	pthread_t t;
+	int round;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/s", dir);
+	ck_assert_int_eq(libvhost_backend_connect(d->be, path), -ENOENT);
+	for (round = 0; round < 2; round++) {
+		/* the front-end listens; the back-end finds it (connect, then retries) */
+		if (round == 0) {
+			ck_assert_int_eq(pthread_create(&t, NULL, listen_main, path), 0);
+			while (access(path, F_OK) < 0)
+				usleep(1000);
+			ck_assert_int_eq(libvhost_backend_connect(d->be, path), 0);
+			device_start(d);
+		} else {
+			ck_assert_int_eq(pthread_create(&t, NULL, listen_main, path), 0);
+		}
+		pthread_join(t, (void **)&fe);
+		ck_assert_ptr_nonnull(fe);
+		ck_assert_int_eq(libvhost_frontend_negotiate(fe), 0);
+		ck_assert_int_eq(libvhost_dev_set_features(libvhost_frontend_get_dev(fe),
+							   F_VERSION_1),
+				 0);
+		driver_start(fe, &drv, 0, 8);
+		echo(&drv, 0, 10, (unsigned int)round);
+		libvhost_frontend_unref(fe);
+		driver_stop(&drv);
+		while (__atomic_load_n(&d->resets, __ATOMIC_SEQ_CST) <= round)
+			usleep(1000);
+	}
+	device_free(d);
+	rmdir(dir);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("loopback");
@@ -432,6 +490,7 @@ int main(void)
 	tcase_add_test(tc, test_packed);
 	tcase_add_test(tc, test_next_frontend);
 	tcase_add_test(tc, test_dirty_log);
+	tcase_add_test(tc, test_backend_client);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
