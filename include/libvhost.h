@@ -985,6 +985,15 @@ struct libvhost_backend_ops {
 	int (*set_status)(void *userdata, uint8_t status);
 	/* RESET_DEVICE, RESET_OWNER or a front-end that went away.  NULL: nothing. */
 	void (*reset)(void *userdata);
+	/*
+	 * Device state transfer for migration (DEVICE_STATE, offered when both
+	 * are set; only while every ring is stopped): write the state to @fd,
+	 * or read it from @fd until end of file.  Called after the front-end
+	 * has its answer, so it may block on the pipe; the library closes @fd
+	 * afterwards, and the result is what CHECK_DEVICE_STATE reports.
+	 */
+	int (*save_state)(void *userdata, int fd);
+	int (*load_state)(void *userdata, int fd);
 };
 
 struct libvhost_backend_opts {

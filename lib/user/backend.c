@@ -39,7 +39,8 @@
 	 LVH_BIT(LIBVHOST_USER_PROTOCOL_F_CONFIG) |                                            \
 	 LVH_BIT(LIBVHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS) |                               \
 	 LVH_BIT(LIBVHOST_USER_PROTOCOL_F_STATUS) | LVH_BIT(LIBVHOST_USER_PROTOCOL_F_RESET_DEVICE) | \
-	 LVH_BIT(LIBVHOST_USER_PROTOCOL_F_LOG_SHMFD))
+	 LVH_BIT(LIBVHOST_USER_PROTOCOL_F_LOG_SHMFD) |                                         \
+	 LVH_BIT(LIBVHOST_USER_PROTOCOL_F_DEVICE_STATE))
 
 struct be_region {
 	uint64_t gpa, size, qva; /* the front-end's view */
@@ -80,6 +81,9 @@ struct libvhost_backend {
 	void *log_map;
 	size_t log_map_len;
 	int log_fd; /* signalled after logging (SET_LOG_FD) */
+	int state_fd; /* SET_DEVICE_STATE_FD: the transfer to run after the reply */
+	uint32_t state_dir;
+	int state_result; /* what CHECK_DEVICE_STATE reports */
 };
 
 static void close_fd(int *fd)
@@ -291,6 +295,7 @@ static void session_end(struct libvhost_backend *be)
 	mem_clear(be);
 	log_unmap(be);
 	close_fd(&be->log_fd);
+	close_fd(&be->state_fd);
 	close_fd(&be->chan);
 	be->proto = 0;
 	be->acked = 0;
@@ -355,10 +360,13 @@ LIBVHOST_EXPORT int libvhost_backend_new(struct libvhost_ctx *ctx,
 	if (!be->proto_offered)
 		be->proto_offered = BE_PROTO_IMPLEMENTED;
 	be->proto_offered &= BE_PROTO_IMPLEMENTED;
+	/* features the device's ops would have to answer */
 	if (!be->ops.get_config)
 		be->proto_offered &= ~LVH_BIT(LIBVHOST_USER_PROTOCOL_F_CONFIG);
+	if (!be->ops.save_state || !be->ops.load_state)
+		be->proto_offered &= ~LVH_BIT(LIBVHOST_USER_PROTOCOL_F_DEVICE_STATE);
 	be->timeout_ms = timeout ? (int)timeout : BE_DEFAULT_TIMEOUT_MS;
-	be->listen_fd = be->sock = be->chan = be->log_fd = -1;
+	be->listen_fd = be->sock = be->chan = be->log_fd = be->state_fd = -1;
 	be->features |= LVH_BIT(LIBVHOST_F_LOG_ALL);
 	*ret = be;
 	return 0;
@@ -383,6 +391,7 @@ LIBVHOST_EXPORT struct libvhost_backend *libvhost_backend_unref(struct libvhost_
 	mem_clear(be);
 	log_unmap(be);
 	close_fd(&be->log_fd);
+	close_fd(&be->state_fd);
 	close_fd(&be->chan);
 	if (be->listen_fd >= 0) {
 		close(be->listen_fd);
@@ -793,6 +802,51 @@ static int set_log_base(struct libvhost_backend *be, const struct lvh_msg *m)
 	return reply_body_u64(be, m, 0);
 }
 
+/* SET_DEVICE_STATE_FD: answered at once (no fd of our own); the transfer follows. */
+static int set_device_state_fd(struct libvhost_backend *be, struct lvh_msg *m)
+{
+	struct lvh_device_state ds;
+	struct lvh_msg rep;
+	unsigned int i;
+	uint8_t err = 0;
+	int r = lvh_msg_decode_device_state(be->ctx, m, &ds);
+
+	if (r < 0)
+		return r;
+	for (i = 0; i < be->queue_num; i++)
+		if (be->vqs[i].started) {
+			lvh_err(be->ctx, "vhost-user back-end: device state transfer while ring %u "
+					 "runs", i);
+			err = EBUSY;
+		}
+	close_fd(&be->state_fd);
+	if (!err) {
+		be->state_fd = lvh_msg_take_fd(m, 0);
+		be->state_dir = ds.direction;
+		be->state_result = -EINPROGRESS;
+	}
+	lvh_msg_init_reply(&rep, m);
+	lvh_msg_encode_device_state_reply(&rep, err, -1);
+	return send_reply(be, &rep) < 0 ? -ECONNRESET : 1;
+}
+
+/* The transfer SET_DEVICE_STATE_FD set up, now that the front-end has its reply. */
+static void run_state_transfer(struct libvhost_backend *be)
+{
+	int fd = be->state_fd;
+
+	if (fd < 0)
+		return;
+	be->state_fd = -1;
+	be->state_result = be->state_dir == LVH_STATE_SAVE ? be->ops.save_state(be->userdata, fd)
+							   : be->ops.load_state(be->userdata, fd);
+	if (be->state_result < 0)
+		lvh_err(be->ctx, "vhost-user back-end: device state %s failed: %s",
+			be->state_dir == LVH_STATE_SAVE ? "save" : "load",
+			strerror(-be->state_result));
+	close(fd);
+}
+
 static int reply_body_u64(struct libvhost_backend *be, const struct lvh_msg *m, uint64_t v)
 {
 	return reply_u64(be, m, v) < 0 ? -ECONNRESET : 1;
@@ -895,6 +949,10 @@ static int dispatch(struct libvhost_backend *be, struct lvh_msg *m)
 		return reply_body_u64(be, m, be->status);
 	case LIBVHOST_USER_SET_LOG_BASE:
 		return set_log_base(be, m);
+	case LIBVHOST_USER_SET_DEVICE_STATE_FD:
+		return set_device_state_fd(be, m);
+	case LIBVHOST_USER_CHECK_DEVICE_STATE:
+		return reply_body_u64(be, m, be->state_result < 0 ? (uint64_t)-be->state_result : 0);
 	case LIBVHOST_USER_SET_LOG_FD:
 		close_fd(&be->log_fd);
 		be->log_fd = lvh_msg_take_fd(m, 0);
@@ -940,6 +998,8 @@ static int handle_one(struct libvhost_backend *be)
 	else if (r < 0)
 		lvh_notice(be->ctx, "vhost-user back-end: %s failed: %s",
 			   lvh_proto_name(LVH_DIR_FRONTEND, m.request), strerror(-r));
+	else
+		run_state_transfer(be);
 	return 1;
 }
 

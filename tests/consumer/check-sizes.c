@@ -86,7 +86,7 @@ int main(void)
 	EQ(offsetof(struct libvhost_frontend_info, queue_num), 32);
 	EQ(offsetof(struct libvhost_frontend_info, max_mem_slots), 40);
 	EQ(offsetof(struct libvhost_frontend_info, acked_features), 48);
-	EQ(sizeof(struct libvhost_backend_ops), 64);
+	EQ(sizeof(struct libvhost_backend_ops), 80);
 	EQ(offsetof(struct libvhost_backend_ops, sz), 0);
 	EQ(offsetof(struct libvhost_backend_ops, set_features), 8);
 	EQ(offsetof(struct libvhost_backend_ops, get_config), 16);
@@ -95,6 +95,8 @@ int main(void)
 	EQ(offsetof(struct libvhost_backend_ops, queue_stopped), 40);
 	EQ(offsetof(struct libvhost_backend_ops, set_status), 48);
 	EQ(offsetof(struct libvhost_backend_ops, reset), 56);
+	EQ(offsetof(struct libvhost_backend_ops, save_state), 64);
+	EQ(offsetof(struct libvhost_backend_ops, load_state), 72);
 	EQ(sizeof(struct libvhost_backend_opts), 56);
 	EQ(offsetof(struct libvhost_backend_opts, sz), 0);
 	EQ(offsetof(struct libvhost_backend_opts, features), 8);
