@@ -269,6 +269,36 @@ static int vq_start(struct libvhost_backend *be, struct libvhost_vq *vq)
 	return 0;
 }
 
+/*
+ * After the memory table changed: the running rings' addresses again, in
+ * the new mappings (their indexes stay).  A ring whose memory went away is
+ * broken.
+ */
+static void vqs_remap(struct libvhost_backend *be)
+{
+	unsigned int i;
+
+	for (i = 0; i < be->queue_num; i++) {
+		struct libvhost_vq *vq = &be->vqs[i];
+		bool packed = be->acked & LVH_BIT(F_RING_PACKED);
+		uint64_t n = vq->num;
+		void *desc, *avail, *used;
+
+		if (!vq->running)
+			continue;
+		desc = qva_to_hva(be, vq->desc, 16 * n);
+		avail = qva_to_hva(be, vq->avail, packed ? 4 : 6 + 2 * n);
+		used = qva_to_hva(be, vq->used, packed ? 4 : 6 + 8 * n);
+		if (!desc || !avail || !used) {
+			lvh_vq_break(&vq->ring, "the ring's memory was removed", i);
+			continue;
+		}
+		vq->ring.desc = desc;
+		vq->ring.avail = avail;
+		vq->ring.used = used;
+	}
+}
+
 static uint32_t vq_base(const struct libvhost_vq *vq)
 {
 	const struct lvh_vq *q = &vq->ring;
@@ -580,10 +610,11 @@ static int set_mem_table(struct libvhost_backend *be, struct lvh_msg *m)
 	for (i = 0; i < t.nregions; i++) {
 		r = region_map(be, &t.regions[i], m->fds[i], &be->regions[be->nregions]);
 		if (r < 0)
-			return r;
+			break;
 		be->nregions++;
 	}
-	return 0;
+	vqs_remap(be);
+	return r < 0 ? r : 0;
 }
 
 static int add_mem_reg(struct libvhost_backend *be, struct lvh_msg *m)
@@ -601,6 +632,7 @@ static int add_mem_reg(struct libvhost_backend *be, struct lvh_msg *m)
 	if (r < 0)
 		return r;
 	be->nregions++;
+	vqs_remap(be);
 	return 0;
 }
 
@@ -620,6 +652,7 @@ static int rem_mem_reg(struct libvhost_backend *be, struct lvh_msg *m)
 			libvhost_mem_remove(be->mem, x->gpa);
 			region_unmap(x);
 			be->regions[i] = be->regions[--be->nregions];
+			vqs_remap(be);
 			return 0;
 		}
 	}

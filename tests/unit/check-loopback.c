@@ -331,6 +331,11 @@ static void session(uint64_t features, uint64_t proto, uint64_t ring_flags, unsi
 	ck_assert_int_eq(libvhost_dev_start_vring(dev, 1, drv.vr[1], drv.kick[1], drv.call[1]), 0);
 	echo(&drv, 1, num, 9);
 	echo(&drv, 0, 1, 3);
+	/* memory grows while the rings run: SET_MEM_TABLE maps everything anew */
+	ck_assert_int_eq(libvhost_mem_alloc(drv.mem, 0x100000, 0x10000, NULL, NULL), 0);
+	ck_assert_int_eq(libvhost_dev_set_mem(dev, drv.mem), 0);
+	echo(&drv, 0, num + 1, 11);
+	echo(&drv, 1, 2, 13);
 	libvhost_frontend_unref(fe);
 	driver_stop(&drv);
 	/* the back-end drops the session: rings stopped, memory unmapped, reset */
