@@ -6,3 +6,5 @@ TESTS += tests/interop/testpmd-virtio-user-net.sh
 EXTRA_DIST += tests/interop/testpmd-virtio-user-net.sh
 TESTS += tests/interop/qemu-linux-blk.sh
 EXTRA_DIST += tests/interop/qemu-linux-blk.sh
+TESTS += tests/interop/qemu-linux-net.sh
+EXTRA_DIST += tests/interop/qemu-linux-net.sh
