@@ -15,6 +15,8 @@
 
 #include <libvhost.h>
 
+#include "vhost-ctl.h"
+
 /*
  * None of vhost-ctl's commands needs a capability, so a vhost-ctl started as
  * root gives them all up before it reads any input.
@@ -40,7 +42,13 @@ static void usage(FILE *out)
 		     "Commands:\n"
 		     "  version     print the libvhost version\n"
 		     "  messages    print the vhost-user message table libvhost implements\n"
-		     "              [--json]\n");
+		     "              [--json]\n"
+		     "  probe       connect to a vhost-user back-end and describe it\n"
+		     "              --socket PATH [--json]\n"
+		     "  blk         drive a vhost-user-blk back-end as a virtio-blk driver\n"
+		     "              --socket PATH (--verify | --bench) [--rw read|write|randread|\n"
+		     "              randwrite] [--bs N] [--iodepth N] [--queues N] [--time S]\n"
+		     "              [--packed] [--json]\n");
 }
 
 static void print_dir(int dir, const char *title, int json, int *first)
@@ -135,6 +143,10 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (strcmp(argv[0], "probe") == 0)
+		return cmd_probe(argc, argv);
+	if (strcmp(argv[0], "blk") == 0)
+		return cmd_blk(argc, argv);
 	if (strcmp(argv[0], "version") == 0) {
 		printf("%s\n", libvhost_version());
 		return EXIT_SUCCESS;

@@ -185,8 +185,10 @@ static int packed_get_used(struct libvhost_vring *vr, void **token, uint32_t *le
 	vr->published[id] = 0;
 	vr->next[id] = vr->free_id;
 	vr->free_id = id;
-	if (vr->event_idx && vr->interrupts)
+	if (vr->event_idx && vr->interrupts) {
 		set_driver_event(vr, EVENT_DESC);
+		__atomic_thread_fence(__ATOMIC_SEQ_CST); /* as in vring-split.c */
+	}
 	return 1;
 }
 

@@ -148,8 +148,16 @@ static int split_get_used(struct libvhost_vring *vr, void **token, uint32_t *len
 	vr->token[head] = NULL;
 	vr->published[head] = 0;
 	vr->last_used++;
-	if (vr->event_idx && vr->interrupts)
+	if (vr->event_idx && vr->interrupts) {
 		__atomic_store_n(USED_EVENT(vr), htole16(vr->last_used), __ATOMIC_RELAXED);
+		/*
+		 * The device stores the used index, then reads used_event; we store
+		 * used_event, then read the index (the next call).  Without a full
+		 * fence both may see the other's old value: the device skips the
+		 * interrupt and we sleep with a buffer waiting.
+		 */
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	}
 	return 1;
 }
 

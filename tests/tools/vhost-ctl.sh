@@ -21,4 +21,20 @@ n=$(echo "$json" | grep -c '"direction"')
 
 if "$ctl" frobnicate 2>/dev/null; then fail "unknown command accepted"; fi
 "$ctl" frobnicate 2>/dev/null || [ $? -eq 2 ] || fail "unknown command: exit status not 2"
+# usage errors: status 2 and a message; a missing back-end: status 1 and its name
+for args in "probe" "blk --verify" "blk --socket x" "blk --socket x --verify --bench" \
+	"blk --socket x --verify --rw sideways" "blk --socket x --verify --bs 100" \
+	"probe --socket x --bogus"; do
+	set +e
+	"$ctl" $args > /dev/null 2>&1
+	st=$?
+	set -e
+	[ $st -eq 2 ] || fail "vhost-ctl $args: status $st, not 2"
+done
+set +e
+msg=$("$ctl" probe --socket /nonexistent/sock 2>&1)
+st=$?
+set -e
+[ $st -eq 1 ] || fail "probe of a missing socket: status $st"
+echo "$msg" | grep -q "/nonexistent/sock: No such file" || fail "probe of a missing socket: '$msg'"
 echo "vhost-ctl: version, messages and --json as expected"
