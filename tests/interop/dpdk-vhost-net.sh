@@ -1,0 +1,56 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+# libvhost's front-end as the driver of DPDK's vhost PMD (dpdk-testpmd,
+# net_vhost, io forwarding): the frames we transmit are counted by testpmd
+# and forwarded back into our RX ring, split and packed.  --no-huge works
+# unprivileged here (the PMD maps our memfd; it needs no hugepages itself).
+# Skipped (77) without dpdk-testpmd or with LIBVHOST_SKIP_DPDK=1.
+set -u
+[ "${LIBVHOST_SKIP_DPDK:-0}" = 1 ] && { echo "LIBVHOST_SKIP_DPDK=1"; exit 77; }
+pmd=$(command -v dpdk-testpmd) || { echo "dpdk-testpmd not installed"; exit 77; }
+drv=${top_builddir:-.}/tests/interop/net-driver
+d=$(mktemp -d /tmp/lvh-dv.XXXXXX)
+ppid=
+cleanup() {
+	[ -n "$ppid" ] && kill "$ppid" 2>/dev/null
+	rm -rf "$d" "/tmp/dpdk/lvhv$$" "/var/run/dpdk/lvhv$$"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*"; for f in "$d"/*.log; do echo "--- $f"; tail -30 "$f"; done; exit 1; }
+
+run() { # split|packed
+	rm -f "$d/in" "$d/s"
+	mkfifo "$d/in"
+	timeout 120 "$pmd" -l 0-1 --no-pci --no-huge -m 128 --file-prefix="lvhv$$" \
+		--vdev "net_vhost0,iface=$d/s,queues=1" -- -i --total-num-mbufs=2048 \
+		< "$d/in" > "$d/pmd-$1.log" 2>&1 &
+	ppid=$!
+	exec 3> "$d/in"
+	i=0
+	until grep -q "testpmd>" "$d/pmd-$1.log" && [ -S "$d/s" ]; do
+		i=$((i + 1))
+		{ [ $i -gt 900 ] || ! kill -0 $ppid 2>/dev/null; } && fail "$1: testpmd did not start"
+		sleep 0.1
+	done
+	echo "set fwd io" >&3
+	echo "start" >&3
+	extra=
+	[ "$1" = packed ] && extra=packed
+	timeout 60 "$drv" "$d/s" 100 $extra > "$d/driver-$1.log" 2>&1
+	st=$?
+	echo "stop" >&3
+	sleep 1
+	echo "quit" >&3
+	exec 3>&-
+	wait $ppid
+	ppid=
+	[ $st -eq 77 ] && { echo "$1: not offered"; return; }
+	[ $st -eq 0 ] || fail "$1: the driver saw no frames come back"
+	rx=$(sed -n 's/.*RX-packets: *\([0-9]*\).*/\1/p' "$d/pmd-$1.log" | head -1)
+	[ -n "$rx" ] && [ "$rx" -ge 100 ] || fail "$1: testpmd counted ${rx:-no} frames from us"
+	cat "$d/driver-$1.log"
+	echo "$1: testpmd received $rx of our frames and sent them back"
+}
+run split
+run packed
+echo PASS
