@@ -9,31 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifdef HAVE_LIBCAP_NG
-#include <cap-ng.h>
-#endif
 
 #include <libvhost.h>
 
+#include "tool-caps.h"
+
 #include "vhost-ctl.h"
 
-/*
- * None of vhost-ctl's commands needs a capability, so a vhost-ctl started as
- * root gives them all up before it reads any input.
- */
-static int drop_capabilities(void)
-{
-#ifdef HAVE_LIBCAP_NG
-	if (capng_have_capabilities(CAPNG_SELECT_CAPS) == CAPNG_NONE)
-		return 0;
-	capng_clear(CAPNG_SELECT_BOTH);
-	if (capng_apply(CAPNG_SELECT_BOTH) < 0) {
-		fprintf(stderr, "vhost-ctl: cannot drop capabilities\n");
-		return -1;
-	}
-#endif
-	return 0;
-}
 
 static void usage(FILE *out)
 {
@@ -122,7 +104,8 @@ int main(int argc, char **argv)
 	};
 	int c;
 
-	if (drop_capabilities() < 0)
+	/* none of the commands needs a capability: give them all up before any input */
+	if (tool_drop_capabilities("vhost-ctl") < 0)
 		return EXIT_FAILURE;
 	while ((c = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {
 		switch (c) {

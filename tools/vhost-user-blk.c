@@ -21,12 +21,11 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#ifdef HAVE_LIBCAP_NG
-#include <cap-ng.h>
-#endif
 #include <linux/falloc.h>
 
 #include <libvhost.h>
+
+#include "tool-caps.h"
 
 /* virtio-blk (virtio 1.2, 5.2) */
 #define VIRTIO_F_VERSION_1 32
@@ -352,19 +351,6 @@ static int loop(struct blk *b)
 	return 0;
 }
 
-static int drop_capabilities(void)
-{
-#ifdef HAVE_LIBCAP_NG
-	if (capng_have_capabilities(CAPNG_SELECT_CAPS) == CAPNG_NONE)
-		return 0;
-	capng_clear(CAPNG_SELECT_BOTH);
-	if (capng_apply(CAPNG_SELECT_BOTH) < 0) {
-		fprintf(stderr, "vhost-user-blk: cannot drop capabilities\n");
-		return -1;
-	}
-#endif
-	return 0;
-}
 
 static void usage(FILE *out)
 {
@@ -511,7 +497,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	/* set up: nothing below needs a privilege */
-	if (drop_capabilities() < 0)
+	if (tool_drop_capabilities("vhost-user-blk") < 0)
 		return 1;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);

@@ -23,11 +23,10 @@
 #include <unistd.h>
 #include <linux/if_tun.h>
 
-#ifdef HAVE_LIBCAP_NG
-#include <cap-ng.h>
-#endif
 
 #include <libvhost.h>
+
+#include "tool-caps.h"
 
 #define VIRTIO_F_VERSION_1 32
 #define VIRTIO_F_RING_PACKED 34
@@ -324,19 +323,6 @@ static int loop(struct net *n)
 	return 0;
 }
 
-static int drop_capabilities(void)
-{
-#ifdef HAVE_LIBCAP_NG
-	if (capng_have_capabilities(CAPNG_SELECT_CAPS) == CAPNG_NONE)
-		return 0;
-	capng_clear(CAPNG_SELECT_BOTH);
-	if (capng_apply(CAPNG_SELECT_BOTH) < 0) {
-		fprintf(stderr, "vhost-user-net: cannot drop capabilities\n");
-		return -1;
-	}
-#endif
-	return 0;
-}
 
 static void usage(FILE *out)
 {
@@ -453,7 +439,7 @@ int main(int argc, char **argv)
 			strerror(-r));
 		return 1;
 	}
-	if (drop_capabilities() < 0)
+	if (tool_drop_capabilities("vhost-user-net") < 0)
 		return 1;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);

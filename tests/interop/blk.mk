@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Interop tests of libvhost's front-end against back-ends nobody here wrote.
 TESTS += tests/interop/qsd-blk.sh tests/interop/vhost-user-blk-self.sh
-EXTRA_DIST += tests/interop/qsd-blk.sh tests/interop/vhost-user-blk-self.sh
+EXTRA_DIST += tests/interop/qsd-blk.sh tests/interop/vhost-user-blk-self.sh tests/interop/lib.sh
 TESTS += tests/interop/dpdk-vhost-net.sh
 EXTRA_DIST += tests/interop/dpdk-vhost-net.sh
 check_PROGRAMS += tests/interop/net-driver

@@ -14,14 +14,9 @@ kernel=${LIBVHOST_VM_KERNEL:-${top_srcdir:-.}/../shared/vm-kernel/bzImage}
 [ -r "$kernel" ] || { echo "no guest kernel (set LIBVHOST_VM_KERNEL)"; exit 77; }
 file "$busybox" 2>/dev/null | grep -q "dynamically linked" && { echo "busybox is not static"; exit 77; }
 blk=${top_builddir:-.}/tools/vhost-user-blk
-d=$(mktemp -d /tmp/lvh-ql.XXXXXX)
+. "${top_srcdir:-.}/tests/interop/lib.sh"
+lvh_setup ql
 bpid=
-cleanup() {
-	[ -n "$bpid" ] && kill "$bpid" 2>/dev/null
-	rm -rf "$d"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; for f in "$d"/*.log; do echo "--- $f"; tail -30 "$f"; done; exit 1; }
 
 mkdir -p "$d/root/bin" "$d/root/proc" "$d/root/sys" "$d/root/dev" "$d/root/tmp"
 cp "$busybox" "$d/root/bin/busybox"
@@ -50,11 +45,8 @@ chmod +x "$d/root/init"
 truncate -s 4M "$d/disk.img"
 "$blk" --socket-path="$d/s" --blk-file="$d/disk.img" 2> "$d/backend.log" &
 bpid=$!
-i=0
-while [ ! -S "$d/s" ]; do
-	i=$((i + 1)); [ $i -gt 100 ] && fail "the back-end's socket did not appear"
-	sleep 0.1
-done
+lvh_kill_at_exit $bpid
+lvh_wait_socket "$d/s" "$bpid" "vhost-user-blk"
 timeout 180 "$qemu" -accel tcg -m 256M -nodefaults -display none -nographic -no-reboot \
 	-object memory-backend-memfd,id=mem,size=256M,share=on -machine q35,memory-backend=mem \
 	-chardev socket,id=c0,path="$d/s" -device vhost-user-blk-pci,chardev=c0 \

@@ -10,14 +10,9 @@ busybox=$(command -v busybox) || { echo "busybox-static not installed"; exit 77;
 kernel=${LIBVHOST_VM_KERNEL:-${top_srcdir:-.}/../shared/vm-kernel/bzImage}
 [ -r "$kernel" ] || { echo "no guest kernel (set LIBVHOST_VM_KERNEL)"; exit 77; }
 net=${top_builddir:-.}/tools/vhost-user-net
-d=$(mktemp -d /tmp/lvh-qn.XXXXXX)
+. "${top_srcdir:-.}/tests/interop/lib.sh"
+lvh_setup qn
 npid=
-cleanup() {
-	[ -n "$npid" ] && kill "$npid" 2>/dev/null
-	rm -rf "$d"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; for f in "$d"/*.log; do echo "--- $f"; tail -30 "$f"; done; exit 1; }
 
 mkdir -p "$d/root/bin" "$d/root/proc" "$d/root/sys" "$d/root/dev"
 cp "$busybox" "$d/root/bin/busybox"
@@ -46,11 +41,8 @@ chmod +x "$d/root/init"
 
 "$net" --socket-path="$d/s" 2> "$d/backend.log" &
 npid=$!
-i=0
-while [ ! -S "$d/s" ]; do
-	i=$((i + 1)); [ $i -gt 100 ] && fail "the back-end's socket did not appear"
-	sleep 0.1
-done
+lvh_kill_at_exit $npid
+lvh_wait_socket "$d/s" "$npid" "vhost-user-net"
 timeout 180 "$qemu" -accel tcg -m 256M -nodefaults -display none -nographic -no-reboot \
 	-object memory-backend-memfd,id=mem,size=256M,share=on -machine q35,memory-backend=mem \
 	-chardev socket,id=c0,path="$d/s" -netdev vhost-user,id=n0,chardev=c0 \

@@ -8,14 +8,9 @@
 set -u
 qemu=$(command -v qemu-system-x86_64) || { echo "qemu-system-x86_64 not installed"; exit 77; }
 blk=${top_builddir:-.}/tools/vhost-user-blk
-d=$(mktemp -d /tmp/lvh-qb.XXXXXX)
+. "${top_srcdir:-.}/tests/interop/lib.sh"
+lvh_setup qb
 bpid=
-cleanup() {
-	[ -n "$bpid" ] && kill "$bpid" 2>/dev/null
-	rm -rf "$d"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; for f in "$d"/*.log; do echo "--- $f"; tail -20 "$f"; done; exit 1; }
 
 # 1 MiB disk: boot sector = fa f4 eb fd ... 55 aa
 printf '\372\364\353\375' > "$d/disk.img"
@@ -25,11 +20,8 @@ truncate -s 1M "$d/disk.img"
 
 "$blk" --socket-path="$d/s" --blk-file="$d/disk.img" 2> "$d/backend.log" &
 bpid=$!
-i=0
-while [ ! -S "$d/s" ]; do
-	i=$((i + 1)); [ $i -gt 100 ] && fail "the back-end's socket did not appear"
-	sleep 0.1
-done
+lvh_kill_at_exit $bpid
+lvh_wait_socket "$d/s" "$bpid" "vhost-user-blk"
 
 boot() {
 	rm -f "$d/debugcon.log"

@@ -5,22 +5,14 @@
 set -u
 ctl=${top_builddir:-.}/tools/vhost-ctl
 blk=${top_builddir:-.}/tools/vhost-user-blk
-d=$(mktemp -d /tmp/lvh-self.XXXXXX)
+. "${top_srcdir:-.}/tests/interop/lib.sh"
+lvh_setup self
 bpid=
-cleanup() {
-	[ -n "$bpid" ] && kill "$bpid" 2>/dev/null
-	rm -rf "$d"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; for f in "$d"/*.log; do echo "--- $f"; tail -20 "$f"; done; exit 1; }
 start() {
 	"$blk" --socket-path="$d/s" --blk-file="$d/disk.img" --queues=2 "$@" 2> "$d/backend.log" &
 	bpid=$!
-	i=0
-	while [ ! -S "$d/s" ]; do
-		i=$((i + 1)); [ $i -gt 100 ] && fail "the back-end's socket did not appear"
-		sleep 0.1
-	done
+	lvh_kill_at_exit $bpid
+	lvh_wait_socket "$d/s" "$bpid" "vhost-user-blk"
 }
 stop() {
 	kill "$bpid"
