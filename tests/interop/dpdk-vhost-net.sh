@@ -9,14 +9,9 @@ set -u
 [ "${LIBVHOST_SKIP_DPDK:-0}" = 1 ] && { echo "LIBVHOST_SKIP_DPDK=1"; exit 77; }
 pmd=$(command -v dpdk-testpmd) || { echo "dpdk-testpmd not installed"; exit 77; }
 drv=${top_builddir:-.}/tests/interop/net-driver
-d=$(mktemp -d /tmp/lvh-dv.XXXXXX)
-ppid=
-cleanup() {
-	[ -n "$ppid" ] && kill "$ppid" 2>/dev/null
-	rm -rf "$d" "/tmp/dpdk/lvhv$$" "/var/run/dpdk/lvhv$$"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; for f in "$d"/*.log; do echo "--- $f"; tail -30 "$f"; done; exit 1; }
+. "${top_srcdir:-.}/tests/interop/lib.sh"
+lvh_setup dv
+lvh_rm_at_exit "/tmp/dpdk/lvhv$$" "/var/run/dpdk/lvhv$$"
 
 run() { # split|packed
 	rm -f "$d/in" "$d/s"
@@ -25,6 +20,7 @@ run() { # split|packed
 		--vdev "net_vhost0,iface=$d/s,queues=1" -- -i --total-num-mbufs=2048 \
 		< "$d/in" > "$d/pmd-$1.log" 2>&1 &
 	ppid=$!
+	lvh_kill_at_exit $ppid
 	exec 3> "$d/in"
 	i=0
 	until grep -q "testpmd>" "$d/pmd-$1.log" && [ -S "$d/s" ]; do
@@ -43,7 +39,6 @@ run() { # split|packed
 	echo "quit" >&3
 	exec 3>&-
 	wait $ppid
-	ppid=
 	[ $st -eq 77 ] && { echo "$1: not offered"; return; }
 	[ $st -eq 0 ] || fail "$1: the driver saw no frames come back"
 	rx=$(sed -n 's/.*RX-packets: *\([0-9]*\).*/\1/p' "$d/pmd-$1.log" | head -1)

@@ -4,12 +4,14 @@
 # and failures that show every log the test wrote.
 #   lvh_setup PREFIX     sets $d (removed at exit)
 #   lvh_kill_at_exit PID ...
+#   lvh_rm_at_exit PATH ...   (besides $d)
 #   lvh_wait_socket PATH PID WHAT   (fails after 10 s, or if PID died)
 #   fail MESSAGE
 lvh_pids=
+lvh_paths=
 lvh_cleanup() {
 	for p in $lvh_pids; do kill "$p" 2>/dev/null; done
-	rm -rf "$d"
+	rm -rf "$d" $lvh_paths
 }
 lvh_setup() {
 	d=$(mktemp -d "/tmp/lvh-$1.XXXXXX")
@@ -17,6 +19,9 @@ lvh_setup() {
 }
 lvh_kill_at_exit() {
 	lvh_pids="$lvh_pids $*"
+}
+lvh_rm_at_exit() {
+	lvh_paths="$lvh_paths $*"
 }
 fail() {
 	echo "FAIL: $*"

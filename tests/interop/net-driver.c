@@ -2,9 +2,10 @@
 /*
  * A virtio-net driver on libvhost's front-end and driver-side rings, for the
  * interop tests: connects to a vhost-user net back-end, posts RX buffers,
- * transmits COUNT frames on queue 1 and waits until frames arrive on queue 0
- * (the peer forwards them back).  Prints what it saw; exits 0 if every frame
- * was transmitted and at least one came back with its payload intact.
+ * transmits COUNT frames on queue 1 and waits until the device has taken all
+ * of them and frames arrive on queue 0 (the peer forwards them back).
+ * Prints what it saw; exits 0 if every frame was taken and at least one came
+ * back with its payload intact.
  *   net-driver SOCKET COUNT [packed]
  */
 #include <endian.h>
@@ -45,7 +46,7 @@ int main(int argc, char **argv)
 	struct libvhost_vring *rx, *tx;
 	uint64_t features, v;
 	uint8_t *base, *txbuf, *rxbuf;
-	int kick[2], call[2], r, i, count, sent = 0, got = 0, intact = 0;
+	int kick[2], call[2], r, i, count, sent = 0, done = 0, got = 0, intact = 0;
 	bool packed = argc > 3 && !strcmp(argv[3], "packed");
 	time_t deadline;
 	void *p, *tok;
@@ -112,7 +113,8 @@ int main(int argc, char **argv)
 	libvhost_vring_kick(rx);
 	usleep(200000); /* let the back-end see the device ready */
 	deadline = time(NULL) + 20;
-	while ((sent < count || (got == 0 && time(NULL) < deadline)) && time(NULL) < deadline) {
+	/* until the device has taken every frame (used) and one came back */
+	while ((done < count || !intact) && time(NULL) < deadline) {
 		while (sent < count) {
 			uint8_t *f = txbuf + (sent % 128) * 128;
 			struct iovec iov = { f, HDR + FRAME };
@@ -138,7 +140,7 @@ int main(int argc, char **argv)
 			(void)!read(call[1], &v, sizeof(v));
 		}
 		while (libvhost_vring_get_used(tx, &tok, &len) == 1)
-			;
+			done++;
 		while (libvhost_vring_get_used(rx, &tok, &len) == 1) {
 			uint8_t *b = tok;
 			struct iovec iov = { b, RXBUF };
@@ -149,15 +151,14 @@ int main(int argc, char **argv)
 			libvhost_vring_add(rx, &iov, 0, 1, b);
 		}
 		libvhost_vring_kick(rx);
-		if (sent == count && intact)
-			break;
 	}
-	printf("net-driver: %d frames sent, %d received, %d ours intact (%s rings)\n", sent, got,
-	       intact, packed ? "packed" : "split");
+	printf("net-driver: %d frames sent, %d taken by the device, %d received, %d ours intact "
+	       "(%s rings)\n",
+	       sent, done, got, intact, packed ? "packed" : "split");
 	libvhost_vring_unref(rx);
 	libvhost_vring_unref(tx);
 	libvhost_frontend_unref(fe);
 	libvhost_mem_unref(mem);
 	libvhost_ctx_unref(ctx);
-	return sent == count && intact ? 0 : 1;
+	return done == count && intact ? 0 : 1;
 }

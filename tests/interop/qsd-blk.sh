@@ -10,15 +10,9 @@
 set -u
 qsd=$(command -v qemu-storage-daemon) || { echo "qemu-storage-daemon not installed"; exit 77; }
 ctl=${top_builddir:-.}/tools/vhost-ctl
-d=$(mktemp -d /tmp/lvh-qsd.XXXXXX)
+. "${top_srcdir:-.}/tests/interop/lib.sh"
+lvh_setup qsd
 qpid= dog=
-cleanup() {
-	[ -n "$qpid" ] && kill "$qpid" 2>/dev/null
-	[ -n "$dog" ] && kill "$dog" 2>/dev/null
-	rm -rf "$d"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; for f in "$d"/*.log; do echo "--- $f"; tail -20 "$f"; done; exit 1; }
 
 start_qsd() { # $1: on|off (writable)
 	ro=
@@ -31,11 +25,8 @@ start_qsd() { # $1: on|off (writable)
 	[ -n "$dog" ] && kill "$dog" 2>/dev/null
 	( sleep 120; kill -9 "$qpid" ) > /dev/null 2>&1 &
 	dog=$!
-	i=0
-	while [ ! -S "$d/s" ]; do
-		i=$((i + 1)); [ $i -gt 100 ] && fail "qemu-storage-daemon's socket did not appear"
-		sleep 0.1
-	done
+	lvh_kill_at_exit "$qpid" "$dog"
+	lvh_wait_socket "$d/s" "$qpid" qemu-storage-daemon
 }
 stop_qsd() {
 	kill "$qpid"

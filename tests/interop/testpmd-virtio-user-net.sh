@@ -10,32 +10,24 @@ set -u
 [ "${LIBVHOST_SKIP_DPDK:-0}" = 1 ] && { echo "LIBVHOST_SKIP_DPDK=1"; exit 77; }
 pmd=$(command -v dpdk-testpmd) || { echo "dpdk-testpmd not installed"; exit 77; }
 net=${top_builddir:-.}/tools/vhost-user-net
-d=$(mktemp -d /tmp/lvh-tp.XXXXXX)
-npid= ppid=
-cleanup() {
-	[ -n "$ppid" ] && kill "$ppid" 2>/dev/null
-	[ -n "$npid" ] && kill "$npid" 2>/dev/null
-	rm -rf "$d" "/tmp/dpdk/lvh$$" "/var/run/dpdk/lvh$$"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; for f in "$d"/*.log; do echo "--- $f"; tail -30 "$f"; done; exit 1; }
+. "${top_srcdir:-.}/tests/interop/lib.sh"
+lvh_setup tp
+lvh_rm_at_exit "/tmp/dpdk/lvh$$" "/var/run/dpdk/lvh$$"
 
 run() { # $1: split|packed
 	packed=0
 	[ "$1" = packed ] && packed=1
 	"$net" --socket-path="$d/s" 2> "$d/net-$1.log" &
 	npid=$!
-	i=0
-	while [ ! -S "$d/s" ]; do
-		i=$((i + 1)); [ $i -gt 100 ] && fail "$1: the back-end's socket did not appear"
-		sleep 0.1
-	done
+	lvh_kill_at_exit $npid
+	lvh_wait_socket "$d/s" $npid "$1: vhost-user-net"
 	rm -f "$d/in"
 	mkfifo "$d/in"
 	timeout 120 "$pmd" -l 0-1 --no-pci --no-huge -m 128 --file-prefix="lvh$$" \
 		--vdev "net_virtio_user0,path=$d/s,queues=1,packed_vq=$packed" \
 		-- -i --total-num-mbufs=2048 < "$d/in" > "$d/pmd-$1.log" 2>&1 &
 	ppid=$!
+	lvh_kill_at_exit $ppid
 	exec 3> "$d/in"
 	i=0
 	until grep -q "testpmd>" "$d/pmd-$1.log"; do
@@ -50,10 +42,8 @@ run() { # $1: split|packed
 	echo "quit" >&3
 	exec 3>&-
 	wait $ppid
-	ppid=
 	kill $npid
 	wait $npid
-	npid=
 	rx=$(sed -n 's/.*RX-packets: *\([0-9]*\).*/\1/p' "$d/pmd-$1.log" | head -1)
 	[ -n "$rx" ] || fail "$1: no statistics from testpmd"
 	[ "$rx" -gt 32 ] || fail "$1: testpmd received $rx frames back"

@@ -9,26 +9,16 @@ vfsd=${VIRTIOFSD:-/usr/lib/qemu/virtiofsd}
 [ -x "$vfsd" ] || { echo "virtiofsd not installed"; exit 77; }
 [ "$(id -u)" = 0 ] || { echo "virtiofsd needs root"; exit 77; }
 drv=${top_builddir:-.}/tests/interop/fs-driver
-d=$(mktemp -d /tmp/lvh-fs.XXXXXX)
-vpid=
-cleanup() {
-	[ -n "$vpid" ] && kill "$vpid" 2>/dev/null
-	rm -rf "$d"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; for f in "$d"/*.log; do echo "--- $f"; tail -30 "$f"; done; exit 1; }
+. "${top_srcdir:-.}/tests/interop/lib.sh"
+lvh_setup fs
 
 mkdir "$d/share"
 content="hello from the host, through virtio-fs and libvhost"
 printf '%s' "$content" > "$d/share/hello.txt"
 timeout 60 "$vfsd" --socket-path="$d/s" -o source="$d/share" -o sandbox=chroot > "$d/virtiofsd.log" 2>&1 &
 vpid=$!
-i=0
-while [ ! -S "$d/s" ]; do
-	i=$((i + 1))
-	{ [ $i -gt 100 ] || ! kill -0 $vpid 2>/dev/null; } && fail "virtiofsd's socket did not appear"
-	sleep 0.1
-done
+lvh_kill_at_exit $vpid
+lvh_wait_socket "$d/s" $vpid virtiofsd
 timeout 60 "$drv" "$d/s" hello.txt "$content" > "$d/driver.log" 2>&1 || fail "the driver failed"
 cat "$d/driver.log"
 # virtiofsd exits by itself when its front-end goes
@@ -38,5 +28,4 @@ while kill -0 $vpid 2>/dev/null; do
 	sleep 0.1
 done
 wait $vpid
-vpid=
 echo PASS
