@@ -1104,6 +1104,9 @@ int libvhost_vq_is_enabled(const struct libvhost_vq *vq);
  * libvhost_vq_pop - take the next available buffer as iovecs straight into
  * guest memory (zero copy; a part crossing regions becomes several iovecs).
  * Returns 1 with @elem filled, 0 when the ring is empty (or stopped).
+ * With inflight tracking (INFLIGHT_SHMFD), a back-end started again after a
+ * crash first gets the buffers its predecessor took and never returned: a
+ * device must be able to process a request again.
  * Errors: -ENOSPC (more than @cap iovecs: nothing was taken), -EIO (the
  * driver broke the ring: it stays broken, and its err fd is signalled).
  * Since: LIBVHOST_0.1

@@ -84,8 +84,9 @@ static const struct lvh_proto_row frontend_rows[] = {
 	ROW(POSTCOPY_LISTEN, NONE, NONE, ACK, NONE, NONE, PF(PAGEFAULT)),
 	ROW(POSTCOPY_END, NONE, NONE, BODY, EXACT(SZ_U64), NONE, PF(PAGEFAULT)),
 	/* spec erratum: the table says "reply payload: N/A"; the reply is a description + fd */
+	/* the reply's fd is absent when the back-end has no area (mmap_size 0, as QEMU reads it) */
 	ROW(GET_INFLIGHT_FD, RANGE(SZ_INFLIGHT_MIN, SZ_INFLIGHT_MAX), NONE, BODY,
-	    RANGE(SZ_INFLIGHT_MIN, SZ_INFLIGHT_MAX), ONE, PF(INFLIGHT_SHMFD)),
+	    RANGE(SZ_INFLIGHT_MIN, SZ_INFLIGHT_MAX), OPT, PF(INFLIGHT_SHMFD)),
 	ROW(SET_INFLIGHT_FD, RANGE(SZ_INFLIGHT_MIN, SZ_INFLIGHT_MAX), ONE, ACK, NONE, NONE,
 	    PF(INFLIGHT_SHMFD)),
 	ROW(GPU_SET_SOCKET, NONE, ONE, ACK, NONE, NONE, NOGATE),

@@ -110,39 +110,67 @@ static int walk_indirect(struct lvh_vq *vq, struct lvh_vq_walk *w, const struct 
 	return 0;
 }
 
+int lvh_vq_packed_map_desc(struct lvh_vq *vq, struct lvh_vq_walk *w, uint64_t addr, uint32_t len,
+			   uint16_t flags)
+{
+	struct pdesc d = { .addr = addr, .len = len, .flags = flags };
+
+	if (flags & LVH_DESC_F_INDIRECT)
+		return walk_indirect(vq, w, &d);
+	return lvh_vq_map(vq, w, addr, len, flags & LVH_DESC_F_WRITE);
+}
+
 static int packed_pop(struct lvh_vq *vq, struct lvh_vq_walk *w, uint16_t *id)
 {
-	uint16_t pos = vq->last_avail, flags = flags_at(vq, pos);
+	uint16_t pos = vq->last_avail, flags = flags_at(vq, pos), first = 0xffff, last = 0xffff;
 	bool wrap = vq->avail_wrap;
 	unsigned int count = 0;
 	struct pdesc d;
 	int r;
 
+	if (vq->ifl && lvh_ifl_next_resubmit(vq, id)) {
+		r = lvh_ifl_packed_walk(vq, w, *id);
+		if (r < 0)
+			return r;
+		lvh_ifl_resubmitted(vq);
+		return 1;
+	}
 	if (!!(flags & F_AVAIL) != wrap || !!(flags & F_USED) == wrap)
 		return 0;
 	for (;;) {
-		if (++count > vq->num)
-			return lvh_vq_break(vq, "descriptor chain longer than the ring", count);
+		if (++count > vq->num) {
+			r = lvh_vq_break(vq, "descriptor chain longer than the ring", count);
+			goto fail;
+		}
 		read_pdesc(vq->desc, pos, &d);
-		if (d.flags & LVH_DESC_F_INDIRECT)
-			r = walk_indirect(vq, w, &d);
-		else
-			r = lvh_vq_map(vq, w, d.addr, d.len, d.flags & LVH_DESC_F_WRITE);
+		r = lvh_vq_packed_map_desc(vq, w, d.addr, d.len, d.flags);
+		if (r == 0 && vq->ifl)
+			r = lvh_ifl_packed_note(vq, &first, &last, d.addr, d.len, d.flags);
 		if (r < 0)
-			return r;
+			goto fail;
 		advance(vq, &pos, &wrap, 1);
 		if (!(d.flags & LVH_DESC_F_NEXT) || (d.flags & LVH_DESC_F_INDIRECT))
 			break;
 	}
-	if (d.id >= vq->num)
-		return lvh_vq_break(vq, "buffer id out of range", d.id);
-	if (vq->inflight[d.id])
-		return lvh_vq_break(vq, "buffer id already in flight", d.id);
+	if (d.id >= vq->num) {
+		r = lvh_vq_break(vq, "buffer id out of range", d.id);
+		goto fail;
+	}
+	if (vq->inflight[d.id]) {
+		r = lvh_vq_break(vq, "buffer id already in flight", d.id);
+		goto fail;
+	}
+	if (vq->ifl)
+		lvh_ifl_packed_taken(vq, first, d.id, (uint16_t)count);
 	vq->inflight[d.id] = (uint16_t)count;
 	vq->last_avail = pos;
 	vq->avail_wrap = wrap;
 	*id = d.id;
 	return 1;
+fail:
+	if (vq->ifl)
+		lvh_ifl_packed_abort(vq, first, count);
+	return r;
 }
 
 static uint64_t packed_push(struct lvh_vq *vq, uint16_t id, uint32_t len, uint32_t *bytes)
@@ -155,9 +183,13 @@ static uint64_t packed_push(struct lvh_vq *vq, uint16_t id, uint32_t len, uint32
 
 	memcpy(e + 12, &le_id, 2);
 	memcpy(e + 8, &le_len, 4);
+	if (vq->ifl)
+		lvh_ifl_packed_completing(vq, id);
 	/* the flags hand the entry back: after its id and length */
 	__atomic_store_n((uint16_t *)(e + 14), htole16(flags), __ATOMIC_RELEASE);
 	advance(vq, &vq->used_idx, &vq->used_wrap, vq->inflight[id]);
+	if (vq->ifl)
+		lvh_ifl_packed_done(vq, id);
 	vq->used_total += vq->inflight[id];
 	*bytes = DESC_SIZE;
 	return off;
@@ -210,4 +242,5 @@ static const struct lvh_vq_ops packed_ops = {
 	.push = packed_push,
 	.flush = packed_flush,
 	.set_notify = packed_set_notify,
+	.packed = true,
 };

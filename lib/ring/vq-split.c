@@ -114,6 +114,14 @@ static int split_pop(struct lvh_vq *vq, struct lvh_vq_walk *w, uint16_t *id)
 	uint16_t avail_idx, head;
 	int r;
 
+	if (vq->ifl && lvh_ifl_next_resubmit(vq, &head)) {
+		r = walk_chain(vq, w, vq->desc, vq->num, head, false);
+		if (r < 0)
+			return r;
+		lvh_ifl_resubmitted(vq);
+		*id = head;
+		return 1;
+	}
 	avail_idx = le16toh(__atomic_load_n(AVAIL_IDX(vq), __ATOMIC_ACQUIRE));
 	if ((uint16_t)(avail_idx - vq->last_avail) > vq->num)
 		return lvh_vq_break(vq, "available index moved by more than the ring size",
@@ -129,6 +137,8 @@ static int split_pop(struct lvh_vq *vq, struct lvh_vq_walk *w, uint16_t *id)
 	if (r < 0)
 		return r;
 	vq->inflight[head] = 1;
+	if (vq->ifl)
+		lvh_ifl_split_taken(vq, head);
 	vq->last_avail++;
 	if (vq->event_idx)
 		store16(AVAIL_EVENT(vq), vq->last_avail);
@@ -143,6 +153,8 @@ static uint64_t split_push(struct lvh_vq *vq, uint16_t id, uint32_t len, uint32_
 
 	e[0] = htole32(id);
 	e[1] = htole32(len);
+	if (vq->ifl)
+		lvh_ifl_split_pushed(vq, id);
 	vq->used_idx++;
 	*bytes = 8;
 	return 4 + 8ull * slot;
@@ -155,6 +167,8 @@ static int split_flush(struct lvh_vq *vq)
 
 	published = load16(USED_IDX(vq));
 	__atomic_store_n(USED_IDX(vq), htole16(vq->used_idx), __ATOMIC_RELEASE);
+	if (vq->ifl)
+		lvh_ifl_split_published(vq);
 	/* the driver's suppression is read after the index is visible */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (!vq->event_idx)

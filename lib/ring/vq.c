@@ -102,6 +102,7 @@ int lvh_vq_init_common(struct lvh_vq *vq, const struct lvh_vq_ops *ops, struct l
 
 void lvh_vq_fini(struct lvh_vq *vq)
 {
+	lvh_ifl_detach(vq);
 	free(vq->inflight);
 	free(vq->wr);
 	free(vq->nwr);

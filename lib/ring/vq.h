@@ -24,6 +24,7 @@ struct lvh_vq_ops {
 	uint64_t (*push)(struct lvh_vq *vq, uint16_t id, uint32_t len, uint32_t *bytes);
 	int (*flush)(struct lvh_vq *vq);
 	bool flush_logs_idx; /* flush writes an index at used + 2 (split) */
+	bool packed;
 	void (*set_notify)(struct lvh_vq *vq, bool enable);
 };
 
@@ -69,7 +70,21 @@ struct lvh_vq {
 	uint64_t used_gpa; /* guest address of the used ring (packed: descriptor ring) */
 	struct lvh_wrange (*wr)[LVH_VQ_WRANGES]; /* per id, while logging */
 	uint8_t *nwr;
+	struct lvh_ifl *ifl; /* NULL: no inflight tracking */
 };
+
+/*
+ * Inflight tracking (INFLIGHT_SHMFD, vq-inflight.c): the ring records in
+ * @area (lvh_vq_inflight_area_size() bytes the front-end keeps) which
+ * buffers it took and has not returned.  When the area already describes
+ * this ring (a back-end started again), the ring resumes from it: its
+ * indexes come from the area and the ring, and the buffers that were in
+ * flight come back first from pop, in the order they were first taken.
+ * An area that does not fit the ring is reset (logged).  Returns how many
+ * buffers will be resubmitted, or -ENOMEM.
+ */
+int lvh_vq_inflight_attach(struct lvh_vq *vq, void *area);
+uint64_t lvh_vq_inflight_area_size(unsigned int num);
 
 /* Logs this ring's guest writes into @log from now on; -ENOMEM. */
 int lvh_vq_set_log(struct lvh_vq *vq, struct lvh_dirty_log *log, uint64_t used_gpa);
@@ -144,5 +159,24 @@ int lvh_vq_flush(struct lvh_vq *vq);
  * enabled, the caller checks the ring once more before sleeping.
  */
 void lvh_vq_set_notify(struct lvh_vq *vq, bool enable);
+
+/* The hooks vq-split.c and vq-packed.c call while vq->ifl is set (vq-inflight.c). */
+void lvh_ifl_detach(struct lvh_vq *vq);
+int lvh_ifl_next_resubmit(struct lvh_vq *vq, uint16_t *id);
+void lvh_ifl_resubmitted(struct lvh_vq *vq);
+void lvh_ifl_split_taken(struct lvh_vq *vq, uint16_t head);
+void lvh_ifl_split_pushed(struct lvh_vq *vq, uint16_t head);
+void lvh_ifl_split_published(struct lvh_vq *vq);
+/* Packed: each descriptor of a buffer being taken, then taken or aborted. */
+int lvh_ifl_packed_note(struct lvh_vq *vq, uint16_t *first, uint16_t *last, uint64_t addr,
+			uint32_t len, uint16_t flags);
+void lvh_ifl_packed_abort(struct lvh_vq *vq, uint16_t first, unsigned int n);
+void lvh_ifl_packed_taken(struct lvh_vq *vq, uint16_t first, uint16_t id, uint16_t num);
+void lvh_ifl_packed_completing(struct lvh_vq *vq, uint16_t id);
+void lvh_ifl_packed_done(struct lvh_vq *vq, uint16_t id);
+int lvh_ifl_packed_walk(struct lvh_vq *vq, struct lvh_vq_walk *w, uint16_t id);
+/* Packed: maps one descriptor, following it if indirect (vq-packed.c). */
+int lvh_vq_packed_map_desc(struct lvh_vq *vq, struct lvh_vq_walk *w, uint64_t addr, uint32_t len,
+			   uint16_t flags);
 
 #endif

@@ -8,6 +8,7 @@
  * breaks the protocol is dropped, and the back-end waits for the next one.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include "mem/mem.h"
 #include "proto/msg-config.h"
 #include "proto/msg-features.h"
+#include "proto/msg-inflight.h"
 #include "proto/msg-log.h"
 #include "proto/msg-mem.h"
 #include "proto/msg-state.h"
@@ -40,7 +42,8 @@
 	 LVH_BIT(LIBVHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS) |                               \
 	 LVH_BIT(LIBVHOST_USER_PROTOCOL_F_STATUS) | LVH_BIT(LIBVHOST_USER_PROTOCOL_F_RESET_DEVICE) | \
 	 LVH_BIT(LIBVHOST_USER_PROTOCOL_F_LOG_SHMFD) |                                         \
-	 LVH_BIT(LIBVHOST_USER_PROTOCOL_F_DEVICE_STATE))
+	 LVH_BIT(LIBVHOST_USER_PROTOCOL_F_DEVICE_STATE) |                                      \
+	 LVH_BIT(LIBVHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD))
 
 struct be_region {
 	uint64_t gpa, size, qva; /* the front-end's view */
@@ -84,6 +87,10 @@ struct libvhost_backend {
 	int state_fd; /* SET_DEVICE_STATE_FD: the transfer to run after the reply */
 	uint32_t state_dir;
 	int state_result; /* what CHECK_DEVICE_STATE reports */
+	void *ifl_map; /* the inflight area (INFLIGHT_SHMFD) */
+	size_t ifl_len;
+	uint8_t *ifl_area; /* where its first queue's region starts */
+	uint16_t ifl_queues, ifl_qsize;
 };
 
 static void close_fd(int *fd)
@@ -140,6 +147,14 @@ static void log_unmap(struct libvhost_backend *be)
 	be->log.bitmap = NULL;
 	be->log.size = 0;
 	be->log.on = false;
+}
+
+static void inflight_unmap(struct libvhost_backend *be)
+{
+	if (be->ifl_map)
+		munmap(be->ifl_map, be->ifl_len);
+	be->ifl_map = NULL;
+	be->ifl_area = NULL;
 }
 
 static void log_update(struct libvhost_backend *be)
@@ -256,6 +271,18 @@ static int vq_start(struct libvhost_backend *be, struct libvhost_vq *vq)
 		return r == -EINVAL ? -EPROTO : r;
 	}
 	vq->running = true;
+	if (be->ifl_area && (be->proto & LVH_BIT(LIBVHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD))) {
+		if (vq->index >= be->ifl_queues || vq->num > be->ifl_qsize) {
+			lvh_notice(be->ctx, "vhost-user back-end: ring %u (size %u) is outside the "
+					    "inflight area (%u rings of %u): not tracked",
+				   vq->index, vq->num, be->ifl_queues, be->ifl_qsize);
+		} else if (lvh_vq_inflight_attach(&vq->ring,
+						  be->ifl_area + vq->index *
+						  lvh_inflight_queue_region_size(be->ifl_qsize, true)) < 0) {
+			vq_stop(vq);
+			return -ENOMEM;
+		}
+	}
 	{
 		uint64_t log_at = 0;
 
@@ -324,6 +351,7 @@ static void session_end(struct libvhost_backend *be)
 	}
 	mem_clear(be);
 	log_unmap(be);
+	inflight_unmap(be);
 	close_fd(&be->log_fd);
 	close_fd(&be->state_fd);
 	close_fd(&be->chan);
@@ -420,6 +448,7 @@ LIBVHOST_EXPORT struct libvhost_backend *libvhost_backend_unref(struct libvhost_
 		vq_reset(&be->vqs[i]);
 	mem_clear(be);
 	log_unmap(be);
+	inflight_unmap(be);
 	close_fd(&be->log_fd);
 	close_fd(&be->state_fd);
 	close_fd(&be->chan);
@@ -835,23 +864,30 @@ static int set_log_base(struct libvhost_backend *be, const struct lvh_msg *m)
 	return reply_body_u64(be, m, 0);
 }
 
+static bool any_ring_started(struct libvhost_backend *be, const char *what)
+{
+	unsigned int i;
+
+	for (i = 0; i < be->queue_num; i++)
+		if (be->vqs[i].started) {
+			lvh_err(be->ctx, "vhost-user back-end: %s while ring %u runs", what, i);
+			return true;
+		}
+	return false;
+}
+
 /* SET_DEVICE_STATE_FD: answered at once (no fd of our own); the transfer follows. */
 static int set_device_state_fd(struct libvhost_backend *be, struct lvh_msg *m)
 {
 	struct lvh_device_state ds;
 	struct lvh_msg rep;
-	unsigned int i;
 	uint8_t err = 0;
 	int r = lvh_msg_decode_device_state(be->ctx, m, &ds);
 
 	if (r < 0)
 		return r;
-	for (i = 0; i < be->queue_num; i++)
-		if (be->vqs[i].started) {
-			lvh_err(be->ctx, "vhost-user back-end: device state transfer while ring %u "
-					 "runs", i);
-			err = EBUSY;
-		}
+	if (any_ring_started(be, "device state transfer"))
+		err = EBUSY;
 	close_fd(&be->state_fd);
 	if (!err) {
 		be->state_fd = lvh_msg_take_fd(m, 0);
@@ -861,6 +897,84 @@ static int set_device_state_fd(struct libvhost_backend *be, struct lvh_msg *m)
 	lvh_msg_init_reply(&rep, m);
 	lvh_msg_encode_device_state_reply(&rep, err, -1);
 	return send_reply(be, &rep) < 0 ? -ECONNRESET : 1;
+}
+
+static int inflight_map(struct libvhost_backend *be, int fd, const struct lvh_inflight *in)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	uint64_t start = in->mmap_offset & ~(uint64_t)(page - 1), end;
+	struct stat st;
+	void *p;
+
+	if (lvh_add_overflow_u64(in->mmap_offset, in->mmap_size, &end) || fstat(fd, &st) < 0 ||
+	    end > (uint64_t)st.st_size || end - start > SIZE_MAX) {
+		lvh_err(be->ctx, "vhost-user back-end: an inflight area of %llu bytes at %llu does "
+				 "not fit its fd",
+			(unsigned long long)in->mmap_size, (unsigned long long)in->mmap_offset);
+		return -EPROTO;
+	}
+	p = mmap(NULL, (size_t)(end - start), PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)start);
+	if (p == MAP_FAILED) {
+		lvh_err(be->ctx, "vhost-user back-end: mmap of the inflight area: %s",
+			strerror(errno));
+		return -errno;
+	}
+	inflight_unmap(be);
+	be->ifl_map = p;
+	be->ifl_len = (size_t)(end - start);
+	be->ifl_area = (uint8_t *)p + (in->mmap_offset - start);
+	be->ifl_queues = in->num_queues;
+	be->ifl_qsize = in->queue_size;
+	return 0;
+}
+
+/*
+ * GET_INFLIGHT_FD: a new zeroed, sealed memfd, big enough for either ring
+ * layout (the front-end asks before it sets the features).
+ */
+static int get_inflight_fd(struct libvhost_backend *be, const struct lvh_msg *m)
+{
+	struct lvh_inflight in;
+	struct lvh_msg rep;
+	int fd, r = lvh_msg_decode_inflight(be->ctx, m, false, false, &in);
+
+	if (r < 0)
+		return r;
+	lvh_msg_init_reply(&rep, m);
+	if (any_ring_started(be, "GET_INFLIGHT_FD"))
+		goto refuse;
+	in.mmap_offset = 0;
+	in.mmap_size = in.num_queues * lvh_inflight_queue_region_size(in.queue_size, true);
+	fd = memfd_create("libvhost-inflight", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0 || ftruncate(fd, (off_t)in.mmap_size) < 0 ||
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) < 0 ||
+	    inflight_map(be, fd, &in) < 0) {
+		lvh_err(be->ctx, "vhost-user back-end: inflight area of %llu bytes: %s",
+			(unsigned long long)in.mmap_size, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		goto refuse;
+	}
+	lvh_msg_encode_inflight(&rep, &in, fd);
+	r = send_reply(be, &rep);
+	close(fd);
+	return r < 0 ? -ECONNRESET : 1;
+refuse:
+	/* no area: mmap_size 0 and no fd, as QEMU reads it */
+	lvh_msg_set_payload(&rep, m->payload.bytes, m->size);
+	return send_reply(be, &rep) < 0 ? -ECONNRESET : 1;
+}
+
+static int set_inflight_fd(struct libvhost_backend *be, struct lvh_msg *m)
+{
+	struct lvh_inflight in;
+	int r = lvh_msg_decode_inflight(be->ctx, m, true, true, &in);
+
+	if (r < 0)
+		return r;
+	if (any_ring_started(be, "SET_INFLIGHT_FD"))
+		return -EBUSY;
+	return inflight_map(be, m->fds[0], &in);
 }
 
 /* The transfer SET_DEVICE_STATE_FD set up, now that the front-end has its reply. */
@@ -986,6 +1100,10 @@ static int dispatch(struct libvhost_backend *be, struct lvh_msg *m)
 		return set_device_state_fd(be, m);
 	case LIBVHOST_USER_CHECK_DEVICE_STATE:
 		return reply_body_u64(be, m, be->state_result < 0 ? (uint64_t)-be->state_result : 0);
+	case LIBVHOST_USER_GET_INFLIGHT_FD:
+		return get_inflight_fd(be, m);
+	case LIBVHOST_USER_SET_INFLIGHT_FD:
+		return set_inflight_fd(be, m);
 	case LIBVHOST_USER_SET_LOG_FD:
 		close_fd(&be->log_fd);
 		be->log_fd = lvh_msg_take_fd(m, 0);

@@ -960,6 +960,10 @@ LIBVHOST_EXPORT int libvhost_frontend_get_inflight(struct libvhost_frontend *fe,
 	r = lvh_fe_call(fe, &m, &rep);
 	if (r < 0)
 		return r;
+	if (!rep.nfds && rep.size >= 8 && !rep.payload.u64) {
+		lvh_notice(fe->ctx, "vhost-user: the back-end has no inflight area to give");
+		return -EIO;
+	}
 	r = lvh_msg_decode_inflight(fe->ctx, &rep, true,
 				    !!(fe->info.acked_features & LVH_BIT(34)), &out);
 	if (r < 0) {

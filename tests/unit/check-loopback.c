@@ -15,7 +15,9 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -551,6 +553,211 @@ START_TEST(test_device_state)
 }
 END_TEST
 
+/* ---- a back-end killed mid-I/O and started again (INFLIGHT_SHMFD) ---- */
+
+#define RS_NUM 16
+#define RS_BUFS 8
+
+/*
+ * A back-end process on @path.  With @hold_odd it returns only the buffers
+ * whose first byte is even and keeps the others, then tells @report once it
+ * has taken RS_BUFS buffers; without, it echoes everything.
+ */
+static void restart_backend(const char *path, uint64_t features, bool hold_odd, int report)
+{
+	LIBVHOST_OPTS(libvhost_backend_opts, o, .features = features);
+	struct libvhost_backend *be;
+	struct libvhost_ctx *c = tu_ctx_new();
+	unsigned int taken = 0;
+
+	unlink(path);
+	if (libvhost_backend_new(c, &o, &be) < 0 || libvhost_backend_listen(be, path) < 0)
+		_exit(2);
+	for (;;) {
+		struct libvhost_vq *vq = libvhost_backend_get_vq(be, 0);
+		struct pollfd pfd[2] = { { libvhost_backend_get_fd(be), POLLIN, 0 },
+					 { libvhost_vq_get_kick_fd(vq), POLLIN, 0 } };
+		struct iovec iov[4];
+		struct libvhost_vq_elem e;
+		uint64_t v;
+
+		if (poll(pfd, pfd[1].fd >= 0 ? 2 : 1, 1000) < 0)
+			_exit(3);
+		if (pfd[0].revents && libvhost_backend_process(be) < 0)
+			_exit(4);
+		if (pfd[1].fd >= 0 && pfd[1].revents && read(pfd[1].fd, &v, sizeof(v)) < 0)
+			_exit(5);
+		while (libvhost_vq_pop(vq, iov, 4, &e) == 1) {
+			const uint8_t *src = iov[0].iov_base;
+			uint8_t *dst = iov[1].iov_base;
+			unsigned int i;
+
+			taken++;
+			if (hold_odd && (src[0] & 1))
+				continue;
+			for (i = 0; i < 64; i++)
+				dst[i] = (uint8_t)~src[i];
+			libvhost_vq_push(vq, e.id, 64);
+		}
+		libvhost_vq_notify(vq);
+		if (hold_odd && taken == RS_BUFS) {
+			if (write(report, "!", 1) != 1)
+				_exit(6);
+			taken++;
+		}
+	}
+}
+
+static pid_t spawn_backend(const char *path, uint64_t features, bool hold_odd, int report)
+{
+	pid_t pid = fork();
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0)
+		restart_backend(path, features, hold_odd, report);
+	return pid;
+}
+
+/* The front-end's side of a (re)started session: negotiate, inflight area, memory, ring. */
+static void restart_session(struct libvhost_frontend *fe, uint64_t features, struct driver *drv,
+			    int *ifl_fd, uint64_t *ifl_size, uint64_t *ifl_off)
+{
+	struct libvhost_dev *dev = libvhost_frontend_get_dev(fe);
+
+	ck_assert_int_eq(libvhost_frontend_negotiate(fe), 0);
+	/* as QEMU does: the area is asked for before the features are set */
+	if (*ifl_fd < 0)
+		ck_assert_int_eq(libvhost_frontend_get_inflight(fe, 1, RS_NUM, ifl_fd, ifl_size,
+								ifl_off),
+				 0);
+	ck_assert_int_eq(libvhost_frontend_set_inflight(fe, *ifl_fd, *ifl_size, *ifl_off, 1,
+							 RS_NUM),
+			 0);
+	ck_assert_int_eq(libvhost_dev_set_features(dev, features), 0);
+	ck_assert_int_eq(libvhost_dev_set_mem(dev, drv->mem), 0);
+	ck_assert_int_eq(libvhost_dev_start_vring(dev, 0, drv->vr[0], drv->kick[0], drv->call[0]),
+			 0);
+}
+
+/* Collects used buffers until @total have come back; each token at most once. */
+static void collect(struct driver *drv, unsigned int *got, unsigned int total, unsigned int *n)
+{
+	struct pollfd pfd = { drv->call[0], POLLIN, 0 };
+	void *tok;
+	uint32_t len;
+	uint64_t v;
+
+	while (*n < total) {
+		int r = libvhost_vring_get_used(drv->vr[0], &tok, &len);
+
+		ck_assert_int_ge(r, 0); /* a buffer returned twice breaks the ring */
+		if (r == 1) {
+			uintptr_t i = (uintptr_t)tok - 1;
+			const uint8_t *out = drv->bufs + i * 0x100, *in = out + 0x80;
+			unsigned int j;
+
+			ck_assert_uint_lt(i, RS_BUFS + 4);
+			ck_assert_uint_eq(got[i]++, 0);
+			ck_assert_uint_eq(len, 64);
+			for (j = 0; j < 64; j++)
+				ck_assert_uint_eq(in[j], (uint8_t)~out[j]);
+			(*n)++;
+			continue;
+		}
+		ck_assert_int_eq(poll(&pfd, 1, 5000), 1);
+		ck_assert_int_eq(read(drv->call[0], &v, sizeof(v)), sizeof(v));
+	}
+}
+
+static void add_bufs(struct driver *drv, unsigned int from, unsigned int to)
+{
+	unsigned int i, j;
+
+	for (i = from; i < to; i++) {
+		uint8_t *out = drv->bufs + i * 0x100;
+		struct iovec iov[2] = { { out, 64 }, { out + 0x80, 64 } };
+
+		for (j = 0; j < 64; j++)
+			out[j] = (uint8_t)(i + j * 3);
+		ck_assert_int_eq(libvhost_vring_add(drv->vr[0], iov, 1, 1, (void *)(uintptr_t)(i + 1)),
+				 0);
+	}
+	libvhost_vring_kick(drv->vr[0]);
+}
+
+static void restart_inflight(uint64_t ring_flags)
+{
+	uint64_t features = F_VERSION_1 | (ring_flags ? F_RING_PACKED : 0), ifl_size = 0,
+		 ifl_off = 0;
+	char dir[] = "/tmp/lvh-rs-XXXXXX", path[108], c;
+	LIBVHOST_OPTS(libvhost_frontend_opts, fo, .connect_retries = 200,
+		      .retry_interval_ms = 10);
+	LIBVHOST_OPTS(libvhost_vring_opts, vo, .flags = ring_flags);
+	struct libvhost_frontend *fe;
+	unsigned int got[RS_BUFS + 4] = { 0 }, n = 0;
+	struct pollfd pfd;
+	struct driver drv;
+	int report[2], ifl_fd = -1, status;
+	pid_t pid;
+	void *p;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/s", dir);
+	ck_assert_int_eq(pipe(report), 0);
+	pid = spawn_backend(path, features, true, report[1]);
+	ck_assert_int_eq(libvhost_frontend_connect(ctx, path, &fo, &fe), 0);
+	ck_assert_int_eq(libvhost_mem_new(ctx, &drv.mem), 0);
+	ck_assert_int_eq(libvhost_mem_alloc(drv.mem, 0, 0x40000, NULL, &p), 0);
+	drv.bufs = (uint8_t *)p + 0x20000;
+	ck_assert_int_eq(libvhost_vring_new(drv.mem, 0, RS_NUM, &vo, &drv.vr[0]), 0);
+	drv.kick[0] = eventfd(0, EFD_CLOEXEC);
+	drv.call[0] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	restart_session(fe, features, &drv, &ifl_fd, &ifl_size, &ifl_off);
+
+	/* eight requests: the back-end answers the even ones and dies holding the odd */
+	add_bufs(&drv, 0, RS_BUFS);
+	pfd = (struct pollfd){ report[0], POLLIN, 0 };
+	ck_assert_int_eq(poll(&pfd, 1, 5000), 1);
+	ck_assert_int_eq(read(report[0], &c, 1), 1);
+	collect(&drv, got, RS_BUFS / 2, &n);
+	kill(pid, SIGKILL);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+
+	/* a new back-end; the front-end reconnects and hands the area back */
+	pid = spawn_backend(path, features, false, -1);
+	ck_assert_int_eq(libvhost_frontend_reconnect(fe), 0);
+	restart_session(fe, features, &drv, &ifl_fd, &ifl_size, &ifl_off);
+	collect(&drv, got, RS_BUFS, &n);
+	/* and new requests go on as usual */
+	add_bufs(&drv, RS_BUFS, RS_BUFS + 4);
+	collect(&drv, got, RS_BUFS + 4, &n);
+
+	libvhost_frontend_unref(fe);
+	kill(pid, SIGKILL);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	libvhost_vring_unref(drv.vr[0]);
+	close(drv.kick[0]);
+	close(drv.call[0]);
+	libvhost_mem_unref(drv.mem);
+	close(ifl_fd);
+	close(report[0]);
+	close(report[1]);
+	unlink(path);
+	rmdir(dir);
+}
+
+START_TEST(test_restart_split)
+{
+	restart_inflight(0);
+}
+END_TEST
+
+START_TEST(test_restart_packed)
+{
+	restart_inflight(LIBVHOST_VRING_F_PACKED);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("loopback");
@@ -565,6 +772,8 @@ int main(void)
 	tcase_add_test(tc, test_dirty_log);
 	tcase_add_test(tc, test_backend_client);
 	tcase_add_test(tc, test_device_state);
+	tcase_add_test(tc, test_restart_split);
+	tcase_add_test(tc, test_restart_packed);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
