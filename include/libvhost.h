@@ -1079,6 +1079,17 @@ struct libvhost_vq *libvhost_backend_get_vq(struct libvhost_backend *be, unsigne
 /* The features the front-end acked (SET_FEATURES), 0 before.  Since: LIBVHOST_0.1 */
 uint64_t libvhost_backend_get_acked_features(const struct libvhost_backend *be);
 
+/*
+ * libvhost_backend_config_changed - tell the front-end the device's config
+ * space changed (BACKEND_CONFIG_CHANGE_MSG; needs BACKEND_REQ and CONFIG);
+ * with REPLY_ACK, waits for its answer.
+ *
+ * Errors: -EOPNOTSUPP (not negotiated), -ENOTCONN (no channel, or it failed
+ * and was closed), -EIO (the front-end refused).
+ * Since: LIBVHOST_0.1
+ */
+int libvhost_backend_config_changed(struct libvhost_backend *be);
+
 /* One buffer taken from a ring (libvhost_vq_pop()). */
 struct libvhost_vq_elem {
 	uint32_t id; /* give it back to libvhost_vq_push() */
@@ -1123,10 +1134,24 @@ int libvhost_vq_push(struct libvhost_vq *vq, uint32_t id, uint32_t len);
 
 /*
  * libvhost_vq_notify - publish pushed buffers and signal the call fd if the
- * driver asked to be told.  Returns 1 if it was signalled, 0 if not.
- * Errors: -EIO (broken).  Since: LIBVHOST_0.1
+ * driver asked to be told (with no call fd and INBAND_NOTIFICATIONS, a
+ * VRING_CALL on the back-end channel).  Returns 1 if it was signalled, 0 if
+ * not.  Errors: -EIO (broken), -ENOTCONN (the in-band channel failed).
+ * Since: LIBVHOST_0.1
  */
 int libvhost_vq_notify(struct libvhost_vq *vq);
+
+/*
+ * libvhost_vq_set_host_notifier - offer the front-end @size bytes of @fd at
+ * @offset as the ring's notification area (BACKEND_VRING_HOST_NOTIFIER_MSG,
+ * HOST_NOTIFIER and BACKEND_SEND_FD; rings 0-255): the driver's kicks then
+ * land in that memory, which the device polls.  @fd -1 takes it back.  @fd
+ * stays the caller's.  Errors as libvhost_backend_config_changed(), and
+ * -EINVAL.
+ * Since: LIBVHOST_0.1
+ */
+int libvhost_vq_set_host_notifier(struct libvhost_vq *vq, int fd, uint64_t offset,
+				  uint64_t size);
 
 #ifdef __cplusplus
 }

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/eventfd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include "mem/mem.h"
+#include "proto/msg-backend.h"
 #include "proto/msg-config.h"
 #include "proto/msg-features.h"
 #include "proto/msg-inflight.h"
@@ -26,72 +28,7 @@
 #include "proto/msg-mem.h"
 #include "proto/msg-state.h"
 #include "proto/msg-vring.h"
-#include "proto/proto.h"
-#include "ring/vq.h"
-
-#define BE_DEFAULT_TIMEOUT_MS 5000
-#define F_PROTOCOL_FEATURES 30
-#define F_EVENT_IDX 29
-#define F_RING_PACKED 34
-#define BE_MAX_SLOTS LIBVHOST_MEM_MAX_REGIONS
-
-/* What this back-end implements, offered unless the caller narrows it. */
-#define BE_PROTO_IMPLEMENTED                                                                   \
-	(LVH_BIT(LIBVHOST_USER_PROTOCOL_F_MQ) | LVH_BIT(LIBVHOST_USER_PROTOCOL_F_REPLY_ACK) |  \
-	 LVH_BIT(LIBVHOST_USER_PROTOCOL_F_CONFIG) |                                            \
-	 LVH_BIT(LIBVHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS) |                               \
-	 LVH_BIT(LIBVHOST_USER_PROTOCOL_F_STATUS) | LVH_BIT(LIBVHOST_USER_PROTOCOL_F_RESET_DEVICE) | \
-	 LVH_BIT(LIBVHOST_USER_PROTOCOL_F_LOG_SHMFD) |                                         \
-	 LVH_BIT(LIBVHOST_USER_PROTOCOL_F_DEVICE_STATE) |                                      \
-	 LVH_BIT(LIBVHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD))
-
-struct be_region {
-	uint64_t gpa, size, qva; /* the front-end's view */
-	void *map; /* our mapping of the fd */
-	size_t map_len;
-	uint8_t *hva; /* where gpa lands in it */
-};
-
-struct libvhost_vq {
-	struct libvhost_backend *be;
-	unsigned int index;
-	struct lvh_vq ring;
-	bool running; /* ring initialised from the addresses below */
-	bool started, enabled;
-	uint32_t num, base;
-	uint64_t desc, avail, used; /* front-end user addresses */
-	int kick_fd, call_fd, err_fd;
-};
-
-struct libvhost_backend {
-	int refcount;
-	struct libvhost_ctx *ctx;
-	struct libvhost_backend_ops ops;
-	void *userdata;
-	uint64_t features, proto_offered, proto, acked;
-	unsigned int queue_num;
-	int timeout_ms;
-	int listen_fd, sock, chan;
-	char *path;
-	bool client; /* connect to path again when the front-end goes */
-	bool acked_features_set;
-	uint8_t status;
-	struct be_region *regions;
-	unsigned int nregions;
-	struct libvhost_mem *mem;
-	struct libvhost_vq *vqs;
-	struct lvh_dirty_log log;
-	void *log_map;
-	size_t log_map_len;
-	int log_fd; /* signalled after logging (SET_LOG_FD) */
-	int state_fd; /* SET_DEVICE_STATE_FD: the transfer to run after the reply */
-	uint32_t state_dir;
-	int state_result; /* what CHECK_DEVICE_STATE reports */
-	void *ifl_map; /* the inflight area (INFLIGHT_SHMFD) */
-	size_t ifl_len;
-	uint8_t *ifl_area; /* where its first queue's region starts */
-	uint16_t ifl_queues, ifl_qsize;
-};
+#include "user/backend.h"
 
 static void close_fd(int *fd)
 {
@@ -354,7 +291,7 @@ static void session_end(struct libvhost_backend *be)
 	inflight_unmap(be);
 	close_fd(&be->log_fd);
 	close_fd(&be->state_fd);
-	close_fd(&be->chan);
+	lvh_be_chan_close(be);
 	be->proto = 0;
 	be->acked = 0;
 	be->acked_features_set = false;
@@ -409,6 +346,7 @@ LIBVHOST_EXPORT int libvhost_backend_new(struct libvhost_ctx *ctx,
 		be->vqs[i].kick_fd = be->vqs[i].call_fd = be->vqs[i].err_fd = -1;
 	}
 	be->refcount = 1;
+	pthread_mutex_init(&be->chan_lock, NULL);
 	be->ctx = libvhost_ctx_ref(ctx);
 	if (ops)
 		memcpy(&be->ops, ops, ops->sz < sizeof(be->ops) ? ops->sz : sizeof(be->ops));
@@ -451,12 +389,13 @@ LIBVHOST_EXPORT struct libvhost_backend *libvhost_backend_unref(struct libvhost_
 	inflight_unmap(be);
 	close_fd(&be->log_fd);
 	close_fd(&be->state_fd);
-	close_fd(&be->chan);
+	lvh_be_chan_close(be);
 	if (be->listen_fd >= 0) {
 		close(be->listen_fd);
 		unlink(be->path);
 	}
 	free(be->path);
+	pthread_mutex_destroy(&be->chan_lock);
 	libvhost_mem_unref(be->mem);
 	free(be->regions);
 	free(be->vqs);
@@ -765,6 +704,13 @@ static int set_vring_fd(struct libvhost_backend *be, struct lvh_msg *m)
 							    : &vq->err_fd;
 	close_fd(slot);
 	*slot = f.nofd ? -1 : lvh_msg_take_fd(m, 0);
+	/* in-band kicks (VRING_KICK) arrive on an eventfd of ours, for the device to poll */
+	if (f.nofd && slot == &vq->kick_fd &&
+	    (be->proto & LVH_BIT(LIBVHOST_USER_PROTOCOL_F_INBAND_NOTIFICATIONS))) {
+		*slot = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (*slot < 0)
+			return -errno;
+	}
 	if (m->request != LIBVHOST_USER_SET_VRING_KICK || vq->started)
 		return 0;
 	/* the kick fd starts the ring */
@@ -1104,6 +1050,31 @@ static int dispatch(struct libvhost_backend *be, struct lvh_msg *m)
 		return get_inflight_fd(be, m);
 	case LIBVHOST_USER_SET_INFLIGHT_FD:
 		return set_inflight_fd(be, m);
+	case LIBVHOST_USER_SET_BACKEND_REQ_FD:
+		r = lvh_msg_decode_backend_req_fd(be->ctx, m);
+		if (r < 0)
+			return r;
+		lvh_be_chan_close(be);
+		pthread_mutex_lock(&be->chan_lock);
+		be->chan = lvh_msg_take_fd(m, 0);
+		pthread_mutex_unlock(&be->chan_lock);
+		return 0;
+	case LIBVHOST_USER_VRING_KICK: {
+		struct libvhost_vq *vq;
+		uint32_t zero;
+
+		r = vring_state(be, m, &vq, &zero);
+		if (r < 0)
+			return r;
+		if (vq->kick_fd >= 0) {
+			uint64_t one = 1;
+
+			if (write(vq->kick_fd, &one, sizeof(one)) < 0)
+				lvh_dbg(be->ctx, "ring %u: in-band kick: %s", vq->index,
+					strerror(errno));
+		}
+		return 0;
+	}
 	case LIBVHOST_USER_SET_LOG_FD:
 		close_fd(&be->log_fd);
 		be->log_fd = lvh_msg_take_fd(m, 0);
@@ -1224,6 +1195,8 @@ static int vq_broken(struct libvhost_vq *vq)
 
 	if (vq->err_fd >= 0 && write(vq->err_fd, &one, sizeof(one)) < 0)
 		lvh_dbg(vq->be->ctx, "vq %u: err fd: %s", vq->index, strerror(errno));
+	if (vq->err_fd < 0)
+		lvh_be_chan_vring(vq->be, LIBVHOST_USER_BACKEND_VRING_ERR, vq->index);
 	return -EIO;
 }
 
@@ -1273,8 +1246,10 @@ LIBVHOST_EXPORT int libvhost_vq_notify(struct libvhost_vq *vq)
 	}
 	if (r <= 0)
 		return r;
-	if (vq->call_fd < 0)
-		return 0;
+	if (vq->call_fd < 0) {
+		r = lvh_be_chan_vring(vq->be, LIBVHOST_USER_BACKEND_VRING_CALL, vq->index);
+		return r == 0 ? 1 : r == -EOPNOTSUPP ? 0 : r;
+	}
 	if (write(vq->call_fd, &one, sizeof(one)) < 0 && errno != EAGAIN) {
 		lvh_err(vq->be->ctx, "vq %u: call fd: %s", vq->index, strerror(errno));
 		return -errno;

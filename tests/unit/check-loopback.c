@@ -309,6 +309,7 @@ static void session(uint64_t features, uint64_t proto, uint64_t ring_flags, unsi
 	uint8_t cfg[4];
 	uint32_t base;
 	int fds_before;
+	bool chan;
 
 	ck_assert_int_eq(libvhost_frontend_negotiate(fe), 0);
 	ck_assert_int_eq(libvhost_frontend_get_info(fe, &info), 0);
@@ -338,13 +339,14 @@ static void session(uint64_t features, uint64_t proto, uint64_t ring_flags, unsi
 	ck_assert_int_eq(libvhost_dev_set_mem(dev, drv.mem), 0);
 	echo(&drv, 0, num + 1, 11);
 	echo(&drv, 1, 2, 13);
+	chan = libvhost_frontend_get_backend_fd(fe) >= 0;
 	libvhost_frontend_unref(fe);
 	driver_stop(&drv);
 	/* the back-end drops the session: rings stopped, memory unmapped, reset */
 	while (__atomic_load_n(&d->resets, __ATOMIC_SEQ_CST) == 0)
 		usleep(1000);
-	/* both ends of the connection are gone; nothing else is left open */
-	ck_assert_int_eq(tu_count_fds(), fds_before - 2);
+	/* both ends of the connection and of the back-end channel are gone; nothing else is open */
+	ck_assert_int_eq(tu_count_fds(), fds_before - (chan ? 4 : 2));
 	ck_assert_int_ge(d->started, NQUEUES + 1);
 	ck_assert_int_ge(d->stopped, 1);
 	device_free(d);
@@ -758,6 +760,175 @@ START_TEST(test_restart_packed)
 }
 END_TEST
 
+/* ---- the back-end channel: config change, host notifier, in-band kicks, calls, errors ---- */
+
+struct chan_seen {
+	int config, call, err, notifier;
+};
+
+static int seen_config(void *ud)
+{
+	__atomic_add_fetch(&((struct chan_seen *)ud)->config, 1, __ATOMIC_SEQ_CST);
+	return 0;
+}
+
+static int seen_notifier(void *ud, unsigned int index, int fd, uint64_t size, uint64_t offset)
+{
+	struct chan_seen *c = ud;
+
+	c->notifier = index == 1 && fd >= 0 && size == 4096 && offset == 8192 ? 1 : -1;
+	if (fd >= 0)
+		close(fd);
+	return 0;
+}
+
+static int seen_call(void *ud, unsigned int index)
+{
+	((struct chan_seen *)ud)->call += index == 0;
+	return 0;
+}
+
+static int seen_err(void *ud, unsigned int index)
+{
+	((struct chan_seen *)ud)->err += index == 0;
+	return 0;
+}
+
+static const struct libvhost_frontend_ops seen_ops = {
+	.sz = sizeof(seen_ops),
+	.config_change = seen_config,
+	.host_notifier = seen_notifier,
+	.vring_call = seen_call,
+	.vring_err = seen_err,
+};
+
+struct chan_job {
+	struct libvhost_backend *be;
+	int what, result;
+};
+
+static void *chan_job_main(void *arg)
+{
+	struct chan_job *j = arg;
+	int fd = memfd_create("notify", MFD_CLOEXEC);
+
+	if (j->what == 0) {
+		j->result = libvhost_backend_config_changed(j->be);
+	} else {
+		j->result = ftruncate(fd, 16384) < 0 ? -errno
+			    : libvhost_vq_set_host_notifier(libvhost_backend_get_vq(j->be, 1), fd,
+							    8192, 4096);
+	}
+	close(fd);
+	return NULL;
+}
+
+/* Runs a back-end request on another thread while this one answers it. */
+static int chan_job(struct libvhost_frontend *fe, struct libvhost_backend *be, int what, int *seen)
+{
+	struct chan_job j = { be, what, 1 };
+	pthread_t t;
+
+	ck_assert_int_eq(pthread_create(&t, NULL, chan_job_main, &j), 0);
+	while (!__atomic_load_n(seen, __ATOMIC_SEQ_CST))
+		ck_assert_int_ge(libvhost_frontend_process_backend(fe), 0);
+	pthread_join(t, NULL);
+	return j.result;
+}
+
+START_TEST(test_backend_channel)
+{
+	struct chan_seen seen = { 0 };
+	LIBVHOST_OPTS(libvhost_frontend_opts, fo, .ops = &seen_ops, .userdata = &seen);
+	struct device *d = device_new(F_VERSION_1, 0);
+	struct libvhost_frontend *fe;
+	struct libvhost_dev *dev;
+	struct driver drv;
+	uint8_t *out, *in;
+	struct iovec iov[2];
+	void *tok, *p;
+	uint32_t len;
+	int sv[2], r, i;
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	ck_assert_int_eq(libvhost_backend_adopt_fd(d->be, sv[1]), 0);
+	device_start(d);
+	/* in-band notifications are opt-in: every feature the library knows */
+	fo.protocol_features = libvhost_protocol_features_known();
+	ck_assert_int_eq(libvhost_frontend_adopt_fd(ctx, sv[0], &fo, &fe), 0);
+	ck_assert_int_eq(libvhost_frontend_negotiate(fe), 0);
+	ck_assert_int_ge(libvhost_frontend_get_backend_fd(fe), 0);
+	dev = libvhost_frontend_get_dev(fe);
+	ck_assert_int_eq(libvhost_dev_set_features(dev, F_VERSION_1), 0);
+
+	ck_assert_int_eq(chan_job(fe, d->be, 0, &seen.config), 0);
+	ck_assert_int_eq(seen.config, 1);
+
+	/* rings with no eventfds at all: kicks and calls travel as messages */
+	ck_assert_int_eq(libvhost_mem_new(ctx, &drv.mem), 0);
+	ck_assert_int_eq(libvhost_mem_alloc(drv.mem, 0, 0x40000, NULL, &p), 0);
+	drv.bufs = (uint8_t *)p + 0x20000;
+	ck_assert_int_eq(libvhost_dev_set_mem(dev, drv.mem), 0);
+	for (i = 0; i < NQUEUES; i++) {
+		ck_assert_int_eq(libvhost_vring_new(drv.mem, (unsigned int)i * 0x8000, 8, NULL,
+						    &drv.vr[i]),
+				 0);
+		ck_assert_int_eq(libvhost_dev_start_vring(dev, (unsigned int)i, drv.vr[i], -1, -1),
+				 0);
+	}
+	ck_assert_int_eq(chan_job(fe, d->be, 1, &seen.notifier), 0);
+	ck_assert_int_eq(seen.notifier, 1);
+
+	out = drv.bufs;
+	in = out + 0x800;
+	for (i = 0; i < 5; i++) {
+		memset(out, i + 1, 64);
+		iov[0] = (struct iovec){ out, 64 };
+		iov[1] = (struct iovec){ in, 64 };
+		ck_assert_int_eq(libvhost_vring_add(drv.vr[0], iov, 1, 1, out), 0);
+		ck_assert_int_eq(libvhost_vring_kick(drv.vr[0]), 0); /* published; no kick fd */
+		ck_assert_int_eq(libvhost_frontend_kick(fe, 0), 0);
+		while ((r = libvhost_vring_get_used(drv.vr[0], &tok, &len)) == 0) {
+			struct pollfd pfd = { libvhost_frontend_get_backend_fd(fe), POLLIN, 0 };
+
+			ck_assert_int_eq(poll(&pfd, 1, 5000), 1);
+			ck_assert_int_ge(libvhost_frontend_process_backend(fe), 0);
+		}
+		ck_assert_int_eq(r, 1);
+		ck_assert_uint_eq(len, 64);
+		ck_assert_uint_eq(in[63], (uint8_t)~(i + 1));
+	}
+	/* the calls came on the channel (the last may still be on its way) */
+	while (!seen.call) {
+		struct pollfd pfd = { libvhost_frontend_get_backend_fd(fe), POLLIN, 0 };
+
+		ck_assert_int_eq(poll(&pfd, 1, 5000), 1);
+		ck_assert_int_ge(libvhost_frontend_process_backend(fe), 0);
+	}
+
+	/* a driver that breaks ring 0 hears of it in-band */
+	{
+		uint64_t da, aa, ua;
+		uint16_t *avail;
+
+		libvhost_vring_get_addrs(drv.vr[0], 0, &da, &aa, &ua);
+		avail = (uint16_t *)(uintptr_t)aa;
+		avail[1] = (uint16_t)(avail[1] + 100);
+		ck_assert_int_eq(libvhost_frontend_kick(fe, 0), 0);
+		while (!seen.err)
+			ck_assert_int_ge(libvhost_frontend_process_backend(fe), 0);
+	}
+
+	libvhost_frontend_unref(fe);
+	while (__atomic_load_n(&d->resets, __ATOMIC_SEQ_CST) == 0)
+		usleep(1000);
+	for (i = 0; i < NQUEUES; i++)
+		libvhost_vring_unref(drv.vr[i]);
+	libvhost_mem_unref(drv.mem);
+	device_free(d);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("loopback");
@@ -772,6 +943,7 @@ int main(void)
 	tcase_add_test(tc, test_dirty_log);
 	tcase_add_test(tc, test_backend_client);
 	tcase_add_test(tc, test_device_state);
+	tcase_add_test(tc, test_backend_channel);
 	tcase_add_test(tc, test_restart_split);
 	tcase_add_test(tc, test_restart_packed);
 	suite_add_tcase(s, tc);

@@ -37,6 +37,9 @@ static void capture_log(void *userdata, int priority, const char *file, int line
 	(void)line;
 	(void)func;
 	vsnprintf(log_last, sizeof(log_last), format, args);
+	/* LVH_TEST_LOG=1: every line on stderr too, for debugging a test */
+	if (getenv("LVH_TEST_LOG"))
+		fprintf(stderr, "<%d> %s\n", priority, log_last);
 	if (priority <= LOG_ERR)
 		log_errors++;
 }

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The back-end's state, shared by backend.c (the front-end's requests),
+ * backend-chan.c (the back-end's own requests, on the channel the front-end
+ * gives with SET_BACKEND_REQ_FD) and backend-iotlb.c (the device IOTLB).
+ */
+#ifndef LIBVHOST_USER_BACKEND_H
+#define LIBVHOST_USER_BACKEND_H
+
+#include <pthread.h>
+
+#include "libvhost-private.h"
+#include "proto/proto.h"
+#include "ring/vq.h"
+
+#define BE_DEFAULT_TIMEOUT_MS 5000
+#define F_PROTOCOL_FEATURES 30
+#define F_EVENT_IDX 29
+#define F_RING_PACKED 34
+#define BE_MAX_SLOTS LIBVHOST_MEM_MAX_REGIONS
+
+/* What this back-end implements, offered unless the caller narrows it. */
+#define BE_PROTO_IMPLEMENTED                                                                   \
+	(LVH_BIT(LIBVHOST_USER_PROTOCOL_F_MQ) | LVH_BIT(LIBVHOST_USER_PROTOCOL_F_REPLY_ACK) |  \
+	 LVH_BIT(LIBVHOST_USER_PROTOCOL_F_CONFIG) |                                            \
+	 LVH_BIT(LIBVHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS) |                               \
+	 LVH_BIT(LIBVHOST_USER_PROTOCOL_F_STATUS) | LVH_BIT(LIBVHOST_USER_PROTOCOL_F_RESET_DEVICE) | \
+	 LVH_BIT(LIBVHOST_USER_PROTOCOL_F_LOG_SHMFD) |                                         \
+	 LVH_BIT(LIBVHOST_USER_PROTOCOL_F_DEVICE_STATE) |                                      \
+	 LVH_BIT(LIBVHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD) |                                    \
+	 LVH_BIT(LIBVHOST_USER_PROTOCOL_F_BACKEND_REQ) |                                       \
+	 LVH_BIT(LIBVHOST_USER_PROTOCOL_F_BACKEND_SEND_FD) |                                   \
+	 LVH_BIT(LIBVHOST_USER_PROTOCOL_F_HOST_NOTIFIER) |                                     \
+	 LVH_BIT(LIBVHOST_USER_PROTOCOL_F_INBAND_NOTIFICATIONS))
+
+struct be_region {
+	uint64_t gpa, size, qva; /* the front-end's view */
+	void *map; /* our mapping of the fd */
+	size_t map_len;
+	uint8_t *hva; /* where gpa lands in it */
+};
+
+struct libvhost_vq {
+	struct libvhost_backend *be;
+	unsigned int index;
+	struct lvh_vq ring;
+	bool running; /* ring initialised from the addresses below */
+	bool started, enabled;
+	uint32_t num, base;
+	uint64_t desc, avail, used; /* front-end user addresses */
+	int kick_fd, call_fd, err_fd;
+};
+
+struct libvhost_backend {
+	int refcount;
+	struct libvhost_ctx *ctx;
+	struct libvhost_backend_ops ops;
+	void *userdata;
+	uint64_t features, proto_offered, proto, acked;
+	unsigned int queue_num;
+	int timeout_ms;
+	int listen_fd, sock;
+	int chan; /* SET_BACKEND_REQ_FD's socket, or -1 */
+	pthread_mutex_t chan_lock; /* device threads send on it too */
+	char *path;
+	bool client; /* connect to path again when the front-end goes */
+	bool acked_features_set;
+	uint8_t status;
+	struct be_region *regions;
+	unsigned int nregions;
+	struct libvhost_mem *mem;
+	struct libvhost_vq *vqs;
+	struct lvh_dirty_log log;
+	void *log_map;
+	size_t log_map_len;
+	int log_fd; /* signalled after logging (SET_LOG_FD) */
+	int state_fd; /* SET_DEVICE_STATE_FD: the transfer to run after the reply */
+	uint32_t state_dir;
+	int state_result; /* what CHECK_DEVICE_STATE reports */
+	void *ifl_map; /* the inflight area (INFLIGHT_SHMFD) */
+	size_t ifl_len;
+	uint8_t *ifl_area; /* where its first queue's region starts */
+	uint16_t ifl_queues, ifl_qsize;
+};
+
+/* ---- backend-chan.c ---- */
+
+/* Sends a back-end request; with REPLY_ACK waits for its ack.  -EOPNOTSUPP without a channel. */
+int lvh_be_chan_call(struct libvhost_backend *be, struct lvh_msg *m);
+/* In-band VRING_CALL / VRING_ERR (INBAND_NOTIFICATIONS); -EOPNOTSUPP if not negotiated. */
+int lvh_be_chan_vring(struct libvhost_backend *be, uint32_t request, unsigned int index);
+void lvh_be_chan_close(struct libvhost_backend *be);
+
+#endif
