@@ -1000,7 +1000,10 @@ struct libvhost_backend_opts {
 	size_t sz;
 	/*
 	 * Device features offered (virtio bits, e.g. VERSION_1 and the device
-	 * type's); VHOST_USER_F_PROTOCOL_FEATURES (bit 30) is added.
+	 * type's); VHOST_USER_F_PROTOCOL_FEATURES (bit 30) is added.  With
+	 * VIRTIO_F_ACCESS_PLATFORM (bit 33) acked, addresses go through the
+	 * device IOTLB the front-end fills (IOTLB_MSG, misses on the back-end
+	 * channel); pops wait for missing entries by themselves.
 	 */
 	uint64_t features;
 	/* Protocol features offered; 0: every one the back-end implements. */

@@ -38,6 +38,7 @@ unit_tests = \
 	tests/unit/check-vring \
 	tests/unit/check-frontend \
 	tests/unit/check-vq \
+	tests/unit/check-iotlb \
 	tests/unit/check-loopback
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
@@ -68,6 +69,10 @@ tests_unit_check_vring_LDADD = $(UNIT_LDADD)
 tests_unit_check_loopback_SOURCES = tests/unit/check-loopback.c
 tests_unit_check_loopback_CFLAGS = $(UNIT_CFLAGS) -pthread
 tests_unit_check_loopback_LDADD = $(UNIT_LDADD) -lpthread
+
+tests_unit_check_iotlb_SOURCES = tests/unit/check-iotlb.c
+tests_unit_check_iotlb_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_iotlb_LDADD = $(UNIT_LDADD)
 
 tests_unit_check_vq_SOURCES = tests/unit/check-vq.c
 tests_unit_check_vq_CFLAGS = $(UNIT_CFLAGS)

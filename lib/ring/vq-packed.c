@@ -96,9 +96,9 @@ static int walk_indirect(struct lvh_vq *vq, struct lvh_vq_walk *w, const struct 
 		return lvh_vq_break(vq, "indirect descriptor with NEXT", d->addr);
 	if (!d->len || d->len % DESC_SIZE || d->len / DESC_SIZE > LVH_VRING_MAX_NUM)
 		return lvh_vq_break(vq, "indirect table of bad length", d->len);
-	table = lvh_mem_translate(vq->mem, d->addr, d->len, NULL);
+	table = lvh_vq_translate_table(vq, d->addr, d->len);
 	if (!table)
-		return lvh_vq_break(vq, "indirect table outside guest memory at", d->addr);
+		return lvh_vq_unmapped(vq, "indirect table outside guest memory at", d->addr, false);
 	for (i = 0; i < d->len / DESC_SIZE; i++) {
 		read_pdesc(table, i, &e);
 		if (e.flags & LVH_DESC_F_INDIRECT)

@@ -95,9 +95,10 @@ static int walk_chain(struct lvh_vq *vq, struct lvh_vq_walk *w, const uint8_t *t
 				return lvh_vq_break(vq, "indirect descriptor with NEXT", i);
 			if (!d.len || d.len % DESC_SIZE || d.len / DESC_SIZE > LVH_VRING_MAX_NUM)
 				return lvh_vq_break(vq, "indirect table of bad length", d.len);
-			ind = lvh_mem_translate(vq->mem, d.addr, d.len, NULL);
+			ind = lvh_vq_translate_table(vq, d.addr, d.len);
 			if (!ind)
-				return lvh_vq_break(vq, "indirect table outside guest memory at", d.addr);
+				return lvh_vq_unmapped(vq, "indirect table outside guest memory at",
+						       d.addr, false);
 			return walk_chain(vq, w, ind, d.len / DESC_SIZE, 0, true);
 		}
 		r = lvh_vq_map(vq, w, d.addr, d.len, d.flags & LVH_DESC_F_WRITE);

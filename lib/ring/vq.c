@@ -49,24 +49,43 @@ static void note_write(struct lvh_vq_walk *w, uint64_t gpa, uint64_t len)
 	r->len = end - r->gpa;
 }
 
+const void *lvh_vq_translate_table(struct lvh_vq *vq, uint64_t addr, uint64_t len)
+{
+	uint64_t contig = 0, gpa;
+	const void *p;
+
+	if (!vq->xl)
+		return lvh_mem_translate(vq->mem, addr, len, NULL);
+	p = vq->xl->map(vq->xl->opaque, addr, len, false, &contig, &gpa);
+	return p && contig >= len ? p : NULL;
+}
+
+int lvh_vq_unmapped(struct lvh_vq *vq, const char *what, uint64_t addr, bool write)
+{
+	if (vq->xl && vq->xl->miss(vq->xl->opaque, addr, write))
+		return -EAGAIN;
+	return lvh_vq_break(vq, what, addr);
+}
+
 int lvh_vq_map(struct lvh_vq *vq, struct lvh_vq_walk *w, uint64_t addr, uint32_t len, bool write)
 {
 	uint64_t left = len;
 
 	if (!write && w->in)
 		return lvh_vq_break(vq, "a readable part after a writable one", addr);
-	if (write && w->logging && len)
-		note_write(w, addr, len);
 	while (left) {
-		uint64_t contig = 0;
-		void *p = lvh_mem_translate(vq->mem, addr, left, &contig);
+		uint64_t contig = 0, gpa = addr;
+		void *p = vq->xl ? vq->xl->map(vq->xl->opaque, addr, left, write, &contig, &gpa)
+				 : lvh_mem_translate(vq->mem, addr, left, &contig);
 
 		if (!p || !contig)
-			return lvh_vq_break(vq, "buffer outside guest memory at", addr);
+			return lvh_vq_unmapped(vq, "buffer outside guest memory at", addr, write);
 		if (w->n == w->cap)
 			return -ENOSPC;
 		if (contig > left)
 			contig = left;
+		if (write && w->logging)
+			note_write(w, gpa, contig);
 		w->iov[w->n].iov_base = p;
 		w->iov[w->n].iov_len = (size_t)contig;
 		w->n++;

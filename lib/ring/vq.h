@@ -48,6 +48,23 @@ struct lvh_wrange {
 	uint64_t gpa, len;
 };
 
+/*
+ * Where descriptor addresses lead when they are not guest physical
+ * addresses of vq->mem: the device IOTLB (VIRTIO_F_ACCESS_PLATFORM).
+ */
+struct lvh_vq_xlate {
+	/*
+	 * [addr, +len) for a read or a write: the host pointer, how many bytes
+	 * are contiguous there (*contig), and their guest physical address (for
+	 * the dirty log); NULL if not mapped with that permission.
+	 */
+	void *(*map)(void *opaque, uint64_t addr, uint64_t len, bool write, uint64_t *contig,
+		     uint64_t *gpa);
+	/* @addr was not mapped: true if a miss was reported (the pop waits for the update). */
+	bool (*miss)(void *opaque, uint64_t addr, bool write);
+	void *opaque;
+};
+
 struct lvh_vq {
 	const struct lvh_vq_ops *ops;
 	struct libvhost_ctx *ctx;
@@ -71,6 +88,7 @@ struct lvh_vq {
 	struct lvh_wrange (*wr)[LVH_VQ_WRANGES]; /* per id, while logging */
 	uint8_t *nwr;
 	struct lvh_ifl *ifl; /* NULL: no inflight tracking */
+	const struct lvh_vq_xlate *xl; /* NULL: addresses are vq->mem's */
 };
 
 /*
@@ -100,7 +118,15 @@ struct lvh_vq_walk {
 
 /* Marks the queue broken with a log line; returns -EIO. */
 int lvh_vq_break(struct lvh_vq *vq, const char *what, unsigned long long v);
-/* Appends a descriptor's [addr, +len) as iovecs; -ENOSPC past cap, -EIO (broken) outside memory. */
+/*
+ * The whole of [addr, +len) in one piece, for reading (indirect tables), or
+ * NULL; then lvh_vq_unmapped() says what that means: -EAGAIN when a miss was
+ * reported (nothing is taken; the pop is retried after the update), else the
+ * ring is broken (-EIO).
+ */
+const void *lvh_vq_translate_table(struct lvh_vq *vq, uint64_t addr, uint64_t len);
+int lvh_vq_unmapped(struct lvh_vq *vq, const char *what, uint64_t addr, bool write);
+/* Appends a descriptor's [addr, +len) as iovecs; -ENOSPC past cap, -EIO (broken) outside memory, -EAGAIN (IOTLB miss). */
 int lvh_vq_map(struct lvh_vq *vq, struct lvh_vq_walk *w, uint64_t addr, uint32_t len, bool write);
 /* Common set-up of a ring of num entries (1..32768). */
 int lvh_vq_init_common(struct lvh_vq *vq, const struct lvh_vq_ops *ops, struct libvhost_ctx *ctx,

@@ -3,7 +3,8 @@
  * The back-end's own requests, on the socket the front-end gives with
  * SET_BACKEND_REQ_FD: config change, host notifiers, in-band calls and
  * errors, IOTLB misses.  Device threads send on it (notify, pop), so one
- * lock covers a request and the ack it waits for.  A channel that fails
+ * lock covers a request and the ack it waits for (config change and host
+ * notifiers only).  A channel that fails
  * (no ack in time, a malformed ack, a hang-up) is closed: the front-end's
  * own connection goes on, and the back-end's requests say -ENOTCONN.
  */
@@ -32,7 +33,15 @@ int lvh_be_chan_call(struct libvhost_backend *be, struct lvh_msg *m)
 {
 	const struct lvh_proto_row *row = lvh_proto_lookup(LVH_DIR_BACKEND, m->request);
 	const char *name = lvh_proto_name(LVH_DIR_BACKEND, m->request);
-	bool ack = negotiated(be, LIBVHOST_USER_PROTOCOL_F_REPLY_ACK) && m->request != LIBVHOST_USER_BACKEND_VRING_CALL;
+	/*
+	 * Calls, error reports and IOTLB misses never wait for an ack: a call
+	 * is the fast path, and a front-end may answer an error or a miss with
+	 * a request of its own on the main socket first.
+	 */
+	bool ack = negotiated(be, LIBVHOST_USER_PROTOCOL_F_REPLY_ACK) &&
+		   m->request != LIBVHOST_USER_BACKEND_VRING_CALL &&
+		   m->request != LIBVHOST_USER_BACKEND_VRING_ERR &&
+		   m->request != LIBVHOST_USER_BACKEND_IOTLB_MSG;
 	struct lvh_msg rep;
 	uint64_t v;
 	int r;

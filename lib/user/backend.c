@@ -46,22 +46,13 @@ static void region_unmap(struct be_region *r)
 	r->map = NULL;
 }
 
-/* The front-end's user address range [qva, +len) in our mapping, or NULL. */
-static void *qva_to_hva(const struct libvhost_backend *be, uint64_t qva, uint64_t len)
-{
-	unsigned int i;
-
-	for (i = 0; i < be->nregions; i++) {
-		const struct be_region *r = &be->regions[i];
-
-		if (qva >= r->qva && qva - r->qva < r->size && len <= r->size - (qva - r->qva))
-			return r->hva + (qva - r->qva);
-	}
-	return NULL;
-}
-
-/* The guest address of the front-end's user address @qva; false if unmapped. */
-static bool qva_to_gpa(const struct libvhost_backend *be, uint64_t qva, uint64_t *gpa)
+/*
+ * The front-end's user address @qva in our mapping: the pointer, the bytes
+ * contiguous from there (*contig) and its guest address (*gpa); NULL if
+ * unmapped.
+ */
+void *lvh_be_qva_map(const struct libvhost_backend *be, uint64_t qva, uint64_t *contig,
+		     uint64_t *gpa)
 {
 	unsigned int i;
 
@@ -69,11 +60,60 @@ static bool qva_to_gpa(const struct libvhost_backend *be, uint64_t qva, uint64_t
 		const struct be_region *r = &be->regions[i];
 
 		if (qva >= r->qva && qva - r->qva < r->size) {
+			*contig = r->size - (qva - r->qva);
 			*gpa = r->gpa + (qva - r->qva);
-			return true;
+			return r->hva + (qva - r->qva);
 		}
 	}
-	return false;
+	return NULL;
+}
+
+/*
+ * A ring's part [addr, +len) in one piece: a user address, or an IOVA with
+ * the device IOTLB.  NULL with *r -EAGAIN (a miss was reported) or -EPROTO.
+ */
+static void *ring_part(struct libvhost_backend *be, uint64_t addr, uint64_t len, bool write,
+		       uint64_t *gpa, int *r)
+{
+	uint64_t contig = 0;
+	void *p = lvh_be_iotlb_on(be) ? lvh_be_iotlb_map(be, addr, len, write, &contig, gpa)
+				     : lvh_be_qva_map(be, addr, &contig, gpa);
+
+	if (p && contig >= len)
+		return p;
+	if (lvh_be_iotlb_on(be) && lvh_be_iotlb_miss(be, addr, write)) {
+		*r = -EAGAIN;
+		return NULL;
+	}
+	*r = -EPROTO;
+	return NULL;
+}
+
+/*
+ * Where a ring's three parts are in our mapping, and the guest address of
+ * the part the device writes (for the dirty log).  Errors: -EAGAIN, -EPROTO.
+ */
+static int ring_addrs(struct libvhost_backend *be, struct libvhost_vq *vq, void **desc,
+		      void **avail, void **used, uint64_t *log_at)
+{
+	bool packed = be->acked & LVH_BIT(F_RING_PACKED);
+	uint64_t n = vq->num, gpa;
+	int r = 0;
+
+	/* packed: the device writes the descriptor ring; split: the used ring */
+	*desc = ring_part(be, vq->desc, 16 * n, packed, &gpa, &r);
+	if (packed)
+		*log_at = gpa;
+	*avail = *desc ? ring_part(be, vq->avail, packed ? 4 : 6 + 2 * n, false, &gpa, &r) : NULL;
+	*used = *avail ? ring_part(be, vq->used, packed ? 4 : 6 + 8 * n, true, &gpa, &r) : NULL;
+	if (!packed)
+		*log_at = gpa;
+	if (*used)
+		return 0;
+	if (r == -EPROTO)
+		lvh_err(be->ctx, "vhost-user back-end: ring %u: addresses outside guest memory",
+			vq->index);
+	return r;
 }
 
 static void log_unmap(struct libvhost_backend *be)
@@ -164,6 +204,7 @@ static void vq_stop(struct libvhost_vq *vq)
 		lvh_vq_fini(&vq->ring);
 	vq->running = false;
 	vq->started = false;
+	vq->paused = false;
 	close_fd(&vq->kick_fd);
 }
 
@@ -177,27 +218,25 @@ static void vq_reset(struct libvhost_vq *vq)
 	vq->enabled = false;
 }
 
-/* Lays the ring out in guest memory; the front-end's addresses must all map. */
-static int vq_start(struct libvhost_backend *be, struct libvhost_vq *vq)
+/*
+ * Lays the ring out in guest memory; the front-end's addresses must all map.
+ * -EAGAIN: an IOTLB miss was reported; the ring starts when the update comes.
+ */
+int lvh_be_vq_start(struct libvhost_backend *be, struct libvhost_vq *vq)
 {
 	bool packed = be->acked & LVH_BIT(F_RING_PACKED);
 	bool event_idx = be->acked & LVH_BIT(F_EVENT_IDX);
-	uint64_t n = vq->num;
 	void *desc, *avail, *used;
+	uint64_t log_at = 0;
 	int r;
 
-	if (!n) {
+	if (!vq->num) {
 		lvh_err(be->ctx, "vhost-user back-end: ring %u kicked before SET_VRING_NUM", vq->index);
 		return -EPROTO;
 	}
-	desc = qva_to_hva(be, vq->desc, 16 * n);
-	avail = qva_to_hva(be, vq->avail, packed ? 4 : 6 + 2 * n);
-	used = qva_to_hva(be, vq->used, packed ? 4 : 6 + 8 * n);
-	if (!desc || !avail || !used) {
-		lvh_err(be->ctx, "vhost-user back-end: ring %u: addresses outside guest memory",
-			vq->index);
-		return -EPROTO;
-	}
+	r = ring_addrs(be, vq, &desc, &avail, &used, &log_at);
+	if (r < 0)
+		return r;
 	r = packed ? lvh_vq_packed_init(&vq->ring, be->ctx, be->mem, vq->index, vq->num, desc,
 					avail, used, event_idx, vq->base)
 		   : lvh_vq_split_init(&vq->ring, be->ctx, be->mem, vq->index, vq->num, desc,
@@ -208,6 +247,8 @@ static int vq_start(struct libvhost_backend *be, struct libvhost_vq *vq)
 		return r == -EINVAL ? -EPROTO : r;
 	}
 	vq->running = true;
+	if (lvh_be_iotlb_on(be))
+		vq->ring.xl = &be->xl;
 	if (be->ifl_area && (be->proto & LVH_BIT(LIBVHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD))) {
 		if (vq->index >= be->ifl_queues || vq->num > be->ifl_qsize) {
 			lvh_notice(be->ctx, "vhost-user back-end: ring %u (size %u) is outside the "
@@ -220,47 +261,63 @@ static int vq_start(struct libvhost_backend *be, struct libvhost_vq *vq)
 			return -ENOMEM;
 		}
 	}
-	{
-		uint64_t log_at = 0;
-
-		/* the writes a device makes to the ring itself are logged too */
-		if (qva_to_gpa(be, packed ? vq->desc : vq->used, &log_at) &&
-		    lvh_vq_set_log(&vq->ring, &be->log, log_at) < 0) {
-			vq_stop(vq);
-			return -ENOMEM;
-		}
+	/* the writes a device makes to the ring itself are logged too */
+	if (lvh_vq_set_log(&vq->ring, &be->log, log_at) < 0) {
+		vq_stop(vq);
+		return -ENOMEM;
 	}
 	return 0;
 }
 
 /*
- * After the memory table changed: the running rings' addresses again, in
- * the new mappings (their indexes stay).  A ring whose memory went away is
- * broken.
+ * After the memory table or the IOTLB changed: the running rings' addresses
+ * again (their indexes stay).  A ring whose memory went away is broken; one
+ * whose IOTLB entries went away waits for them (paused).  Rings started but
+ * waiting for their first IOTLB entries start now if they can.
  */
-static void vqs_remap(struct libvhost_backend *be)
+void lvh_be_vqs_remap(struct libvhost_backend *be)
 {
 	unsigned int i;
 
 	for (i = 0; i < be->queue_num; i++) {
 		struct libvhost_vq *vq = &be->vqs[i];
-		bool packed = be->acked & LVH_BIT(F_RING_PACKED);
-		uint64_t n = vq->num;
 		void *desc, *avail, *used;
+		uint64_t log_at;
+		int r;
 
+		if (vq->started && !vq->running) {
+			r = lvh_be_vq_start(be, vq);
+			if (r == 0)
+				lvh_be_vq_wake(vq);
+			else if (r != -EAGAIN)
+				lvh_err(be->ctx, "vhost-user back-end: ring %u cannot start: %s", i,
+					strerror(-r));
+			continue;
+		}
 		if (!vq->running)
 			continue;
-		desc = qva_to_hva(be, vq->desc, 16 * n);
-		avail = qva_to_hva(be, vq->avail, packed ? 4 : 6 + 2 * n);
-		used = qva_to_hva(be, vq->used, packed ? 4 : 6 + 8 * n);
-		if (!desc || !avail || !used) {
+		r = ring_addrs(be, vq, &desc, &avail, &used, &log_at);
+		vq->paused = r == -EAGAIN;
+		if (r == -EAGAIN)
+			continue;
+		if (r < 0) {
 			lvh_vq_break(&vq->ring, "the ring's memory was removed", i);
 			continue;
 		}
 		vq->ring.desc = desc;
 		vq->ring.avail = avail;
 		vq->ring.used = used;
+		vq->ring.used_gpa = log_at;
 	}
+}
+
+/* Has the device look at the ring again (buffers it could not take before). */
+void lvh_be_vq_wake(struct libvhost_vq *vq)
+{
+	uint64_t one = 1;
+
+	if (vq->kick_fd >= 0 && write(vq->kick_fd, &one, sizeof(one)) < 0)
+		lvh_dbg(vq->be->ctx, "ring %u: self-kick: %s", vq->index, strerror(errno));
 }
 
 static uint32_t vq_base(const struct libvhost_vq *vq)
@@ -289,6 +346,7 @@ static void session_end(struct libvhost_backend *be)
 	mem_clear(be);
 	log_unmap(be);
 	inflight_unmap(be);
+	lvh_be_iotlb_clear(be);
 	close_fd(&be->log_fd);
 	close_fd(&be->state_fd);
 	lvh_be_chan_close(be);
@@ -347,6 +405,7 @@ LIBVHOST_EXPORT int libvhost_backend_new(struct libvhost_ctx *ctx,
 	}
 	be->refcount = 1;
 	pthread_mutex_init(&be->chan_lock, NULL);
+	lvh_be_iotlb_init(be);
 	be->ctx = libvhost_ctx_ref(ctx);
 	if (ops)
 		memcpy(&be->ops, ops, ops->sz < sizeof(be->ops) ? ops->sz : sizeof(be->ops));
@@ -387,6 +446,8 @@ LIBVHOST_EXPORT struct libvhost_backend *libvhost_backend_unref(struct libvhost_
 	mem_clear(be);
 	log_unmap(be);
 	inflight_unmap(be);
+	lvh_be_iotlb_clear(be);
+	free(be->iotlb);
 	close_fd(&be->log_fd);
 	close_fd(&be->state_fd);
 	lvh_be_chan_close(be);
@@ -581,7 +642,7 @@ static int set_mem_table(struct libvhost_backend *be, struct lvh_msg *m)
 			break;
 		be->nregions++;
 	}
-	vqs_remap(be);
+	lvh_be_vqs_remap(be);
 	return r < 0 ? r : 0;
 }
 
@@ -600,7 +661,7 @@ static int add_mem_reg(struct libvhost_backend *be, struct lvh_msg *m)
 	if (r < 0)
 		return r;
 	be->nregions++;
-	vqs_remap(be);
+	lvh_be_vqs_remap(be);
 	return 0;
 }
 
@@ -620,7 +681,7 @@ static int rem_mem_reg(struct libvhost_backend *be, struct lvh_msg *m)
 			libvhost_mem_remove(be->mem, x->gpa);
 			region_unmap(x);
 			be->regions[i] = be->regions[--be->nregions];
-			vqs_remap(be);
+			lvh_be_vqs_remap(be);
 			return 0;
 		}
 	}
@@ -713,9 +774,9 @@ static int set_vring_fd(struct libvhost_backend *be, struct lvh_msg *m)
 	}
 	if (m->request != LIBVHOST_USER_SET_VRING_KICK || vq->started)
 		return 0;
-	/* the kick fd starts the ring */
-	r = vq_start(be, vq);
-	if (r < 0)
+	/* the kick fd starts the ring (with the IOTLB, maybe once its entries come) */
+	r = lvh_be_vq_start(be, vq);
+	if (r < 0 && r != -EAGAIN)
 		return r;
 	vq->started = true;
 	if (be->ops.queue_started)
@@ -1013,13 +1074,8 @@ static int dispatch(struct libvhost_backend *be, struct lvh_msg *m)
 			return -EPROTO;
 		}
 		/* buffers made available while it was disabled: have the device look */
-		if (on && !vq->enabled && vq->started && vq->kick_fd >= 0) {
-			uint64_t one = 1;
-
-			if (write(vq->kick_fd, &one, sizeof(one)) < 0)
-				lvh_dbg(be->ctx, "ring %u: self-kick: %s", vq->index,
-					strerror(errno));
-		}
+		if (on && !vq->enabled && vq->started)
+			lvh_be_vq_wake(vq);
 		vq->enabled = on;
 		return 0;
 	}
@@ -1050,6 +1106,8 @@ static int dispatch(struct libvhost_backend *be, struct lvh_msg *m)
 		return get_inflight_fd(be, m);
 	case LIBVHOST_USER_SET_INFLIGHT_FD:
 		return set_inflight_fd(be, m);
+	case LIBVHOST_USER_IOTLB_MSG:
+		return lvh_be_iotlb_msg(be, m);
 	case LIBVHOST_USER_SET_BACKEND_REQ_FD:
 		r = lvh_msg_decode_backend_req_fd(be->ctx, m);
 		if (r < 0)
@@ -1066,13 +1124,7 @@ static int dispatch(struct libvhost_backend *be, struct lvh_msg *m)
 		r = vring_state(be, m, &vq, &zero);
 		if (r < 0)
 			return r;
-		if (vq->kick_fd >= 0) {
-			uint64_t one = 1;
-
-			if (write(vq->kick_fd, &one, sizeof(one)) < 0)
-				lvh_dbg(be->ctx, "ring %u: in-band kick: %s", vq->index,
-					strerror(errno));
-		}
+		lvh_be_vq_wake(vq);
 		return 0;
 	}
 	case LIBVHOST_USER_SET_LOG_FD:
@@ -1209,12 +1261,14 @@ LIBVHOST_EXPORT int libvhost_vq_pop(struct libvhost_vq *vq, struct iovec *iov, u
 
 	if (!vq || !iov || !elem)
 		return -EINVAL;
-	if (!vq->running)
+	if (!vq->running || vq->paused)
 		return 0;
 	was_broken = vq->ring.broken;
 	r = lvh_vq_pop(&vq->ring, iov, cap, &e);
 	if (r == -EIO)
 		return was_broken ? -EIO : vq_broken(vq);
+	if (r == -EAGAIN)
+		return 0; /* an IOTLB miss: the ring is kicked when the update comes */
 	if (r <= 0)
 		return r;
 	elem->id = e.id;

@@ -45,6 +45,7 @@ struct libvhost_vq {
 	unsigned int index;
 	struct lvh_vq ring;
 	bool running; /* ring initialised from the addresses below */
+	bool paused; /* running, but its IOTLB entries went away: pop waits */
 	bool started, enabled;
 	uint32_t num, base;
 	uint64_t desc, avail, used; /* front-end user addresses */
@@ -81,7 +82,37 @@ struct libvhost_backend {
 	size_t ifl_len;
 	uint8_t *ifl_area; /* where its first queue's region starts */
 	uint16_t ifl_queues, ifl_qsize;
+	struct lvh_vq_xlate xl; /* the device IOTLB, for the rings */
+	struct be_iotlb_entry *iotlb; /* sorted by iova, not overlapping */
+	unsigned int iotlb_n, iotlb_cap;
+	uint64_t iotlb_missed; /* the last miss reported, +1 (0: none since the last update) */
 };
+
+/* ---- backend.c ---- */
+
+void *lvh_be_qva_map(const struct libvhost_backend *be, uint64_t qva, uint64_t *contig,
+		     uint64_t *gpa);
+int lvh_be_vq_start(struct libvhost_backend *be, struct libvhost_vq *vq);
+void lvh_be_vqs_remap(struct libvhost_backend *be);
+void lvh_be_vq_wake(struct libvhost_vq *vq);
+
+/* ---- backend-iotlb.c: the device IOTLB (VIRTIO_F_ACCESS_PLATFORM) ---- */
+
+struct be_iotlb_entry {
+	uint64_t iova, size, uaddr;
+	uint8_t perm;
+};
+
+/* Whether ring and buffer addresses are IOVAs (ACCESS_PLATFORM acked). */
+bool lvh_be_iotlb_on(const struct libvhost_backend *be);
+/* As struct lvh_vq_xlate's map and miss. */
+void *lvh_be_iotlb_map(struct libvhost_backend *be, uint64_t iova, uint64_t len, bool write,
+		       uint64_t *contig, uint64_t *gpa);
+bool lvh_be_iotlb_miss(struct libvhost_backend *be, uint64_t iova, bool write);
+/* IOTLB_MSG: update or invalidate. */
+int lvh_be_iotlb_msg(struct libvhost_backend *be, const struct lvh_msg *m);
+void lvh_be_iotlb_clear(struct libvhost_backend *be);
+void lvh_be_iotlb_init(struct libvhost_backend *be);
 
 /* ---- backend-chan.c ---- */
 

@@ -602,7 +602,9 @@ static int fe_op_set_features(struct libvhost_dev *dev, uint64_t features)
 	if (r < 0)
 		return r;
 	fe->info.acked_features = features;
-	fe->dev.guest_addrs = fe_has(fe, LIBVHOST_USER_PROTOCOL_F_GPA_ADDRESSES);
+	/* ring addresses are guest addresses with GPA_ADDRESSES, IOVAs with ACCESS_PLATFORM */
+	fe->dev.guest_addrs = fe_has(fe, LIBVHOST_USER_PROTOCOL_F_GPA_ADDRESSES) ||
+			      (features & LVH_BIT(33));
 	if (!fe->dev.has_enable)
 		lvh_dev_enable_all(&fe->dev);
 	return 0;

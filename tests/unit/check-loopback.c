@@ -929,6 +929,140 @@ START_TEST(test_backend_channel)
 }
 END_TEST
 
+/* ---- the device IOTLB: the front-end plays the IOMMU ---- */
+
+#define F_ACCESS_PLATFORM (1ULL << 33)
+#define IOVA_BASE 0x7f0000000ull
+
+struct iommu {
+	struct libvhost_frontend *fe;
+	uint8_t *hva; /* what IOVA_BASE maps to */
+	uint64_t size;
+	int misses, refused;
+};
+
+/* Each miss answered with the 4 KiB page around it, read-write. */
+static int iommu_miss(void *ud, uint64_t iova, uint64_t perm, uint64_t type)
+{
+	struct iommu *m = ud;
+	uint64_t page;
+
+	m->misses++;
+	if (type != LIBVHOST_IOTLB_MISS || !perm || iova < IOVA_BASE ||
+	    iova - IOVA_BASE >= m->size) {
+		m->refused++;
+		return 0;
+	}
+	page = (iova - IOVA_BASE) & ~0xfffull;
+	return libvhost_frontend_iotlb(m->fe, LIBVHOST_IOTLB_UPDATE, IOVA_BASE + page, 4096,
+				       (uint64_t)(uintptr_t)(m->hva + page), LIBVHOST_IOTLB_RW);
+}
+
+static const struct libvhost_frontend_ops iommu_ops = {
+	.sz = sizeof(iommu_ops),
+	.iotlb_msg = iommu_miss,
+};
+
+/* One echo through ring 0, answering misses while waiting. */
+static void iommu_echo(struct libvhost_frontend *fe, struct driver *drv, unsigned int seed)
+{
+	uint8_t *out = drv->bufs, *in = out + 0x800;
+	struct iovec iov[2] = { { out, 64 }, { in, 64 } };
+	void *tok;
+	uint32_t len;
+	unsigned int j;
+	int r;
+
+	for (j = 0; j < 64; j++)
+		out[j] = (uint8_t)(seed + j);
+	memset(in, 0, 64);
+	ck_assert_int_eq(libvhost_vring_add(drv->vr[0], iov, 1, 1, out), 0);
+	libvhost_vring_kick(drv->vr[0]);
+	while ((r = libvhost_vring_get_used(drv->vr[0], &tok, &len)) == 0) {
+		struct pollfd pfd[2] = { { drv->call[0], POLLIN, 0 },
+					 { libvhost_frontend_get_backend_fd(fe), POLLIN, 0 } };
+		uint64_t v;
+
+		ck_assert_int_ge(poll(pfd, 2, 5000), 1);
+		if (pfd[0].revents)
+			ck_assert_int_eq(read(drv->call[0], &v, sizeof(v)), sizeof(v));
+		if (pfd[1].revents)
+			ck_assert_int_ge(libvhost_frontend_process_backend(fe), 0);
+	}
+	ck_assert_int_eq(r, 1);
+	ck_assert_uint_eq(len, 64);
+	for (j = 0; j < 64; j++)
+		ck_assert_uint_eq(in[j], (uint8_t)~(seed + j));
+}
+
+START_TEST(test_iotlb)
+{
+	struct iommu mmu = { .size = 0x40000 };
+	LIBVHOST_OPTS(libvhost_frontend_opts, fo, .ops = &iommu_ops, .userdata = &mmu);
+	struct device *d = device_new(F_VERSION_1 | F_ACCESS_PLATFORM, 0);
+	struct libvhost_mem_region reg;
+	struct libvhost_mem *iova_view;
+	struct libvhost_dev *dev;
+	struct driver drv;
+	int sv[2], i;
+	void *p;
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	ck_assert_int_eq(libvhost_backend_adopt_fd(d->be, sv[1]), 0);
+	device_start(d);
+	ck_assert_int_eq(libvhost_frontend_adopt_fd(ctx, sv[0], &fo, &mmu.fe), 0);
+	ck_assert_int_eq(libvhost_frontend_negotiate(mmu.fe), 0);
+	dev = libvhost_frontend_get_dev(mmu.fe);
+	ck_assert_int_eq(libvhost_dev_set_features(dev, F_VERSION_1 | F_ACCESS_PLATFORM), 0);
+
+	/* guest memory at guest address 0; the driver sees it at IOVA_BASE */
+	ck_assert_int_eq(libvhost_mem_new(ctx, &drv.mem), 0);
+	ck_assert_int_eq(libvhost_mem_alloc(drv.mem, 0, mmu.size, NULL, &p), 0);
+	ck_assert_int_eq(libvhost_mem_get_region(drv.mem, 0, &reg), 0);
+	mmu.hva = p;
+	ck_assert_int_eq(libvhost_mem_new(ctx, &iova_view), 0);
+	ck_assert_int_eq(libvhost_mem_add(iova_view, IOVA_BASE, mmu.size, p, reg.fd, 0), 0);
+	drv.bufs = (uint8_t *)p + 0x20000;
+	ck_assert_int_eq(libvhost_dev_set_mem(dev, drv.mem), 0);
+	ck_assert_int_eq(libvhost_vring_new(iova_view, IOVA_BASE, 8, NULL, &drv.vr[0]), 0);
+	drv.kick[0] = eventfd(0, EFD_CLOEXEC);
+	drv.call[0] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	/* the ring's addresses are IOVAs with no entry yet: it starts once they come */
+	ck_assert_int_eq(libvhost_dev_start_vring(dev, 0, drv.vr[0], drv.kick[0], drv.call[0]), 0);
+	for (i = 0; i < 6; i++)
+		iommu_echo(mmu.fe, &drv, (unsigned int)i);
+	ck_assert_int_ge(mmu.misses, 2); /* the ring's page and the buffers' page */
+	ck_assert_int_eq(mmu.refused, 0);
+
+	/* everything taken back: the ring waits, asks again, and goes on */
+	mmu.misses = 0;
+	ck_assert_int_eq(libvhost_frontend_iotlb(mmu.fe, LIBVHOST_IOTLB_INVALIDATE, IOVA_BASE,
+						 mmu.size, 0, 0),
+			 0);
+	for (i = 0; i < 3; i++)
+		iommu_echo(mmu.fe, &drv, (unsigned int)i + 40);
+	ck_assert_int_ge(mmu.misses, 2);
+	/* nonsense is refused (by the front-end or the back-end), and nothing breaks */
+	ck_assert_int_lt(libvhost_frontend_iotlb(mmu.fe, LIBVHOST_IOTLB_UPDATE, IOVA_BASE, 0,
+						 (uint64_t)(uintptr_t)p, LIBVHOST_IOTLB_RW),
+			 0);
+	ck_assert_int_lt(libvhost_frontend_iotlb(mmu.fe, LIBVHOST_IOTLB_UPDATE, UINT64_MAX - 10,
+						 4096, (uint64_t)(uintptr_t)p, LIBVHOST_IOTLB_RW),
+			 0);
+	iommu_echo(mmu.fe, &drv, 99);
+
+	libvhost_frontend_unref(mmu.fe);
+	while (__atomic_load_n(&d->resets, __ATOMIC_SEQ_CST) == 0)
+		usleep(1000);
+	libvhost_vring_unref(drv.vr[0]);
+	close(drv.kick[0]);
+	close(drv.call[0]);
+	libvhost_mem_unref(iova_view);
+	libvhost_mem_unref(drv.mem);
+	device_free(d);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("loopback");
@@ -944,6 +1078,7 @@ int main(void)
 	tcase_add_test(tc, test_backend_client);
 	tcase_add_test(tc, test_device_state);
 	tcase_add_test(tc, test_backend_channel);
+	tcase_add_test(tc, test_iotlb);
 	tcase_add_test(tc, test_restart_split);
 	tcase_add_test(tc, test_restart_packed);
 	suite_add_tcase(s, tc);
