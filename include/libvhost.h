@@ -1014,8 +1014,22 @@ struct libvhost_backend_opts {
 	int64_t timeout_ms;
 	const struct libvhost_backend_ops *ops;
 	void *userdata;
+	/* LIBVHOST_BACKEND_F_*. */
+	uint64_t flags;
 };
-#define libvhost_backend_opts__last_field userdata
+#define libvhost_backend_opts__last_field flags
+
+/*
+ * The device serves rings on threads of its own while another thread calls
+ * libvhost_backend_process(): every ring gets a lock, which
+ * libvhost_vq_pop(), _push() and _notify() take, and which process() takes
+ * for every ring while it changes what rings read (memory table, IOTLB,
+ * dirty log).  Without it, a device must not touch its rings while
+ * process() runs (serve them on the thread that calls it).  Either way,
+ * ops are called with no lock held, and a ring is the device's only from
+ * queue_started until queue_stopped returns.
+ */
+#define LIBVHOST_BACKEND_F_THREADED (1ULL << 0)
 
 /*
  * libvhost_backend_new - a back-end, not yet attached to a socket.

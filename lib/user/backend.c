@@ -37,6 +37,23 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
+/* Every ring's lock (LIBVHOST_BACKEND_F_THREADED), in index order. */
+static void vqs_lock(struct libvhost_backend *be)
+{
+	unsigned int i;
+
+	for (i = 0; be->threaded && i < be->queue_num; i++)
+		pthread_mutex_lock(&be->vqs[i].lock);
+}
+
+static void vqs_unlock(struct libvhost_backend *be)
+{
+	unsigned int i;
+
+	for (i = 0; be->threaded && i < be->queue_num; i++)
+		pthread_mutex_unlock(&be->vqs[i].lock);
+}
+
 /* ---- memory ---- */
 
 static void region_unmap(struct be_region *r)
@@ -401,6 +418,7 @@ LIBVHOST_EXPORT int libvhost_backend_new(struct libvhost_ctx *ctx,
 	for (i = 0; i < be->queue_num; i++) {
 		be->vqs[i].be = be;
 		be->vqs[i].index = i;
+		pthread_mutex_init(&be->vqs[i].lock, NULL);
 		be->vqs[i].kick_fd = be->vqs[i].call_fd = be->vqs[i].err_fd = -1;
 	}
 	be->refcount = 1;
@@ -410,6 +428,7 @@ LIBVHOST_EXPORT int libvhost_backend_new(struct libvhost_ctx *ctx,
 	if (ops)
 		memcpy(&be->ops, ops, ops->sz < sizeof(be->ops) ? ops->sz : sizeof(be->ops));
 	be->userdata = LVH_OPTS_GET(opts, userdata, NULL);
+	be->threaded = LVH_OPTS_GET(opts, flags, 0) & LIBVHOST_BACKEND_F_THREADED;
 	be->features = LVH_OPTS_GET(opts, features, 0) | LVH_BIT(F_PROTOCOL_FEATURES);
 	be->proto_offered = LVH_OPTS_GET(opts, protocol_features, 0);
 	if (!be->proto_offered)
@@ -457,6 +476,8 @@ LIBVHOST_EXPORT struct libvhost_backend *libvhost_backend_unref(struct libvhost_
 	}
 	free(be->path);
 	pthread_mutex_destroy(&be->chan_lock);
+	for (i = 0; i < be->queue_num; i++)
+		pthread_mutex_destroy(&be->vqs[i].lock);
 	libvhost_mem_unref(be->mem);
 	free(be->regions);
 	free(be->vqs);
@@ -618,7 +639,9 @@ static int set_features(struct libvhost_backend *be, const struct lvh_msg *m)
 	}
 	be->acked = f;
 	be->acked_features_set = true;
+	vqs_lock(be); /* LOG_ALL may switch while rings run */
 	log_update(be);
+	vqs_unlock(be);
 	/* without protocol features, SET_FEATURES enables every ring (spec) */
 	if (!(f & LVH_BIT(F_PROTOCOL_FEATURES)))
 		for (i = 0; i < be->queue_num; i++)
@@ -749,39 +772,61 @@ static int set_vring_addr(struct libvhost_backend *be, const struct lvh_msg *m)
 	return 0;
 }
 
+/* The fd a SET_VRING_* request brings (or -1), or for in-band kicks an eventfd of ours. */
+static int vring_fd_of(struct libvhost_backend *be, struct lvh_msg *m, const struct lvh_vring_fd *f)
+{
+	int fd;
+
+	if (!f->nofd)
+		return lvh_msg_take_fd(m, 0);
+	/* in-band kicks (VRING_KICK) arrive on an eventfd of ours, for the device to poll */
+	if (m->request != LIBVHOST_USER_SET_VRING_KICK ||
+	    !(be->proto & LVH_BIT(LIBVHOST_USER_PROTOCOL_F_INBAND_NOTIFICATIONS)))
+		return -1;
+	fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	return fd < 0 ? -errno : fd;
+}
+
 static int set_vring_fd(struct libvhost_backend *be, struct lvh_msg *m)
 {
 	struct lvh_vring_fd f;
 	struct libvhost_vq *vq;
-	int *slot, r = lvh_msg_decode_vring_fd(be->ctx, m, &f);
+	int *slot, fd, r = lvh_msg_decode_vring_fd(be->ctx, m, &f);
 
 	if (r < 0)
 		return r;
 	vq = vq_of(be, f.index);
 	if (!vq)
 		return -EPROTO;
+	fd = vring_fd_of(be, m, &f);
+	if (fd < -1)
+		return fd;
 	slot = m->request == LIBVHOST_USER_SET_VRING_KICK   ? &vq->kick_fd
 	       : m->request == LIBVHOST_USER_SET_VRING_CALL ? &vq->call_fd
 							    : &vq->err_fd;
-	close_fd(slot);
-	*slot = f.nofd ? -1 : lvh_msg_take_fd(m, 0);
-	/* in-band kicks (VRING_KICK) arrive on an eventfd of ours, for the device to poll */
-	if (f.nofd && slot == &vq->kick_fd &&
-	    (be->proto & LVH_BIT(LIBVHOST_USER_PROTOCOL_F_INBAND_NOTIFICATIONS))) {
-		*slot = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-		if (*slot < 0)
-			return -errno;
+	if (be->threaded)
+		pthread_mutex_lock(&vq->lock);
+	if (slot == &vq->kick_fd && vq->started && *slot >= 0 && fd >= 0) {
+		/* a device may be polling the old one: the number stays, the file changes */
+		r = dup3(fd, *slot, O_CLOEXEC) < 0 ? -errno : 0;
+		close(fd);
+	} else {
+		close_fd(slot);
+		*slot = fd;
 	}
-	if (m->request != LIBVHOST_USER_SET_VRING_KICK || vq->started)
-		return 0;
-	/* the kick fd starts the ring (with the IOTLB, maybe once its entries come) */
-	r = lvh_be_vq_start(be, vq);
-	if (r < 0 && r != -EAGAIN)
-		return r;
-	vq->started = true;
-	if (be->ops.queue_started)
+	if (r == 0 && m->request == LIBVHOST_USER_SET_VRING_KICK && !vq->started) {
+		/* the kick fd starts the ring (with the IOTLB, maybe once its entries come) */
+		r = lvh_be_vq_start(be, vq);
+		if (r == -EAGAIN)
+			r = 0;
+		vq->started = r == 0;
+		r = r < 0 ? r : 1;
+	}
+	if (be->threaded)
+		pthread_mutex_unlock(&vq->lock);
+	if (r == 1 && be->ops.queue_started)
 		return be->ops.queue_started(be->userdata, vq);
-	return 0;
+	return r < 0 ? r : 0;
 }
 
 static int get_vring_base(struct libvhost_backend *be, const struct lvh_msg *m)
@@ -797,9 +842,13 @@ static int get_vring_base(struct libvhost_backend *be, const struct lvh_msg *m)
 	if (vq->started && be->ops.queue_stopped)
 		be->ops.queue_stopped(be->userdata, vq);
 	s.index = vq->index;
+	if (be->threaded)
+		pthread_mutex_lock(&vq->lock);
 	s.num = vq_base(vq);
 	vq->base = s.num;
 	vq_stop(vq);
+	if (be->threaded)
+		pthread_mutex_unlock(&vq->lock);
 	lvh_msg_init_reply(&rep, m);
 	lvh_msg_encode_vring_state(&rep, &s);
 	return send_reply(be, &rep) < 0 ? -ECONNRESET : 1;
@@ -1148,9 +1197,18 @@ static bool ends_session(int r)
 	       r == -ETIMEDOUT;
 }
 
+/* Requests after which rings read memory differently: no device pops meanwhile. */
+static bool changes_memory(uint32_t request)
+{
+	return request == LIBVHOST_USER_SET_MEM_TABLE || request == LIBVHOST_USER_ADD_MEM_REG ||
+	       request == LIBVHOST_USER_REM_MEM_REG || request == LIBVHOST_USER_IOTLB_MSG ||
+	       request == LIBVHOST_USER_SET_LOG_BASE;
+}
+
 static int handle_one(struct libvhost_backend *be)
 {
 	struct lvh_msg m;
+	bool excl;
 	int r;
 
 	r = lvh_wire_recv(be->ctx, be->sock, &m, be->timeout_ms);
@@ -1161,7 +1219,12 @@ static int handle_one(struct libvhost_backend *be)
 		return 1;
 	}
 	lvh_dbg(be->ctx, "vhost-user back-end: <- %s", lvh_proto_name(LVH_DIR_FRONTEND, m.request));
+	excl = changes_memory(m.request);
+	if (excl)
+		vqs_lock(be);
 	r = dispatch(be, &m);
+	if (excl)
+		vqs_unlock(be);
 	lvh_msg_close_fds(&m);
 	if (r >= 0 && r != 1 && (m.flags & LIBVHOST_USER_FLAG_NEED_REPLY))
 		r = reply_u64(be, &m, 0) < 0 ? -ECONNRESET : 0;
@@ -1252,15 +1315,13 @@ static int vq_broken(struct libvhost_vq *vq)
 	return -EIO;
 }
 
-LIBVHOST_EXPORT int libvhost_vq_pop(struct libvhost_vq *vq, struct iovec *iov, unsigned int cap,
-				    struct libvhost_vq_elem *elem)
+static int vq_pop(struct libvhost_vq *vq, struct iovec *iov, unsigned int cap,
+		  struct libvhost_vq_elem *elem)
 {
 	struct lvh_vq_elem e;
 	bool was_broken;
 	int r;
 
-	if (!vq || !iov || !elem)
-		return -EINVAL;
 	if (!vq->running || vq->paused)
 		return 0;
 	was_broken = vq->ring.broken;
@@ -1278,19 +1339,41 @@ LIBVHOST_EXPORT int libvhost_vq_pop(struct libvhost_vq *vq, struct iovec *iov, u
 	return 1;
 }
 
-LIBVHOST_EXPORT int libvhost_vq_push(struct libvhost_vq *vq, uint32_t id, uint32_t len)
+LIBVHOST_EXPORT int libvhost_vq_pop(struct libvhost_vq *vq, struct iovec *iov, unsigned int cap,
+				    struct libvhost_vq_elem *elem)
 {
-	if (!vq || !vq->running || id > UINT16_MAX)
+	int r;
+
+	if (!vq || !iov || !elem)
 		return -EINVAL;
-	return lvh_vq_push(&vq->ring, (uint16_t)id, len);
+	if (!vq->be->threaded)
+		return vq_pop(vq, iov, cap, elem);
+	pthread_mutex_lock(&vq->lock);
+	r = vq_pop(vq, iov, cap, elem);
+	pthread_mutex_unlock(&vq->lock);
+	return r;
 }
 
-LIBVHOST_EXPORT int libvhost_vq_notify(struct libvhost_vq *vq)
+LIBVHOST_EXPORT int libvhost_vq_push(struct libvhost_vq *vq, uint32_t id, uint32_t len)
+{
+	int r;
+
+	if (!vq || id > UINT16_MAX)
+		return -EINVAL;
+	if (vq->be->threaded)
+		pthread_mutex_lock(&vq->lock);
+	r = vq->running ? lvh_vq_push(&vq->ring, (uint16_t)id, len) : -EINVAL;
+	if (vq->be->threaded)
+		pthread_mutex_unlock(&vq->lock);
+	return r;
+}
+
+static int vq_notify(struct libvhost_vq *vq)
 {
 	uint64_t one = 1;
 	int r;
 
-	if (!vq || !vq->running)
+	if (!vq->running)
 		return -EINVAL;
 	r = lvh_vq_flush(&vq->ring);
 	if (vq->be->log.logged && vq->be->log_fd >= 0) {
@@ -1309,4 +1392,18 @@ LIBVHOST_EXPORT int libvhost_vq_notify(struct libvhost_vq *vq)
 		return -errno;
 	}
 	return 1;
+}
+
+LIBVHOST_EXPORT int libvhost_vq_notify(struct libvhost_vq *vq)
+{
+	int r;
+
+	if (!vq)
+		return -EINVAL;
+	if (!vq->be->threaded)
+		return vq_notify(vq);
+	pthread_mutex_lock(&vq->lock);
+	r = vq_notify(vq);
+	pthread_mutex_unlock(&vq->lock);
+	return r;
 }

@@ -46,6 +46,7 @@ struct libvhost_vq {
 	struct lvh_vq ring;
 	bool running; /* ring initialised from the addresses below */
 	bool paused; /* running, but its IOTLB entries went away: pop waits */
+	pthread_mutex_t lock; /* LIBVHOST_BACKEND_F_THREADED: pop, push, notify vs. process() */
 	bool started, enabled;
 	uint32_t num, base;
 	uint64_t desc, avail, used; /* front-end user addresses */
@@ -65,6 +66,7 @@ struct libvhost_backend {
 	pthread_mutex_t chan_lock; /* device threads send on it too */
 	char *path;
 	bool client; /* connect to path again when the front-end goes */
+	bool threaded; /* LIBVHOST_BACKEND_F_THREADED */
 	bool acked_features_set;
 	uint8_t status;
 	struct be_region *regions;

@@ -97,7 +97,7 @@ int main(void)
 	EQ(offsetof(struct libvhost_backend_ops, reset), 56);
 	EQ(offsetof(struct libvhost_backend_ops, save_state), 64);
 	EQ(offsetof(struct libvhost_backend_ops, load_state), 72);
-	EQ(sizeof(struct libvhost_backend_opts), 56);
+	EQ(sizeof(struct libvhost_backend_opts), 64);
 	EQ(offsetof(struct libvhost_backend_opts, sz), 0);
 	EQ(offsetof(struct libvhost_backend_opts, features), 8);
 	EQ(offsetof(struct libvhost_backend_opts, protocol_features), 16);
@@ -105,6 +105,7 @@ int main(void)
 	EQ(offsetof(struct libvhost_backend_opts, timeout_ms), 32);
 	EQ(offsetof(struct libvhost_backend_opts, ops), 40);
 	EQ(offsetof(struct libvhost_backend_opts, userdata), 48);
+	EQ(offsetof(struct libvhost_backend_opts, flags), 56);
 	EQ(sizeof(struct libvhost_vq_elem), 16);
 	EQ(offsetof(struct libvhost_vq_elem, id), 0);
 	EQ(offsetof(struct libvhost_vq_elem, out), 4);

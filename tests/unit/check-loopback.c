@@ -1063,6 +1063,94 @@ START_TEST(test_iotlb)
 }
 END_TEST
 
+/* ---- LIBVHOST_BACKEND_F_THREADED: rings served on one thread, requests on another ---- */
+
+struct threaded {
+	struct libvhost_backend *be;
+	int stop;
+	unsigned long served;
+};
+
+static void *threaded_proc(void *arg)
+{
+	struct threaded *t = arg;
+
+	for (;;) {
+		struct pollfd pfd[2] = { { t->stop, POLLIN, 0 },
+					 { libvhost_backend_get_fd(t->be), POLLIN, 0 } };
+
+		if (poll(pfd, 2, 1000) < 0 || pfd[0].revents)
+			return NULL;
+		if (pfd[1].revents && libvhost_backend_process(t->be) < 0)
+			return NULL;
+	}
+}
+
+static void *threaded_serve(void *arg)
+{
+	struct threaded *t = arg;
+	struct libvhost_vq *vq = libvhost_backend_get_vq(t->be, 0);
+
+	for (;;) {
+		struct pollfd pfd[2] = { { t->stop, POLLIN, 0 },
+					 { libvhost_vq_get_kick_fd(vq), POLLIN, 0 } };
+		uint64_t v;
+
+		if (poll(pfd, 2, 10) < 0 || pfd[0].revents)
+			return NULL;
+		if (pfd[1].fd >= 0 && (pfd[1].revents & POLLIN) &&
+		    read(pfd[1].fd, &v, sizeof(v)) < 0)
+			continue;
+		serve(vq);
+		__atomic_add_fetch(&t->served, 1, __ATOMIC_RELAXED);
+	}
+}
+
+/* Memory regions come and go while a device thread serves the ring. */
+START_TEST(test_threaded)
+{
+	LIBVHOST_OPTS(libvhost_backend_opts, o, .features = F_VERSION_1, .queue_num = NQUEUES,
+		      .flags = LIBVHOST_BACKEND_F_THREADED);
+	struct threaded t = { 0 };
+	struct libvhost_frontend *fe;
+	struct libvhost_dev *dev;
+	struct driver drv;
+	pthread_t proc, srv;
+	uint64_t one = 1;
+	int sv[2], i;
+
+	ck_assert_int_eq(libvhost_backend_new(ctx, &o, &t.be), 0);
+	t.stop = eventfd(0, EFD_CLOEXEC);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	ck_assert_int_eq(libvhost_backend_adopt_fd(t.be, sv[1]), 0);
+	ck_assert_int_eq(pthread_create(&proc, NULL, threaded_proc, &t), 0);
+	ck_assert_int_eq(pthread_create(&srv, NULL, threaded_serve, &t), 0);
+	ck_assert_int_eq(libvhost_frontend_adopt_fd(ctx, sv[0], NULL, &fe), 0);
+	ck_assert_int_eq(libvhost_frontend_negotiate(fe), 0);
+	dev = libvhost_frontend_get_dev(fe);
+	ck_assert_int_eq(libvhost_dev_set_features(dev, F_VERSION_1), 0);
+	driver_start(fe, &drv, 0, 16);
+	for (i = 0; i < 200; i++) {
+		uint64_t at = 0x100000 + (uint64_t)(i % 8) * 0x10000;
+
+		echo(&drv, 0, 3, (unsigned int)i);
+		ck_assert_int_eq(libvhost_mem_alloc(drv.mem, at, 0x10000, NULL, NULL), 0);
+		ck_assert_int_eq(libvhost_dev_set_mem(dev, drv.mem), 0);
+		echo(&drv, 0, 2, (unsigned int)i + 1);
+		ck_assert_int_eq(libvhost_mem_remove(drv.mem, at), 0);
+		ck_assert_int_eq(libvhost_dev_set_mem(dev, drv.mem), 0);
+	}
+	libvhost_frontend_unref(fe);
+	ck_assert_int_eq(write(t.stop, &one, sizeof(one)), sizeof(one));
+	pthread_join(proc, NULL);
+	pthread_join(srv, NULL);
+	driver_stop(&drv);
+	ck_assert_uint_gt(t.served, 0);
+	libvhost_backend_unref(t.be);
+	close(t.stop);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("loopback");
@@ -1079,6 +1167,7 @@ int main(void)
 	tcase_add_test(tc, test_device_state);
 	tcase_add_test(tc, test_backend_channel);
 	tcase_add_test(tc, test_iotlb);
+	tcase_add_test(tc, test_threaded);
 	tcase_add_test(tc, test_restart_split);
 	tcase_add_test(tc, test_restart_packed);
 	suite_add_tcase(s, tc);
