@@ -358,7 +358,11 @@ static void session_end(struct libvhost_backend *be)
 	for (i = 0; i < be->queue_num; i++) {
 		if (be->vqs[i].started && be->ops.queue_stopped)
 			be->ops.queue_stopped(be->userdata, &be->vqs[i]);
+		if (be->threaded)
+			pthread_mutex_lock(&be->vqs[i].lock);
 		vq_reset(&be->vqs[i]);
+		if (be->threaded)
+			pthread_mutex_unlock(&be->vqs[i].lock);
 	}
 	mem_clear(be);
 	log_unmap(be);
@@ -1125,7 +1129,11 @@ static int dispatch(struct libvhost_backend *be, struct lvh_msg *m)
 		/* buffers made available while it was disabled: have the device look */
 		if (on && !vq->enabled && vq->started)
 			lvh_be_vq_wake(vq);
+		if (be->threaded)
+			pthread_mutex_lock(&vq->lock);
 		vq->enabled = on;
+		if (be->threaded)
+			pthread_mutex_unlock(&vq->lock);
 		return 0;
 	}
 	case LIBVHOST_USER_GET_CONFIG:
@@ -1294,14 +1302,28 @@ LIBVHOST_EXPORT unsigned int libvhost_vq_get_index(const struct libvhost_vq *vq)
 	return vq ? vq->index : 0;
 }
 
+/* A ring's state read by a device thread (LIBVHOST_BACKEND_F_THREADED: under its lock). */
+static int vq_read(const struct libvhost_vq *vq, bool kick)
+{
+	struct libvhost_vq *w = (struct libvhost_vq *)vq; /* the lock is not the ring's state */
+	int v;
+
+	if (vq->be->threaded)
+		pthread_mutex_lock(&w->lock);
+	v = kick ? (vq->started ? vq->kick_fd : -1) : (vq->started && vq->enabled);
+	if (vq->be->threaded)
+		pthread_mutex_unlock(&w->lock);
+	return v;
+}
+
 LIBVHOST_EXPORT int libvhost_vq_get_kick_fd(const struct libvhost_vq *vq)
 {
-	return vq && vq->started ? vq->kick_fd : -1;
+	return vq ? vq_read(vq, true) : -1;
 }
 
 LIBVHOST_EXPORT int libvhost_vq_is_enabled(const struct libvhost_vq *vq)
 {
-	return vq && vq->started && vq->enabled;
+	return vq ? vq_read(vq, false) : 0;
 }
 
 static int vq_broken(struct libvhost_vq *vq)
