@@ -952,6 +952,119 @@ int libvhost_frontend_postcopy_listen(struct libvhost_frontend *fe);
 int libvhost_frontend_postcopy_end(struct libvhost_frontend *fe);
 
 /* ------------------------------------------------------------------------ */
+
+/* ==== Kernel vhost: /dev/vhost-net, /dev/vhost-vsock, /dev/vhost-scsi ==== */
+
+struct libvhost_kdev;
+
+/*
+ * libvhost_kdev_open - open a kernel vhost device (O_RDWR | O_CLOEXEC).
+ * Errors: -EINVAL, -ENOMEM, open()'s (-ENOENT: the module is not loaded;
+ * -EACCES: the log line names the node's owner and mode), -ENOTTY (not a
+ * vhost device).
+ * Since: LIBVHOST_0.1
+ */
+int libvhost_kdev_open(struct libvhost_ctx *ctx, const char *path, struct libvhost_kdev **ret);
+
+/*
+ * libvhost_kdev_adopt_fd - use an fd opened elsewhere (e.g. by a privileged
+ * helper that passed it, as libvirt does).  The fd becomes the handle's on
+ * success.  Errors: -EINVAL, -ENOMEM, -ENOTTY (not a vhost device).
+ * Since: LIBVHOST_0.1
+ */
+int libvhost_kdev_adopt_fd(struct libvhost_ctx *ctx, int fd, struct libvhost_kdev **ret);
+
+/* Since: LIBVHOST_0.1.  NULL-safe; returns its argument. */
+struct libvhost_kdev *libvhost_kdev_ref(struct libvhost_kdev *kd);
+/* Since: LIBVHOST_0.1.  NULL-safe; returns NULL.  Closes the fd at the last reference. */
+struct libvhost_kdev *libvhost_kdev_unref(struct libvhost_kdev *kd);
+
+/*
+ * The transport-neutral view (owner, features, memory table, rings), valid
+ * while @kd lives: the same ring set-up code serves vhost-user and kernel
+ * vhost.  Kernel rings need no enable.  Since: LIBVHOST_0.1
+ */
+struct libvhost_dev *libvhost_kdev_get_dev(struct libvhost_kdev *kd);
+/* The device fd (for IOTLB misses: poll it for POLLIN).  Since: LIBVHOST_0.1 */
+int libvhost_kdev_get_fd(const struct libvhost_kdev *kd);
+/* VHOST_RESET_OWNER.  Since: LIBVHOST_0.1 */
+int libvhost_kdev_reset_owner(struct libvhost_kdev *kd);
+
+/*
+ * Feature bits past 63 (VHOST_GET/SET_FEATURES_ARRAY, kernels from 6.17):
+ * @count words in, the kernel's word count out (get).  On older kernels get
+ * gives the 64-bit set as one word, and set works while every bit is below
+ * 64 (else -EOPNOTSUPP).  Since: LIBVHOST_0.1
+ */
+int libvhost_kdev_get_features_array(struct libvhost_kdev *kd, uint64_t *features,
+				     unsigned int *count);
+int libvhost_kdev_set_features_array(struct libvhost_kdev *kd, const uint64_t *features,
+				     unsigned int count);
+
+/* VHOST_GET/SET_BACKEND_FEATURES (1 << VHOST_BACKEND_F_IOTLB_MSG_V2...).  Since: LIBVHOST_0.1 */
+int libvhost_kdev_get_backend_features(struct libvhost_kdev *kd, uint64_t *features);
+int libvhost_kdev_set_backend_features(struct libvhost_kdev *kd, uint64_t features);
+
+/*
+ * Dirty logging: @log is the bitmap (one bit per 4 KiB guest page, this
+ * process's memory, big enough for the highest guest address), written by
+ * the kernel once VHOST_F_LOG_ALL is acked; the log fd is signalled after.
+ * Since: LIBVHOST_0.1
+ */
+int libvhost_kdev_set_log_base(struct libvhost_kdev *kd, void *log);
+int libvhost_kdev_set_log_fd(struct libvhost_kdev *kd, int fd);
+
+/* Busy polling of ring @index for @usec before sleeping.  Since: LIBVHOST_0.1 */
+int libvhost_kdev_set_busyloop_timeout(struct libvhost_kdev *kd, unsigned int index,
+				       unsigned int usec);
+int libvhost_kdev_get_busyloop_timeout(struct libvhost_kdev *kd, unsigned int index,
+				       unsigned int *usec);
+
+/*
+ * Device IOTLB (VIRTIO_F_ACCESS_PLATFORM): an update (LIBVHOST_IOTLB_UPDATE,
+ * map @size bytes at @iova to this process's @uaddr with @perm) or an
+ * invalidation, written to the fd as struct vhost_msg, or vhost_msg_v2 once
+ * IOTLB_MSG_V2 is set with libvhost_kdev_set_backend_features().
+ * libvhost_kdev_read_iotlb() takes one miss the kernel reported (1), or
+ * returns 0 when none waits.  Errors: -EINVAL, the kernel's.
+ * Since: LIBVHOST_0.1
+ */
+int libvhost_kdev_iotlb(struct libvhost_kdev *kd, uint32_t type, uint64_t iova, uint64_t size,
+			uint64_t uaddr, uint32_t perm);
+int libvhost_kdev_read_iotlb(struct libvhost_kdev *kd, uint32_t *type, uint64_t *iova,
+			     uint32_t *perm);
+
+/*
+ * vhost worker threads (kernels from 6.5): make one, free one, give a ring
+ * to one, ask which one serves a ring.  -EOPNOTSUPP on older kernels.
+ * Since: LIBVHOST_0.1
+ */
+int libvhost_kdev_new_worker(struct libvhost_kdev *kd, uint32_t *id);
+int libvhost_kdev_free_worker(struct libvhost_kdev *kd, uint32_t id);
+int libvhost_kdev_attach_vring_worker(struct libvhost_kdev *kd, unsigned int index, uint32_t id);
+int libvhost_kdev_get_vring_worker(struct libvhost_kdev *kd, unsigned int index, uint32_t *id);
+
+/*
+ * vhost-net: ring @index's backend, a tap (IFF_VNET_HDR, header size to
+ * match the features) or packet socket fd; -1 detaches.  Since: LIBVHOST_0.1
+ */
+int libvhost_kdev_net_set_backend(struct libvhost_kdev *kd, unsigned int index, int fd);
+
+/* vhost-vsock: the guest's CID (3 and up), then running 1 / 0.  Since: LIBVHOST_0.1 */
+int libvhost_kdev_vsock_set_guest_cid(struct libvhost_kdev *kd, uint64_t cid);
+int libvhost_kdev_vsock_set_running(struct libvhost_kdev *kd, int running);
+
+/*
+ * vhost-scsi: attach to / detach from the configfs target @wwpn (e.g.
+ * "naa.5001405..."), target portal group @tpgt; the ABI version (1); the
+ * events-missed flag.  Since: LIBVHOST_0.1
+ */
+int libvhost_kdev_scsi_set_endpoint(struct libvhost_kdev *kd, const char *wwpn, uint16_t tpgt);
+int libvhost_kdev_scsi_clear_endpoint(struct libvhost_kdev *kd, const char *wwpn, uint16_t tpgt);
+int libvhost_kdev_scsi_get_abi_version(struct libvhost_kdev *kd, int *version);
+int libvhost_kdev_scsi_set_events_missed(struct libvhost_kdev *kd, uint32_t missed);
+int libvhost_kdev_scsi_get_events_missed(struct libvhost_kdev *kd, uint32_t *missed);
+
 /* Vhost-user back-end: the device side of a vhost-user socket.             */
 
 struct libvhost_backend;

@@ -39,6 +39,7 @@ unit_tests = \
 	tests/unit/check-frontend \
 	tests/unit/check-vq \
 	tests/unit/check-iotlb \
+	tests/unit/check-kdev \
 	tests/unit/check-loopback
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
@@ -69,6 +70,10 @@ tests_unit_check_vring_LDADD = $(UNIT_LDADD)
 tests_unit_check_loopback_SOURCES = tests/unit/check-loopback.c
 tests_unit_check_loopback_CFLAGS = $(UNIT_CFLAGS) -pthread
 tests_unit_check_loopback_LDADD = $(UNIT_LDADD) -lpthread
+
+tests_unit_check_kdev_SOURCES = tests/unit/check-kdev.c
+tests_unit_check_kdev_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_kdev_LDADD = $(UNIT_LDADD)
 
 tests_unit_check_iotlb_SOURCES = tests/unit/check-iotlb.c
 tests_unit_check_iotlb_CFLAGS = $(UNIT_CFLAGS)

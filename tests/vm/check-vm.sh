@@ -1,0 +1,68 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+# make check-vm: boots a guest kernel that has kernel vhost and vDPA under
+# QEMU (TCG), with an initramfs made here (busybox-static and the static
+# test binary tests/vm/vm-tests), and reads the TAP results off the serial
+# console.  Exit 0 pass, 1 fail, 77 skip (no QEMU, busybox or kernel).
+#   sh tests/vm/check-vm.sh BUILDDIR SRCDIR
+# The kernel, first found: $LIBVHOST_VM_KERNEL; configure --with-vm-kernel;
+# a cached build (tests/vm/build-kernel.sh into $LIBVHOST_VM_CACHE, default
+# ~/.cache/libvhost-vm), built now if linux-source-6.1 is installed.
+set -u
+b=${1:-.}
+s=${2:-.}
+log=$b/tests/vm/vm.log
+qemu=$(command -v qemu-system-x86_64) || { echo "check-vm: qemu-system-x86_64 not installed: skip"; exit 77; }
+bb=$(command -v busybox) || { echo "check-vm: busybox(-static) not installed: skip"; exit 77; }
+file -L "$bb" 2>/dev/null | grep -q "statically linked" || {
+	echo "check-vm: $bb is not static (install busybox-static): skip"
+	exit 77
+}
+kernel=${LIBVHOST_VM_KERNEL:-${VM_KERNEL:-}}
+if [ -z "$kernel" ]; then
+	cache=${LIBVHOST_VM_CACHE:-${HOME:-/tmp}/.cache/libvhost-vm}
+	kernel=$(sh "$s/tests/vm/build-kernel.sh" "$cache") || {
+		rc=$?
+		[ $rc = 77 ] && echo "check-vm: no kernel given and none can be built: skip"
+		exit $rc
+	}
+fi
+[ -f "$kernel" ] || { echo "check-vm: kernel $kernel not found"; exit 1; }
+echo "check-vm: kernel $kernel"
+
+d=$(mktemp -d /tmp/lvh-vm.XXXXXX)
+trap 'rm -rf "$d"' EXIT
+mkdir -p "$d/root/bin" "$d/root/proc" "$d/root/sys" "$d/root/dev" "$d/root/tmp"
+cp "$bb" "$d/root/bin/busybox"
+for a in sh mount reboot cat ls mkdir echo sleep ln; do ln -s busybox "$d/root/bin/$a"; done
+cp "$s/tests/vm/init" "$d/root/init"
+chmod +x "$d/root/init"
+# the libtool wrapper is not what the guest runs
+t=$b/tests/vm/vm-tests
+[ -x "$b/tests/vm/.libs/vm-tests" ] && t=$b/tests/vm/.libs/vm-tests
+file -L "$t" | grep -q "statically linked" || { echo "check-vm: $t is not static"; exit 1; }
+cp "$t" "$d/root/vm-tests"
+(cd "$d/root" && find . | cpio -o -H newc --owner 0:0 2>/dev/null | gzip -1) > "$d/initramfs.gz"
+
+timeout "${LIBVHOST_VM_TIMEOUT:-300}" "$qemu" -accel tcg -m 768M -smp 1 -cpu max \
+	-nodefaults -nographic -display none -no-reboot \
+	-serial "file:$log" -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+	-kernel "$kernel" -initrd "$d/initramfs.gz" \
+	-append "console=ttyS0 panic=-1 quiet" > "$d/qemu.out" 2>&1
+qrc=$?
+tr -d '\r' < "$log" > "$d/serial"
+grep -E "^(not )?ok |^# |^1\.\." "$d/serial"
+pass=$(grep -c "^ok " "$d/serial")
+failn=$(grep -c "^not ok " "$d/serial")
+if [ $qrc = 124 ]; then
+	echo "check-vm: the guest did not finish in time (serial log: $log)"
+	tail -20 "$d/serial"
+	exit 1
+fi
+if ! grep -q "VMTEST-END rc=0" "$d/serial" || [ "$failn" != 0 ] || [ "$pass" = 0 ]; then
+	echo "check-vm: FAILED ($pass passed, $failn failed, QEMU status $qrc; serial log: $log)"
+	grep -v "^ok " "$d/serial" | tail -40
+	exit 1
+fi
+echo "check-vm: $pass passed, 0 failed"
+exit 0
