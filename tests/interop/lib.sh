@@ -7,6 +7,8 @@
 #   lvh_rm_at_exit PATH ...   (besides $d)
 #   lvh_wait_socket PATH PID WHAT   (fails after 10 s, or if PID died)
 #   fail MESSAGE
+#   lvh_guest_kernel      sets $kernel: $LIBVHOST_VM_KERNEL, else the kernel
+#                         make check-vm built and cached; exits 77 without one
 lvh_pids=
 lvh_paths=
 lvh_cleanup() {
@@ -39,4 +41,11 @@ lvh_wait_socket() {
 		{ [ $lvh_i -gt 100 ] || ! kill -0 "$2" 2>/dev/null; } && fail "$3: its socket did not appear"
 		sleep 0.1
 	done
+}
+
+lvh_guest_kernel() {
+	kernel=${LIBVHOST_VM_KERNEL:-}
+	[ -n "$kernel" ] || kernel=$(sh "${top_srcdir:-.}/tests/vm/build-kernel.sh" --cached \
+		"${LIBVHOST_VM_CACHE:-${HOME:-/tmp}/.cache/libvhost-vm}" 2>/dev/null) || kernel=
+	[ -r "$kernel" ] || { echo "no guest kernel (LIBVHOST_VM_KERNEL, or make check-vm builds one)"; exit 77; }
 }

@@ -4,17 +4,16 @@
 # with virtio-blk built in and a busybox initramfs made here; the guest
 # writes a pattern to /dev/vda, reads it back with O_DIRECT and compares,
 # and afterwards the image file must hold the pattern.
-# The kernel: $LIBVHOST_VM_KERNEL, else ../shared/vm-kernel/bzImage beside
-# the source tree when present (make check-vm will build one); skipped (77)
-# without a kernel, QEMU or busybox-static.
+# The kernel: $LIBVHOST_VM_KERNEL, else the one make check-vm built and
+# cached (lvh_guest_kernel in lib.sh); skipped (77) without a kernel, QEMU
+# or busybox-static.
 set -u
 qemu=$(command -v qemu-system-x86_64) || { echo "qemu-system-x86_64 not installed"; exit 77; }
 busybox=$(command -v busybox) || { echo "busybox-static not installed"; exit 77; }
-kernel=${LIBVHOST_VM_KERNEL:-${top_srcdir:-.}/../shared/vm-kernel/bzImage}
-[ -r "$kernel" ] || { echo "no guest kernel (set LIBVHOST_VM_KERNEL)"; exit 77; }
+. "${top_srcdir:-.}/tests/interop/lib.sh"
+lvh_guest_kernel
 file "$busybox" 2>/dev/null | grep -q "dynamically linked" && { echo "busybox is not static"; exit 77; }
 blk=${top_builddir:-.}/tools/vhost-user-blk
-. "${top_srcdir:-.}/tests/interop/lib.sh"
 lvh_setup ql
 bpid=
 

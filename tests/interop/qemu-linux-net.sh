@@ -7,10 +7,9 @@
 set -u
 qemu=$(command -v qemu-system-x86_64) || { echo "qemu-system-x86_64 not installed"; exit 77; }
 busybox=$(command -v busybox) || { echo "busybox-static not installed"; exit 77; }
-kernel=${LIBVHOST_VM_KERNEL:-${top_srcdir:-.}/../shared/vm-kernel/bzImage}
-[ -r "$kernel" ] || { echo "no guest kernel (set LIBVHOST_VM_KERNEL)"; exit 77; }
-net=${top_builddir:-.}/tools/vhost-user-net
 . "${top_srcdir:-.}/tests/interop/lib.sh"
+lvh_guest_kernel
+net=${top_builddir:-.}/tools/vhost-user-net
 lvh_setup qn
 npid=
 

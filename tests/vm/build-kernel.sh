@@ -5,11 +5,14 @@
 # merged on top, then a check that every line of the fragment survived, then
 # bzImage.  The result is cached under CACHE_DIR by a key made of the source
 # package's version and the fragment, so a second run prints the path at once.
-#   sh tests/vm/build-kernel.sh CACHE_DIR     prints the bzImage's path
+#   sh tests/vm/build-kernel.sh CACHE_DIR            prints the bzImage's path
+#   sh tests/vm/build-kernel.sh --cached CACHE_DIR   only if built already (else 77)
 # Needs: linux-source-6.1 bc bison flex libelf-dev libssl-dev (Debian).
 # About 10-35 minutes on two cores, depending on what else runs.
 set -eu
-cache=${1:?usage: build-kernel.sh CACHE_DIR}
+cached_only=false
+[ "${1:-}" = --cached ] && { cached_only=true; shift; }
+cache=${1:?usage: build-kernel.sh [--cached] CACHE_DIR}
 here=$(cd "$(dirname "$0")" && pwd)
 frag=$here/kernel.config
 tarball=/usr/src/linux-source-6.1.tar.xz
@@ -24,6 +27,7 @@ if [ -f "$out" ]; then
 	echo "$out"
 	exit 0
 fi
+$cached_only && exit 77
 mkdir -p "$cache"
 work=$cache/build-$key
 rm -rf "$work"
