@@ -34,7 +34,7 @@ d=$(mktemp -d /tmp/lvh-vm.XXXXXX)
 trap 'rm -rf "$d"' EXIT
 mkdir -p "$d/root/bin" "$d/root/proc" "$d/root/sys" "$d/root/dev" "$d/root/tmp"
 cp "$bb" "$d/root/bin/busybox"
-for a in sh mount reboot cat ls mkdir echo sleep ln; do ln -s busybox "$d/root/bin/$a"; done
+for a in sh mount reboot cat ls mkdir echo sleep ln sed; do ln -s busybox "$d/root/bin/$a"; done
 cp "$s/tests/vm/init" "$d/root/init"
 chmod +x "$d/root/init"
 # the libtool wrapper is not what the guest runs
@@ -42,6 +42,15 @@ t=$b/tests/vm/vm-tests
 [ -x "$b/tests/vm/.libs/vm-tests" ] && t=$b/tests/vm/.libs/vm-tests
 file -L "$t" | grep -q "statically linked" || { echo "check-vm: $t is not static"; exit 1; }
 cp "$t" "$d/root/vm-tests"
+# iproute2's vdpa, with its shared libraries, when installed (a diagnostic line)
+if v=$(command -v vdpa 2>/dev/null || ls /usr/sbin/vdpa /sbin/vdpa 2>/dev/null | head -1); then
+	cp "$v" "$d/root/bin/vdpa"
+	ldd "$v" 2>/dev/null | sed -n 's/.*=> \(\/[^ ]*\).*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) .*/\1/p' |
+		while read -r lib; do
+			mkdir -p "$d/root$(dirname "$lib")"
+			cp -L "$lib" "$d/root$lib"
+		done
+fi
 (cd "$d/root" && find . | cpio -o -H newc --owner 0:0 2>/dev/null | gzip -1) > "$d/initramfs.gz"
 
 timeout "${LIBVHOST_VM_TIMEOUT:-300}" "$qemu" -accel tcg -m 768M -smp 1 -cpu max \
