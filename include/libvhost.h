@@ -1065,6 +1065,167 @@ int libvhost_kdev_scsi_get_abi_version(struct libvhost_kdev *kd, int *version);
 int libvhost_kdev_scsi_set_events_missed(struct libvhost_kdev *kd, uint32_t missed);
 int libvhost_kdev_scsi_get_events_missed(struct libvhost_kdev *kd, uint32_t *missed);
 
+
+/* ==== vDPA: /dev/vhost-vdpa-N ==== */
+
+struct libvhost_vdpa;
+
+/*
+ * libvhost_vdpa_open / _adopt_fd - a vhost-vdpa device.  The backend
+ * features the library uses are acked where the device has them
+ * (IOTLB_MSG_V2, IOTLB_BATCH, IOTLB_ASID, SUSPEND, RESUME, DESC_ASID), and
+ * the config size, ring count, IOVA range and address spaces are read once.
+ * Errors: -EINVAL, -ENOMEM, open()'s (-EBUSY: open elsewhere), -ENOTTY (not
+ * a vhost-vdpa device; adopt leaves the fd to the caller then).
+ * Since: LIBVHOST_0.1
+ */
+int libvhost_vdpa_open(struct libvhost_ctx *ctx, const char *path, struct libvhost_vdpa **ret);
+int libvhost_vdpa_adopt_fd(struct libvhost_ctx *ctx, int fd, struct libvhost_vdpa **ret);
+/* Since: LIBVHOST_0.1.  NULL-safe. */
+struct libvhost_vdpa *libvhost_vdpa_ref(struct libvhost_vdpa *v);
+struct libvhost_vdpa *libvhost_vdpa_unref(struct libvhost_vdpa *v);
+
+/*
+ * The transport-neutral view: libvhost_dev_set_mem() maps the table's
+ * regions at their guest addresses (address space 0, batched) and unmaps
+ * the previous table's; rings are started and enabled as for vhost-user.
+ * The driver sets the status around it (ACKNOWLEDGE | DRIVER, then
+ * FEATURES_OK after the features, DRIVER_OK last).  Since: LIBVHOST_0.1
+ */
+struct libvhost_dev *libvhost_vdpa_get_dev(struct libvhost_vdpa *v);
+int libvhost_vdpa_get_fd(const struct libvhost_vdpa *v);
+
+/* The virtio device id (1 net, 2 block, ...) and status byte (0 resets).  Since: LIBVHOST_0.1 */
+int libvhost_vdpa_get_device_id(struct libvhost_vdpa *v, uint32_t *id);
+int libvhost_vdpa_get_status(struct libvhost_vdpa *v, uint8_t *status);
+int libvhost_vdpa_set_status(struct libvhost_vdpa *v, uint8_t status);
+
+/* Config space: [offset, +len) must lie within its size (-EINVAL before the kernel).  Since: LIBVHOST_0.1 */
+int libvhost_vdpa_get_config_size(struct libvhost_vdpa *v, uint32_t *size);
+int libvhost_vdpa_get_config(struct libvhost_vdpa *v, uint32_t offset, void *buf, uint32_t len);
+int libvhost_vdpa_set_config(struct libvhost_vdpa *v, uint32_t offset, const void *buf,
+			     uint32_t len);
+
+/*
+ * The largest ring size, the ring count, the IOVA range, the config-change
+ * eventfd (-1 removes), backend features.  Since: LIBVHOST_0.1
+ */
+int libvhost_vdpa_get_vring_num(struct libvhost_vdpa *v, uint16_t *max);
+int libvhost_vdpa_get_vqs_count(struct libvhost_vdpa *v, uint32_t *count);
+int libvhost_vdpa_get_iova_range(struct libvhost_vdpa *v, uint64_t *first, uint64_t *last);
+int libvhost_vdpa_set_config_call(struct libvhost_vdpa *v, int fd);
+int libvhost_vdpa_get_backend_features(struct libvhost_vdpa *v, uint64_t *features);
+int libvhost_vdpa_set_backend_features(struct libvhost_vdpa *v, uint64_t features);
+
+/*
+ * Virtqueue groups and address spaces (IOTLB_ASID): counts, a ring's group
+ * and descriptor group, a ring's own size (newer kernels), a group's
+ * address space.  A ring, group or ASID the device does not have is -EINVAL
+ * without an ioctl; calls the kernel lacks are -EOPNOTSUPP.
+ * Since: LIBVHOST_0.1
+ */
+int libvhost_vdpa_get_group_num(struct libvhost_vdpa *v, uint32_t *n);
+int libvhost_vdpa_get_as_num(struct libvhost_vdpa *v, uint32_t *n);
+int libvhost_vdpa_get_vring_group(struct libvhost_vdpa *v, unsigned int index, uint32_t *group);
+int libvhost_vdpa_get_vring_desc_group(struct libvhost_vdpa *v, unsigned int index,
+				       uint32_t *group);
+int libvhost_vdpa_get_vring_size(struct libvhost_vdpa *v, unsigned int index, uint32_t *size);
+int libvhost_vdpa_set_group_asid(struct libvhost_vdpa *v, uint32_t group, uint32_t asid);
+
+/* Suspend and resume the device (SUSPEND, RESUME backend features, else -EOPNOTSUPP).  Since: LIBVHOST_0.1 */
+int libvhost_vdpa_suspend(struct libvhost_vdpa *v);
+int libvhost_vdpa_resume(struct libvhost_vdpa *v);
+
+/*
+ * DMA mapping: map @size bytes of this process at @addr to @iova in address
+ * space @asid with @perm (LIBVHOST_IOTLB_RO/WO/RW), unmap, or map every
+ * region of @mem at its guest address (in one batch where the device takes
+ * batches).  IOVAs outside the device's range are -ERANGE before the kernel;
+ * -ENOMEM from a device that pins pages is explained (RLIMIT_MEMLOCK,
+ * CAP_IPC_LOCK).  Since: LIBVHOST_0.1
+ */
+int libvhost_vdpa_map(struct libvhost_vdpa *v, uint32_t asid, uint64_t iova, uint64_t size,
+		      void *addr, uint32_t perm);
+int libvhost_vdpa_unmap(struct libvhost_vdpa *v, uint32_t asid, uint64_t iova, uint64_t size);
+int libvhost_vdpa_map_mem(struct libvhost_vdpa *v, uint32_t asid, struct libvhost_mem *mem);
+
+
+/*
+ * vDPA device management (generic netlink family "vdpa", as iproute2's vdpa
+ * tool): management devices (parents that create devices), devices, their
+ * config and statistics.  Adding and deleting needs CAP_NET_ADMIN (the
+ * log says so).  Built without libmnl, every call is -EOPNOTSUPP.
+ */
+struct libvhost_vdpa_mgmtdev {
+	size_t sz; /* set by the library */
+	char bus[32]; /* "pci", or "" for a parent on no bus (the simulators) */
+	char name[64]; /* "vdpasim_net", "0000:03:00.2" */
+	uint64_t classes; /* 1 << virtio device id, per class it creates */
+	uint32_t max_vqs; /* 0: not reported */
+	uint64_t features; /* device features it supports; 0: not reported */
+};
+typedef int (*libvhost_vdpa_mgmtdev_fn)(void *userdata, const struct libvhost_vdpa_mgmtdev *m);
+
+/* Calls @fn per management device; a negative return stops the walk.  Since: LIBVHOST_0.1 */
+int libvhost_vdpa_mgmtdev_list(struct libvhost_ctx *ctx, libvhost_vdpa_mgmtdev_fn fn,
+			       void *userdata);
+
+struct libvhost_vdpa_dev_opts {
+	size_t sz;
+	const uint8_t *mac; /* 6 bytes (net), or NULL */
+	uint64_t mtu; /* net, 0: the parent's default */
+	uint64_t max_vq_pairs; /* net, 0: the parent's default */
+	uint64_t features; /* device features to offer (newer kernels), 0: all */
+};
+#define libvhost_vdpa_dev_opts__last_field features
+
+/*
+ * libvhost_vdpa_dev_add - create vDPA device @name on management device
+ * @mgmtdev ("vdpasim_net", or "pci/0000:03:00.2").  Its character device
+ * appears as libvhost_vdpa_dev_path() names it.
+ * Errors: -EINVAL, -EPERM (no CAP_NET_ADMIN), -EEXIST, -ENODEV (no such
+ * management device), -EOPNOTSUPP (no vdpa in the kernel, or no libmnl).
+ * Since: LIBVHOST_0.1
+ */
+int libvhost_vdpa_dev_add(struct libvhost_ctx *ctx, const char *name, const char *mgmtdev,
+			  const struct libvhost_vdpa_dev_opts *opts);
+/* Since: LIBVHOST_0.1 */
+int libvhost_vdpa_dev_del(struct libvhost_ctx *ctx, const char *name);
+
+struct libvhost_vdpa_devinfo {
+	size_t sz; /* the caller's sizeof (for _get); set by the library in _list */
+	char name[64];
+	char mgmtdev[96]; /* "bus/device" or "device" */
+	uint32_t device_id, vendor_id, max_vqs;
+	uint16_t max_vq_size, min_vq_size;
+};
+typedef int (*libvhost_vdpa_dev_fn)(void *userdata, const struct libvhost_vdpa_devinfo *d);
+
+/* Every device, or one by name (-ENODEV).  Since: LIBVHOST_0.1 */
+int libvhost_vdpa_dev_list(struct libvhost_ctx *ctx, libvhost_vdpa_dev_fn fn, void *userdata);
+int libvhost_vdpa_dev_get(struct libvhost_ctx *ctx, const char *name,
+			  struct libvhost_vdpa_devinfo *ret);
+
+struct libvhost_vdpa_devconfig {
+	size_t sz; /* the caller's sizeof */
+	uint8_t mac[6];
+	uint8_t has_mac, has_net_status;
+	uint16_t net_status, max_vq_pairs, mtu;
+	uint64_t negotiated_features;
+};
+
+/* A device's config as the kernel reports it (net: MAC, status, queue pairs, MTU).  Since: LIBVHOST_0.1 */
+int libvhost_vdpa_dev_config(struct libvhost_ctx *ctx, const char *name,
+			     struct libvhost_vdpa_devconfig *ret);
+
+typedef int (*libvhost_vdpa_stat_fn)(void *userdata, const char *name, uint64_t value);
+/* Vendor statistics of queue @queue, name by name (-EOPNOTSUPP where the parent has none).  Since: LIBVHOST_0.1 */
+int libvhost_vdpa_dev_vstats(struct libvhost_ctx *ctx, const char *name, uint32_t queue,
+			     libvhost_vdpa_stat_fn fn, void *userdata);
+
+/* The character device of vDPA device @name ("/dev/vhost-vdpa-N"), from sysfs.  Since: LIBVHOST_0.1 */
+int libvhost_vdpa_dev_path(const char *name, char *buf, size_t len);
+
 /* Vhost-user back-end: the device side of a vhost-user socket.             */
 
 struct libvhost_backend;

@@ -4,6 +4,7 @@
 # QEMU (TCG), with an initramfs made here (busybox-static and the static
 # test binary tests/vm/vm-tests), and reads the TAP results off the serial
 # console.  Exit 0 pass, 1 fail, 77 skip (no QEMU, busybox or kernel).
+# Programs go in with the shared libraries ldd lists.
 #   sh tests/vm/check-vm.sh BUILDDIR SRCDIR
 # The kernel, first found: $LIBVHOST_VM_KERNEL; configure --with-vm-kernel;
 # a cached build (tests/vm/build-kernel.sh into $LIBVHOST_VM_CACHE, default
@@ -37,19 +38,22 @@ cp "$bb" "$d/root/bin/busybox"
 for a in sh mount reboot cat ls mkdir echo sleep ln sed; do ln -s busybox "$d/root/bin/$a"; done
 cp "$s/tests/vm/init" "$d/root/init"
 chmod +x "$d/root/init"
-# the libtool wrapper is not what the guest runs
-t=$b/tests/vm/vm-tests
-[ -x "$b/tests/vm/.libs/vm-tests" ] && t=$b/tests/vm/.libs/vm-tests
-file -L "$t" | grep -q "statically linked" || { echo "check-vm: $t is not static"; exit 1; }
-cp "$t" "$d/root/vm-tests"
-# iproute2's vdpa, with its shared libraries, when installed (a diagnostic line)
-if v=$(command -v vdpa 2>/dev/null || ls /usr/sbin/vdpa /sbin/vdpa 2>/dev/null | head -1); then
-	cp "$v" "$d/root/bin/vdpa"
-	ldd "$v" 2>/dev/null | sed -n 's/.*=> \(\/[^ ]*\).*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) .*/\1/p' |
+# a program and the shared libraries it needs, into the initramfs
+with_libs() { # $1: program, $2: its path in the guest
+	cp "$1" "$d/root$2"
+	ldd "$1" 2>/dev/null | sed -n 's/.*=> \(\/[^ ]*\).*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) .*/\1/p' |
 		while read -r lib; do
 			mkdir -p "$d/root$(dirname "$lib")"
 			cp -L "$lib" "$d/root$lib"
 		done
+}
+# the libtool wrapper is not what the guest runs
+t=$b/tests/vm/vm-tests
+[ -x "$b/tests/vm/.libs/vm-tests" ] && t=$b/tests/vm/.libs/vm-tests
+with_libs "$t" /vm-tests
+# iproute2's vdpa when installed (a diagnostic line)
+if v=$(command -v vdpa 2>/dev/null || ls /usr/sbin/vdpa /sbin/vdpa 2>/dev/null | head -1); then
+	with_libs "$v" /bin/vdpa
 fi
 (cd "$d/root" && find . | cpio -o -H newc --owner 0:0 2>/dev/null | gzip -1) > "$d/initramfs.gz"
 

@@ -745,6 +745,278 @@ out:
 	rig_free(&g);
 }
 
+/* ---- vDPA: simulators created through our management API ---- */
+
+#define S_ACK 1
+#define S_DRIVER 2
+#define S_DRIVER_OK 4
+#define S_FEATURES_OK 8
+
+struct found {
+	bool net, blk;
+};
+
+static int saw_mgmtdev(void *ud, const struct libvhost_vdpa_mgmtdev *m)
+{
+	struct found *f = ud;
+
+	f->net |= !strcmp(m->name, "vdpasim_net");
+	f->blk |= !strcmp(m->name, "vdpasim_blk");
+	return 0;
+}
+
+/* Status ACK | DRIVER, the common set-up, FEATURES_OK, DRIVER_OK. */
+static int vdpa_start(struct libvhost_vdpa *v, struct rig *g, uint64_t features)
+{
+	uint8_t st = 0;
+	int r;
+
+	r = libvhost_vdpa_set_status(v, 0);
+	if (r == 0)
+		r = libvhost_vdpa_set_status(v, S_ACK | S_DRIVER);
+	if (r == 0)
+		r = setup_rings(libvhost_vdpa_get_dev(v), g, features);
+	if (r == 0)
+		r = libvhost_vdpa_set_status(v, S_ACK | S_DRIVER | S_FEATURES_OK);
+	if (r == 0)
+		r = libvhost_vdpa_get_status(v, &st);
+	if (r == 0 && !(st & S_FEATURES_OK))
+		r = -EPROTO;
+	if (r == 0)
+		r = libvhost_vdpa_set_status(v, S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
+	return r;
+}
+
+struct blk_outhdr {
+	uint32_t type, reserved;
+	uint64_t sector;
+};
+
+/* One virtio-blk request: header, data (out for writes, in otherwise), status. */
+static int blk_req(struct rig *g, uint32_t type, uint64_t sector, uint8_t *data, uint32_t len,
+		   uint8_t *status)
+{
+	struct blk_outhdr *h = (struct blk_outhdr *)(g->base + BUF_GPA);
+	uint8_t *st = g->base + BUF_GPA + 0x100, *buf = g->base + BUF_GPA + 0x1000;
+	bool out = type == 1;
+	struct iovec iov[3] = { { h, sizeof(*h) }, { buf, len }, { st, 1 } };
+	uint32_t l;
+	void *tok;
+	int r;
+
+	h->type = type;
+	h->reserved = 0;
+	h->sector = sector;
+	*st = 0xff;
+	if (out)
+		memcpy(buf, data, len);
+	if (len)
+		r = libvhost_vring_add(g->vr[0], iov, out ? 2 : 1, out ? 1 : 2, h);
+	else
+		r = libvhost_vring_add(g->vr[0], (struct iovec[]){ iov[0], iov[2] }, 1, 1, h);
+	if (r < 0)
+		return r;
+	libvhost_vring_kick(g->vr[0]);
+	r = wait_used(g, 0, NULL, &tok, &l, NULL);
+	if (r != 1)
+		return -ETIMEDOUT;
+	if (!out && len)
+		memcpy(data, buf, len);
+	*status = *st;
+	return 0;
+}
+
+static void test_vdpa_blk(const char *path)
+{
+	struct libvhost_vdpa *v = NULL;
+	struct rig g;
+	uint64_t features = 0, cap = 0, first, last, base_feat;
+	uint32_t id = 0, cfgsz = 0, vqs = 0, as = 0, grp, base;
+	uint8_t data[1024], back[1024], st;
+	int r, i;
+
+	r = rig_new(&g, 1, 64, 0);
+	CHECK(r == 0, "vdpa blk: rings");
+	r = libvhost_vdpa_open(ctx, path, &v);
+	CHECK(r == 0, "vdpa blk: open %s (%d)", path, r);
+	CHECK(libvhost_vdpa_get_device_id(v, &id) == 0 && id == 2, "vdpa blk: device id %u", id);
+	CHECK(libvhost_vdpa_get_config_size(v, &cfgsz) == 0 && cfgsz >= 8, "vdpa blk: config size");
+	CHECK(libvhost_vdpa_get_config(v, 0, &cap, 8) == 0 && cap > 16, "vdpa blk: capacity %llu",
+	      (unsigned long long)cap);
+	CHECK(libvhost_vdpa_get_vqs_count(v, &vqs) == 0 && vqs >= 1, "vdpa blk: rings %u", vqs);
+	libvhost_vdpa_get_iova_range(v, &first, &last);
+	libvhost_vdpa_get_as_num(v, &as);
+	libvhost_vdpa_get_backend_features(v, &base_feat);
+	printf("# %s: config %u bytes, %u rings, IOVA [%#llx, %#llx], %u address spaces, backend "
+	       "features %#llx\n",
+	       path, cfgsz, vqs, (unsigned long long)first, (unsigned long long)last, as,
+	       (unsigned long long)base_feat);
+	/* bad calls stop here, before the kernel */
+	CHECK(libvhost_vdpa_get_config(v, cfgsz, data, 1) == -EINVAL &&
+		      libvhost_vdpa_get_config(v, 0, data, cfgsz + 1) == -EINVAL,
+	      "vdpa blk: config past its size refused");
+	CHECK(libvhost_vdpa_map(v, 0, UINT64_MAX - 10, 4096, g.base, LIBVHOST_IOTLB_RW) == -ERANGE,
+	      "vdpa blk: a wrapping IOVA range refused");
+	CHECK(libvhost_vdpa_map(v, as, 0, 4096, g.base, LIBVHOST_IOTLB_RW) == -EINVAL,
+	      "vdpa blk: unknown address space refused");
+	CHECK(libvhost_vdpa_get_vring_group(v, vqs, &grp) == -EINVAL,
+	      "vdpa blk: ring past the count refused");
+	CHECK(libvhost_dev_set_vring_num(libvhost_vdpa_get_dev(v), vqs, 64) == -EINVAL,
+	      "vdpa blk: ring set-up past the count refused");
+
+	CHECK(libvhost_dev_set_owner(libvhost_vdpa_get_dev(v)) == 0, "vdpa blk: owner");
+	CHECK(libvhost_dev_get_features(libvhost_vdpa_get_dev(v), &features) == 0,
+	      "vdpa blk: features");
+	r = vdpa_start(v, &g, features & (F_VERSION_1 | F_ACCESS_PLATFORM));
+	CHECK(r == 0, "vdpa blk: start (%d)", r);
+
+	CHECK(blk_req(&g, 8, 0, data, 20, &st) == 0 && st == 0 && !memcmp(data, "vdpa_blk_sim", 12),
+	      "vdpa blk: GET_ID (status %u, \"%.20s\")", st, data);
+	for (i = 0; i < (int)sizeof(data); i++)
+		data[i] = (uint8_t)(i * 7 + 3);
+	CHECK(blk_req(&g, 1, 2, data, sizeof(data), &st) == 0 && st == 0, "vdpa blk: write (%u)", st);
+	memset(back, 0, sizeof(back));
+	CHECK(blk_req(&g, 0, 2, back, sizeof(back), &st) == 0 && st == 0 &&
+		      !memcmp(back, data, sizeof(data)),
+	      "vdpa blk: read back (%u)", st);
+	r = blk_req(&g, 4, 0, NULL, 0, &st);
+	CHECK(r == 0 && (st == 0 || st == 2), "vdpa blk: flush (status %u)", st);
+	if (st == 2)
+		printf("# vdpa_sim_blk in this kernel answers FLUSH with UNSUPP\n");
+	CHECK(blk_req(&g, 0, cap, back, 512, &st) == 0 && st == 1,
+	      "vdpa blk: read past the end gets IOERR (status %u)", st);
+
+	/* the mapping taken away and given back */
+	CHECK(libvhost_vdpa_unmap(v, 0, 0, MEM_SIZE) == 0 &&
+		      libvhost_vdpa_map_mem(v, 0, g.mem) == 0,
+	      "vdpa blk: unmap and map again");
+	CHECK(blk_req(&g, 0, 2, back, sizeof(back), &st) == 0 && st == 0 &&
+		      !memcmp(back, data, sizeof(data)),
+	      "vdpa blk: read after the remap");
+
+	/* suspend keeps the ring's state; a reset gives a clean device */
+	r = libvhost_vdpa_suspend(v);
+	if (r == 0) {
+		CHECK(libvhost_dev_get_vring_base(libvhost_vdpa_get_dev(v), 0, &base) == 0 &&
+			      base == 6,
+		      "vdpa blk: suspended at ring index %u (6 requests so far)", base);
+		r = libvhost_vdpa_resume(v);
+		printf("# suspend: ring state kept (index %u); resume: %s\n", base,
+		       r == 0 ? "yes" : "not in this kernel");
+	} else {
+		CHECK(r == -EOPNOTSUPP, "vdpa blk: suspend (%d)", r);
+	}
+	rig_free(&g);
+	r = rig_new(&g, 1, 64, 0);
+	CHECK(r == 0, "vdpa blk: fresh rings");
+	r = vdpa_start(v, &g, features & (F_VERSION_1 | F_ACCESS_PLATFORM));
+	CHECK(r == 0, "vdpa blk: start after reset (%d)", r);
+	CHECK(blk_req(&g, 0, 2, back, sizeof(back), &st) == 0 && st == 0 &&
+		      !memcmp(back, data, sizeof(data)),
+	      "vdpa blk: reset device reads the data written before");
+	result(true, "vdpa blk: GET_ID, write/read, flush, IOERR past the end, remap, suspend, "
+		     "reset");
+out:
+	if (v)
+		libvhost_vdpa_set_status(v, 0);
+	libvhost_vdpa_unref(v);
+	rig_free(&g);
+}
+
+static void test_vdpa_net(const char *path, const uint8_t *mac)
+{
+	struct libvhost_vdpa *v = NULL;
+	struct rig g;
+	uint64_t features = 0;
+	uint8_t cfg_mac[6], *tx, frame[60];
+	uint32_t id = 0, len;
+	void *tok;
+	int r, i;
+
+	r = rig_new(&g, 2, 64, 0);
+	CHECK(r == 0, "vdpa net: rings");
+	r = libvhost_vdpa_open(ctx, path, &v);
+	CHECK(r == 0, "vdpa net: open %s (%d)", path, r);
+	CHECK(libvhost_vdpa_get_device_id(v, &id) == 0 && id == 1, "vdpa net: device id %u", id);
+	CHECK(libvhost_vdpa_get_config(v, 0, cfg_mac, 6) == 0 && !memcmp(cfg_mac, mac, 6),
+	      "vdpa net: the MAC given at creation is in the config space");
+	CHECK(libvhost_dev_set_owner(libvhost_vdpa_get_dev(v)) == 0, "vdpa net: owner");
+	CHECK(libvhost_dev_get_features(libvhost_vdpa_get_dev(v), &features) == 0,
+	      "vdpa net: features");
+	r = vdpa_start(v, &g, features & (F_VERSION_1 | F_ACCESS_PLATFORM | (1ULL << 5)));
+	CHECK(r == 0, "vdpa net: start (%d)", r);
+	for (i = 0; i < 4; i++) {
+		struct iovec iov = { g.base + BUF_GPA + 0x1000 + i * 0x800, 0x800 };
+
+		CHECK(libvhost_vring_add(g.vr[0], &iov, 0, 1, iov.iov_base) == 0, "vdpa net: RX");
+	}
+	libvhost_vring_kick(g.vr[0]);
+	tx = g.base + BUF_GPA;
+	memset(tx, 0, NET_HDR);
+	make_frame(tx + NET_HDR, 9);
+	memcpy(frame, tx + NET_HDR, 60);
+	{
+		struct iovec iov = { tx, NET_HDR + 60 };
+
+		CHECK(libvhost_vring_add(g.vr[1], &iov, 1, 0, tx) == 0, "vdpa net: TX");
+		libvhost_vring_kick(g.vr[1]);
+	}
+	r = wait_used(&g, 1, NULL, &tok, &len, NULL);
+	CHECK(r == 1, "vdpa net: TX returned (%d)", r);
+	r = wait_used(&g, 0, NULL, &tok, &len, NULL);
+	CHECK(r == 1 && len == NET_HDR + 60 && !memcmp((uint8_t *)tok + NET_HDR, frame, 60),
+	      "vdpa net: the frame looped back to RX (%d, len %u)", r, len);
+	result(true, "vdpa net: a broadcast frame from TX back in RX; MAC from the config space");
+out:
+	if (v)
+		libvhost_vdpa_set_status(v, 0);
+	libvhost_vdpa_unref(v);
+	rig_free(&g);
+}
+
+static void test_vdpa(void)
+{
+	static const uint8_t mac[6] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 };
+	LIBVHOST_OPTS(libvhost_vdpa_dev_opts, o, .mac = mac);
+	struct libvhost_vdpa_devconfig cfg = { .sz = sizeof(cfg) };
+	struct libvhost_vdpa_devinfo info = { .sz = sizeof(info) };
+	struct found f = { false, false };
+	char net_path[64] = "", blk_path[64] = "";
+	bool added_net = false, added_blk = false;
+	int r;
+
+	r = libvhost_vdpa_mgmtdev_list(ctx, saw_mgmtdev, &f);
+	CHECK(r == 0 && f.net && f.blk, "vdpa: management devices (%d, net %d, blk %d)", r, f.net,
+	      f.blk);
+	r = libvhost_vdpa_dev_add(ctx, "lvhnet0", "vdpasim_net", &o);
+	CHECK(r == 0, "vdpa: add lvhnet0 (%d)", r);
+	added_net = true;
+	r = libvhost_vdpa_dev_add(ctx, "lvhblk0", "vdpasim_blk", NULL);
+	CHECK(r == 0, "vdpa: add lvhblk0 (%d)", r);
+	added_blk = true;
+	CHECK(libvhost_vdpa_dev_add(ctx, "lvhblk0", "vdpasim_blk", NULL) < 0,
+	      "vdpa: a second lvhblk0 refused");
+	CHECK(libvhost_vdpa_dev_get(ctx, "lvhnet0", &info) == 0 && info.device_id == 1 &&
+		      !strcmp(info.mgmtdev, "vdpasim_net"),
+	      "vdpa: lvhnet0 is net on vdpasim_net (%u, %s)", info.device_id, info.mgmtdev);
+	CHECK(libvhost_vdpa_dev_config(ctx, "lvhnet0", &cfg) == 0 && cfg.has_mac &&
+		      !memcmp(cfg.mac, mac, 6),
+	      "vdpa: lvhnet0's config reports the MAC");
+	CHECK(libvhost_vdpa_dev_path("lvhnet0", net_path, sizeof(net_path)) == 0 &&
+		      libvhost_vdpa_dev_path("lvhblk0", blk_path, sizeof(blk_path)) == 0,
+	      "vdpa: character devices (%s, %s)", net_path, blk_path);
+	result(true, "vdpa management: list, add (MAC), get, config, path");
+	test_vdpa_blk(blk_path);
+	test_vdpa_net(net_path, mac);
+out:
+	if (added_net)
+		result(libvhost_vdpa_dev_del(ctx, "lvhnet0") == 0, "vdpa: delete lvhnet0");
+	if (added_blk)
+		result(libvhost_vdpa_dev_del(ctx, "lvhblk0") == 0, "vdpa: delete lvhblk0");
+	if (added_blk)
+		result(libvhost_vdpa_dev_get(ctx, "lvhblk0", &info) < 0, "vdpa: lvhblk0 is gone");
+}
+
 int main(int argc, char **argv)
 {
 	LIBVHOST_OPTS(libvhost_ctx_opts, co, .log_priority = 3);
@@ -781,6 +1053,7 @@ int main(int argc, char **argv)
 	test_vsock();
 	test_scsi();
 	test_same_setup_vhost_user();
+	test_vdpa();
 	printf("1..%u\n# %u passed, %u failed\n", ntests, ntests - nfailed, nfailed);
 	fflush(stdout);
 	libvhost_ctx_unref(ctx);
