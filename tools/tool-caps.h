@@ -10,4 +10,7 @@
  */
 int tool_drop_capabilities(const char *tool);
 
+/* The same, but keeps capability @cap (a CAP_* number; -1 keeps none) if it was held. */
+int tool_keep_capability(const char *tool, int cap);
+
 #endif

@@ -30,7 +30,10 @@ static void usage(FILE *out)
 		     "  blk         drive a vhost-user-blk back-end as a virtio-blk driver\n"
 		     "              --socket PATH (--verify | --bench) [--rw read|write|randread|\n"
 		     "              randwrite] [--bs N] [--iodepth N] [--queues N] [--time S]\n"
-		     "              [--packed] [--json]\n");
+		     "              [--packed] [--json]\n"
+		     "  vdpa        vDPA device management\n"
+		     "              list | add NAME --mgmtdev M [--mac MAC] [--mtu N] [--max-vqp N]\n"
+		     "              | del NAME | show NAME [--queue N]\n");
 }
 
 static void print_dir(int dir, const char *title, int json, int *first)
@@ -102,10 +105,15 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
+	int c, keep = -1;
 
-	/* none of the commands needs a capability: give them all up before any input */
-	if (tool_drop_capabilities("vhost-ctl") < 0)
+	/*
+	 * Give up every capability before any input; vdpa add and del keep
+	 * CAP_NET_ADMIN (12), which the kernel asks for, if it was held.
+	 */
+	if (argc > 2 && !strcmp(argv[1], "vdpa") && (!strcmp(argv[2], "add") || !strcmp(argv[2], "del")))
+		keep = 12;
+	if (tool_keep_capability("vhost-ctl", keep) < 0)
 		return EXIT_FAILURE;
 	while ((c = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {
 		switch (c) {
@@ -130,6 +138,8 @@ int main(int argc, char **argv)
 		return cmd_probe(argc, argv);
 	if (strcmp(argv[0], "blk") == 0)
 		return cmd_blk(argc, argv);
+	if (strcmp(argv[0], "vdpa") == 0)
+		return cmd_vdpa(argc, argv);
 	if (strcmp(argv[0], "version") == 0) {
 		printf("%s\n", libvhost_version());
 		return EXIT_SUCCESS;

@@ -5,5 +5,6 @@
 
 int cmd_probe(int argc, char **argv);
 int cmd_blk(int argc, char **argv);
+int cmd_vdpa(int argc, char **argv);
 
 #endif

@@ -36,7 +36,7 @@ echo "check-vm: kernel $kernel"
 
 d=$(mktemp -d /tmp/lvh-vm.XXXXXX)
 trap 'rm -rf "$d"' EXIT
-mkdir -p "$d/root/bin" "$d/root/proc" "$d/root/sys" "$d/root/dev" "$d/root/tmp"
+mkdir -p "$d/root/bin" "$d/root/lib" "$d/root/proc" "$d/root/sys" "$d/root/dev" "$d/root/tmp"
 cp "$bb" "$d/root/bin/busybox"
 for a in sh mount reboot cat ls mkdir echo sleep ln sed; do ln -s busybox "$d/root/bin/$a"; done
 cp "$s/tests/vm/init" "$d/root/init"
@@ -54,6 +54,11 @@ with_libs() { # $1: program, $2: its path in the guest
 t=$b/tests/vm/vm-tests
 [ -x "$b/tests/vm/.libs/vm-tests" ] && t=$b/tests/vm/.libs/vm-tests
 with_libs "$t" /vm-tests
+# vhost-ctl (its vdpa commands are tested in the guest), with the library it uses
+c=$b/tools/vhost-ctl
+[ -x "$b/tools/.libs/vhost-ctl" ] && c=$b/tools/.libs/vhost-ctl
+LD_LIBRARY_PATH=$b/lib/.libs with_libs "$c" /bin/vhost-ctl
+[ -f "$b/lib/.libs/libvhost.so.0" ] && cp -L "$b/lib/.libs/libvhost.so.0" "$d/root/lib/"
 # iproute2's vdpa when installed (a diagnostic line)
 if v=$(command -v vdpa 2>/dev/null || ls /usr/sbin/vdpa /sbin/vdpa 2>/dev/null | head -1); then
 	with_libs "$v" /bin/vdpa

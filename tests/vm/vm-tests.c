@@ -1017,6 +1017,40 @@ out:
 		result(libvhost_vdpa_dev_get(ctx, "lvhblk0", &info) < 0, "vdpa: lvhblk0 is gone");
 }
 
+/* vhost-ctl vdpa, the CLI on the same API. */
+static void test_vdpa_cli(void)
+{
+	char line[256], all[2048] = "";
+	FILE *f;
+
+	if (access("/bin/vhost-ctl", X_OK) < 0) {
+		skip("vhost-ctl vdpa", "vhost-ctl not in the initramfs");
+		return;
+	}
+	CHECK(system("LD_LIBRARY_PATH=/lib /bin/vhost-ctl vdpa add cli0 --mgmtdev vdpasim_net "
+		     "--mac 02:aa:bb:cc:dd:ee") == 0,
+	      "vhost-ctl vdpa add");
+	f = popen("LD_LIBRARY_PATH=/lib /bin/vhost-ctl vdpa show cli0; "
+		  "LD_LIBRARY_PATH=/lib /bin/vhost-ctl vdpa list",
+		  "r");
+	CHECK(f != NULL, "vhost-ctl vdpa show");
+	while (fgets(line, sizeof(line), f)) {
+		printf("# cli: %s", line);
+		if (strlen(all) + strlen(line) < sizeof(all))
+			strcat(all, line);
+	}
+	pclose(f);
+	CHECK(strstr(all, "dev cli0: mgmtdev vdpasim_net") && strstr(all, "mac 02:aa:bb:cc:dd:ee") &&
+		      strstr(all, "mgmtdev vdpasim_blk: classes block"),
+	      "vhost-ctl vdpa show and list describe the device");
+	CHECK(system("LD_LIBRARY_PATH=/lib /bin/vhost-ctl vdpa del cli0") == 0, "vhost-ctl vdpa del");
+	CHECK(system("LD_LIBRARY_PATH=/lib /bin/vhost-ctl vdpa show cli0 2>/dev/null") != 0,
+	      "vhost-ctl vdpa show of a deleted device fails");
+	result(true, "vhost-ctl vdpa add, show, list, del");
+out:
+	return;
+}
+
 int main(int argc, char **argv)
 {
 	LIBVHOST_OPTS(libvhost_ctx_opts, co, .log_priority = 3);
@@ -1054,6 +1088,7 @@ int main(int argc, char **argv)
 	test_scsi();
 	test_same_setup_vhost_user();
 	test_vdpa();
+	test_vdpa_cli();
 	printf("1..%u\n# %u passed, %u failed\n", ntests, ntests - nfailed, nfailed);
 	fflush(stdout);
 	libvhost_ctx_unref(ctx);
