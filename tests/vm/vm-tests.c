@@ -865,6 +865,13 @@ static void test_vdpa_blk(const char *path)
 	      "vdpa blk: ring set-up past the count refused");
 
 	CHECK(libvhost_dev_set_owner(libvhost_vdpa_get_dev(v)) == 0, "vdpa blk: owner");
+	/* newer calls (vhost answers unknown ones only to its owner): a value or -EOPNOTSUPP */
+	r = libvhost_vdpa_get_vring_size(v, 0, &grp);
+	CHECK(r == 0 || r == -EOPNOTSUPP, "vdpa blk: ring size (%d)", r);
+	r = libvhost_vdpa_get_vring_desc_group(v, 0, &grp);
+	CHECK(r == 0 || r == -EOPNOTSUPP, "vdpa blk: descriptor group (%d)", r);
+	r = libvhost_vdpa_get_vring_group(v, 0, &grp);
+	CHECK(r == 0 || r == -EOPNOTSUPP, "vdpa blk: ring group (%d)", r);
 	CHECK(libvhost_dev_get_features(libvhost_vdpa_get_dev(v), &features) == 0,
 	      "vdpa blk: features");
 	r = vdpa_start(v, &g, features & (F_VERSION_1 | F_ACCESS_PLATFORM));
