@@ -92,6 +92,7 @@ struct blk {
 	bool read_only;
 	uint64_t sectors;
 	unsigned int queues;
+	bool client; /* --connect: dial the front-end again after it left */
 	struct blk_config config;
 	char id[BLK_ID_BYTES];
 	struct libvhost_backend *be;
@@ -321,8 +322,19 @@ static int loop(struct blk *b)
 
 	while (!quit) {
 		pfd[0] = (struct pollfd){ libvhost_backend_get_fd(b->be), POLLIN, 0 };
-		if (pfd[0].fd < 0)
+		if (pfd[0].fd < 0 && !b->client)
 			return 0; /* --fd: the front-end went away */
+		if (pfd[0].fd < 0) {
+			/* --connect: the front-end went away; dial it every 100 ms */
+			if (poll(NULL, 0, 100) < 0 && errno != EINTR)
+				return -errno;
+			r = libvhost_backend_process(b->be);
+			if (r < 0)
+				return r;
+			if (r > 0)
+				fprintf(stderr, "vhost-user-blk: connected to the front-end again\n");
+			continue;
+		}
 		n = 1;
 		for (i = 0; i < b->queues; i++) {
 			struct libvhost_vq *vq = libvhost_backend_get_vq(b->be, i);
@@ -355,8 +367,8 @@ static int loop(struct blk *b)
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: vhost-user-blk (--socket-path=PATH | --fd=N) --blk-file=FILE\n"
-		"                      [--read-only] [--queues=N] [--serial=ID]\n"
+		"Usage: vhost-user-blk (--socket-path=PATH | --connect=PATH | --fd=N)\n"
+		"                      --blk-file=FILE [--read-only] [--queues=N] [--serial=ID]\n"
 		"       vhost-user-blk --print-capabilities\n"
 		"\n"
 		"Serves FILE (a raw image, a multiple of 512 bytes) as a virtio-blk device\n"
@@ -393,6 +405,7 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "socket-path", required_argument, NULL, 's' },
+		{ "connect", required_argument, NULL, 'C' },
 		{ "fd", required_argument, NULL, 'f' },
 		{ "blk-file", required_argument, NULL, 'b' },
 		{ "read-only", no_argument, NULL, 'r' },
@@ -407,7 +420,8 @@ int main(int argc, char **argv)
 		.get_config = blk_get_config,
 		.queue_stopped = blk_stopped,
 	};
-	const char *socket_path = NULL, *file = NULL, *serial = "libvhost-blk";
+	const char *socket_path = NULL, *connect_path = NULL, *file = NULL;
+	const char *serial = "libvhost-blk";
 	unsigned long fd = ULONG_MAX, queues = 1;
 	struct libvhost_ctx *ctx = NULL;
 	struct blk b = { .fd = -1 };
@@ -419,6 +433,9 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 's':
 			socket_path = optarg;
+			break;
+		case 'C':
+			connect_path = optarg;
 			break;
 		case 'f':
 			if (parse_uint(optarg, INT_MAX, &fd) < 0) {
@@ -454,7 +471,8 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind < argc || !file || (!socket_path == (fd == ULONG_MAX))) {
+	if (optind < argc || !file ||
+	    (socket_path != NULL) + (connect_path != NULL) + (fd != ULONG_MAX) != 1) {
 		usage(stderr);
 		return 2;
 	}
@@ -488,14 +506,19 @@ int main(int argc, char **argv)
 		if (r == 0)
 			r = libvhost_backend_new(ctx, &bo, &b.be);
 	}
-	if (r == 0)
-		r = socket_path ? libvhost_backend_listen(b.be, socket_path)
-				: libvhost_backend_adopt_fd(b.be, (int)fd);
+	if (r == 0 && socket_path)
+		r = libvhost_backend_listen(b.be, socket_path);
+	else if (r == 0 && connect_path)
+		r = libvhost_backend_connect(b.be, connect_path);
+	else if (r == 0)
+		r = libvhost_backend_adopt_fd(b.be, (int)fd);
 	if (r < 0) {
-		fprintf(stderr, "vhost-user-blk: %s: %s\n", socket_path ? socket_path : "--fd",
+		fprintf(stderr, "vhost-user-blk: %s: %s\n",
+			socket_path ? socket_path : connect_path ? connect_path : "--fd",
 			strerror(-r));
 		return 1;
 	}
+	b.client = connect_path != NULL;
 	/* set up: nothing below needs a privilege */
 	if (tool_drop_capabilities("vhost-user-blk") < 0)
 		return 1;
