@@ -8,3 +8,5 @@ TESTS += tests/interop/qemu-linux-blk.sh
 EXTRA_DIST += tests/interop/qemu-linux-blk.sh
 TESTS += tests/interop/qemu-linux-net.sh
 EXTRA_DIST += tests/interop/qemu-linux-net.sh
+TESTS += tests/interop/qemu-client-blk.sh
+EXTRA_DIST += tests/interop/qemu-client-blk.sh
