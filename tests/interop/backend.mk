@@ -10,3 +10,7 @@ TESTS += tests/interop/qemu-linux-net.sh
 EXTRA_DIST += tests/interop/qemu-linux-net.sh
 TESTS += tests/interop/qemu-client-blk.sh
 EXTRA_DIST += tests/interop/qemu-client-blk.sh
+TESTS += tests/interop/qemu-ipxe-net.sh
+EXTRA_DIST += tests/interop/qemu-ipxe-net.sh
+check_PROGRAMS += tests/interop/tap-sniff
+tests_interop_tap_sniff_SOURCES = tests/interop/tap-sniff.c
