@@ -5,7 +5,7 @@
 set -e
 pkgs="build-essential autoconf automake libtool pkg-config check libcap-ng-dev libmnl-dev
       abigail-tools clang libclang-rt-14-dev valgrind g++ xz-utils git
-      qemu-utils qemu-system-common qemu-system-x86 dpdk-dev busybox-static cpio file iproute2"
+      qemu-utils qemu-system-common qemu-system-x86 ipxe-qemu dpdk-dev busybox-static cpio file iproute2"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
