@@ -14,3 +14,7 @@ TESTS += tests/interop/qemu-ipxe-net.sh
 EXTRA_DIST += tests/interop/qemu-ipxe-net.sh
 check_PROGRAMS += tests/interop/tap-sniff
 tests_interop_tap_sniff_SOURCES = tests/interop/tap-sniff.c
+TESTS += tests/interop/qemu-qtest-blk.sh
+EXTRA_DIST += tests/interop/qemu-qtest-blk.sh
+check_PROGRAMS += tests/interop/qemu-qtest-blk
+tests_interop_qemu_qtest_blk_SOURCES = tests/interop/qemu-qtest-blk.c
