@@ -110,6 +110,10 @@ static char *line;
 static size_t line_cap;
 static unsigned int commands;
 
+static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+static const char *qtest(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static uint64_t qtest_value(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 static void die(const char *fmt, ...)
 {
 	va_list ap;
@@ -332,7 +336,6 @@ static unsigned int find_device(void)
 		}
 	}
 	die("no virtio-blk PCI device on bus 0");
-	return 0;
 }
 
 /* Sizes every BAR and places it: memory from MMIO_BASE, I/O from IO_BASE. */
@@ -613,7 +616,7 @@ int main(int argc, char **argv)
 	uint8_t want[DATA_LEN], got[2 * DATA_LEN], zero[DATA_LEN] = { 0 };
 	uint64_t base1 = 0x100000, base2 = 0x300000, sectors;
 	double t0 = now();
-	off_t size;
+	off_t size = 0;
 	int fd;
 
 	if (argc != 3) {
