@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The ioctl wrapper and IOTLB messages of kernel vhost and vhost-vdpa. */
+#include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 #include <linux/vhost.h>
@@ -107,4 +111,57 @@ int lvh_kiotlb_read(const struct libvhost_ctx *ctx, int fd, bool v2, struct lvh_
 	m->type = t->type;
 	m->asid = v2 ? u.v2.asid : 0;
 	return 1;
+}
+
+/* Why open() failed, in words a user can act on. */
+static void explain_open(const struct libvhost_ctx *ctx, const char *path, int err)
+{
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	struct stat st;
+	char mod[32];
+	size_t i;
+
+	if (err == -ENOENT) {
+		/* /dev/vhost-net is module vhost_net, /dev/vhost-vdpa-3 module vhost_vdpa */
+		snprintf(mod, sizeof(mod), "%.31s", base);
+		for (i = strlen(mod); i > 0 && isdigit((unsigned char)mod[i - 1]); i--)
+			;
+		if (i > 0 && i < strlen(mod) && mod[i - 1] == '-')
+			mod[i - 1] = 0;
+		for (i = 0; mod[i]; i++)
+			if (mod[i] == '-')
+				mod[i] = '_';
+		lvh_err(ctx, "%s: no such device: is the module loaded (modprobe %s)?", path, mod);
+	} else if ((err == -EACCES || err == -EPERM) && stat(path, &st) == 0) {
+		lvh_err(ctx, "%s: permission denied: it is owned by uid %u gid %u, mode %03o, and "
+				 "this process is uid %u gid %u (a group member, root, or a helper "
+				 "that passes the fd to the adopt_fd call)",
+			path, st.st_uid, st.st_gid, st.st_mode & 0777, getuid(), getgid());
+	} else if (err == -EBUSY) {
+		lvh_err(ctx, "%s: busy (another process has it open)", path);
+	} else {
+		lvh_err(ctx, "%s: %s", path, strerror(-err));
+	}
+}
+
+int lvh_kopen(const struct libvhost_ctx *ctx, const char *path)
+{
+	int fd = open(path, O_RDWR | O_CLOEXEC), r;
+
+	if (fd >= 0)
+		return fd;
+	r = -errno;
+	explain_open(ctx, path, r);
+	return r;
+}
+
+void lvh_kfd_name(int fd, char *buf, size_t len, const char *fallback)
+{
+	char link[64], target[256];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, target, sizeof(target) - 1);
+	target[n > 0 ? n : 0] = 0;
+	snprintf(buf, len, "%.31s", n > 0 && strrchr(target, '/') ? strrchr(target, '/') + 1 : fallback);
 }

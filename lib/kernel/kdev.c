@@ -199,45 +199,10 @@ static const struct lvh_dev_ops kd_dev_ops = {
 
 /* ---- the handle ---- */
 
-/* Why open() failed, in words a user can act on. */
-static void explain_open(const struct libvhost_ctx *ctx, const char *path, int err)
-{
-	struct stat st;
-
-	if (err == -ENOENT) {
-		const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-		char mod[32];
-		size_t i;
-
-		/* /dev/vhost-net is module vhost_net */
-		snprintf(mod, sizeof(mod), "%.31s", base);
-		for (i = 0; mod[i]; i++)
-			if (mod[i] == '-')
-				mod[i] = '_';
-		lvh_err(ctx, "%s: no such device: is the module loaded (modprobe %s)?", path, mod);
-	} else if ((err == -EACCES || err == -EPERM) && stat(path, &st) == 0) {
-		lvh_err(ctx, "%s: permission denied: it is owned by uid %u gid %u, mode %03o, and "
-				 "this process is uid %u gid %u (a group member, root, or a helper "
-				 "that passes the fd: libvhost_kdev_adopt_fd())",
-			path, st.st_uid, st.st_gid, st.st_mode & 0777, getuid(), getgid());
-	} else {
-		lvh_err(ctx, "%s: %s", path, strerror(-err));
-	}
-}
-
-static void set_name(struct libvhost_kdev *kd, const char *path)
-{
-	const char *base = path ? strrchr(path, '/') : NULL;
-
-	snprintf(kd->name, sizeof(kd->name), "%.31s", base ? base + 1 : path ? path : "vhost");
-}
-
 LIBVHOST_EXPORT int libvhost_kdev_adopt_fd(struct libvhost_ctx *ctx, int fd,
 					   struct libvhost_kdev **ret)
 {
 	struct libvhost_kdev *kd;
-	char link[64], target[256];
-	ssize_t n;
 	uint64_t f;
 	int r;
 
@@ -254,10 +219,7 @@ LIBVHOST_EXPORT int libvhost_kdev_adopt_fd(struct libvhost_ctx *ctx, int fd,
 	kd->refcount = 1;
 	kd->ctx = libvhost_ctx_ref(ctx);
 	kd->fd = fd;
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	n = readlink(link, target, sizeof(target) - 1);
-	target[n > 0 ? n : 0] = 0;
-	set_name(kd, n > 0 ? target : "vhost");
+	lvh_kfd_name(fd, kd->name, sizeof(kd->name), "vhost");
 	kd->dev.name = kd->name;
 	kd->dev.fd_rings = KDEV_MAX_RINGS;
 	/* a vhost fd answers GET_FEATURES; anything else is not one */
@@ -279,12 +241,9 @@ LIBVHOST_EXPORT int libvhost_kdev_open(struct libvhost_ctx *ctx, const char *pat
 
 	if (!ctx || !path || !ret)
 		return -EINVAL;
-	fd = open(path, O_RDWR | O_CLOEXEC);
-	if (fd < 0) {
-		r = -errno;
-		explain_open(ctx, path, r);
-		return r;
-	}
+	fd = lvh_kopen(ctx, path);
+	if (fd < 0)
+		return fd;
 	r = libvhost_kdev_adopt_fd(ctx, fd, ret);
 	if (r < 0)
 		close(fd);

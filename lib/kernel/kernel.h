@@ -9,6 +9,7 @@
 #define LIBVHOST_KERNEL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "libvhost-private.h"
@@ -21,6 +22,11 @@
  */
 int lvh_kioctl(const struct libvhost_ctx *ctx, int fd, unsigned long req, void *arg,
 	       const char *what, bool newer, int cap);
+
+/* open(@path, O_RDWR | O_CLOEXEC), or -errno with the reason explained in the log. */
+int lvh_kopen(const struct libvhost_ctx *ctx, const char *path);
+/* The device node's name behind @fd ("vhost-net"), or @fallback, for log lines. */
+void lvh_kfd_name(int fd, char *buf, size_t len, const char *fallback);
 
 /* An IOTLB message (struct vhost_iotlb_msg's fields). */
 struct lvh_kiotlb {

@@ -298,10 +298,8 @@ LIBVHOST_EXPORT int libvhost_vdpa_adopt_fd(struct libvhost_ctx *ctx, int fd,
 {
 	struct vhost_vdpa_iova_range range = { 0, UINT64_MAX };
 	struct libvhost_vdpa *v;
-	char link[64], target[256];
 	uint32_t id;
 	uint64_t bf = 0;
-	ssize_t n;
 	int r;
 
 	if (!ctx || fd < 0 || !ret)
@@ -312,11 +310,7 @@ LIBVHOST_EXPORT int libvhost_vdpa_adopt_fd(struct libvhost_ctx *ctx, int fd,
 	v->refcount = 1;
 	v->ctx = libvhost_ctx_ref(ctx);
 	v->fd = fd;
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	n = readlink(link, target, sizeof(target) - 1);
-	target[n > 0 ? n : 0] = 0;
-	snprintf(v->name, sizeof(v->name), "%.31s",
-		 n > 0 && strrchr(target, '/') ? strrchr(target, '/') + 1 : "vhost-vdpa");
+	lvh_kfd_name(fd, v->name, sizeof(v->name), "vhost-vdpa");
 	r = vioctl(v, VHOST_VDPA_GET_DEVICE_ID, &id, "VHOST_VDPA_GET_DEVICE_ID", false);
 	if (r == 0)
 		r = vioctl(v, VHOST_VDPA_GET_VQS_COUNT, &v->vqs, "VHOST_VDPA_GET_VQS_COUNT", true);
@@ -365,15 +359,9 @@ LIBVHOST_EXPORT int libvhost_vdpa_open(struct libvhost_ctx *ctx, const char *pat
 
 	if (!ctx || !path || !ret)
 		return -EINVAL;
-	fd = open(path, O_RDWR | O_CLOEXEC);
-	if (fd < 0) {
-		r = -errno;
-		if (r == -EBUSY)
-			lvh_err(ctx, "%s: busy (another process has it open)", path);
-		else
-			lvh_err(ctx, "%s: %s", path, strerror(-r));
-		return r;
-	}
+	fd = lvh_kopen(ctx, path);
+	if (fd < 0)
+		return fd;
 	r = libvhost_vdpa_adopt_fd(ctx, fd, ret);
 	if (r < 0)
 		close(fd);
