@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * vhost-user-net: a virtio-net device served to a vhost-user front-end.
- * Echo mode sends every frame the driver transmits straight back to it (the
- * device the performance work measures); tap mode connects the device to a
- * tap interface.  Mergeable RX buffers, multi-queue.  Public API only.
+ * Echo mode sends every frame the driver transmits straight back to it; tap
+ * mode connects the device to a tap interface; sink and source modes are the
+ * two halves the benchmarks measure (guest TX consumed, guest RX filled with
+ * generated frames).  Mergeable RX buffers, multi-queue.  Public API only.
  */
 #include <endian.h>
 #include <errno.h>
@@ -20,9 +21,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/if_tun.h>
-
 
 #include <libvhost.h>
 
@@ -41,6 +42,9 @@
 #define FRAME_MAX 65550
 #define MAX_IOV 256
 #define MAX_PAIRS 16
+#define BURST 32 /* buffers taken before the driver is told (one notify) */
+#define ETH_HLEN 14
+#define POLL_CHECK 256 /* --poll: busy rounds between looks at the socket (a syscall) */
 
 struct net_config {
 	uint8_t mac[6];
@@ -49,14 +53,23 @@ struct net_config {
 	uint16_t mtu;
 } __attribute__((packed));
 
+enum net_mode { MODE_ECHO, MODE_SINK, MODE_SOURCE };
+
 struct net {
 	struct libvhost_backend *be;
 	unsigned int pairs;
-	int tap; /* -1 in echo mode */
+	int tap; /* -1 unless --tap */
+	enum net_mode mode;
+	bool poll; /* busy-poll the rings instead of sleeping on kicks */
+	bool stats; /* frames per second on stderr */
+	size_t gen_len; /* source: the generated frame's length */
 	struct net_config config;
 	uint64_t tx_frames, rx_frames, dropped;
+	uint64_t stats_tx, stats_rx; /* the counts at the last stats line */
+	struct timespec stats_at;
 	bool announced;
 	uint8_t frame[FRAME_MAX];
+	uint8_t gen[FRAME_MAX]; /* source: the frame sent again and again */
 };
 
 static volatile sig_atomic_t quit;
@@ -119,11 +132,14 @@ static size_t iov_scatter(const struct iovec *iov, unsigned int cnt, const uint8
 /*
  * Delivers one frame to the driver's RX ring: a virtio-net header, then the
  * frame, across as many buffers as it takes with MRG_RXBUF, else one.
+ * Returns 1 when it was pushed (a frame the ring ran out under is cut short
+ * and counted as dropped), 0 when the ring had no buffer (nothing taken),
+ * -1 when it was dropped (a buffer too small or not writable, given back).
  */
-static bool deliver(struct net *n, struct libvhost_vq *rx, const uint8_t *frame, size_t len)
+static int deliver(struct net *n, struct libvhost_vq *rx, bool mrg, const uint8_t *frame,
+		   size_t len)
 {
 	uint8_t hdr[HDR_LEN] = { 0 };
-	bool mrg = libvhost_backend_get_acked_features(n->be) & (1ULL << NET_F_MRG_RXBUF);
 	struct iovec iov[MAX_IOV];
 	struct libvhost_vq_elem e;
 	struct iovec first[MAX_IOV];
@@ -135,24 +151,42 @@ static bool deliver(struct net *n, struct libvhost_vq *rx, const uint8_t *frame,
 		size_t room, put = 0, hlen = nbufs == 0 ? HDR_LEN : 0;
 		unsigned int i;
 
-		if (libvhost_vq_pop(rx, iov, MAX_IOV, &e) != 1 || !e.in || e.out) {
-			n->dropped++;
+		if (libvhost_vq_pop(rx, iov, MAX_IOV, &e) != 1) {
 			if (!nbufs)
-				return false;
+				return 0;
 			/* a frame cut short: what was pushed says so in num_buffers */
+			n->dropped++;
 			fprintf(stderr, "vhost-user-net: RX ring ran out mid-frame\n");
 			break;
 		}
+		if (!e.in || e.out) {
+			libvhost_vq_push(rx, e.id, 0);
+			n->dropped++;
+			if (!nbufs)
+				return -1;
+			break;
+		}
+		/* the common case: header and frame in the buffer's first part */
+		if (!nbufs && iov[0].iov_len >= HDR_LEN + len) {
+			hdr[10] = 1;
+			memcpy(iov[0].iov_base, hdr, HDR_LEN);
+			memcpy((uint8_t *)iov[0].iov_base + HDR_LEN, frame, len);
+			libvhost_vq_push(rx, e.id, (uint32_t)(HDR_LEN + len));
+			n->rx_frames++;
+			return 1;
+		}
 		for (room = 0, i = 0; i < e.in; i++)
-			room += iov[e.out + i].iov_len;
+			room += iov[i].iov_len;
 		if (room < hlen + (mrg ? 1 : len)) {
 			libvhost_vq_push(rx, e.id, 0);
 			n->dropped++;
-			return false;
+			if (!nbufs)
+				return -1;
+			break;
 		}
 		if (hlen) {
-			put = iov_scatter(iov + e.out, e.in, hdr, HDR_LEN);
-			memcpy(first, iov + e.out, e.in * sizeof(*iov));
+			put = iov_scatter(iov, e.in, hdr, HDR_LEN);
+			memcpy(first, iov, e.in * sizeof(*iov));
 			nfirst = e.in;
 		}
 		/* the frame goes after the header in the same buffer */
@@ -162,7 +196,7 @@ static bool deliver(struct net *n, struct libvhost_vq *rx, const uint8_t *frame,
 			size_t skip = put;
 
 			for (i = 0; i < e.in; i++) {
-				struct iovec v = iov[e.out + i];
+				struct iovec v = iov[i];
 
 				if (skip >= v.iov_len) {
 					skip -= v.iov_len;
@@ -184,21 +218,28 @@ static bool deliver(struct net *n, struct libvhost_vq *rx, const uint8_t *frame,
 	hdr[11] = (uint8_t)(nbufs >> 8);
 	iov_scatter(first, nfirst, hdr, HDR_LEN);
 	if (off < len)
-		return true; /* pushed, but cut short */
+		return 1; /* pushed, but cut short */
 	n->rx_frames++;
-	return true;
+	return 1;
+}
+
+static bool mrg_rxbuf(const struct net *n)
+{
+	return libvhost_backend_get_acked_features(n->be) & (1ULL << NET_F_MRG_RXBUF);
 }
 
 static void serve_tx(struct net *n, unsigned int pair)
 {
 	struct libvhost_vq *tx = libvhost_backend_get_vq(n->be, 2 * pair + 1);
 	struct libvhost_vq *rx = libvhost_backend_get_vq(n->be, 2 * pair);
+	bool mrg = mrg_rxbuf(n);
 	struct iovec iov[MAX_IOV];
 	struct libvhost_vq_elem e;
 	bool delivered = false;
 
 	while (libvhost_vq_pop(tx, iov, MAX_IOV, &e) == 1) {
 		size_t len = iov_gather(iov, e.out, HDR_LEN, n->frame, sizeof(n->frame));
+		int r;
 
 		libvhost_vq_push(tx, e.id, 0);
 		if (!len)
@@ -213,7 +254,10 @@ static void serve_tx(struct net *n, unsigned int pair)
 			if (write(n->tap, n->frame, len) < 0)
 				n->dropped++;
 		} else if (libvhost_vq_is_enabled(rx)) {
-			delivered |= deliver(n, rx, n->frame, len);
+			r = deliver(n, rx, mrg, n->frame, len);
+			if (r == 0)
+				n->dropped++;
+			delivered |= r != 0;
 		} else {
 			n->dropped++;
 		}
@@ -223,29 +267,90 @@ static void serve_tx(struct net *n, unsigned int pair)
 		libvhost_vq_notify(rx);
 }
 
+/*
+ * Sink: every frame the driver transmits on @pair is read into the device's
+ * buffer (the copy any real device makes before it gives the buffer back)
+ * and dropped, a burst at a time with one notify per burst.  Polling takes
+ * one burst per call so the other rings get their turn; sleeping on kicks,
+ * the ring is drained.
+ */
+static void serve_sink(struct net *n, unsigned int pair)
+{
+	struct libvhost_vq *tx = libvhost_backend_get_vq(n->be, 2 * pair + 1);
+	struct iovec iov[MAX_IOV];
+	struct libvhost_vq_elem e;
+	unsigned int i;
+
+	do {
+		for (i = 0; i < BURST && libvhost_vq_pop(tx, iov, MAX_IOV, &e) == 1; i++) {
+			if (iov_gather(iov, e.out, HDR_LEN, n->frame, sizeof(n->frame)))
+				n->tx_frames++;
+			libvhost_vq_push(tx, e.id, 0);
+		}
+		if (i)
+			libvhost_vq_notify(tx);
+	} while (i == BURST && !n->poll);
+}
+
+/* Source: the generated frame into every buffer the driver posts on @pair's RX ring. */
+static void serve_source(struct net *n, unsigned int pair)
+{
+	struct libvhost_vq *rx = libvhost_backend_get_vq(n->be, 2 * pair);
+	bool mrg = mrg_rxbuf(n);
+	unsigned int i;
+
+	do {
+		for (i = 0; i < BURST && deliver(n, rx, mrg, n->gen, n->gen_len); i++)
+			;
+		if (i)
+			libvhost_vq_notify(rx);
+	} while (i == BURST && !n->poll);
+}
+
 /* Tap mode: frames from the tap interface into pair 0's RX ring. */
 static void serve_tap(struct net *n)
 {
 	struct libvhost_vq *rx = libvhost_backend_get_vq(n->be, 0);
-	bool delivered = false;
+	bool mrg = mrg_rxbuf(n), delivered = false;
 	ssize_t len;
+	int r;
 
 	while ((len = read(n->tap, n->frame, sizeof(n->frame))) > 0) {
-		if (libvhost_vq_is_enabled(rx))
-			delivered |= deliver(n, rx, n->frame, (size_t)len);
-		else
+		if (libvhost_vq_is_enabled(rx)) {
+			r = deliver(n, rx, mrg, n->frame, (size_t)len);
+			if (r == 0)
+				n->dropped++;
+			delivered |= r != 0;
+		} else {
 			n->dropped++;
+		}
 	}
 	if (delivered)
 		libvhost_vq_notify(rx);
 }
 
+/* What the driver's TX ring of @pair carries goes where the mode says. */
+static void serve_driver_tx(struct net *n, unsigned int pair)
+{
+	if (n->mode == MODE_ECHO)
+		serve_tx(n, pair);
+	else
+		serve_sink(n, pair); /* source mode drops what the driver sends, too */
+}
+
 static void net_stopped(void *ud, struct libvhost_vq *vq)
 {
+	struct net *n = ud;
 	unsigned int index = libvhost_vq_get_index(vq);
 
-	if (index % 2)
-		serve_tx(ud, index / 2);
+	/* the driver's last frames on a TX ring that stops */
+	if (index % 2) {
+		bool poll = n->poll;
+
+		n->poll = false; /* drain */
+		serve_driver_tx(n, index / 2);
+		n->poll = poll;
+	}
 }
 
 static int open_tap(const char *name)
@@ -267,13 +372,55 @@ static int open_tap(const char *name)
 	return fd;
 }
 
-static int loop(struct net *n)
+static void stats_start(struct net *n)
+{
+	clock_gettime(CLOCK_MONOTONIC, &n->stats_at);
+	n->stats_tx = n->tx_frames;
+	n->stats_rx = n->rx_frames;
+}
+
+/*
+ * --stats: once a second, the frames moved since the last line, per second.
+ * Returns the milliseconds until the next line is due.
+ */
+static int stats_tick(struct net *n)
+{
+	struct timespec now;
+	int64_t ns;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ns = (now.tv_sec - n->stats_at.tv_sec) * 1000000000LL + now.tv_nsec - n->stats_at.tv_nsec;
+	if (ns < 1000000000LL)
+		return (int)((1000000000LL - ns) / 1000000) + 1;
+	fprintf(stderr,
+		"vhost-user-net: stats: %" PRIu64 " frames/s from the driver, %" PRIu64
+		" frames/s to it\n",
+		(uint64_t)((double)(n->tx_frames - n->stats_tx) * 1e9 / (double)ns),
+		(uint64_t)((double)(n->rx_frames - n->stats_rx) * 1e9 / (double)ns));
+	n->stats_at = now;
+	n->stats_tx = n->tx_frames;
+	n->stats_rx = n->rx_frames;
+	return 1000;
+}
+
+/* Source mode: fill every started RX ring (buffers may predate its kick fd). */
+static void serve_sources(struct net *n)
+{
+	unsigned int p;
+
+	for (p = 0; p < n->pairs; p++)
+		if (libvhost_vq_is_enabled(libvhost_backend_get_vq(n->be, 2 * p)))
+			serve_source(n, p);
+}
+
+/* Sleeps in poll() on the socket, the tap and the kick fds. */
+static int loop_wait(struct net *n)
 {
 	struct pollfd pfd[2 + 2 * MAX_PAIRS];
 	int kind[2 + 2 * MAX_PAIRS];
 	unsigned int i, cnt;
+	int r, timeout = -1;
 	uint64_t v;
-	int r;
 
 	while (!quit) {
 		cnt = 0;
@@ -293,12 +440,16 @@ static int loop(struct net *n)
 				kind[cnt++] = (int)i;
 			}
 		}
-		if (poll(pfd, cnt, -1) < 0) {
+		if (n->stats)
+			timeout = stats_tick(n);
+		if (poll(pfd, cnt, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			return -errno;
 		}
 		for (i = 1; i < cnt; i++) {
+			struct libvhost_vq *vq;
+
 			if (!(pfd[i].revents & POLLIN))
 				continue;
 			if (kind[i] == -2) {
@@ -307,13 +458,63 @@ static int loop(struct net *n)
 			}
 			if (read(pfd[i].fd, &v, sizeof(v)) < 0)
 				continue;
+			vq = libvhost_backend_get_vq(n->be, (unsigned int)kind[i]);
 			/* TX kicks carry frames; RX kicks mean new buffers (tap: read on) */
-			if (kind[i] % 2 &&
-			    libvhost_vq_is_enabled(libvhost_backend_get_vq(n->be, (unsigned)kind[i])))
-				serve_tx(n, (unsigned int)kind[i] / 2);
+			if (kind[i] % 2 && libvhost_vq_is_enabled(vq))
+				serve_driver_tx(n, (unsigned int)kind[i] / 2);
+			else if (n->mode == MODE_SOURCE && libvhost_vq_is_enabled(vq))
+				serve_source(n, (unsigned int)kind[i] / 2);
 			else if (n->tap >= 0)
 				serve_tap(n);
 		}
+		if (pfd[0].revents) {
+			r = libvhost_backend_process(n->be);
+			if (r < 0)
+				return r;
+			if (n->mode == MODE_SOURCE)
+				serve_sources(n);
+		}
+	}
+	return 0;
+}
+
+/*
+ * --poll: serves every enabled ring in turn without a syscall, as a polling
+ * driver expects; the socket (and the tap) are looked at with a zero-timeout
+ * poll() every POLL_CHECK rounds, so the fast path makes no syscall at all.
+ */
+static int loop_poll(struct net *n)
+{
+	struct pollfd pfd[2];
+	unsigned int p, rounds = 0, cnt;
+	int r;
+
+	while (!quit) {
+		for (p = 0; p < n->pairs; p++) {
+			if (n->mode == MODE_SOURCE &&
+			    libvhost_vq_is_enabled(libvhost_backend_get_vq(n->be, 2 * p)))
+				serve_source(n, p);
+			if (libvhost_vq_is_enabled(libvhost_backend_get_vq(n->be, 2 * p + 1)))
+				serve_driver_tx(n, p);
+		}
+		if (++rounds < POLL_CHECK)
+			continue;
+		rounds = 0;
+		if (n->stats)
+			stats_tick(n);
+		cnt = 0;
+		pfd[cnt++] = (struct pollfd){ libvhost_backend_get_fd(n->be), POLLIN, 0 };
+		if (pfd[0].fd < 0)
+			return 0;
+		if (n->tap >= 0)
+			pfd[cnt++] = (struct pollfd){ n->tap, POLLIN, 0 };
+		if (poll(pfd, cnt, 0) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (cnt > 1 && pfd[1].revents & POLLIN)
+			serve_tap(n);
 		if (pfd[0].revents) {
 			r = libvhost_backend_process(n->be);
 			if (r < 0)
@@ -323,15 +524,30 @@ static int loop(struct net *n)
 	return 0;
 }
 
-
 static void usage(FILE *out)
 {
 	fprintf(out, "Usage: vhost-user-net (--socket-path=PATH | --fd=N) [--tap=IFNAME]\n"
-		     "                      [--queues=PAIRS] [--mac=XX:XX:XX:XX:XX:XX]\n"
+		     "                      [--mode=echo|sink|source] [--frame-len=BYTES]\n"
+		     "                      [--poll] [--stats] [--queues=PAIRS]\n"
+		     "                      [--mac=XX:XX:XX:XX:XX:XX]\n"
 		     "       vhost-user-net --print-capabilities\n"
 		     "\n"
-		     "Without --tap, every frame the driver sends comes back to it (echo).\n"
+		     "Without --tap, every frame the driver sends comes back to it (echo);\n"
+		     "sink drops them, source fills the driver's RX buffers with frames.\n"
 		     "See vhost-user-net(1).\n");
+}
+
+/* Source mode's frame: broadcast from our MAC, a local experimental ethertype, a counting payload. */
+static void make_frame(struct net *n)
+{
+	size_t i;
+
+	memset(n->gen, 0xff, 6);
+	memcpy(n->gen + 6, n->config.mac, 6);
+	n->gen[12] = 0x88;
+	n->gen[13] = 0xb5;
+	for (i = ETH_HLEN; i < n->gen_len; i++)
+		n->gen[i] = (uint8_t)i;
 }
 
 int main(int argc, char **argv)
@@ -342,6 +558,10 @@ int main(int argc, char **argv)
 		{ "tap", required_argument, NULL, 't' },
 		{ "queues", required_argument, NULL, 'q' },
 		{ "mac", required_argument, NULL, 'm' },
+		{ "mode", required_argument, NULL, 'M' },
+		{ "frame-len", required_argument, NULL, 'l' },
+		{ "poll", no_argument, NULL, 'p' },
+		{ "stats", no_argument, NULL, 'S' },
 		{ "print-capabilities", no_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
@@ -351,9 +571,9 @@ int main(int argc, char **argv)
 		.get_config = net_get_config,
 		.queue_stopped = net_stopped,
 	};
-	static struct net n = { .tap = -1 };
+	static struct net n = { .tap = -1, .gen_len = 64 };
 	const char *socket_path = NULL, *tap = NULL;
-	unsigned long fd = ULONG_MAX, pairs = 1;
+	unsigned long fd = ULONG_MAX, pairs = 1, flen;
 	unsigned int mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
 	struct libvhost_ctx *ctx = NULL;
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -391,6 +611,34 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'M':
+			if (!strcmp(optarg, "echo")) {
+				n.mode = MODE_ECHO;
+			} else if (!strcmp(optarg, "sink")) {
+				n.mode = MODE_SINK;
+			} else if (!strcmp(optarg, "source")) {
+				n.mode = MODE_SOURCE;
+			} else {
+				fprintf(stderr, "vhost-user-net: --mode is echo, sink or source\n");
+				return 2;
+			}
+			break;
+		case 'l':
+			errno = 0;
+			flen = strtoul(optarg, &end, 10);
+			if (errno || *end || flen < ETH_HLEN || flen > FRAME_MAX) {
+				fprintf(stderr, "vhost-user-net: --frame-len takes %u to %u\n", ETH_HLEN,
+					FRAME_MAX);
+				return 2;
+			}
+			n.gen_len = flen;
+			break;
+		case 'p':
+			n.poll = true;
+			break;
+		case 'S':
+			n.stats = true;
+			break;
 		case 'c':
 			printf("{\n  \"type\": \"net\",\n  \"features\": []\n}\n");
 			return 0;
@@ -406,11 +654,16 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (tap && n.mode != MODE_ECHO) {
+		fprintf(stderr, "vhost-user-net: --tap takes the place of --mode\n");
+		return 2;
+	}
 	for (i = 0; i < 6; i++)
 		n.config.mac[i] = (uint8_t)mac[i];
 	n.config.status = htole16(NET_S_LINK_UP);
 	n.config.max_virtqueue_pairs = htole16((uint16_t)pairs);
 	n.pairs = (unsigned int)pairs;
+	make_frame(&n);
 	if (tap) {
 		n.tap = open_tap(tap);
 		if (n.tap < 0) {
@@ -444,7 +697,8 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	r = loop(&n);
+	stats_start(&n);
+	r = n.poll ? loop_poll(&n) : loop_wait(&n);
 	fprintf(stderr, "vhost-user-net: %" PRIu64 " frames from the driver, %" PRIu64
 			" to it, %" PRIu64 " dropped\n",
 		n.tx_frames, n.rx_frames, n.dropped);
