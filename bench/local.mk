@@ -13,4 +13,4 @@ bench_vq_loopback_SOURCES = bench/vq-loopback.c
 bench_vq_loopback_CPPFLAGS = -include $(top_builddir)/config.h -I$(top_srcdir)/include
 bench_vq_loopback_LDADD = lib/libvhost.la -lpthread
 
-EXTRA_DIST += bench/net-vs-dpdk.sh bench/vhost-user-net-testpmd.sh bench/blk-vs-qsd.sh
+EXTRA_DIST += bench/README bench/net-vs-dpdk.sh bench/vhost-user-net-testpmd.sh bench/blk-vs-qsd.sh
