@@ -71,7 +71,7 @@ static uint64_t ticks(void)
 #endif
 }
 
-static void die(const char *what, int r)
+static _Noreturn void die(const char *what, int r)
 {
 	fprintf(stderr, "vq-loopback: %s: %s\n", what, strerror(r < 0 ? -r : r));
 	exit(1);
