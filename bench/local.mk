@@ -10,7 +10,7 @@ bench_pingpong_LDFLAGS = $(AM_LDFLAGS) -pthread
 
 noinst_PROGRAMS += bench/vq-loopback
 bench_vq_loopback_SOURCES = bench/vq-loopback.c
-bench_vq_loopback_CPPFLAGS = -include $(top_builddir)/config.h -I$(top_srcdir)/include
+bench_vq_loopback_CPPFLAGS = -include $(top_builddir)/config.h $(LVH_INCLUDES)
 bench_vq_loopback_LDADD = lib/libvhost.la -lpthread
 
 EXTRA_DIST += bench/README bench/net-vs-dpdk.sh bench/vhost-user-net-testpmd.sh bench/blk-vs-qsd.sh

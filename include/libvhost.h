@@ -34,6 +34,8 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
+#include "libvhost-build.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -943,13 +945,16 @@ int libvhost_frontend_close_crypto_session(struct libvhost_frontend *fe, int64_t
 /* GPU_SET_SOCKET: the display channel of vhost-user-gpu (fd stays the caller's).  Since: LIBVHOST_0.1 */
 int libvhost_frontend_gpu_set_socket(struct libvhost_frontend *fe, int fd);
 
+#if LIBVHOST_HAS_POSTCOPY
 /*
- * Postcopy (PAGEFAULT): advise returns the back-end's userfaultfd (the
- * caller's), then listen, then end.  Since: LIBVHOST_0.1
+ * Postcopy (PAGEFAULT), --enable-postcopy builds only: advise returns the
+ * back-end's userfaultfd (the caller's), then listen, then end.
+ * Since: LIBVHOST_POSTCOPY_0.1
  */
 int libvhost_frontend_postcopy_advise(struct libvhost_frontend *fe, int *ret_ufd);
 int libvhost_frontend_postcopy_listen(struct libvhost_frontend *fe);
 int libvhost_frontend_postcopy_end(struct libvhost_frontend *fe);
+#endif
 
 /* ------------------------------------------------------------------------ */
 

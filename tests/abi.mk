@@ -36,7 +36,7 @@ abi-baseline: lib/libvhost.la
 
 # ---- consumer-shape tests ----
 # The public header as a consumer sees it: no config.h, no -I but include/.
-CONSUMER_CPPFLAGS = -I$(top_srcdir)/include
+CONSUMER_CPPFLAGS = $(LVH_INCLUDES)
 check_PROGRAMS += tests/consumer/header-c99 tests/consumer/check-sizes tests/consumer/dlopen
 TESTS += tests/consumer/header-c99 tests/consumer/check-sizes tests/consumer/dlopen.sh \
 	tests/consumer/pkgconfig.sh

@@ -52,7 +52,7 @@ static const char *req_name(uint32_t request)
 	return lvh_proto_name(LVH_DIR_FRONTEND, request);
 }
 
-static int fe_fail(struct libvhost_frontend *fe, uint32_t request, int err)
+int lvh_fe_fail(struct libvhost_frontend *fe, uint32_t request, int err)
 {
 	if (!fe->dead)
 		lvh_err(fe->ctx, "vhost-user: %s failed: %s; the connection is closed",
@@ -90,18 +90,18 @@ int lvh_fe_call(struct libvhost_frontend *fe, struct lvh_msg *m, struct lvh_msg 
 	lvh_dbg(fe->ctx, "vhost-user: -> %s (%u bytes, %u fds)", row->name, m->size, m->nfds);
 	r = lvh_wire_send(fe->ctx, fe->sock, m, fe->timeout_ms);
 	if (r < 0)
-		return fe_fail(fe, m->request, r);
+		return lvh_fe_fail(fe, m->request, r);
 	if (!expect)
 		return 0;
 	if (kind == LVH_REPLY_KIND_ACK)
 		rep = &ack;
 	r = lvh_wire_recv(fe->ctx, fe->sock, rep, fe->timeout_ms);
 	if (r < 0)
-		return fe_fail(fe, m->request, r);
+		return lvh_fe_fail(fe, m->request, r);
 	r = lvh_proto_check_reply(fe->ctx, LVH_DIR_FRONTEND, m->request, kind, rep);
 	if (r < 0) {
 		lvh_msg_close_fds(rep);
-		return fe_fail(fe, m->request, r);
+		return lvh_fe_fail(fe, m->request, r);
 	}
 	if (kind == LVH_REPLY_KIND_ACK)
 		return lvh_msg_get_status(fe->ctx, rep, row->name);
@@ -532,7 +532,7 @@ LIBVHOST_EXPORT int libvhost_frontend_negotiate(struct libvhost_frontend *fe)
 		if (v < 1 || v > LIBVHOST_USER_MAX_VRINGS) {
 			lvh_err(fe->ctx, "vhost-user: GET_QUEUE_NUM says %llu (1..%u allowed)",
 				(unsigned long long)v, LIBVHOST_USER_MAX_VRINGS);
-			return fe_fail(fe, LIBVHOST_USER_GET_QUEUE_NUM, -EPROTO);
+			return lvh_fe_fail(fe, LIBVHOST_USER_GET_QUEUE_NUM, -EPROTO);
 		}
 		fe->info.queue_num = v;
 		r = lvh_dev_set_nrings(&fe->dev, (unsigned int)v);
@@ -549,7 +549,7 @@ LIBVHOST_EXPORT int libvhost_frontend_negotiate(struct libvhost_frontend *fe)
 			return r;
 		r = lvh_msg_decode_max_mem_slots(fe->ctx, &rep, &slots);
 		if (r < 0)
-			return fe_fail(fe, m.request, r);
+			return lvh_fe_fail(fe, m.request, r);
 		fe->info.max_mem_slots = slots;
 	}
 	if (fe_has(fe, LIBVHOST_USER_PROTOCOL_F_BACKEND_REQ)) {
@@ -798,11 +798,11 @@ static int fe_op_get_vring_base(struct libvhost_dev *dev, unsigned int index, ui
 		return r;
 	r = lvh_msg_decode_vring_state(fe->ctx, &rep, &out);
 	if (r < 0)
-		return fe_fail(fe, m.request, r);
+		return lvh_fe_fail(fe, m.request, r);
 	if (out.index != index) {
 		lvh_err(fe->ctx, "vhost-user: GET_VRING_BASE for ring %u answered for ring %u",
 			index, out.index);
-		return fe_fail(fe, m.request, -EPROTO);
+		return lvh_fe_fail(fe, m.request, -EPROTO);
 	}
 	*base = out.num;
 	return 0;
@@ -873,7 +873,7 @@ LIBVHOST_EXPORT int libvhost_frontend_get_config(struct libvhost_frontend *fe, u
 	if (r == -EIO)
 		return r; /* the back-end's refusal; the connection is fine */
 	if (r < 0)
-		return fe_fail(fe, m.request, r);
+		return lvh_fe_fail(fe, m.request, r);
 	memcpy(buf, out.data, len);
 	return 0;
 }
@@ -970,7 +970,7 @@ LIBVHOST_EXPORT int libvhost_frontend_get_inflight(struct libvhost_frontend *fe,
 				    !!(fe->info.acked_features & LVH_BIT(34)), &out);
 	if (r < 0) {
 		lvh_msg_close_fds(&rep);
-		return fe_fail(fe, m.request, r);
+		return lvh_fe_fail(fe, m.request, r);
 	}
 	*ret_fd = lvh_msg_take_fd(&rep, 0);
 	if (ret_size)
@@ -1022,7 +1022,7 @@ LIBVHOST_EXPORT int libvhost_frontend_get_status(struct libvhost_frontend *fe,
 	if (r < 0)
 		return r;
 	r = lvh_msg_decode_status(fe->ctx, &rep, ret_status);
-	return r < 0 ? fe_fail(fe, m.request, r) : 0;
+	return r < 0 ? lvh_fe_fail(fe, m.request, r) : 0;
 }
 
 LIBVHOST_EXPORT int libvhost_frontend_reset_device(struct libvhost_frontend *fe)
@@ -1072,7 +1072,7 @@ LIBVHOST_EXPORT int libvhost_frontend_set_device_state_fd(struct libvhost_fronte
 	r = lvh_msg_decode_device_state_reply(fe->ctx, &rep);
 	if (r < 0) {
 		lvh_msg_close_fds(&rep);
-		return r == -EIO ? r : fe_fail(fe, m.request, r);
+		return r == -EIO ? r : lvh_fe_fail(fe, m.request, r);
 	}
 	*ret_fd = r ? lvh_msg_take_fd(&rep, 0) : -1;
 	return 0;
@@ -1110,7 +1110,7 @@ LIBVHOST_EXPORT int libvhost_frontend_get_shared_object(struct libvhost_frontend
 	r = lvh_msg_decode_shared_object_reply(fe->ctx, &rep);
 	if (r < 0) {
 		lvh_msg_close_fds(&rep);
-		return fe_fail(fe, m.request, r);
+		return lvh_fe_fail(fe, m.request, r);
 	}
 	if (r == 0)
 		return -ENOENT;
@@ -1134,7 +1134,7 @@ LIBVHOST_EXPORT int libvhost_frontend_get_shmem_config(struct libvhost_frontend 
 		return r;
 	r = lvh_msg_decode_shmem_config(fe->ctx, &rep, &c);
 	if (r < 0)
-		return fe_fail(fe, m.request, r);
+		return lvh_fe_fail(fe, m.request, r);
 	for (i = 0; i < n && i < LIBVHOST_USER_MAX_SHMEM_REGIONS; i++)
 		sizes[i] = c.sizes[i];
 	for (; i < n; i++)
@@ -1189,11 +1189,11 @@ LIBVHOST_EXPORT int libvhost_frontend_create_crypto_session(struct libvhost_fron
 	if (rep.size != m.size) {
 		lvh_err(fe->ctx, "vhost-user: CREATE_CRYPTO_SESSION reply of %u bytes for %u",
 			rep.size, m.size);
-		return fe_fail(fe, m.request, -EBADMSG);
+		return lvh_fe_fail(fe, m.request, -EBADMSG);
 	}
 	r = lvh_msg_decode_crypto_session_reply(fe->ctx, &rep, &id);
 	if (r < 0)
-		return r == -EIO ? r : fe_fail(fe, m.request, r);
+		return r == -EIO ? r : lvh_fe_fail(fe, m.request, r);
 	*ret_id = id;
 	return 0;
 }
@@ -1220,41 +1220,4 @@ LIBVHOST_EXPORT int libvhost_frontend_gpu_set_socket(struct libvhost_frontend *f
 	lvh_msg_init(&m, LIBVHOST_USER_GPU_SET_SOCKET, 0);
 	r = lvh_msg_encode_gpu_socket(&m, fd);
 	return r < 0 ? r : lvh_fe_call(fe, &m, NULL);
-}
-
-LIBVHOST_EXPORT int libvhost_frontend_postcopy_advise(struct libvhost_frontend *fe, int *ret_ufd)
-{
-	struct lvh_msg m, rep;
-	int r;
-
-	if (!fe || !ret_ufd)
-		return -EINVAL;
-	lvh_msg_init(&m, LIBVHOST_USER_POSTCOPY_ADVISE, 0);
-	r = lvh_fe_call(fe, &m, &rep);
-	if (r < 0)
-		return r;
-	r = lvh_msg_decode_postcopy_advise_reply(fe->ctx, &rep);
-	if (r < 0) {
-		lvh_msg_close_fds(&rep);
-		return r == -EIO ? r : fe_fail(fe, m.request, r);
-	}
-	*ret_ufd = lvh_msg_take_fd(&rep, 0);
-	return 0;
-}
-
-LIBVHOST_EXPORT int libvhost_frontend_postcopy_listen(struct libvhost_frontend *fe)
-{
-	return fe ? fe_simple(fe, LIBVHOST_USER_POSTCOPY_LISTEN) : -EINVAL;
-}
-
-LIBVHOST_EXPORT int libvhost_frontend_postcopy_end(struct libvhost_frontend *fe)
-{
-	struct lvh_msg m, rep;
-	int r;
-
-	if (!fe)
-		return -EINVAL;
-	lvh_msg_init(&m, LIBVHOST_USER_POSTCOPY_END, 0);
-	r = lvh_fe_call(fe, &m, &rep);
-	return r < 0 ? r : lvh_msg_decode_postcopy_end_reply(fe->ctx, &rep);
 }

@@ -45,6 +45,8 @@ static inline bool fe_has(const struct libvhost_frontend *fe, unsigned int bit)
  * or malformed reply ends the connection (fe->dead).
  */
 int lvh_fe_call(struct libvhost_frontend *fe, struct lvh_msg *m, struct lvh_msg *rep);
+/* Logs that @request failed and closes the connection; returns @err. */
+int lvh_fe_fail(struct libvhost_frontend *fe, uint32_t request, int err);
 
 /* The back-end channel (frontend-backend.c). */
 int lvh_fe_backend_channel_open(struct libvhost_frontend *fe);

@@ -84,9 +84,11 @@ static void session(struct libvhost_frontend *fe)
 	if (libvhost_frontend_get_shared_object(fe, uuid, &fd) == 0)
 		close(fd);
 	libvhost_frontend_get_shmem_config(fe, sizes, 8);
+#if LIBVHOST_HAS_POSTCOPY
 	if (libvhost_frontend_postcopy_advise(fe, &fd) == 0)
 		close(fd);
 	libvhost_frontend_postcopy_end(fe);
+#endif
 	libvhost_frontend_check_device_state(fe);
 	libvhost_frontend_iotlb(fe, LIBVHOST_IOTLB_UPDATE, 0, 4096, 0, LIBVHOST_IOTLB_RW);
 	libvhost_frontend_set_log_base(fe, libvhost_frontend_get_fd(fe), 4096, 0);
