@@ -901,7 +901,12 @@ int libvhost_frontend_set_inflight(struct libvhost_frontend *fe, int fd, uint64_
 int libvhost_frontend_set_status(struct libvhost_frontend *fe, uint8_t status);
 int libvhost_frontend_get_status(struct libvhost_frontend *fe, uint8_t *ret_status);
 
-/* RESET_DEVICE (with RESET_DEVICE) or, deprecated, RESET_OWNER.  Since: LIBVHOST_0.1 */
+/*
+ * RESET_DEVICE (with RESET_DEVICE) or, deprecated, RESET_OWNER: every ring
+ * is stopped and disabled afterwards (start them again after
+ * libvhost_dev_set_features()); the memory table and what was negotiated
+ * stay.  Since: LIBVHOST_0.1
+ */
 int libvhost_frontend_reset_device(struct libvhost_frontend *fe);
 int libvhost_frontend_reset_owner(struct libvhost_frontend *fe);
 
@@ -1273,6 +1278,40 @@ struct libvhost_backend_ops {
 	 */
 	int (*save_state)(void *userdata, int fd);
 	int (*load_state)(void *userdata, int fd);
+	/*
+	 * Requests of particular device types; each protocol feature is offered
+	 * only when its op is set, and with the op NULL the request is refused.
+	 * NET_SET_MTU (NET_MTU): the MTU the driver was given, 68..65535.
+	 * SEND_RARP (RARP): announce @mac (after a migration, a RARP frame on
+	 * the device's receive side, as QEMU's self-announce does).
+	 */
+	int (*set_mtu)(void *userdata, unsigned int mtu);
+	int (*send_rarp)(void *userdata, const uint8_t mac[6]);
+	/*
+	 * CREATE_CRYPTO_SESSION / CLOSE_CRYPTO_SESSION (CRYPTO_SESSION, both
+	 * set): @session is the request's payload as the spec lays it out (632
+	 * or 1072 bytes), already checked; *ret_id gets the new session's id
+	 * (0..INT64_MAX).  A failure is reported to the front-end as id -1.
+	 */
+	int (*create_crypto_session)(void *userdata, const void *session, size_t len,
+				     int64_t *ret_id);
+	int (*close_crypto_session)(void *userdata, int64_t id);
+	/*
+	 * GPU_SET_SOCKET: the unix socket on which vhost-user-gpu's display
+	 * protocol runs; on success @fd is the callee's to close.
+	 */
+	int (*gpu_set_socket)(void *userdata, int fd);
+	/*
+	 * GET_SHARED_OBJECT (SHARED_OBJECT): *ret_fd gets the dma-buf
+	 * exported under @uuid, which the library sends and closes; -ENOENT
+	 * when there is none (the front-end is told "not found").
+	 */
+	int (*get_shared_object)(void *userdata, const uint8_t uuid[16], int *ret_fd);
+	/*
+	 * GET_SHMEM_CONFIG (SHMEM): the sizes of the device's VIRTIO shared
+	 * memory regions by shmid, @n (256) slots, 0 for none.
+	 */
+	int (*get_shmem_config)(void *userdata, uint64_t *sizes, unsigned int n);
 };
 
 struct libvhost_backend_opts {

@@ -70,6 +70,11 @@ int lvh_dev_set_nrings(struct libvhost_dev *dev, unsigned int nrings)
 	return 0;
 }
 
+void lvh_dev_reset_rings(struct libvhost_dev *dev)
+{
+	memset(dev->ring, dev->has_enable ? 0 : LVH_RING_ENABLED, dev->nrings);
+}
+
 void lvh_dev_enable_all(struct libvhost_dev *dev)
 {
 	unsigned int i;

@@ -78,6 +78,9 @@ void lvh_dev_fini(struct libvhost_dev *dev);
 /* Changes the ring count (after GET_QUEUE_NUM); state of kept rings stays.  -ENOMEM. */
 int lvh_dev_set_nrings(struct libvhost_dev *dev, unsigned int nrings);
 
+/* Every ring stopped, and disabled unless !has_enable: after a device reset. */
+void lvh_dev_reset_rings(struct libvhost_dev *dev);
+
 /* Every ring enabled: SET_FEATURES without VHOST_USER_F_PROTOCOL_FEATURES. */
 void lvh_dev_enable_all(struct libvhost_dev *dev);
 

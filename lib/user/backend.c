@@ -351,7 +351,14 @@ static uint32_t vq_base(const struct libvhost_vq *vq)
 
 /* ---- the connection ---- */
 
-static void session_end(struct libvhost_backend *be)
+/*
+ * The device back to its initial state: rings, status, acked features.
+ * What belongs to the connection stays: protocol features, the back-end
+ * channel, and the memory table, log and inflight area, which front-ends
+ * keep shadows of and do not send again after RESET_DEVICE or RESET_OWNER
+ * (QEMU sends only the differences from its shadow table).
+ */
+static void device_reset(struct libvhost_backend *be)
 {
 	unsigned int i;
 
@@ -364,19 +371,25 @@ static void session_end(struct libvhost_backend *be)
 		if (be->threaded)
 			pthread_mutex_unlock(&be->vqs[i].lock);
 	}
-	mem_clear(be);
-	log_unmap(be);
-	inflight_unmap(be);
-	lvh_be_iotlb_clear(be);
-	close_fd(&be->log_fd);
 	close_fd(&be->state_fd);
-	lvh_be_chan_close(be);
-	be->proto = 0;
 	be->acked = 0;
 	be->acked_features_set = false;
 	be->status = 0;
 	if (be->ops.reset)
 		be->ops.reset(be->userdata);
+}
+
+/* The front-end went: the device reset, and the connection's state dropped too. */
+static void session_end(struct libvhost_backend *be)
+{
+	device_reset(be);
+	mem_clear(be);
+	log_unmap(be);
+	inflight_unmap(be);
+	lvh_be_iotlb_clear(be);
+	close_fd(&be->log_fd);
+	lvh_be_chan_close(be);
+	be->proto = 0;
 }
 
 static void drop_frontend(struct libvhost_backend *be, int err)
@@ -397,6 +410,7 @@ LIBVHOST_EXPORT int libvhost_backend_new(struct libvhost_ctx *ctx,
 	uint64_t queues = LVH_OPTS_GET(opts, queue_num, 0);
 	int64_t timeout = LVH_OPTS_GET(opts, timeout_ms, 0);
 	struct libvhost_backend *be;
+	uint64_t proto;
 	unsigned int i;
 
 	if (!ctx || !ret || LVH_OPTS_VALID(ctx, opts, libvhost_backend_opts) < 0)
@@ -434,10 +448,11 @@ LIBVHOST_EXPORT int libvhost_backend_new(struct libvhost_ctx *ctx,
 	be->userdata = LVH_OPTS_GET(opts, userdata, NULL);
 	be->threaded = LVH_OPTS_GET(opts, flags, 0) & LIBVHOST_BACKEND_F_THREADED;
 	be->features = LVH_OPTS_GET(opts, features, 0) | LVH_BIT(F_PROTOCOL_FEATURES);
+	proto = BE_PROTO_IMPLEMENTED | lvh_be_devreq_features(&be->ops);
 	be->proto_offered = LVH_OPTS_GET(opts, protocol_features, 0);
 	if (!be->proto_offered)
-		be->proto_offered = BE_PROTO_IMPLEMENTED;
-	be->proto_offered &= BE_PROTO_IMPLEMENTED;
+		be->proto_offered = proto;
+	be->proto_offered &= proto;
 	/* features the device's ops would have to answer */
 	if (!be->ops.get_config)
 		be->proto_offered &= ~LVH_BIT(LIBVHOST_USER_PROTOCOL_F_CONFIG);
@@ -1059,6 +1074,11 @@ static int reply_body_u64(struct libvhost_backend *be, const struct lvh_msg *m, 
 	return reply_u64(be, m, v) < 0 ? -ECONNRESET : 1;
 }
 
+int lvh_be_send_reply(struct libvhost_backend *be, struct lvh_msg *rep)
+{
+	return send_reply(be, rep) < 0 ? -ECONNRESET : 1;
+}
+
 /*
  * One request.  Returns 1 when it sent its own reply, 0 or a negative errno
  * for the ack (the caller acks when asked); errors that mean the front-end
@@ -1079,7 +1099,7 @@ static int dispatch(struct libvhost_backend *be, struct lvh_msg *m)
 		return 0;
 	case LIBVHOST_USER_RESET_OWNER:
 	case LIBVHOST_USER_RESET_DEVICE:
-		session_end(be);
+		device_reset(be);
 		return 0;
 	case LIBVHOST_USER_GET_PROTOCOL_FEATURES:
 		return reply_body_u64(be, m, be->proto_offered);
@@ -1189,10 +1209,13 @@ static int dispatch(struct libvhost_backend *be, struct lvh_msg *m)
 		be->log_fd = lvh_msg_take_fd(m, 0);
 		return 0;
 	}
+	r = lvh_be_devreq(be, m);
+	if (r != -ENOSYS)
+		return r;
 	/*
 	 * Requests this back-end does not implement: those behind a protocol
 	 * feature it never offers were refused by the table already; the rest
-	 * (SET_LOG_FD, IOTLB_MSG, GPU_SET_SOCKET...) are refused with a nack.
+	 * are refused with a nack.
 	 */
 	lvh_notice(be->ctx, "vhost-user back-end: %s is not implemented",
 		   lvh_proto_name(LVH_DIR_FRONTEND, m->request));

@@ -116,6 +116,16 @@ int lvh_be_iotlb_msg(struct libvhost_backend *be, const struct lvh_msg *m);
 void lvh_be_iotlb_clear(struct libvhost_backend *be);
 void lvh_be_iotlb_init(struct libvhost_backend *be);
 
+/* Sends the reply to a request: 1, or -ECONNRESET when the front-end is gone. */
+int lvh_be_send_reply(struct libvhost_backend *be, struct lvh_msg *rep);
+
+/* ---- backend-devreq.c: requests of particular device types ---- */
+
+/* The protocol features the device's ops answer. */
+uint64_t lvh_be_devreq_features(const struct libvhost_backend_ops *ops);
+/* As dispatch(); -ENOSYS when @m is not one of them. */
+int lvh_be_devreq(struct libvhost_backend *be, struct lvh_msg *m);
+
 /* ---- backend-chan.c ---- */
 
 /* Sends a back-end request; with REPLY_ACK waits for its ack.  -EOPNOTSUPP without a channel. */

@@ -1025,14 +1025,26 @@ LIBVHOST_EXPORT int libvhost_frontend_get_status(struct libvhost_frontend *fe,
 	return r < 0 ? lvh_fe_fail(fe, m.request, r) : 0;
 }
 
+static int fe_reset(struct libvhost_frontend *fe, uint32_t request)
+{
+	int r;
+
+	if (!fe)
+		return -EINVAL;
+	r = fe_simple(fe, request);
+	if (r >= 0)
+		lvh_dev_reset_rings(&fe->dev);
+	return r;
+}
+
 LIBVHOST_EXPORT int libvhost_frontend_reset_device(struct libvhost_frontend *fe)
 {
-	return fe ? fe_simple(fe, LIBVHOST_USER_RESET_DEVICE) : -EINVAL;
+	return fe_reset(fe, LIBVHOST_USER_RESET_DEVICE);
 }
 
 LIBVHOST_EXPORT int libvhost_frontend_reset_owner(struct libvhost_frontend *fe)
 {
-	return fe ? fe_simple(fe, LIBVHOST_USER_RESET_OWNER) : -EINVAL;
+	return fe_reset(fe, LIBVHOST_USER_RESET_OWNER);
 }
 
 LIBVHOST_EXPORT int libvhost_frontend_kick(struct libvhost_frontend *fe, unsigned int index)

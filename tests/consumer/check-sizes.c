@@ -86,7 +86,7 @@ int main(void)
 	EQ(offsetof(struct libvhost_frontend_info, queue_num), 32);
 	EQ(offsetof(struct libvhost_frontend_info, max_mem_slots), 40);
 	EQ(offsetof(struct libvhost_frontend_info, acked_features), 48);
-	EQ(sizeof(struct libvhost_backend_ops), 80);
+	EQ(sizeof(struct libvhost_backend_ops), 136);
 	EQ(offsetof(struct libvhost_backend_ops, sz), 0);
 	EQ(offsetof(struct libvhost_backend_ops, set_features), 8);
 	EQ(offsetof(struct libvhost_backend_ops, get_config), 16);
@@ -97,6 +97,13 @@ int main(void)
 	EQ(offsetof(struct libvhost_backend_ops, reset), 56);
 	EQ(offsetof(struct libvhost_backend_ops, save_state), 64);
 	EQ(offsetof(struct libvhost_backend_ops, load_state), 72);
+	EQ(offsetof(struct libvhost_backend_ops, set_mtu), 80);
+	EQ(offsetof(struct libvhost_backend_ops, send_rarp), 88);
+	EQ(offsetof(struct libvhost_backend_ops, create_crypto_session), 96);
+	EQ(offsetof(struct libvhost_backend_ops, close_crypto_session), 104);
+	EQ(offsetof(struct libvhost_backend_ops, gpu_set_socket), 112);
+	EQ(offsetof(struct libvhost_backend_ops, get_shared_object), 120);
+	EQ(offsetof(struct libvhost_backend_ops, get_shmem_config), 128);
 	EQ(sizeof(struct libvhost_backend_opts), 64);
 	EQ(offsetof(struct libvhost_backend_opts, sz), 0);
 	EQ(offsetof(struct libvhost_backend_opts, features), 8);

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -760,6 +762,285 @@ START_TEST(test_restart_packed)
 }
 END_TEST
 
+/* ---- the device-type requests: net, crypto, GPU, shared objects, shared memory ---- */
+
+struct typed {
+	struct device dev; /* first: the common ops take it */
+	unsigned int mtu;
+	uint8_t mac[6];
+	int64_t next_id, closed;
+	int shared; /* a memfd exported under SHARED_UUID */
+};
+
+static const uint8_t SHARED_UUID[16] = { 0x6c, 0x69, 0x62, 0x76, 0x68, 0x6f, 0x73, 0x74,
+					 0x40, 0x00, 0x80, 0x00, 0x00, 0x00, 0x00, 0x01 };
+
+static int typed_mtu(void *ud, unsigned int mtu)
+{
+	if (mtu == 4242)
+		return -EINVAL; /* a value this device refuses */
+	((struct typed *)ud)->mtu = mtu;
+	return 0;
+}
+
+static int typed_rarp(void *ud, const uint8_t mac[6])
+{
+	memcpy(((struct typed *)ud)->mac, mac, 6);
+	return 0;
+}
+
+static int typed_create(void *ud, const void *session, size_t len, int64_t *ret_id)
+{
+	struct typed *t = ud;
+	uint32_t op, alg;
+
+	/* the current layout: op code at 0, then the cipher's algorithm (32-bit, after padding) */
+	if (len != 1072)
+		return -EINVAL;
+	memcpy(&op, session, 4);
+	memcpy(&alg, (const uint8_t *)session + 8, 4);
+	if (alg == 99)
+		return -ENOTSUP;
+	*ret_id = t->next_id++;
+	return 0;
+}
+
+static int typed_close(void *ud, int64_t id)
+{
+	struct typed *t = ud;
+
+	if (id < 7 || id >= t->next_id)
+		return -ENOENT;
+	t->closed = id;
+	return 0;
+}
+
+static int typed_gpu(void *ud, int fd)
+{
+	/* proves the fd is the front-end's socket: say hello on it, then drop it */
+	ssize_t n = write(fd, "gpu", 3);
+
+	close(fd);
+	return n == 3 ? 0 : -EIO;
+}
+
+static int typed_shared(void *ud, const uint8_t uuid[16], int *ret_fd)
+{
+	struct typed *t = ud;
+
+	if (memcmp(uuid, SHARED_UUID, 16))
+		return -ENOENT;
+	*ret_fd = dup(t->shared);
+	return *ret_fd < 0 ? -errno : 0;
+}
+
+static int typed_shmem(void *ud, uint64_t *sizes, unsigned int n)
+{
+	ck_assert_uint_eq(n, 256);
+	sizes[0] = 0x10000;
+	sizes[3] = 0x200000;
+	return 0;
+}
+
+static const struct libvhost_backend_ops typed_ops = {
+	.sz = sizeof(typed_ops),
+	.get_config = dev_get_config,
+	.set_config = dev_set_config,
+	.queue_started = dev_started,
+	.queue_stopped = dev_stopped,
+	.reset = dev_reset,
+	.set_mtu = typed_mtu,
+	.send_rarp = typed_rarp,
+	.create_crypto_session = typed_create,
+	.close_crypto_session = typed_close,
+	.gpu_set_socket = typed_gpu,
+	.get_shared_object = typed_shared,
+	.get_shmem_config = typed_shmem,
+};
+
+/* The back-end's "<- REQUEST" debug lines: which requests it received. */
+static bool received[64];
+
+static void record_requests(void *userdata, int priority, const char *file, int line,
+			    const char *func, const char *format, va_list args) LIBVHOST_PRINTF(6, 0);
+
+static void record_requests(void *userdata, int priority, const char *file, int line,
+			    const char *func, const char *format, va_list args)
+{
+	char buf[256];
+	uint32_t r;
+
+	vsnprintf(buf, sizeof(buf), format, args);
+	if (strncmp(buf, "vhost-user back-end: <- ", 24))
+		return;
+	for (r = 0; r < 64; r++) {
+		const char *name = libvhost_request_name(0, r);
+
+		if (name && !strcmp(buf + 24, name))
+			received[r] = true;
+	}
+}
+
+static void crypto_bytes(uint8_t *b, uint32_t alg)
+{
+	uint32_t op = 0x0002; /* CIPHER_CREATE */
+
+	memset(b, 0, 1072);
+	memcpy(b, &op, 4);
+	memcpy(b + 8, &alg, 4);
+}
+
+START_TEST(test_device_requests)
+{
+	LIBVHOST_OPTS(libvhost_ctx_opts, co, .log_fn = record_requests, .log_priority = LOG_DEBUG);
+	LIBVHOST_OPTS(libvhost_frontend_opts, fo, .protocol_features = libvhost_protocol_features_known());
+	LIBVHOST_OPTS(libvhost_backend_opts, bo, .features = F_VERSION_1, .queue_num = NQUEUES,
+		      .ops = &typed_ops);
+	const uint8_t mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 }, other[16] = { 1 };
+	struct libvhost_frontend_info info = { .sz = sizeof(info) };
+	struct libvhost_ctx *rctx;
+	struct typed *t = calloc(1, sizeof(*t));
+	struct libvhost_frontend *fe;
+	struct driver drv;
+	uint8_t sess[1072], status;
+	uint64_t sizes[8];
+	int64_t id;
+	char buf[8];
+	int sv[2], gpu[2], fd;
+
+	ck_assert_ptr_nonnull(t);
+	ck_assert_int_eq(libvhost_ctx_new(&co, &rctx), 0);
+	bo.userdata = t;
+	t->next_id = 7;
+	t->shared = memfd_create("dmabuf", MFD_CLOEXEC);
+	ck_assert_int_eq(write(t->shared, "dma-buf!", 8), 8);
+	ck_assert_int_eq(libvhost_backend_new(rctx, &bo, &t->dev.be), 0);
+	t->dev.stop = eventfd(0, EFD_CLOEXEC);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	ck_assert_int_eq(libvhost_backend_adopt_fd(t->dev.be, sv[1]), 0);
+	device_start(&t->dev);
+	ck_assert_int_eq(libvhost_frontend_adopt_fd(ctx, sv[0], &fo, &fe), 0);
+	ck_assert_int_eq(libvhost_frontend_negotiate(fe), 0);
+	ck_assert_int_eq(libvhost_frontend_get_info(fe, &info), 0);
+	/* offered because the device's ops answer them */
+	ck_assert_uint_eq(info.protocol_features & (1ULL << LIBVHOST_USER_PROTOCOL_F_NET_MTU |
+						    1ULL << LIBVHOST_USER_PROTOCOL_F_RARP |
+						    1ULL << LIBVHOST_USER_PROTOCOL_F_CRYPTO_SESSION |
+						    1ULL << LIBVHOST_USER_PROTOCOL_F_SHARED_OBJECT |
+						    1ULL << LIBVHOST_USER_PROTOCOL_F_SHMEM),
+			  1ULL << LIBVHOST_USER_PROTOCOL_F_NET_MTU | 1ULL << LIBVHOST_USER_PROTOCOL_F_RARP |
+				  1ULL << LIBVHOST_USER_PROTOCOL_F_CRYPTO_SESSION |
+				  1ULL << LIBVHOST_USER_PROTOCOL_F_SHARED_OBJECT |
+				  1ULL << LIBVHOST_USER_PROTOCOL_F_SHMEM);
+	ck_assert_int_eq(libvhost_dev_set_features(libvhost_frontend_get_dev(fe), F_VERSION_1), 0);
+
+	/* net */
+	ck_assert_int_eq(libvhost_frontend_set_mtu(fe, 9000), 0);
+	ck_assert_uint_eq(t->mtu, 9000);
+	ck_assert_int_eq(libvhost_frontend_set_mtu(fe, 4242), -EIO); /* the device said no */
+	ck_assert_uint_eq(t->mtu, 9000);
+	ck_assert_int_eq(libvhost_frontend_send_rarp(fe, mac), 0);
+	ck_assert_mem_eq(t->mac, mac, 6);
+	/* crypto: two sessions, one refused, closes of a known and an unknown id */
+	crypto_bytes(sess, 1);
+	ck_assert_int_eq(libvhost_frontend_create_crypto_session(fe, sess, sizeof(sess), &id), 0);
+	ck_assert_int_eq(id, 7);
+	ck_assert_int_eq(libvhost_frontend_create_crypto_session(fe, sess, sizeof(sess), &id), 0);
+	ck_assert_int_eq(id, 8);
+	crypto_bytes(sess, 99);
+	ck_assert_int_eq(libvhost_frontend_create_crypto_session(fe, sess, sizeof(sess), &id), -EIO);
+	ck_assert_int_eq(libvhost_frontend_close_crypto_session(fe, 7), 0);
+	ck_assert_int_eq(t->closed, 7);
+	ck_assert_int_eq(libvhost_frontend_close_crypto_session(fe, 9), -EIO);
+	/* GPU: the device writes on the socket it was given */
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, gpu), 0);
+	ck_assert_int_eq(libvhost_frontend_gpu_set_socket(fe, gpu[1]), 0);
+	close(gpu[1]);
+	ck_assert_int_eq(read(gpu[0], buf, sizeof(buf)), 3);
+	ck_assert_mem_eq(buf, "gpu", 3);
+	close(gpu[0]);
+	/* shared objects: one known, one not */
+	ck_assert_int_eq(libvhost_frontend_get_shared_object(fe, SHARED_UUID, &fd), 0);
+	ck_assert_int_eq(pread(fd, buf, 8, 0), 8);
+	ck_assert_mem_eq(buf, "dma-buf!", 8);
+	close(fd);
+	ck_assert_int_eq(libvhost_frontend_get_shared_object(fe, other, &fd), -ENOENT);
+	/* shared memory regions */
+	ck_assert_int_eq(libvhost_frontend_get_shmem_config(fe, sizes, 8), 2);
+	ck_assert_uint_eq(sizes[0], 0x10000);
+	ck_assert_uint_eq(sizes[1], 0);
+	ck_assert_uint_eq(sizes[3], 0x200000);
+	/* status, and a device reset through the rings' life */
+	ck_assert_int_eq(libvhost_frontend_set_status(fe, 0x0f), 0);
+	ck_assert_int_eq(libvhost_frontend_get_status(fe, &status), 0);
+	ck_assert_uint_eq(status, 0x0f);
+	driver_start(fe, &drv, 0, 8);
+	echo(&drv, 0, 4, 3);
+	ck_assert_int_eq(libvhost_frontend_reset_device(fe), 0);
+	ck_assert_int_ge(t->dev.resets, 1);
+	ck_assert_int_eq(libvhost_frontend_get_status(fe, &status), 0);
+	ck_assert_uint_eq(status, 0);
+	/*
+	 * the connection keeps what it negotiated (REPLY_ACK: a refusal is
+	 * still reported), and the device starts again as QEMU restarts it
+	 */
+	ck_assert_int_eq(libvhost_frontend_set_mtu(fe, 4242), -EIO);
+	driver_stop(&drv);
+	ck_assert_int_eq(libvhost_dev_set_features(libvhost_frontend_get_dev(fe), F_VERSION_1), 0);
+	driver_start(fe, &drv, 0, 8);
+	echo(&drv, 1, 4, 5);
+	/* the connection is still good after every refusal */
+	ck_assert_int_eq(libvhost_frontend_get_config(fe, 0, buf, 4), 0);
+
+	/* what the back-end received, by the request codes of this family set */
+	ck_assert(received[LIBVHOST_USER_NET_SET_MTU] && received[LIBVHOST_USER_SEND_RARP]);
+	ck_assert(received[LIBVHOST_USER_CREATE_CRYPTO_SESSION] &&
+		  received[LIBVHOST_USER_CLOSE_CRYPTO_SESSION]);
+	ck_assert(received[LIBVHOST_USER_GPU_SET_SOCKET] && received[LIBVHOST_USER_GET_SHARED_OBJECT]);
+	ck_assert(received[LIBVHOST_USER_GET_SHMEM_CONFIG] && received[LIBVHOST_USER_RESET_DEVICE]);
+	ck_assert(received[LIBVHOST_USER_SET_STATUS] && received[LIBVHOST_USER_GET_STATUS]);
+	libvhost_frontend_unref(fe);
+	driver_stop(&drv);
+	device_free(&t->dev); /* frees t: dev is its first member */
+	close(t->shared);
+	libvhost_ctx_unref(rctx);
+}
+END_TEST
+
+/* A device without those ops: the features are not offered, GPU_SET_SOCKET is refused. */
+START_TEST(test_device_requests_absent)
+{
+	struct device *d = device_new(F_VERSION_1, 0);
+	LIBVHOST_OPTS(libvhost_frontend_opts, fo, .protocol_features = libvhost_protocol_features_known());
+	const uint8_t mac[6] = { 2 }, uuid[16] = { 1 };
+	struct libvhost_frontend *fe;
+	uint64_t sizes[1];
+	int64_t id;
+	uint8_t sess[1072];
+	int sv[2], gpu[2], fd;
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	ck_assert_int_eq(libvhost_backend_adopt_fd(d->be, sv[1]), 0);
+	device_start(d);
+	ck_assert_int_eq(libvhost_frontend_adopt_fd(ctx, sv[0], &fo, &fe), 0);
+	ck_assert_int_eq(libvhost_frontend_negotiate(fe), 0);
+	crypto_bytes(sess, 1);
+	ck_assert_int_eq(libvhost_frontend_set_mtu(fe, 1500), -EOPNOTSUPP);
+	ck_assert_int_eq(libvhost_frontend_send_rarp(fe, mac), -EOPNOTSUPP);
+	ck_assert_int_eq(libvhost_frontend_create_crypto_session(fe, sess, sizeof(sess), &id),
+			 -EOPNOTSUPP);
+	ck_assert_int_eq(libvhost_frontend_get_shared_object(fe, uuid, &fd), -EOPNOTSUPP);
+	ck_assert_int_eq(libvhost_frontend_get_shmem_config(fe, sizes, 1), -EOPNOTSUPP);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, gpu), 0);
+	ck_assert_int_eq(libvhost_frontend_gpu_set_socket(fe, gpu[1]), -EIO);
+	close(gpu[0]);
+	close(gpu[1]);
+	ck_assert_int_eq(libvhost_frontend_set_status(fe, 0x0f), 0);
+	libvhost_frontend_unref(fe);
+	device_free(d);
+}
+END_TEST
+
 /* ---- the back-end channel: config change, host notifier, in-band kicks, calls, errors ---- */
 
 struct chan_seen {
@@ -1166,6 +1447,8 @@ int main(void)
 	tcase_add_test(tc, test_backend_client);
 	tcase_add_test(tc, test_device_state);
 	tcase_add_test(tc, test_backend_channel);
+	tcase_add_test(tc, test_device_requests);
+	tcase_add_test(tc, test_device_requests_absent);
 	tcase_add_test(tc, test_iotlb);
 	tcase_add_test(tc, test_threaded);
 	tcase_add_test(tc, test_restart_split);
