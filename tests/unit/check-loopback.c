@@ -1001,8 +1001,8 @@ START_TEST(test_device_requests)
 	ck_assert(received[LIBVHOST_USER_SET_STATUS] && received[LIBVHOST_USER_GET_STATUS]);
 	libvhost_frontend_unref(fe);
 	driver_stop(&drv);
-	device_free(&t->dev); /* frees t: dev is its first member */
 	close(t->shared);
+	device_free(&t->dev); /* frees t: dev is its first member */
 	libvhost_ctx_unref(rctx);
 }
 END_TEST
