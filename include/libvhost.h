@@ -1267,7 +1267,10 @@ struct libvhost_backend_ops {
 	void (*queue_stopped)(void *userdata, struct libvhost_vq *vq);
 	/* The virtio status byte (STATUS).  NULL: stored and reported back. */
 	int (*set_status)(void *userdata, uint8_t status);
-	/* RESET_DEVICE, RESET_OWNER or a front-end that went away.  NULL: nothing. */
+	/*
+	 * RESET_DEVICE, RESET_OWNER or a front-end that went away (then called
+	 * last, once its socket, memory and channel are released).  NULL: nothing.
+	 */
 	void (*reset)(void *userdata);
 	/*
 	 * Device state transfer for migration (DEVICE_STATE, offered when both
@@ -1395,7 +1398,7 @@ int libvhost_backend_get_fd(const struct libvhost_backend *be);
  * requests, without blocking when there is none.  Returns 1 if something
  * was done, 0 if nothing was waiting.  A front-end that goes away or sends a
  * malformed request is dropped (logged; its rings stopped, its memory
- * unmapped, ops->reset called) and the back-end waits for the next one:
+ * unmapped and its fds closed, then ops->reset called) and the back-end waits for the next one:
  * that is still a return of 1.  Errors: -ENOTCONN (no socket), -EINVAL.
  * Since: LIBVHOST_0.1
  */

@@ -358,7 +358,8 @@ static uint32_t vq_base(const struct libvhost_vq *vq)
  * keep shadows of and do not send again after RESET_DEVICE or RESET_OWNER
  * (QEMU sends only the differences from its shadow table).
  */
-static void device_reset(struct libvhost_backend *be)
+/* The rings stopped and the negotiated state dropped, without telling the device. */
+static void device_quiesce(struct libvhost_backend *be)
 {
 	unsigned int i;
 
@@ -375,6 +376,11 @@ static void device_reset(struct libvhost_backend *be)
 	be->acked = 0;
 	be->acked_features_set = false;
 	be->status = 0;
+}
+
+static void device_reset(struct libvhost_backend *be)
+{
+	device_quiesce(be);
 	if (be->ops.reset)
 		be->ops.reset(be->userdata);
 }
@@ -382,7 +388,7 @@ static void device_reset(struct libvhost_backend *be)
 /* The front-end went: the device reset, and the connection's state dropped too. */
 static void session_end(struct libvhost_backend *be)
 {
-	device_reset(be);
+	device_quiesce(be);
 	mem_clear(be);
 	log_unmap(be);
 	inflight_unmap(be);
@@ -390,6 +396,9 @@ static void session_end(struct libvhost_backend *be)
 	close_fd(&be->log_fd);
 	lvh_be_chan_close(be);
 	be->proto = 0;
+	/* last, so that the device sees a session whose resources are all released */
+	if (be->ops.reset)
+		be->ops.reset(be->userdata);
 }
 
 static void drop_frontend(struct libvhost_backend *be, int err)
