@@ -123,12 +123,20 @@ static int split_pop(struct lvh_vq *vq, struct lvh_vq_walk *w, uint16_t *id)
 		*id = head;
 		return 1;
 	}
-	avail_idx = le16toh(__atomic_load_n(AVAIL_IDX(vq), __ATOMIC_ACQUIRE));
-	if ((uint16_t)(avail_idx - vq->last_avail) > vq->num)
-		return lvh_vq_break(vq, "available index moved by more than the ring size",
-				    (uint16_t)(avail_idx - vq->last_avail));
-	if (avail_idx == vq->last_avail)
-		return 0;
+	/*
+	 * The available index is read once per batch, not per buffer: the
+	 * driver writes that cache line while it adds, and every read of it
+	 * from here would pull the line across.
+	 */
+	if (!vq->avail_pending) {
+		avail_idx = le16toh(__atomic_load_n(AVAIL_IDX(vq), __ATOMIC_ACQUIRE));
+		if ((uint16_t)(avail_idx - vq->last_avail) > vq->num)
+			return lvh_vq_break(vq, "available index moved by more than the ring size",
+					    (uint16_t)(avail_idx - vq->last_avail));
+		if (avail_idx == vq->last_avail)
+			return 0;
+		vq->avail_pending = (uint16_t)(avail_idx - vq->last_avail);
+	}
 	head = load16(AVAIL_RING(vq, vq->last_avail & (vq->num - 1)));
 	if (head >= vq->num)
 		return lvh_vq_break(vq, "available head out of range", head);
@@ -141,7 +149,8 @@ static int split_pop(struct lvh_vq *vq, struct lvh_vq_walk *w, uint16_t *id)
 	if (vq->ifl)
 		lvh_ifl_split_taken(vq, head);
 	vq->last_avail++;
-	if (vq->event_idx)
+	/* with the batch taken, the driver kicks when it adds past it */
+	if (!--vq->avail_pending && vq->event_idx)
 		store16(AVAIL_EVENT(vq), vq->last_avail);
 	*id = head;
 	return 1;

@@ -77,6 +77,8 @@ struct lvh_vq {
 	uint16_t *avail; /* split: flags, idx, ring[num], used_event; packed: driver event area */
 	uint16_t *used; /* split: flags, idx, {u32 id, u32 len}[num], avail_event; packed: device event */
 	uint16_t last_avail; /* split: the next available entry; packed: its position */
+	/* split: entries after last_avail known available (the index is read once per batch) */
+	uint16_t avail_pending;
 	uint16_t used_idx; /* split: the next used entry to write; packed: its position */
 	uint16_t signalled_used; /* used_idx when the driver was last notified */
 	bool signalled_valid;
