@@ -1480,6 +1480,19 @@ int libvhost_vq_push(struct libvhost_vq *vq, uint32_t id, uint32_t len);
 int libvhost_vq_notify(struct libvhost_vq *vq);
 
 /*
+ * libvhost_vq_set_kicks - ask the driver to kick the ring when it adds
+ * buffers (@enable non-zero, the default) or not to (a device that polls:
+ * each kick the driver makes is a system call on its side).  The choice
+ * stays for the ring's later starts and sessions.  A device that turns
+ * kicks back on before it sleeps must pop what is there first: returns 1
+ * when buffers are available (read after the driver can see the change),
+ * else 0.  The driver may still kick now and then (split rings with
+ * EVENT_IDX: at most once per 32768 buffers).
+ * Errors: -EINVAL.  Since: LIBVHOST_0.1
+ */
+int libvhost_vq_set_kicks(struct libvhost_vq *vq, int enable);
+
+/*
  * libvhost_vq_set_host_notifier - offer the front-end @size bytes of @fd at
  * @offset as the ring's notification area (BACKEND_VRING_HOST_NOTIFIER_MSG,
  * HOST_NOTIFIER and BACKEND_SEND_FD; rings 0-255): the driver's kicks then

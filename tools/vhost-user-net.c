@@ -536,7 +536,7 @@ static int loop_wait(struct net *n)
 
 /*
  * --poll: serves every enabled ring in turn without a syscall, as a polling
- * driver expects; the socket (and the tap) are looked at with a zero-timeout
+ * driver expects, and asks the driver not to kick; the socket (and the tap) are looked at with a zero-timeout
  * poll() every POLL_CHECK rounds, so the fast path makes no syscall at all.
  */
 static int loop_poll(struct net *n)
@@ -545,6 +545,9 @@ static int loop_poll(struct net *n)
 	unsigned int p, rounds = 0, cnt;
 	int r;
 
+	/* nobody reads the kick fds: the driver is asked not to write them */
+	for (p = 0; p < 2 * n->pairs; p++)
+		libvhost_vq_set_kicks(libvhost_backend_get_vq(n->be, p), 0);
 	while (!quit) {
 		for (p = 0; p < n->pairs; p++) {
 			if (n->mode == MODE_SOURCE &&

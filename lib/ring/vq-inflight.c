@@ -278,6 +278,11 @@ void lvh_ifl_detach(struct lvh_vq *vq)
 	vq->ifl = NULL;
 }
 
+bool lvh_ifl_resubmit_pending(const struct lvh_vq *vq)
+{
+	return vq->ifl && vq->ifl->at != vq->ifl->nresub;
+}
+
 int lvh_ifl_next_resubmit(struct lvh_vq *vq, uint16_t *id)
 {
 	struct lvh_ifl *f = vq->ifl;

@@ -223,18 +223,19 @@ static int packed_flush(struct lvh_vq *vq)
 	return event >= (int64_t)old && event < (int64_t)vq->used_total;
 }
 
-static void packed_set_notify(struct lvh_vq *vq, bool enable)
+/*
+ * Kicks on are plain EVENT_ENABLE even with event idx: a descriptor event
+ * would have to follow every pop, and the driver kicks once per batch anyway.
+ */
+static bool packed_set_notify(struct lvh_vq *vq, bool enable)
 {
-	uint16_t off_wrap = (uint16_t)(vq->last_avail | (vq->avail_wrap ? WRAP_BIT : 0));
+	uint16_t flags;
 
-	if (enable && vq->event_idx) {
-		__atomic_store_n(&vq->used[0], htole16(off_wrap), __ATOMIC_RELAXED);
-		__atomic_store_n(&vq->used[1], htole16(EVENT_DESC), __ATOMIC_RELAXED);
-	} else {
-		__atomic_store_n(&vq->used[1], htole16(enable ? EVENT_ENABLE : EVENT_DISABLE),
-				 __ATOMIC_RELAXED);
-	}
+	__atomic_store_n(&vq->used[1], htole16(enable ? EVENT_ENABLE : EVENT_DISABLE),
+			 __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	flags = flags_at(vq, vq->last_avail);
+	return !!(flags & F_AVAIL) == vq->avail_wrap && !!(flags & F_USED) != vq->avail_wrap;
 }
 
 static const struct lvh_vq_ops packed_ops = {

@@ -110,6 +110,30 @@ static int walk_chain(struct lvh_vq *vq, struct lvh_vq_walk *w, const uint8_t *t
 	}
 }
 
+/*
+ * A new batch of @n available entries: ask for the descriptors they name
+ * and for the used entries they will take, all at once, so that the cache
+ * misses on lines the driver wrote on another CPU overlap instead of coming
+ * one pop at a time.  Only hints: the heads are read again, and checked, by
+ * split_pop().
+ */
+static void split_prefetch(struct lvh_vq *vq, uint16_t n)
+{
+	unsigned int k, mask = vq->num - 1;
+
+	if (n > LVH_VQ_PREFETCH)
+		n = LVH_VQ_PREFETCH;
+	for (k = 0; k < n; k++) {
+		uint16_t head = load16(AVAIL_RING(vq, (vq->last_avail + k) & mask));
+
+		if (head < vq->num)
+			__builtin_prefetch(vq->desc + DESC_SIZE * head);
+	}
+	/* 8 used entries to a cache line */
+	for (k = 0; k < n; k += 8)
+		__builtin_prefetch(&vq->used[2 + 4 * ((vq->used_idx + k) & mask)], 1);
+}
+
 static int split_pop(struct lvh_vq *vq, struct lvh_vq_walk *w, uint16_t *id)
 {
 	uint16_t avail_idx, head;
@@ -136,6 +160,7 @@ static int split_pop(struct lvh_vq *vq, struct lvh_vq_walk *w, uint16_t *id)
 		if (avail_idx == vq->last_avail)
 			return 0;
 		vq->avail_pending = (uint16_t)(avail_idx - vq->last_avail);
+		split_prefetch(vq, vq->avail_pending);
 	}
 	head = load16(AVAIL_RING(vq, vq->last_avail & (vq->num - 1)));
 	if (head >= vq->num)
@@ -149,9 +174,15 @@ static int split_pop(struct lvh_vq *vq, struct lvh_vq_walk *w, uint16_t *id)
 	if (vq->ifl)
 		lvh_ifl_split_taken(vq, head);
 	vq->last_avail++;
-	/* with the batch taken, the driver kicks when it adds past it */
-	if (!--vq->avail_pending && vq->event_idx)
+	/*
+	 * With the batch taken, the driver kicks when it adds past it; the
+	 * fence orders that before the next read of the available index, so
+	 * either the driver sees the new event or the device sees its buffers.
+	 */
+	if (!--vq->avail_pending && vq->event_idx && !vq->kicks_off) {
 		store16(AVAIL_EVENT(vq), vq->last_avail);
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	}
 	*id = head;
 	return 1;
 }
@@ -195,15 +226,18 @@ static int split_flush(struct lvh_vq *vq)
 	return (uint16_t)(vq->used_idx - event - 1) < (uint16_t)(vq->used_idx - old);
 }
 
-static void split_set_notify(struct lvh_vq *vq, bool enable)
+static bool split_set_notify(struct lvh_vq *vq, bool enable)
 {
-	if (vq->event_idx) {
-		if (enable)
-			store16(AVAIL_EVENT(vq), vq->last_avail);
-	} else {
+	/*
+	 * With event idx, "no kicks" is an avail_event half the index space
+	 * away from what the driver adds: at most one kick per 32768 buffers.
+	 */
+	if (vq->event_idx)
+		store16(AVAIL_EVENT(vq), (uint16_t)(vq->last_avail + (enable ? 0 : 0x8000)));
+	else
 		store16(&vq->used[0], enable ? 0 : VRING_USED_F_NO_NOTIFY);
-	}
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return vq->avail_pending || load16(AVAIL_IDX(vq)) != vq->last_avail;
 }
 
 static const struct lvh_vq_ops split_ops = {

@@ -218,7 +218,11 @@ int lvh_vq_flush(struct lvh_vq *vq)
 	return vq->ops->flush(vq);
 }
 
-void lvh_vq_set_notify(struct lvh_vq *vq, bool enable)
+bool lvh_vq_set_notify(struct lvh_vq *vq, bool enable)
 {
-	vq->ops->set_notify(vq, enable);
+	vq->kicks_off = !enable;
+	if (vq->broken)
+		return false;
+	/* the ring's own check comes first: it is what makes the change visible */
+	return vq->ops->set_notify(vq, enable) || lvh_ifl_resubmit_pending(vq);
 }

@@ -25,7 +25,8 @@ struct lvh_vq_ops {
 	int (*flush)(struct lvh_vq *vq);
 	bool flush_logs_idx; /* flush writes an index at used + 2 (split) */
 	bool packed;
-	void (*set_notify)(struct lvh_vq *vq, bool enable);
+	/* returns whether buffers are available (checked after the change is visible) */
+	bool (*set_notify)(struct lvh_vq *vq, bool enable);
 };
 
 /*
@@ -65,6 +66,9 @@ struct lvh_vq_xlate {
 	void *opaque;
 };
 
+/* How many available entries ahead a ring asks the cache for (a device's burst). */
+#define LVH_VQ_PREFETCH 32
+
 struct lvh_vq {
 	const struct lvh_vq_ops *ops;
 	struct libvhost_ctx *ctx;
@@ -79,6 +83,7 @@ struct lvh_vq {
 	uint16_t last_avail; /* split: the next available entry; packed: its position */
 	/* split: entries after last_avail known available (the index is read once per batch) */
 	uint16_t avail_pending;
+	bool kicks_off; /* the device polls: the driver is asked not to kick */
 	uint16_t used_idx; /* split: the next used entry to write; packed: its position */
 	uint16_t signalled_used; /* used_idx when the driver was last notified */
 	bool signalled_valid;
@@ -183,13 +188,16 @@ int lvh_vq_push(struct lvh_vq *vq, uint16_t id, uint32_t len);
 int lvh_vq_flush(struct lvh_vq *vq);
 
 /*
- * Asks the driver for kicks (true) or not (false).  With notifications
- * enabled, the caller checks the ring once more before sleeping.
+ * Asks the driver for kicks (true) or not (false; a polling device), until
+ * asked otherwise.  Returns whether buffers are available, read after the
+ * request is visible to the driver: on enabling, a kick for those may never
+ * come, so the caller pops them before it sleeps.
  */
-void lvh_vq_set_notify(struct lvh_vq *vq, bool enable);
+bool lvh_vq_set_notify(struct lvh_vq *vq, bool enable);
 
 /* The hooks vq-split.c and vq-packed.c call while vq->ifl is set (vq-inflight.c). */
 void lvh_ifl_detach(struct lvh_vq *vq);
+bool lvh_ifl_resubmit_pending(const struct lvh_vq *vq);
 int lvh_ifl_next_resubmit(struct lvh_vq *vq, uint16_t *id);
 void lvh_ifl_resubmitted(struct lvh_vq *vq);
 void lvh_ifl_split_taken(struct lvh_vq *vq, uint16_t head);

@@ -264,6 +264,8 @@ int lvh_be_vq_start(struct libvhost_backend *be, struct libvhost_vq *vq)
 		return r == -EINVAL ? -EPROTO : r;
 	}
 	vq->running = true;
+	if (vq->kicks_off)
+		lvh_vq_set_notify(&vq->ring, false);
 	if (lvh_be_iotlb_on(be))
 		vq->ring.xl = &be->xl;
 	if (be->ifl_area && (be->proto & LVH_BIT(LIBVHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD))) {
@@ -1446,6 +1448,22 @@ static int vq_notify(struct libvhost_vq *vq)
 		return -errno;
 	}
 	return 1;
+}
+
+LIBVHOST_EXPORT int libvhost_vq_set_kicks(struct libvhost_vq *vq, int enable)
+{
+	int r = 0;
+
+	if (!vq)
+		return -EINVAL;
+	if (vq->be->threaded)
+		pthread_mutex_lock(&vq->lock);
+	vq->kicks_off = !enable;
+	if (vq->running && !vq->paused)
+		r = lvh_vq_set_notify(&vq->ring, enable);
+	if (vq->be->threaded)
+		pthread_mutex_unlock(&vq->lock);
+	return r;
 }
 
 LIBVHOST_EXPORT int libvhost_vq_notify(struct libvhost_vq *vq)

@@ -48,6 +48,7 @@ struct libvhost_vq {
 	bool paused; /* running, but its IOTLB entries went away: pop waits */
 	pthread_mutex_t lock; /* LIBVHOST_BACKEND_F_THREADED: pop, push, notify vs. process() */
 	bool started, enabled;
+	bool kicks_off; /* libvhost_vq_set_kicks(0): kept across ring restarts */
 	uint32_t num, base;
 	uint64_t desc, avail, used; /* front-end user addresses */
 	int kick_fd, call_fd, err_fd;

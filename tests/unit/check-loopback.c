@@ -377,6 +377,66 @@ START_TEST(test_packed)
 }
 END_TEST
 
+/*
+ * libvhost_vq_set_kicks(0), made before the session: the driver's kick of
+ * ring 0 is suppressed through a stop and a restart of the ring, ring 1
+ * still kicks; the device serves ring 0 when it looks (here: woken by hand).
+ */
+static const uint64_t kick_rings[][2] = {
+	{ F_VERSION_1, 0 },
+	{ F_VERSION_1 | F_EVENT_IDX, LIBVHOST_VRING_F_EVENT_IDX },
+	{ F_VERSION_1 | F_RING_PACKED, LIBVHOST_VRING_F_PACKED },
+};
+
+START_TEST(test_kicks_off)
+{
+	struct device *d = device_new(kick_rings[_i][0], 0);
+	struct libvhost_vq *vq0 = libvhost_backend_get_vq(d->be, 0);
+	struct libvhost_frontend *fe;
+	struct libvhost_dev *dev;
+	struct driver drv;
+	uint8_t *b, cfg[4];
+	uint64_t one = 1;
+	uint32_t base, len;
+	void *tok;
+	int round;
+
+	ck_assert_int_eq(libvhost_vq_set_kicks(vq0, 0), 0); /* not started: nothing waiting */
+	ck_assert_int_eq(libvhost_vq_set_kicks(NULL, 0), -EINVAL);
+	fe = pair(d);
+	dev = libvhost_frontend_get_dev(fe);
+	ck_assert_int_eq(libvhost_frontend_negotiate(fe), 0);
+	ck_assert_int_eq(libvhost_dev_set_features(dev, kick_rings[_i][0]), 0);
+	driver_start(fe, &drv, kick_rings[_i][1], 8);
+	b = drv.bufs;
+	for (round = 0; round < 2; round++) {
+		struct iovec iov[2] = { { b, 64 }, { b + 0x800, 64 } };
+		struct pollfd pfd = { drv.call[0], POLLIN, 0 };
+
+		/* a reply: the back-end has processed the ring's start before it */
+		ck_assert_int_eq(libvhost_frontend_get_config(fe, 0, cfg, 4), 0);
+		memset(b, 0x5a, 64);
+		ck_assert_int_eq(libvhost_vring_add(drv.vr[0], iov, 1, 1, b), 0);
+		ck_assert_int_eq(libvhost_vring_kick(drv.vr[0]), 0);
+		echo(&drv, 1, 3, 7);
+		ck_assert_int_eq(write(drv.kick[0], &one, sizeof(one)), sizeof(one));
+		ck_assert_int_eq(poll(&pfd, 1, 5000), 1);
+		ck_assert_int_eq(libvhost_vring_get_used(drv.vr[0], &tok, &len), 1);
+		ck_assert_ptr_eq(tok, b);
+		ck_assert_uint_eq(b[0x800], 0xa5);
+		ck_assert_int_eq(read(drv.call[0], &one, sizeof(one)), sizeof(one));
+		/* the choice stays when the ring starts again */
+		ck_assert_int_eq(libvhost_dev_stop_vring(dev, 0, &base), 0);
+		ck_assert_int_eq(libvhost_dev_start_vring(dev, 0, drv.vr[0], drv.kick[0],
+							  drv.call[0]),
+				 0);
+	}
+	libvhost_frontend_unref(fe);
+	driver_stop(&drv);
+	device_free(d);
+}
+END_TEST
+
 START_TEST(test_next_frontend)
 {
 	char dir[] = "/tmp/lvh-lb-XXXXXX", path[108];
@@ -1442,6 +1502,7 @@ int main(void)
 	tcase_add_test(tc, test_split_mem_slots);
 	tcase_add_test(tc, test_split_mem_table);
 	tcase_add_test(tc, test_packed);
+	tcase_add_loop_test(tc, test_kicks_off, 0, 3);
 	tcase_add_test(tc, test_next_frontend);
 	tcase_add_test(tc, test_dirty_log);
 	tcase_add_test(tc, test_backend_client);

@@ -6,6 +6,8 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include "testutil.h"
 #include "ring/vq.h"
@@ -215,6 +217,69 @@ START_TEST(test_event_idx)
 	/* the device asks for kicks: avail_event follows what it consumed */
 	lvh_vq_set_notify(&vq, true);
 	ck_assert_uint_eq(vq.used[2 + 4 * NUM], vq.last_avail);
+}
+END_TEST
+
+/*
+ * A polling device turns kicks off: the driver's own suppression check
+ * (libvhost_vring_kick) then skips the eventfd, for every layout, over
+ * several laps of the ring; turned back on, the device learns of buffers
+ * added meanwhile and the next addition kicks again.
+ */
+static const uint64_t kick_layouts[] = { 0, LIBVHOST_VRING_F_EVENT_IDX, LIBVHOST_VRING_F_PACKED,
+					 LIBVHOST_VRING_F_PACKED | LIBVHOST_VRING_F_EVENT_IDX };
+
+START_TEST(test_kicks_off)
+{
+	uint8_t *b = guest + BUF_GPA;
+	struct iovec part = { b, 8 }, iov[4];
+	struct lvh_vq_elem e;
+	uint64_t kicks;
+	void *tok;
+	uint32_t len;
+	int efd, i;
+
+	restart(NUM, kick_layouts[_i]);
+	efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	ck_assert_int_ge(efd, 0);
+	ck_assert_int_eq(libvhost_vring_set_kick_fd(vr, efd), 0);
+	/* kicks on (the rings' initial state): the driver kicks */
+	ck_assert_int_eq(libvhost_vring_add(vr, &part, 1, 0, b), 0);
+	ck_assert_int_eq(libvhost_vring_kick(vr), 1);
+	ck_assert_int_eq(lvh_vq_pop(&vq, iov, 4, &e), 1);
+	ck_assert_int_eq(lvh_vq_push(&vq, e.id, 0), 0);
+	lvh_vq_flush(&vq);
+	ck_assert_int_eq(libvhost_vring_get_used(vr, &tok, &len), 1);
+	ck_assert(!lvh_vq_set_notify(&vq, false));
+	ck_assert_int_eq(read(efd, &kicks, sizeof(kicks)), (ssize_t)sizeof(kicks));
+	for (i = 0; i < 3 * NUM; i++) {
+		ck_assert_int_eq(libvhost_vring_add(vr, &part, 1, 0, b), 0);
+		ck_assert_int_eq(libvhost_vring_kick(vr), 0);
+		if (i % 3 == 2)
+			continue; /* the device is behind now and then */
+		while (lvh_vq_pop(&vq, iov, 4, &e) == 1) {
+			ck_assert_int_eq(lvh_vq_push(&vq, e.id, 0), 0);
+			lvh_vq_flush(&vq);
+			ck_assert_int_eq(libvhost_vring_get_used(vr, &tok, &len), 1);
+		}
+	}
+	ck_assert_int_eq(read(efd, &kicks, sizeof(kicks)), -1);
+	/* one added while kicks were off: turning them on reports it */
+	ck_assert_int_eq(libvhost_vring_add(vr, &part, 1, 0, b), 0);
+	ck_assert_int_eq(libvhost_vring_kick(vr), 0);
+	ck_assert(lvh_vq_set_notify(&vq, true));
+	for (i = 0; lvh_vq_pop(&vq, iov, 4, &e) == 1; i++) {
+		ck_assert_int_eq(lvh_vq_push(&vq, e.id, 0), 0);
+		lvh_vq_flush(&vq);
+		ck_assert_int_eq(libvhost_vring_get_used(vr, &tok, &len), 1);
+	}
+	ck_assert_int_eq(i, 2); /* that one and the last the device left behind */
+	ck_assert(!lvh_vq_set_notify(&vq, true));
+	/* and the next addition kicks */
+	ck_assert_int_eq(libvhost_vring_add(vr, &part, 1, 0, b), 0);
+	ck_assert_int_eq(libvhost_vring_kick(vr), 1);
+	ck_assert(!vq.broken);
+	close(efd);
 }
 END_TEST
 
@@ -655,6 +720,7 @@ int main(void)
 	tcase_add_test(tc, test_across_regions);
 	tcase_add_test(tc, test_indirect);
 	tcase_add_test(tc, test_event_idx);
+	tcase_add_loop_test(tc, test_kicks_off, 0, 4);
 	tcase_add_test(tc, test_init_refusals);
 	suite_add_tcase(s, tc);
 
