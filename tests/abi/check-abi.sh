@@ -141,16 +141,8 @@ else
 	# ---- 4. exports ----
 	# this build's options (libvhost-build.h): their nodes are exported, others not
 	opts=$(sed -n 's/^#define LIBVHOST_HAS_\([A-Z]*\) 1$/\1/p' "$bld/include/libvhost-build.h" 2>/dev/null)
-	awk -v opts=" $opts " '$1 == "sym" {
-		o = $3
-		if (o ~ /^LIBVHOST_[A-Z]+_/) {
-			sub(/^LIBVHOST_/, "", o)
-			sub(/_[0-9.]*$/, "", o)
-			if (index(opts, " " o " ") == 0)
-				next
-		}
-		print $2, $3
-	}' "$tmp/map.rec" | sort > "$tmp/built.nodes"
+	awk -v opts=" $opts " -f "$abi/optnodes.awk" "$tmp/map.rec" | grep -v '^!' |
+		sort > "$tmp/built.nodes"
 	cut -d' ' -f1 "$tmp/built.nodes" > "$tmp/built"
 	nm -D --defined-only $nm_versions "$so" > "$tmp/nm" || bad "nm -D $so failed"
 	# absolute symbols: the version nodes (GNU ld and gold make one a node), nothing else

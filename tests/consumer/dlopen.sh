@@ -26,16 +26,7 @@ if grep '^error' "$tmp/map"; then
 fi
 # a build option's node (LIBVHOST_POSTCOPY_0.1) is there only with that option
 opts=$(sed -n 's/^#define LIBVHOST_HAS_\([A-Z]*\) 1$/\1/p' "$bld/include/libvhost-build.h" 2>/dev/null)
-awk -v opts=" $opts " '$1 == "sym" {
-	o = $3
-	if (o ~ /^LIBVHOST_[A-Z]+_/) {
-		sub(/^LIBVHOST_/, "", o)
-		sub(/_[0-9.]*$/, "", o)
-		if (index(opts, " " o " ") == 0)
-			$2 = "!" $2
-	}
-	print $2, $3
-}' "$tmp/map" > "$tmp/symbols"
+awk -v opts=" $opts " -f "$src/tests/abi/optnodes.awk" "$tmp/map" > "$tmp/symbols"
 
 LD_LIBRARY_PATH=$libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 export LD_LIBRARY_PATH
