@@ -297,8 +297,11 @@ static void serve_sink(struct net *n, unsigned int pair)
 			r = libvhost_vq_pop(tx, iov[cnt], SINK_IOV, &e[cnt]);
 			if (r != 1)
 				break;
-			for (i = 0; i < e[cnt].out && i < 2; i++)
+			for (i = 0; i < e[cnt].out && i < 2; i++) {
 				__builtin_prefetch(iov[cnt][i].iov_base);
+				__builtin_prefetch((uint8_t *)iov[cnt][i].iov_base +
+						   (iov[cnt][i].iov_len > 128 ? 128 : iov[cnt][i].iov_len) - 1);
+			}
 		}
 		/* a buffer of more parts than SINK_IOV comes on its own */
 		alone = r == -ENOSPC && libvhost_vq_pop(tx, big, MAX_IOV, &eb) == 1;
@@ -344,7 +347,9 @@ static void serve_source(struct net *n, unsigned int pair)
 				slow = true;
 				break;
 			}
+			/* both ends: header and frame span two cache lines at 64 bytes */
 			__builtin_prefetch(iov[cnt][0].iov_base, 1);
+			__builtin_prefetch((uint8_t *)iov[cnt][0].iov_base + need - 1, 1);
 		}
 		for (i = 0; i < cnt; i++) {
 			memcpy(iov[i][0].iov_base, hdr, HDR_LEN);

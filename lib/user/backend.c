@@ -264,8 +264,6 @@ int lvh_be_vq_start(struct libvhost_backend *be, struct libvhost_vq *vq)
 		return r == -EINVAL ? -EPROTO : r;
 	}
 	vq->running = true;
-	if (vq->kicks_off)
-		lvh_vq_set_notify(&vq->ring, false);
 	if (lvh_be_iotlb_on(be))
 		vq->ring.xl = &be->xl;
 	if (be->ifl_area && (be->proto & LVH_BIT(LIBVHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD))) {
@@ -285,6 +283,12 @@ int lvh_be_vq_start(struct libvhost_backend *be, struct libvhost_vq *vq)
 		vq_stop(vq);
 		return -ENOMEM;
 	}
+	/*
+	 * What the ring's memory says about kicks is from before (another
+	 * back-end, another base, the inflight resume): an old avail_event
+	 * could keep the driver from ever kicking this one.
+	 */
+	lvh_vq_set_notify(&vq->ring, !vq->kicks_off);
 	return 0;
 }
 
