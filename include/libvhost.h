@@ -952,13 +952,97 @@ int libvhost_frontend_gpu_set_socket(struct libvhost_frontend *fe, int fd);
 
 #if LIBVHOST_HAS_POSTCOPY
 /*
- * Postcopy (PAGEFAULT), --enable-postcopy builds only: advise returns the
- * back-end's userfaultfd (the caller's), then listen, then end.
+ * Postcopy (PAGEFAULT), --enable-postcopy builds only.  The order is the
+ * spec's: advise, listen, then the memory table (libvhost_dev_set_mem(): in
+ * listen mode it goes as one SET_MEM_TABLE, the back-end replies with where
+ * it mapped each region, the front-end records that and acknowledges), the
+ * rings, and end once every page is placed.  Meanwhile the back-end's
+ * accesses to pages it does not have yet block in page faults, which the
+ * caller reads with libvhost_frontend_postcopy_read_fault() and resolves with
+ * _place() or _wake().  The back-end may be blocked inside a request the
+ * front-end waits on, so the fault functions run on a thread of their own:
+ * they, and only they, may be called concurrently with the front-end's other
+ * functions.  The library starts no thread.
+ */
+
+/*
+ * libvhost_frontend_postcopy_advise - POSTCOPY_ADVISE: the back-end opens a
+ * userfaultfd and sends it.  The front-end keeps it (closed by _end(),
+ * reconnect and unref); *ret_ufd is a borrowed copy to poll() for POLLIN
+ * (a fault to read).
+ * Errors: -EINVAL, -EOPNOTSUPP (PAGEFAULT not negotiated), -EIO (the back-end
+ * refused: no userfaultfd, or already advised), connection errors.
  * Since: LIBVHOST_POSTCOPY_0.1
  */
 int libvhost_frontend_postcopy_advise(struct libvhost_frontend *fe, int *ret_ufd);
+
+/*
+ * libvhost_frontend_postcopy_listen - POSTCOPY_LISTEN: from now on memory
+ * tables go in the postcopy form.  Send it before the memory table: a
+ * back-end with memory already mapped refuses it.
+ * Errors: -EINVAL, -EOPNOTSUPP, -EIO (refused: not advised, or memory
+ * already mapped; with REPLY_ACK, else the back-end closes the connection).
+ * Since: LIBVHOST_POSTCOPY_0.1
+ */
 int libvhost_frontend_postcopy_listen(struct libvhost_frontend *fe);
+
+/*
+ * libvhost_frontend_postcopy_end - POSTCOPY_END: the back-end unregisters
+ * its memory and closes its userfaultfd; so does the front-end, whatever the
+ * reply (stop the fault thread first).
+ * Errors: -EINVAL, -EOPNOTSUPP, -EIO (the back-end's failure status, e.g.
+ * not advised), connection errors.
+ * Since: LIBVHOST_POSTCOPY_0.1
+ */
 int libvhost_frontend_postcopy_end(struct libvhost_frontend *fe);
+
+/* The access that faulted was a write. */
+#define LIBVHOST_POSTCOPY_FAULT_WRITE (1ULL << 0)
+
+/* One page fault of the back-end.  Filled up to .sz, which the caller sets. */
+struct libvhost_postcopy_fault {
+	size_t sz;
+	uint64_t guest_addr; /* the page's guest physical address (page-aligned) */
+	uint64_t backend_addr; /* the page's address in the back-end's process */
+	uint64_t flags; /* LIBVHOST_POSTCOPY_FAULT_* */
+};
+
+/*
+ * libvhost_frontend_postcopy_read_fault - the next page fault of the
+ * back-end, translated to a guest address through the bases its postcopy
+ * memory table reply gave.  Never blocks.
+ * Returns: 0 with *@out filled.
+ * Errors: -EINVAL (NULL, .sz too small, not advised), -EAGAIN (none
+ * pending), -EFAULT (the address is in no region the back-end reported;
+ * logged; *@out has backend_addr and flags, guest_addr 0), read()'s errors.
+ * Since: LIBVHOST_POSTCOPY_0.1
+ */
+int libvhost_frontend_postcopy_read_fault(struct libvhost_frontend *fe,
+					  struct libvhost_postcopy_fault *out);
+
+/*
+ * libvhost_frontend_postcopy_place - atomically fills the back-end's missing
+ * pages [@guest_addr, +@len) with @data (UFFDIO_COPY) and wakes the threads
+ * waiting on them.  @guest_addr and @len page-aligned, @len > 0, the range
+ * inside one region.
+ * Errors: -EINVAL (misuse, not advised, the range outside every region:
+ * logged), -EEXIST (a page of the range is already there; placed pages
+ * before it stay: wake the range), -ESRCH / -ENOENT (the back-end's memory
+ * is gone), the kernel's other UFFDIO_COPY errors.
+ * Since: LIBVHOST_POSTCOPY_0.1
+ */
+int libvhost_frontend_postcopy_place(struct libvhost_frontend *fe, uint64_t guest_addr,
+				     const void *data, size_t len);
+
+/*
+ * libvhost_frontend_postcopy_wake - wakes the back-end's threads waiting on
+ * [@guest_addr, +@len) (page-aligned) without placing anything: for pages
+ * another placement already filled.
+ * Errors: as _place(), without -EEXIST.
+ * Since: LIBVHOST_POSTCOPY_0.1
+ */
+int libvhost_frontend_postcopy_wake(struct libvhost_frontend *fe, uint64_t guest_addr,
+				    size_t len);
 #endif
 
 /* ------------------------------------------------------------------------ */

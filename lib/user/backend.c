@@ -401,6 +401,9 @@ static void session_end(struct libvhost_backend *be)
 	lvh_be_iotlb_clear(be);
 	close_fd(&be->log_fd);
 	lvh_be_chan_close(be);
+#if LIBVHOST_HAS_POSTCOPY
+	lvh_be_postcopy_close(be);
+#endif
 	be->proto = 0;
 	/* last, so that the device sees a session whose resources are all released */
 	if (be->ops.reset)
@@ -475,6 +478,9 @@ LIBVHOST_EXPORT int libvhost_backend_new(struct libvhost_ctx *ctx,
 		be->proto_offered &= ~LVH_BIT(LIBVHOST_USER_PROTOCOL_F_DEVICE_STATE);
 	be->timeout_ms = timeout ? (int)timeout : BE_DEFAULT_TIMEOUT_MS;
 	be->listen_fd = be->sock = be->chan = be->log_fd = be->state_fd = -1;
+#if LIBVHOST_HAS_POSTCOPY
+	be->pc_ufd = -1;
+#endif
 	be->features |= LVH_BIT(LIBVHOST_F_LOG_ALL);
 	*ret = be;
 	return 0;
@@ -504,6 +510,9 @@ LIBVHOST_EXPORT struct libvhost_backend *libvhost_backend_unref(struct libvhost_
 	close_fd(&be->log_fd);
 	close_fd(&be->state_fd);
 	lvh_be_chan_close(be);
+#if LIBVHOST_HAS_POSTCOPY
+	lvh_be_postcopy_close(be);
+#endif
 	if (be->listen_fd >= 0) {
 		close(be->listen_fd);
 		unlink(be->path);
@@ -699,8 +708,15 @@ static int set_mem_table(struct libvhost_backend *be, struct lvh_msg *m)
 			break;
 		be->nregions++;
 	}
+#if LIBVHOST_HAS_POSTCOPY
+	if (lvh_be_postcopy_listening(be)) {
+		r = lvh_be_postcopy_mem(be, m, 0, r);
+		if (r < 0)
+			return r;
+	}
+#endif
 	lvh_be_vqs_remap(be);
-	return r < 0 ? r : 0;
+	return r;
 }
 
 static int add_mem_reg(struct libvhost_backend *be, struct lvh_msg *m)
@@ -715,11 +731,16 @@ static int add_mem_reg(struct libvhost_backend *be, struct lvh_msg *m)
 		return -EPROTO;
 	}
 	r = region_map(be, &reg, m->fds[0], &be->regions[be->nregions]);
+	if (r == 0)
+		be->nregions++;
+#if LIBVHOST_HAS_POSTCOPY
+	if (lvh_be_postcopy_listening(be))
+		r = lvh_be_postcopy_mem(be, m, be->nregions - 1, r);
+#endif
 	if (r < 0)
 		return r;
-	be->nregions++;
 	lvh_be_vqs_remap(be);
-	return 0;
+	return r;
 }
 
 static int rem_mem_reg(struct libvhost_backend *be, struct lvh_msg *m)
@@ -1223,6 +1244,12 @@ static int dispatch(struct libvhost_backend *be, struct lvh_msg *m)
 		close_fd(&be->log_fd);
 		be->log_fd = lvh_msg_take_fd(m, 0);
 		return 0;
+#if LIBVHOST_HAS_POSTCOPY
+	case LIBVHOST_USER_POSTCOPY_ADVISE:
+	case LIBVHOST_USER_POSTCOPY_LISTEN:
+	case LIBVHOST_USER_POSTCOPY_END:
+		return lvh_be_postcopy_request(be, m);
+#endif
 	}
 	r = lvh_be_devreq(be, m);
 	if (r != -ENOSYS)

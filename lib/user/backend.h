@@ -19,6 +19,12 @@
 #define F_RING_PACKED 34
 #define BE_MAX_SLOTS LIBVHOST_MEM_MAX_REGIONS
 
+#if LIBVHOST_HAS_POSTCOPY
+#define BE_PROTO_POSTCOPY LVH_BIT(LIBVHOST_USER_PROTOCOL_F_PAGEFAULT)
+#else
+#define BE_PROTO_POSTCOPY 0
+#endif
+
 /* What this back-end implements, offered unless the caller narrows it. */
 #define BE_PROTO_IMPLEMENTED                                                                   \
 	(LVH_BIT(LIBVHOST_USER_PROTOCOL_F_MQ) | LVH_BIT(LIBVHOST_USER_PROTOCOL_F_REPLY_ACK) |  \
@@ -31,7 +37,7 @@
 	 LVH_BIT(LIBVHOST_USER_PROTOCOL_F_BACKEND_REQ) |                                       \
 	 LVH_BIT(LIBVHOST_USER_PROTOCOL_F_BACKEND_SEND_FD) |                                   \
 	 LVH_BIT(LIBVHOST_USER_PROTOCOL_F_HOST_NOTIFIER) |                                     \
-	 LVH_BIT(LIBVHOST_USER_PROTOCOL_F_INBAND_NOTIFICATIONS))
+	 LVH_BIT(LIBVHOST_USER_PROTOCOL_F_INBAND_NOTIFICATIONS) | BE_PROTO_POSTCOPY)
 
 struct be_region {
 	uint64_t gpa, size, qva; /* the front-end's view */
@@ -89,6 +95,10 @@ struct libvhost_backend {
 	struct be_iotlb_entry *iotlb; /* sorted by iova, not overlapping */
 	unsigned int iotlb_n, iotlb_cap;
 	uint64_t iotlb_missed; /* the last miss reported, +1 (0: none since the last update) */
+#if LIBVHOST_HAS_POSTCOPY
+	int pc_ufd; /* POSTCOPY_ADVISE's userfaultfd, or -1 */
+	bool pc_listening; /* POSTCOPY_LISTEN: memory requests reply with our bases */
+#endif
 };
 
 /* ---- backend.c ---- */
@@ -134,5 +144,23 @@ int lvh_be_chan_call(struct libvhost_backend *be, struct lvh_msg *m);
 /* In-band VRING_CALL / VRING_ERR (INBAND_NOTIFICATIONS); -EOPNOTSUPP if not negotiated. */
 int lvh_be_chan_vring(struct libvhost_backend *be, uint32_t request, unsigned int index);
 void lvh_be_chan_close(struct libvhost_backend *be);
+
+#if LIBVHOST_HAS_POSTCOPY
+/* ---- backend-postcopy.c (--enable-postcopy) ---- */
+
+/* POSTCOPY_ADVISE, _LISTEN, _END; returns as dispatch() does. */
+int lvh_be_postcopy_request(struct libvhost_backend *be, const struct lvh_msg *m);
+bool lvh_be_postcopy_listening(const struct libvhost_backend *be);
+/*
+ * In listen mode, after SET_MEM_TABLE or ADD_MEM_REG mapped regions [first,
+ * nregions) (@err: how mapping went): the reply with our bases, the
+ * front-end's acknowledgement, the regions registered.  Returns 1 (replied)
+ * or an errno that ends the session.
+ */
+int lvh_be_postcopy_mem(struct libvhost_backend *be, const struct lvh_msg *m, unsigned int first,
+			int err);
+/* Unregisters, closes the userfaultfd, leaves listen mode. */
+void lvh_be_postcopy_close(struct libvhost_backend *be);
+#endif
 
 #endif

@@ -61,7 +61,8 @@ int lvh_fe_fail(struct libvhost_frontend *fe, uint32_t request, int err)
 	return err;
 }
 
-int lvh_fe_call(struct libvhost_frontend *fe, struct lvh_msg *m, struct lvh_msg *rep)
+static int fe_call(struct libvhost_frontend *fe, struct lvh_msg *m, struct lvh_msg *rep,
+		   bool state_body)
 {
 	const struct lvh_proto_row *row = lvh_proto_lookup(LVH_DIR_FRONTEND, m->request);
 	enum lvh_reply_kind kind;
@@ -80,11 +81,12 @@ int lvh_fe_call(struct libvhost_frontend *fe, struct lvh_msg *m, struct lvh_msg 
 			row->name, libvhost_protocol_feature_name((unsigned int)row->gate));
 		return -EOPNOTSUPP;
 	}
-	/* STATE rows (memory) reply with a body only in postcopy, which this does not send */
-	if (row->reply != LVH_REPLY_BODY && fe_has(fe, LIBVHOST_USER_PROTOCOL_F_REPLY_ACK) &&
+	/* STATE rows (memory) reply with a body in postcopy listen (state_body), with no ack */
+	if (row->reply != LVH_REPLY_BODY && !(state_body && row->reply == LVH_REPLY_STATE) &&
+	    fe_has(fe, LIBVHOST_USER_PROTOCOL_F_REPLY_ACK) &&
 	    m->request != LIBVHOST_USER_SET_PROTOCOL_FEATURES)
 		m->flags |= LIBVHOST_USER_FLAG_NEED_REPLY;
-	expect = lvh_proto_reply_expected(row, m->flags, false, &kind);
+	expect = lvh_proto_reply_expected(row, m->flags, state_body, &kind);
 	if (expect && kind == LVH_REPLY_KIND_BODY && !rep)
 		return -EINVAL;
 	lvh_dbg(fe->ctx, "vhost-user: -> %s (%u bytes, %u fds)", row->name, m->size, m->nfds);
@@ -107,6 +109,18 @@ int lvh_fe_call(struct libvhost_frontend *fe, struct lvh_msg *m, struct lvh_msg 
 		return lvh_msg_get_status(fe->ctx, rep, row->name);
 	return 0;
 }
+
+int lvh_fe_call(struct libvhost_frontend *fe, struct lvh_msg *m, struct lvh_msg *rep)
+{
+	return fe_call(fe, m, rep, false);
+}
+
+#if LIBVHOST_HAS_POSTCOPY
+int lvh_fe_call_state(struct libvhost_frontend *fe, struct lvh_msg *m, struct lvh_msg *rep)
+{
+	return rep ? fe_call(fe, m, rep, true) : -EINVAL;
+}
+#endif
 
 /* A request with a u64 reply (GET_FEATURES, GET_QUEUE_NUM...). */
 static int fe_get_u64(struct libvhost_frontend *fe, uint32_t request, uint64_t *v)
@@ -177,6 +191,9 @@ static int fe_new(struct libvhost_ctx *ctx, int sock, const struct libvhost_fron
 	fe->userdata = LVH_OPTS_GET(opts, userdata, NULL);
 	fe->info.sz = sizeof(fe->info);
 	fe->info.max_mem_slots = LIBVHOST_USER_MEM_TABLE_MAX_REGIONS;
+#if LIBVHOST_HAS_POSTCOPY
+	lvh_fe_postcopy_init(fe);
+#endif
 	*ret = fe;
 	return 0;
 }
@@ -379,6 +396,9 @@ LIBVHOST_EXPORT int libvhost_frontend_reconnect(struct libvhost_frontend *fe)
 	fe->info.max_mem_slots = LIBVHOST_USER_MEM_TABLE_MAX_REGIONS;
 	fe->nsent = 0;
 	fe->mem = libvhost_mem_unref(fe->mem);
+#if LIBVHOST_HAS_POSTCOPY
+	lvh_fe_postcopy_reset(fe);
+#endif
 	/* a new session: every ring stopped and, until negotiation says otherwise, enabled */
 	fe->dev.has_enable = false;
 	fe->dev.guest_addrs = false;
@@ -428,6 +448,9 @@ LIBVHOST_EXPORT struct libvhost_frontend *libvhost_frontend_unref(struct libvhos
 	libvhost_mem_unref(fe->mem);
 	free(fe->sent);
 	free(fe->path);
+#if LIBVHOST_HAS_POSTCOPY
+	lvh_fe_postcopy_fini(fe);
+#endif
 	lvh_dev_fini(&fe->dev);
 	libvhost_ctx_unref(fe->ctx);
 	free(fe);
@@ -705,7 +728,12 @@ static int fe_set_mem_table(struct libvhost_frontend *fe, struct libvhost_mem_re
 	r = lvh_msg_encode_mem_table(&m, &t, false, fds);
 	if (r < 0)
 		return r;
-	r = lvh_fe_call(fe, &m, NULL);
+#if LIBVHOST_HAS_POSTCOPY
+	if (fe->pc_listening)
+		r = lvh_fe_postcopy_mem_table(fe, &m, &t);
+	else
+#endif
+		r = lvh_fe_call(fe, &m, NULL);
 	if (r < 0)
 		return r;
 	memcpy(fe->sent, regs, n * sizeof(*regs));
@@ -722,6 +750,13 @@ static int fe_op_set_mem(struct libvhost_dev *dev, struct libvhost_mem *mem)
 	struct libvhost_mem_region *regs;
 	int r;
 
+#if LIBVHOST_HAS_POSTCOPY
+	/* postcopy: the whole table in one SET_MEM_TABLE, whose reply has all the bases */
+	if (fe->pc_listening) {
+		slots = false;
+		max = LIBVHOST_USER_MEM_TABLE_MAX_REGIONS;
+	}
+#endif
 	r = libvhost_mem_get_nregions(mem);
 	if (r < 0)
 		return r;

@@ -8,6 +8,11 @@
 
 #include "dev/dev.h"
 #include "proto/proto.h"
+#if LIBVHOST_HAS_POSTCOPY
+#include <pthread.h>
+
+struct lvh_mem_table;
+#endif
 
 struct libvhost_frontend {
 	int refcount;
@@ -29,6 +34,16 @@ struct libvhost_frontend {
 	char *path; /* connect / listen: where to reconnect; NULL for an adopted fd */
 	bool listening;
 	uint64_t retries, interval;
+#if LIBVHOST_HAS_POSTCOPY
+	/* the fault functions run beside the requests, on the caller's fault thread */
+	pthread_mutex_t pc_lock;
+	int pc_ufd; /* the back-end's userfaultfd (POSTCOPY_ADVISE), or -1 */
+	bool pc_listening; /* POSTCOPY_LISTEN acked: SET_MEM_TABLE has the postcopy form */
+	unsigned int pc_n;
+	struct fe_pc_region {
+		uint64_t gpa, size, base; /* base: where the back-end mapped gpa */
+	} pc_regions[LIBVHOST_USER_MEM_TABLE_MAX_REGIONS];
+#endif
 };
 
 /* Is protocol feature `bit` negotiated on this connection? */
@@ -47,6 +62,26 @@ static inline bool fe_has(const struct libvhost_frontend *fe, unsigned int bit)
 int lvh_fe_call(struct libvhost_frontend *fe, struct lvh_msg *m, struct lvh_msg *rep);
 /* Logs that @request failed and closes the connection; returns @err. */
 int lvh_fe_fail(struct libvhost_frontend *fe, uint32_t request, int err);
+
+#if LIBVHOST_HAS_POSTCOPY
+/*
+ * lvh_fe_call for a STATE row in the state where it replies with a body
+ * (postcopy listen): no NEED_REPLY, @rep required.
+ */
+int lvh_fe_call_state(struct libvhost_frontend *fe, struct lvh_msg *m, struct lvh_msg *rep);
+
+/* frontend-postcopy.c */
+void lvh_fe_postcopy_init(struct libvhost_frontend *fe);
+/* Closes the userfaultfd and forgets the bases (a new session, or the end). */
+void lvh_fe_postcopy_reset(struct libvhost_frontend *fe);
+void lvh_fe_postcopy_fini(struct libvhost_frontend *fe);
+/*
+ * The postcopy SET_MEM_TABLE (@m, encoded from @t): the back-end's table of
+ * bases, recorded, then our acknowledgement.
+ */
+int lvh_fe_postcopy_mem_table(struct libvhost_frontend *fe, struct lvh_msg *m,
+			      const struct lvh_mem_table *t);
+#endif
 
 /* The back-end channel (frontend-backend.c). */
 int lvh_fe_backend_channel_open(struct libvhost_frontend *fe);
