@@ -1285,9 +1285,14 @@ static int handle_one(struct libvhost_backend *be)
 	int r;
 
 	r = lvh_wire_recv(be->ctx, be->sock, &m, be->timeout_ms);
-	if (r == 0)
-		r = lvh_proto_check_request(be->ctx, LVH_DIR_FRONTEND, &m, be->proto);
 	if (r < 0) {
+		drop_frontend(be, r);
+		return 1;
+	}
+	r = lvh_proto_check_request(be->ctx, LVH_DIR_FRONTEND, &m, be->proto);
+	if (r < 0) {
+		/* a refused request's fds are ours to close, as a served one's are */
+		lvh_msg_close_fds(&m);
 		drop_frontend(be, r);
 		return 1;
 	}
