@@ -5,16 +5,20 @@
  * ADVISE opens a userfaultfd and hands it to the front-end.  LISTEN starts
  * listen mode.  In listen mode a SET_MEM_TABLE or ADD_MEM_REG maps its
  * regions without touching them and replies with where they landed; the
- * front-end acknowledges with a u64 0 (QEMU sends it as a SET_MEM_TABLE, or
- * with ADD_MEM_REG's code); only then are the mappings registered for
- * missing-page faults, which the front-end resolves through the userfaultfd.
- * END unregisters them and closes the userfaultfd.
+ * front-end acknowledges with a u64 0; only then are the mappings registered
+ * for missing-page faults, which the front-end resolves through the
+ * userfaultfd.  A SET_MEM_TABLE's acknowledgement comes right after our
+ * reply, under SET_MEM_TABLE's code.  ADD_MEM_REGs are acknowledged once,
+ * after the last of them (QEMU sends its regions, reads each reply, then one
+ * u64 0 under the last request's code): until then only more ADD_MEM_REGs
+ * and REM_MEM_REGs may come.  END unregisters and closes the userfaultfd.
  *
  * LISTEN with regions already mapped is refused, as libvhost-user and DPDK
  * refuse it: the front-end would have no bases to translate their faults.
  * Requests out of order fail with a nack when the front-end asked for one
  * (NEED_REPLY), otherwise the connection is dropped: it would wait for
- * replies we could not send.
+ * replies we could not send.  END, which always has a reply, answers a
+ * failure status instead.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -141,6 +145,8 @@ bool lvh_be_postcopy_listening(const struct libvhost_backend *be)
 
 int lvh_be_postcopy_request(struct libvhost_backend *be, const struct lvh_msg *m)
 {
+	bool listening;
+
 	switch (m->request) {
 	case LIBVHOST_USER_POSTCOPY_ADVISE:
 		return advise(be, m);
@@ -155,11 +161,19 @@ int lvh_be_postcopy_request(struct libvhost_backend *be, const struct lvh_msg *m
 		be->pc_listening = true;
 		return 0;
 	case LIBVHOST_USER_POSTCOPY_END:
+		/* END always has its reply: a failure status rather than a nack */
 		if (be->pc_ufd < 0) {
 			lvh_err(be->ctx, "vhost-user back-end: POSTCOPY_END without POSTCOPY_ADVISE");
 			return send_u64(be, m, EINVAL);
 		}
+		listening = be->pc_listening;
+		/* either way postcopy is over: nothing registered, no userfaultfd left behind */
 		lvh_be_postcopy_close(be);
+		if (!listening) {
+			lvh_err(be->ctx, "vhost-user back-end: POSTCOPY_END before POSTCOPY_LISTEN "
+					 "(the userfaultfd is closed)");
+			return send_u64(be, m, EINVAL);
+		}
 		return send_u64(be, m, 0);
 	}
 	return -EOPNOTSUPP;
@@ -193,15 +207,16 @@ static int mem_reply(struct libvhost_backend *be, const struct lvh_msg *m, unsig
 }
 
 /*
- * The front-end's acknowledgement: a u64 0 with SET_MEM_TABLE's code (what
- * QEMU sends after a table) or the acknowledged request's (after its
- * ADD_MEM_REGs).  Nothing else may come between.
+ * The front-end's acknowledgement of a SET_MEM_TABLE: a u64 0 under the same
+ * code, before anything else.
  */
-static int read_ack(struct libvhost_backend *be, uint32_t request)
+static int read_ack(struct libvhost_backend *be)
 {
+	const uint32_t request = LIBVHOST_USER_SET_MEM_TABLE;
 	const char *name = lvh_proto_name(LVH_DIR_FRONTEND, request);
 	struct lvh_msg ack;
 	uint64_t v = 1;
+	unsigned int nfds;
 	int r;
 
 	r = lvh_wire_recv(be->ctx, be->sock, &ack, be->timeout_ms);
@@ -212,13 +227,14 @@ static int read_ack(struct libvhost_backend *be, uint32_t request)
 	}
 	if (ack.size == sizeof(v))
 		memcpy(&v, ack.payload.bytes, sizeof(v));
+	nfds = ack.nfds; /* closing them zeroes the count */
 	lvh_msg_close_fds(&ack);
-	if ((ack.request != LIBVHOST_USER_SET_MEM_TABLE && ack.request != request) ||
-	    (ack.flags & LIBVHOST_USER_FLAG_REPLY) || ack.size != sizeof(v) || ack.nfds || v) {
-		lvh_err(be->ctx, "vhost-user back-end: postcopy %s: %s of %u bytes (value %llu) "
-				 "instead of the acknowledgement (a u64 0)",
+	if (ack.request != request || (ack.flags & LIBVHOST_USER_FLAG_REPLY) ||
+	    ack.size != sizeof(v) || nfds || v) {
+		lvh_err(be->ctx, "vhost-user back-end: postcopy %s: %s of %u bytes (value %llu, "
+				 "%u fds) instead of the acknowledgement (a u64 0)",
 			name, lvh_proto_name(LVH_DIR_FRONTEND, ack.request), ack.size,
-			(unsigned long long)v);
+			(unsigned long long)v, nfds);
 		return -EPROTO;
 	}
 	return 0;
@@ -247,12 +263,72 @@ static int region_register(struct libvhost_backend *be, const struct be_region *
 	return 0;
 }
 
+/* The regions an acknowledgement covers: [first, nregions), or those pending. */
+static int register_regions(struct libvhost_backend *be, const char *name, unsigned int first,
+			    bool pending_only)
+{
+	unsigned int i, n = 0;
+	int r;
+
+	for (i = first; i < be->nregions; i++) {
+		if (pending_only && !be->regions[i].pc_pending)
+			continue;
+		r = region_register(be, &be->regions[i]);
+		if (r < 0) {
+			/* unregistered memory would read as zeroes, not as the guest's */
+			lvh_err(be->ctx, "vhost-user back-end: postcopy %s: ending the session", name);
+			return -EPROTO;
+		}
+		be->regions[i].pc_pending = false;
+		n++;
+	}
+	lvh_dbg(be->ctx, "vhost-user back-end: postcopy: %u regions registered", n);
+	return 0;
+}
+
+static bool any_pending(const struct libvhost_backend *be)
+{
+	unsigned int i;
+
+	for (i = 0; i < be->nregions; i++)
+		if (be->regions[i].pc_pending)
+			return true;
+	return false;
+}
+
+int lvh_be_postcopy_gate(struct libvhost_backend *be, const struct lvh_msg *m)
+{
+	const char *name = lvh_proto_name(LVH_DIR_FRONTEND, m->request);
+	uint64_t v = 1;
+
+	if (!be->pc_listening)
+		return 0;
+	/* a region's message is 40 bytes: 8 can only be the acknowledgement */
+	if ((m->request == LIBVHOST_USER_ADD_MEM_REG || m->request == LIBVHOST_USER_REM_MEM_REG) &&
+	    m->size == sizeof(v)) {
+		memcpy(&v, m->payload.bytes, sizeof(v));
+		if (m->nfds || v || (m->flags & LIBVHOST_USER_FLAG_REPLY)) {
+			lvh_err(be->ctx, "vhost-user back-end: postcopy %s acknowledgement with "
+					 "value %llu and %u fds (a u64 0 expected)",
+				name, (unsigned long long)v, m->nfds);
+			return -EPROTO;
+		}
+		return register_regions(be, name, 0, true) < 0 ? -EPROTO : 1;
+	}
+	if (m->request == LIBVHOST_USER_ADD_MEM_REG || m->request == LIBVHOST_USER_REM_MEM_REG ||
+	    !any_pending(be))
+		return 0;
+	lvh_err(be->ctx, "vhost-user back-end: postcopy: %s before the acknowledgement of the "
+			 "regions added",
+		name);
+	return -EPROTO;
+}
+
 int lvh_be_postcopy_mem(struct libvhost_backend *be, const struct lvh_msg *m, unsigned int first,
 			int err)
 {
 	const char *name = lvh_proto_name(LVH_DIR_FRONTEND, m->request);
 	struct lvh_msg rep;
-	unsigned int i;
 	int r;
 
 	/* the front-end waits for our table: without one the session cannot go on */
@@ -265,18 +341,12 @@ int lvh_be_postcopy_mem(struct libvhost_backend *be, const struct lvh_msg *m, un
 		return -EPROTO;
 	if (lvh_wire_send(be->ctx, be->sock, &rep, be->timeout_ms) < 0)
 		return -ECONNRESET;
-	r = read_ack(be, m->request);
+	if (m->request == LIBVHOST_USER_ADD_MEM_REG) {
+		be->regions[first].pc_pending = true;
+		return 1;
+	}
+	r = read_ack(be);
 	if (r < 0)
 		return r;
-	for (i = first; i < be->nregions; i++) {
-		r = region_register(be, &be->regions[i]);
-		if (r < 0) {
-			/* unregistered memory would read as zeroes, not as the guest's */
-			lvh_err(be->ctx, "vhost-user back-end: postcopy %s: ending the session", name);
-			return -EPROTO;
-		}
-	}
-	lvh_dbg(be->ctx, "vhost-user back-end: postcopy: %u regions registered",
-		be->nregions - first);
-	return 1;
+	return register_regions(be, name, first, false) < 0 ? -EPROTO : 1;
 }

@@ -192,6 +192,9 @@ static int region_map(struct libvhost_backend *be, const struct lvh_mem_region *
 	out->map = p;
 	out->map_len = (size_t)len;
 	out->hva = (uint8_t *)p + (in->mmap_offset - start);
+#if LIBVHOST_HAS_POSTCOPY
+	out->pc_pending = false;
+#endif
 	r = libvhost_mem_add(be->mem, in->guest_addr, in->size, out->hva, fd, in->mmap_offset);
 	if (r < 0) {
 		lvh_err(be->ctx, "vhost-user back-end: region at guest %#llx refused: %s",
@@ -1289,7 +1292,16 @@ static int handle_one(struct libvhost_backend *be)
 		drop_frontend(be, r);
 		return 1;
 	}
-	r = lvh_proto_check_request(be->ctx, LVH_DIR_FRONTEND, &m, be->proto);
+#if LIBVHOST_HAS_POSTCOPY
+	/* postcopy: the acknowledgement of ADD_MEM_REGs is no request of its own */
+	r = lvh_be_postcopy_gate(be, &m);
+	if (r == 1) {
+		lvh_msg_close_fds(&m);
+		return 1;
+	}
+	if (r == 0)
+#endif
+		r = lvh_proto_check_request(be->ctx, LVH_DIR_FRONTEND, &m, be->proto);
 	if (r < 0) {
 		/* a refused request's fds are ours to close, as a served one's are */
 		lvh_msg_close_fds(&m);

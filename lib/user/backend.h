@@ -44,6 +44,9 @@ struct be_region {
 	void *map; /* our mapping of the fd */
 	size_t map_len;
 	uint8_t *hva; /* where gpa lands in it */
+#if LIBVHOST_HAS_POSTCOPY
+	bool pc_pending; /* postcopy ADD_MEM_REG: replied, registered at the acknowledgement */
+#endif
 };
 
 struct libvhost_vq {
@@ -153,12 +156,21 @@ int lvh_be_postcopy_request(struct libvhost_backend *be, const struct lvh_msg *m
 bool lvh_be_postcopy_listening(const struct libvhost_backend *be);
 /*
  * In listen mode, after SET_MEM_TABLE or ADD_MEM_REG mapped regions [first,
- * nregions) (@err: how mapping went): the reply with our bases, the
- * front-end's acknowledgement, the regions registered.  Returns 1 (replied)
- * or an errno that ends the session.
+ * nregions) (@err: how mapping went): the reply with our bases; for
+ * SET_MEM_TABLE the front-end's acknowledgement and the regions registered,
+ * for ADD_MEM_REG the region left for the acknowledgement that follows the
+ * front-end's last ADD_MEM_REG (lvh_be_postcopy_gate()).  Returns 1
+ * (replied) or an errno that ends the session.
  */
 int lvh_be_postcopy_mem(struct libvhost_backend *be, const struct lvh_msg *m, unsigned int first,
 			int err);
+/*
+ * Before a request is checked: the acknowledgement of ADD_MEM_REGs (a u64 0
+ * under ADD_MEM_REG's or REM_MEM_REG's code) registers the regions waiting
+ * for it and returns 1; any other request while regions wait is -EPROTO;
+ * else 0.
+ */
+int lvh_be_postcopy_gate(struct libvhost_backend *be, const struct lvh_msg *m);
 /* Unregisters, closes the userfaultfd, leaves listen mode. */
 void lvh_be_postcopy_close(struct libvhost_backend *be);
 #endif
