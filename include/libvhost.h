@@ -970,8 +970,10 @@ int libvhost_frontend_gpu_set_socket(struct libvhost_frontend *fe, int fd);
  * userfaultfd and sends it.  The front-end keeps it (closed by _end(),
  * reconnect and unref); *ret_ufd is a borrowed copy to poll() for POLLIN
  * (a fault to read).
- * Errors: -EINVAL, -EOPNOTSUPP (PAGEFAULT not negotiated), -EIO (the back-end
- * refused: no userfaultfd, or already advised), connection errors.
+ * Errors: -EINVAL (misuse; already advised: nothing is sent), -EOPNOTSUPP
+ * (PAGEFAULT not negotiated), -EIO (the back-end refused: no userfaultfd),
+ * -EPROTO (the back-end sent an fd that is no userfaultfd: logged, the
+ * connection closed), connection errors.
  * Since: LIBVHOST_POSTCOPY_0.1
  */
 int libvhost_frontend_postcopy_advise(struct libvhost_frontend *fe, int *ret_ufd);
@@ -979,9 +981,10 @@ int libvhost_frontend_postcopy_advise(struct libvhost_frontend *fe, int *ret_ufd
 /*
  * libvhost_frontend_postcopy_listen - POSTCOPY_LISTEN: from now on memory
  * tables go in the postcopy form.  Send it before the memory table: a
- * back-end with memory already mapped refuses it.
- * Errors: -EINVAL, -EOPNOTSUPP, -EIO (refused: not advised, or memory
- * already mapped; with REPLY_ACK, else the back-end closes the connection).
+ * back-end with memory already mapped could not report its bases.
+ * Errors: -EINVAL (misuse; not advised, listening already, or a memory table
+ * already sent: nothing is sent), -EOPNOTSUPP, -EIO (the back-end refused;
+ * with REPLY_ACK, else it closes the connection), connection errors.
  * Since: LIBVHOST_POSTCOPY_0.1
  */
 int libvhost_frontend_postcopy_listen(struct libvhost_frontend *fe);
@@ -989,9 +992,11 @@ int libvhost_frontend_postcopy_listen(struct libvhost_frontend *fe);
 /*
  * libvhost_frontend_postcopy_end - POSTCOPY_END: the back-end unregisters
  * its memory and closes its userfaultfd; so does the front-end, whatever the
- * reply (stop the fault thread first).
- * Errors: -EINVAL, -EOPNOTSUPP, -EIO (the back-end's failure status, e.g.
- * not advised), connection errors.
+ * reply (stop the fault thread first).  After an ADVISE whose LISTEN never
+ * came (or was refused) it still releases both userfaultfds, but the spec
+ * has END follow LISTEN, so the back-end answers a failure: -EIO.
+ * Errors: -EINVAL (misuse; not advised: nothing is sent), -EOPNOTSUPP, -EIO
+ * (the back-end's failure status), connection errors.
  * Since: LIBVHOST_POSTCOPY_0.1
  */
 int libvhost_frontend_postcopy_end(struct libvhost_frontend *fe);

@@ -8,7 +8,9 @@
  * userfaultfd and resolved by placing or waking pages at its addresses.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/userfaultfd.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -40,29 +42,84 @@ void lvh_fe_postcopy_fini(struct libvhost_frontend *fe)
 	pthread_mutex_destroy(&fe->pc_lock);
 }
 
+/*
+ * The order the spec gives (ADVISE, LISTEN, the memory table, END) checked
+ * before anything is sent: a back-end without REPLY_ACK could only drop the
+ * connection, and we would report success.  -EOPNOTSUPP first, as lvh_fe_call
+ * would.
+ */
+static int order_check(struct libvhost_frontend *fe, uint32_t request)
+{
+	const char *why = NULL;
+
+	if (!fe_has(fe, LIBVHOST_USER_PROTOCOL_F_PAGEFAULT))
+		return 0;
+	if (request == LIBVHOST_USER_POSTCOPY_ADVISE && fe->pc_ufd >= 0)
+		why = "already advised";
+	else if (request != LIBVHOST_USER_POSTCOPY_ADVISE && fe->pc_ufd < 0)
+		why = "before POSTCOPY_ADVISE";
+	else if (request == LIBVHOST_USER_POSTCOPY_LISTEN && fe->pc_listening)
+		why = "twice";
+	else if (request == LIBVHOST_USER_POSTCOPY_LISTEN && fe->nsent)
+		why = "after the memory table (the back-end's bases could not come back)";
+	if (!why)
+		return 0;
+	lvh_dbg(fe->ctx, "vhost-user: %s %s: refused", lvh_proto_name(LVH_DIR_FRONTEND, request),
+		why);
+	return -EINVAL;
+}
+
+/*
+ * The fd the back-end sent must be a userfaultfd: any other fd would take
+ * our UFFDIO ioctls, or block the fault thread's reads.  Where /proc is not
+ * mounted only the non-blocking mode is ensured.
+ */
+static int uffd_check(struct libvhost_frontend *fe, int fd)
+{
+	static const char want[] = "anon_inode:[userfaultfd]";
+	char link[64], target[64];
+	int fl = fcntl(fd, F_GETFL);
+	ssize_t n;
+
+	if (fl < 0 || (!(fl & O_NONBLOCK) && fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0))
+		return -errno;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n < 0 && (errno == ENOENT || errno == EACCES))
+		return 0;
+	target[n > 0 ? n : 0] = 0;
+	if (n == (ssize_t)sizeof(want) - 1 && !memcmp(target, want, sizeof(want) - 1))
+		return 0;
+	lvh_err(fe->ctx, "vhost-user: POSTCOPY_ADVISE: the back-end sent %s, not a userfaultfd",
+		n > 0 ? target : "an unknown fd");
+	return -EPROTO;
+}
+
 LIBVHOST_EXPORT int libvhost_frontend_postcopy_advise(struct libvhost_frontend *fe, int *ret_ufd)
 {
 	struct lvh_msg m, rep;
-	int r, old;
+	int r;
 
 	if (!fe || !ret_ufd)
 		return -EINVAL;
+	r = order_check(fe, LIBVHOST_USER_POSTCOPY_ADVISE);
+	if (r < 0)
+		return r;
 	lvh_msg_init(&m, LIBVHOST_USER_POSTCOPY_ADVISE, 0);
 	r = lvh_fe_call(fe, &m, &rep);
 	if (r < 0)
 		return r;
 	r = lvh_msg_decode_postcopy_advise_reply(fe->ctx, &rep);
+	if (r == 0)
+		r = uffd_check(fe, rep.fds[0]);
 	if (r < 0) {
 		lvh_msg_close_fds(&rep);
 		return r == -EIO ? r : lvh_fe_fail(fe, m.request, r);
 	}
 	pthread_mutex_lock(&fe->pc_lock);
-	old = fe->pc_ufd;
 	fe->pc_ufd = lvh_msg_take_fd(&rep, 0);
 	*ret_ufd = fe->pc_ufd;
 	pthread_mutex_unlock(&fe->pc_lock);
-	if (old >= 0)
-		close(old);
 	return 0;
 }
 
@@ -73,6 +130,9 @@ LIBVHOST_EXPORT int libvhost_frontend_postcopy_listen(struct libvhost_frontend *
 
 	if (!fe)
 		return -EINVAL;
+	r = order_check(fe, LIBVHOST_USER_POSTCOPY_LISTEN);
+	if (r < 0)
+		return r;
 	lvh_msg_init(&m, LIBVHOST_USER_POSTCOPY_LISTEN, 0);
 	r = lvh_fe_call(fe, &m, NULL);
 	if (r == 0)
@@ -87,6 +147,9 @@ LIBVHOST_EXPORT int libvhost_frontend_postcopy_end(struct libvhost_frontend *fe)
 
 	if (!fe)
 		return -EINVAL;
+	r = order_check(fe, LIBVHOST_USER_POSTCOPY_END);
+	if (r < 0)
+		return r;
 	lvh_msg_init(&m, LIBVHOST_USER_POSTCOPY_END, 0);
 	r = lvh_fe_call(fe, &m, &rep);
 	if (r == 0)
@@ -107,12 +170,20 @@ static int bases_check(struct libvhost_frontend *fe, const struct lvh_mem_table 
 		return -EPROTO;
 	}
 	for (i = 0; i < got->nregions; i++) {
-		if (got->regions[i].guest_addr != sent->regions[i].guest_addr ||
-		    got->regions[i].size != sent->regions[i].size) {
+		const struct lvh_mem_region *x = &got->regions[i];
+
+		if (x->guest_addr != sent->regions[i].guest_addr ||
+		    x->size != sent->regions[i].size) {
 			lvh_err(fe->ctx, "vhost-user: postcopy SET_MEM_TABLE: region %u came back "
 					 "as guest %#llx (+%llu)",
-				i, (unsigned long long)got->regions[i].guest_addr,
-				(unsigned long long)got->regions[i].size);
+				i, (unsigned long long)x->guest_addr, (unsigned long long)x->size);
+			return -EPROTO;
+		}
+		/* 0 stands for "no region" in the lookups; the sum must not wrap */
+		if (!x->user_addr || lvh_range_overflows(x->user_addr, x->size)) {
+			lvh_err(fe->ctx, "vhost-user: postcopy SET_MEM_TABLE: region %u at the "
+					 "back-end's %#llx (+%llu)",
+				i, (unsigned long long)x->user_addr, (unsigned long long)x->size);
 			return -EPROTO;
 		}
 	}

@@ -40,7 +40,7 @@
 struct rec {
 	uint32_t request, flags, size;
 	unsigned int nfds;
-	uint8_t payload[96];
+	uint8_t payload[96] __attribute__((aligned(8))); /* read as u64s in place */
 };
 
 /* What the fake back-end offers, how it misbehaves, and what it saw. */
@@ -49,6 +49,7 @@ struct fake {
 	pthread_t thread;
 	uint64_t features, proto, queue_num, slots;
 	uint32_t wrong_code_for, silent_for, oversize_for, extra_fd_for, nack_for, close_on;
+	uint32_t not_uffd_for; /* POSTCOPY_ADVISE answered with an eventfd */
 	struct rec log[MAX_LOG];
 	unsigned int nlog;
 };
@@ -130,10 +131,15 @@ static bool answer(struct fake *f, struct lvh_msg *m, struct lvh_msg *rep)
 		cs.session_id = 7;
 		lvh_msg_encode_crypto_session(rep, &cs);
 		return true;
-	case LIBVHOST_USER_POSTCOPY_ADVISE:
-		lvh_msg_encode_postcopy_advise_reply(rep, -1);
-		lvh_msg_add_fd(rep, tu_eventfd());
+#if LIBVHOST_HAS_POSTCOPY
+	case LIBVHOST_USER_POSTCOPY_ADVISE: {
+		/* the front-end takes nothing but a userfaultfd */
+		int ufd = m->request == f->not_uffd_for ? -1 : tu_userfaultfd();
+
+		lvh_msg_encode_postcopy_advise_reply(rep, ufd >= 0 ? ufd : tu_eventfd());
 		return true;
+	}
+#endif
 	case LIBVHOST_USER_GET_SHARED_OBJECT:
 		lvh_msg_add_fd(rep, tu_eventfd());
 		return true;
@@ -573,9 +579,17 @@ START_TEST(test_every_request)
 	uint64_t size = 0, off = 1, sizes[4];
 	int fd = -1, efd = tu_eventfd(), fds_before = tu_count_fds();
 	int64_t id = -1;
+	bool has_uffd = false;
 	unsigned int i;
 	const struct rec *r;
 
+#if LIBVHOST_HAS_POSTCOPY
+	fd = tu_userfaultfd();
+	has_uffd = fd >= 0;
+	if (has_uffd)
+		close(fd);
+	fd = -1;
+#endif
 	fe = fake_start(f, &o);
 	dev = libvhost_frontend_get_dev(fe);
 	make_crypto_session();
@@ -619,10 +633,12 @@ START_TEST(test_every_request)
 	ck_assert_int_eq(libvhost_frontend_close_crypto_session(fe, id), 0);
 	ck_assert_int_eq(libvhost_frontend_gpu_set_socket(fe, efd), 0);
 #if LIBVHOST_HAS_POSTCOPY
-	ck_assert_int_eq(libvhost_frontend_postcopy_advise(fe, &fd), 0);
-	ck_assert_int_ge(fd, 0); /* the front-end's: END closes it */
-	ck_assert_int_eq(libvhost_frontend_postcopy_listen(fe), 0);
-	ck_assert_int_eq(libvhost_frontend_postcopy_end(fe), 0);
+	if (has_uffd) {
+		ck_assert_int_eq(libvhost_frontend_postcopy_advise(fe, &fd), 0);
+		ck_assert_int_ge(fd, 0); /* the front-end's: END closes it */
+		ck_assert_int_eq(libvhost_frontend_postcopy_listen(fe), 0);
+		ck_assert_int_eq(libvhost_frontend_postcopy_end(fe), 0);
+	}
 #endif
 	ck_assert_int_eq(libvhost_dev_set_vring_endian(dev, 0, 1), 0);
 	ck_assert_int_eq(libvhost_dev_set_vring_err(dev, 0, efd), 0);
@@ -651,12 +667,12 @@ START_TEST(test_every_request)
 			case LIBVHOST_USER_ADD_MEM_REG:
 			case LIBVHOST_USER_REM_MEM_REG:
 				continue;
-#if !LIBVHOST_HAS_POSTCOPY
 			case LIBVHOST_USER_POSTCOPY_ADVISE:
 			case LIBVHOST_USER_POSTCOPY_LISTEN:
 			case LIBVHOST_USER_POSTCOPY_END:
-				continue; /* no API to send them without --enable-postcopy */
-#endif
+				/* no API without --enable-postcopy; no userfaultfd to send */
+				if (!has_uffd)
+					continue;
 			}
 			r = find(f, rows[j].request, 0);
 			ck_assert_msg(r != NULL, "%s was never sent", rows[j].name);
@@ -722,6 +738,33 @@ START_TEST(test_hostile_backend)
 	hostile(KNOB(nack_for), LIBVHOST_USER_SET_STATUS, -EIO, true);
 }
 END_TEST
+
+#if LIBVHOST_HAS_POSTCOPY
+/* POSTCOPY_ADVISE answered with an fd that is no userfaultfd: refused, nothing kept. */
+START_TEST(test_hostile_advise)
+{
+	struct fake *f = fake_new(F_VERSION_1 | F_PROTOCOL_FEATURES, PF(REPLY_ACK) | PF(PAGEFAULT));
+	struct libvhost_postcopy_fault pf = { .sz = sizeof(pf) };
+	struct libvhost_frontend *fe;
+	int ufd = -1;
+	uint64_t v;
+
+	f->not_uffd_for = LIBVHOST_USER_POSTCOPY_ADVISE;
+	TU_NEGATIVE_BEGIN();
+	fe = fake_start(f, NULL);
+	ck_assert_int_eq(libvhost_frontend_negotiate(fe), 0);
+	ck_assert_int_eq(libvhost_frontend_postcopy_advise(fe, &ufd), -EPROTO);
+	ck_assert_int_eq(ufd, -1);
+	ck_assert_msg(strstr(tu_log_last(), "POSTCOPY_ADVISE") != NULL, "%s", tu_log_last());
+	ck_assert_int_eq(libvhost_frontend_postcopy_read_fault(fe, &pf), -EINVAL);
+	ck_assert_int_eq(libvhost_dev_get_features(libvhost_frontend_get_dev(fe), &v),
+			 -ECONNRESET);
+	fake_stop(f, fe);
+	TU_NEGATIVE_END();
+	free(f);
+}
+END_TEST
+#endif
 
 /* ---- the back-end channel ---- */
 
@@ -1058,6 +1101,9 @@ int main(void)
 	tcase_add_test(tc, test_mem_table);
 	tcase_add_test(tc, test_every_request);
 	tcase_add_test(tc, test_hostile_backend);
+#if LIBVHOST_HAS_POSTCOPY
+	tcase_add_test(tc, test_hostile_advise);
+#endif
 	tcase_add_test(tc, test_backend_channel);
 	tcase_add_test(tc, test_connect_listen);
 	tcase_add_test(tc, test_reconnect);

@@ -8,6 +8,12 @@
 #include <syslog.h>
 
 #include "testutil.h"
+#if LIBVHOST_HAS_POSTCOPY
+#include <fcntl.h>
+#include <linux/userfaultfd.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 static unsigned int log_errors;
 static char log_last[512];
@@ -81,6 +87,20 @@ int tu_eventfd(void)
 	ck_assert_int_ge(fd, 0);
 	return fd;
 }
+
+#if LIBVHOST_HAS_POSTCOPY
+int tu_userfaultfd(void)
+{
+	int fd = (int)syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+
+#ifdef UFFD_USER_MODE_ONLY
+	/* vm.unprivileged_userfaultfd=0 without CAP_SYS_PTRACE */
+	if (fd < 0 && errno == EPERM)
+		fd = (int)syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY);
+#endif
+	return fd < 0 ? -errno : fd;
+}
+#endif
 
 int tu_msg_from_bytes(struct lvh_msg *m, const uint8_t *bytes, size_t len, unsigned int nfds)
 {

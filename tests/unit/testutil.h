@@ -26,6 +26,11 @@ void tu_log_reset(void);
 /* A fresh eventfd (the test owns it). */
 int tu_eventfd(void);
 
+#if LIBVHOST_HAS_POSTCOPY
+/* A fresh userfaultfd (non-blocking, not yet through UFFDIO_API), or -errno. */
+int tu_userfaultfd(void);
+#endif
+
 /*
  * Builds an lvh_msg from raw wire bytes (12-byte header + payload, the way
  * the spec lays them out) and `nfds` fresh eventfds, as if received.
