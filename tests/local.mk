@@ -90,6 +90,14 @@ tests_unit_check_frontend_LDADD = $(UNIT_LDADD) -lpthread
 tests_unit_check_msg_ext_SOURCES = tests/unit/check-msg-ext.c
 tests_unit_check_msg_ext_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_msg_ext_LDADD = $(UNIT_LDADD)
+
+# userfaultfd: built and run in postcopy builds only (77 where the kernel refuses it)
+if ENABLE_POSTCOPY
+unit_tests += tests/unit/check-postcopy
+tests_unit_check_postcopy_SOURCES = tests/unit/check-postcopy.c
+tests_unit_check_postcopy_CFLAGS = $(UNIT_CFLAGS) -pthread
+tests_unit_check_postcopy_LDADD = $(UNIT_LDADD) -lpthread
+endif
 endif
 
 # ABI discipline and consumer-shape tests
