@@ -233,6 +233,7 @@ static bool packed_set_notify(struct lvh_vq *vq, bool enable)
 
 	__atomic_store_n(&vq->used[1], htole16(enable ? EVENT_ENABLE : EVENT_DISABLE),
 			 __ATOMIC_RELAXED);
+	lvh_vq_log_ring(vq, vq->event_gpa + 2, 2); /* the flags of the device area */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	flags = flags_at(vq, vq->last_avail);
 	return !!(flags & F_AVAIL) == vq->avail_wrap && !!(flags & F_USED) != vq->avail_wrap;

@@ -30,6 +30,7 @@ struct desc {
 #define USED_EVENT(vq) (&(vq)->avail[2 + (vq)->num])
 #define USED_IDX(vq) (&(vq)->used[1])
 #define AVAIL_EVENT(vq) (&(vq)->used[2 + 4 * (vq)->num])
+#define AVAIL_EVENT_OFF(vq) (4 + 8 * (uint64_t)(vq)->num) /* in the used ring */
 
 static uint16_t load16(const uint16_t *p)
 {
@@ -181,6 +182,7 @@ static int split_pop(struct lvh_vq *vq, struct lvh_vq_walk *w, uint16_t *id)
 	 */
 	if (!--vq->avail_pending && vq->event_idx && !vq->kicks_off) {
 		store16(AVAIL_EVENT(vq), vq->last_avail);
+		lvh_vq_log_ring(vq, vq->used_gpa + AVAIL_EVENT_OFF(vq), 2);
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	}
 	*id = head;
@@ -232,10 +234,13 @@ static bool split_set_notify(struct lvh_vq *vq, bool enable)
 	 * With event idx, "no kicks" is an avail_event half the index space
 	 * away from what the driver adds: at most one kick per 32768 buffers.
 	 */
-	if (vq->event_idx)
+	if (vq->event_idx) {
 		store16(AVAIL_EVENT(vq), (uint16_t)(vq->last_avail + (enable ? 0 : 0x8000)));
-	else
+		lvh_vq_log_ring(vq, vq->used_gpa + AVAIL_EVENT_OFF(vq), 2);
+	} else {
 		store16(&vq->used[0], enable ? 0 : VRING_USED_F_NO_NOTIFY);
+		lvh_vq_log_ring(vq, vq->used_gpa, 2);
+	}
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	return vq->avail_pending || load16(AVAIL_IDX(vq)) != vq->last_avail;
 }

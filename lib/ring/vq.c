@@ -130,7 +130,8 @@ void lvh_vq_fini(struct lvh_vq *vq)
 	vq->nwr = NULL;
 }
 
-int lvh_vq_set_log(struct lvh_vq *vq, struct lvh_dirty_log *log, uint64_t used_gpa)
+int lvh_vq_set_log(struct lvh_vq *vq, struct lvh_dirty_log *log, uint64_t used_gpa,
+		   uint64_t event_gpa)
 {
 	if (!vq->wr) {
 		vq->wr = calloc(vq->num, sizeof(*vq->wr));
@@ -145,12 +146,19 @@ int lvh_vq_set_log(struct lvh_vq *vq, struct lvh_dirty_log *log, uint64_t used_g
 	}
 	vq->log = log;
 	vq->used_gpa = used_gpa;
+	vq->event_gpa = event_gpa;
 	return 0;
 }
 
 static bool logging(const struct lvh_vq *vq)
 {
 	return vq->log && vq->log->on && vq->wr;
+}
+
+void lvh_vq_log_ring(struct lvh_vq *vq, uint64_t gpa, uint64_t len)
+{
+	if (logging(vq))
+		lvh_dirty_log_write(vq->log, gpa, len);
 }
 
 int lvh_vq_pop(struct lvh_vq *vq, struct iovec *iov, unsigned int cap, struct lvh_vq_elem *elem)
@@ -201,8 +209,7 @@ int lvh_vq_push(struct lvh_vq *vq, uint16_t id, uint32_t len)
 		uint32_t bytes;
 		uint64_t off = vq->ops->push(vq, id, len, &bytes);
 
-		if (logging(vq))
-			lvh_dirty_log_write(vq->log, vq->used_gpa + off, bytes);
+		lvh_vq_log_ring(vq, vq->used_gpa + off, bytes);
 	}
 	vq->inflight[id] = 0;
 	return 0;
@@ -213,8 +220,8 @@ int lvh_vq_flush(struct lvh_vq *vq)
 	if (vq->broken)
 		return -EIO;
 	/* split: the used index (packed rings have none) */
-	if (logging(vq) && vq->ops->flush_logs_idx)
-		lvh_dirty_log_write(vq->log, vq->used_gpa + 2, 2);
+	if (vq->ops->flush_logs_idx)
+		lvh_vq_log_ring(vq, vq->used_gpa + 2, 2);
 	return vq->ops->flush(vq);
 }
 

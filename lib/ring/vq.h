@@ -92,6 +92,7 @@ struct lvh_vq {
 	uint16_t *inflight; /* per buffer id: ring entries it took (0: not in flight) */
 	struct lvh_dirty_log *log; /* NULL: never logged */
 	uint64_t used_gpa; /* guest address of the used ring (packed: descriptor ring) */
+	uint64_t event_gpa; /* packed: guest address of the device event suppression area */
 	struct lvh_wrange (*wr)[LVH_VQ_WRANGES]; /* per id, while logging */
 	uint8_t *nwr;
 	struct lvh_ifl *ifl; /* NULL: no inflight tracking */
@@ -111,8 +112,17 @@ struct lvh_vq {
 int lvh_vq_inflight_attach(struct lvh_vq *vq, void *area);
 uint64_t lvh_vq_inflight_area_size(unsigned int num);
 
-/* Logs this ring's guest writes into @log from now on; -ENOMEM. */
-int lvh_vq_set_log(struct lvh_vq *vq, struct lvh_dirty_log *log, uint64_t used_gpa);
+/*
+ * Logs this ring's guest writes into @log from now on: the buffers, the
+ * entries it uses (the split used ring at @used_gpa, the packed descriptor
+ * ring there) and what it writes to ask for kicks or not (split: in the
+ * used ring; packed: the device area at @event_gpa).  -ENOMEM.
+ */
+int lvh_vq_set_log(struct lvh_vq *vq, struct lvh_dirty_log *log, uint64_t used_gpa,
+		   uint64_t event_gpa);
+
+/* Logs a write the ring itself made at @gpa, when the log is on. */
+void lvh_vq_log_ring(struct lvh_vq *vq, uint64_t gpa, uint64_t len);
 
 /* Where a pop collects iovecs (vq.c). */
 struct lvh_vq_walk {

@@ -111,7 +111,7 @@ static void *ring_part(struct libvhost_backend *be, uint64_t addr, uint64_t len,
  * the part the device writes (for the dirty log).  Errors: -EAGAIN, -EPROTO.
  */
 static int ring_addrs(struct libvhost_backend *be, struct libvhost_vq *vq, void **desc,
-		      void **avail, void **used, uint64_t *log_at)
+		      void **avail, void **used, uint64_t *log_at, uint64_t *event_at)
 {
 	bool packed = be->acked & LVH_BIT(F_RING_PACKED);
 	uint64_t n = vq->num, gpa;
@@ -125,6 +125,7 @@ static int ring_addrs(struct libvhost_backend *be, struct libvhost_vq *vq, void 
 	*used = *avail ? ring_part(be, vq->used, packed ? 4 : 6 + 8 * n, true, &gpa, &r) : NULL;
 	if (!packed)
 		*log_at = gpa;
+	*event_at = gpa; /* packed: the device area; split: in the used ring */
 	if (*used)
 		return 0;
 	if (r == -EPROTO)
@@ -247,14 +248,14 @@ int lvh_be_vq_start(struct libvhost_backend *be, struct libvhost_vq *vq)
 	bool packed = be->acked & LVH_BIT(F_RING_PACKED);
 	bool event_idx = be->acked & LVH_BIT(F_EVENT_IDX);
 	void *desc, *avail, *used;
-	uint64_t log_at = 0;
+	uint64_t log_at = 0, event_at = 0;
 	int r;
 
 	if (!vq->num) {
 		lvh_err(be->ctx, "vhost-user back-end: ring %u kicked before SET_VRING_NUM", vq->index);
 		return -EPROTO;
 	}
-	r = ring_addrs(be, vq, &desc, &avail, &used, &log_at);
+	r = ring_addrs(be, vq, &desc, &avail, &used, &log_at, &event_at);
 	if (r < 0)
 		return r;
 	r = packed ? lvh_vq_packed_init(&vq->ring, be->ctx, be->mem, vq->index, vq->num, desc,
@@ -282,7 +283,7 @@ int lvh_be_vq_start(struct libvhost_backend *be, struct libvhost_vq *vq)
 		}
 	}
 	/* the writes a device makes to the ring itself are logged too */
-	if (lvh_vq_set_log(&vq->ring, &be->log, log_at) < 0) {
+	if (lvh_vq_set_log(&vq->ring, &be->log, log_at, event_at) < 0) {
 		vq_stop(vq);
 		return -ENOMEM;
 	}
@@ -308,7 +309,7 @@ void lvh_be_vqs_remap(struct libvhost_backend *be)
 	for (i = 0; i < be->queue_num; i++) {
 		struct libvhost_vq *vq = &be->vqs[i];
 		void *desc, *avail, *used;
-		uint64_t log_at;
+		uint64_t log_at, event_at;
 		int r;
 
 		if (vq->started && !vq->running) {
@@ -322,7 +323,7 @@ void lvh_be_vqs_remap(struct libvhost_backend *be)
 		}
 		if (!vq->running)
 			continue;
-		r = ring_addrs(be, vq, &desc, &avail, &used, &log_at);
+		r = ring_addrs(be, vq, &desc, &avail, &used, &log_at, &event_at);
 		vq->paused = r == -EAGAIN;
 		if (r == -EAGAIN)
 			continue;
@@ -334,6 +335,7 @@ void lvh_be_vqs_remap(struct libvhost_backend *be)
 		vq->ring.avail = avail;
 		vq->ring.used = used;
 		vq->ring.used_gpa = log_at;
+		vq->ring.event_gpa = event_at;
 	}
 }
 

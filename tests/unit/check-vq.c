@@ -283,6 +283,46 @@ START_TEST(test_kicks_off)
 }
 END_TEST
 
+/*
+ * What a ring writes to ask for kicks, or not (split: used flags or
+ * avail_event; packed: the device area's flags), is logged like its used
+ * entries, or a migrated driver could wait for a kick that never comes.
+ */
+START_TEST(test_log_event_writes)
+{
+	uint8_t bitmap[2] = { 0 }; /* 16 pages: all of region 0 */
+	struct lvh_dirty_log log = { .bitmap = bitmap, .size = sizeof(bitmap), .on = true };
+	bool packed = kick_layouts[_i] & LIBVHOST_VRING_F_PACKED;
+	bool event_idx = kick_layouts[_i] & LIBVHOST_VRING_F_EVENT_IDX;
+	uint8_t *b = guest + BUF_GPA;
+	struct iovec part = { b, 8 }, iov[4];
+	struct lvh_vq_elem e;
+	uint64_t d, u, at;
+
+	restart(NUM, kick_layouts[_i]);
+	libvhost_vring_get_addrs(vr, 1, &d, NULL, &u);
+	ck_assert_int_eq(lvh_vq_set_log(&vq, &log, packed ? d : u, u), 0);
+	at = packed ? u + 2 : event_idx ? u + 4 + 8 * NUM : u;
+	ck_assert(!lvh_vq_set_notify(&vq, false));
+	ck_assert_uint_eq(bitmap[0], 1u << (at >> 12));
+	ck_assert_uint_eq(bitmap[1], 0);
+	ck_assert(!lvh_vq_set_notify(&vq, true));
+	ck_assert_uint_eq(bitmap[0], 1u << (at >> 12));
+	/* a pop writes only avail_event (split, event idx), nothing else is logged */
+	memset(bitmap, 0, sizeof(bitmap));
+	ck_assert_int_eq(libvhost_vring_add(vr, &part, 1, 0, b), 0);
+	libvhost_vring_kick(vr);
+	ck_assert_int_eq(lvh_vq_pop(&vq, iov, 4, &e), 1);
+	ck_assert_uint_eq(bitmap[0], !packed && event_idx ? 1u << (at >> 12) : 0);
+	/* log off: nothing */
+	memset(bitmap, 0, sizeof(bitmap));
+	log.on = false;
+	ck_assert(!lvh_vq_set_notify(&vq, false));
+	ck_assert_uint_eq(bitmap[0], 0);
+	ck_assert(!vq.broken);
+}
+END_TEST
+
 /* Writes descriptor i by hand. */
 static void put_desc(unsigned int i, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next)
 {
@@ -721,6 +761,7 @@ int main(void)
 	tcase_add_test(tc, test_indirect);
 	tcase_add_test(tc, test_event_idx);
 	tcase_add_loop_test(tc, test_kicks_off, 0, 4);
+	tcase_add_loop_test(tc, test_log_event_writes, 0, 4);
 	tcase_add_test(tc, test_init_refusals);
 	suite_add_tcase(s, tc);
 
