@@ -26,6 +26,8 @@ struct region {
 	uint64_t gpa, size, uva, fd_offset;
 	int fd;
 	bool owns_mapping; /* allocated by the table: unmapped with it */
+	void (*unmap)(void *arg); /* lvh_mem_add_mapped(): how its mapping goes */
+	void *unmap_arg;
 };
 
 struct libvhost_mem {
@@ -61,6 +63,8 @@ static void region_release(struct region *r)
 {
 	if (r->owns_mapping)
 		munmap((void *)(uintptr_t)r->uva, r->size);
+	if (r->unmap)
+		r->unmap(r->unmap_arg);
 	if (r->fd >= 0)
 		close(r->fd);
 }
@@ -293,6 +297,21 @@ LIBVHOST_EXPORT int libvhost_mem_add(struct libvhost_mem *mem, uint64_t guest_ad
 		return r;
 	}
 	return 0;
+}
+
+int lvh_mem_add_mapped(struct libvhost_mem *mem, uint64_t guest_addr, uint64_t size, void *addr,
+		       void (*unmap)(void *arg), void *arg)
+{
+	struct region nr = { .gpa = guest_addr, .size = size, .uva = (uint64_t)(uintptr_t)addr,
+			     .fd = -1, .unmap = unmap, .unmap_arg = arg };
+	int r;
+
+	if (!mem || !addr || !unmap)
+		return -EINVAL;
+	r = check_new(mem, guest_addr, size, nr.uva, true);
+	if (r < 0)
+		return r;
+	return insert(mem, &nr);
 }
 
 LIBVHOST_EXPORT int libvhost_mem_remove(struct libvhost_mem *mem, uint64_t guest_addr)

@@ -21,6 +21,17 @@ void *lvh_mem_translate(const struct libvhost_mem *mem, uint64_t gpa, uint64_t l
 int lvh_mem_guest_addr_contig(const struct libvhost_mem *mem, uint64_t uva, uint64_t *gpa,
 			      uint64_t *contiguous);
 
+/*
+ * Adds a region mapped by other means than an fd (Xen's foreign and grant
+ * mappings): translated and bounds-checked like every other region, with no
+ * fd (libvhost_mem_get_region() reports -1).  On success the table owns the
+ * mapping and calls @unmap(@arg) when the region is removed or the table
+ * freed; on failure nothing is taken.
+ * Errors: as libvhost_mem_add(), but no fd is looked at.
+ */
+int lvh_mem_add_mapped(struct libvhost_mem *mem, uint64_t guest_addr, uint64_t size, void *addr,
+		       void (*unmap)(void *arg), void *arg);
+
 /* The context the table logs to. */
 struct libvhost_ctx *lvh_mem_ctx(const struct libvhost_mem *mem);
 

@@ -200,6 +200,50 @@ START_TEST(test_add_caller_memory)
 }
 END_TEST
 
+/* lvh_mem_add_mapped() counts the unmaps: one per region, at removal or the last unref */
+static unsigned int unmapped;
+
+static void count_unmap(void *arg)
+{
+	munmap(arg, 2 * MiB);
+	unmapped++;
+}
+
+START_TEST(test_add_mapped)
+{
+	uint8_t *a = mmap(NULL, 2 * MiB, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	uint8_t *b = mmap(NULL, 2 * MiB, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct libvhost_mem_region reg;
+	int base = tu_count_fds();
+
+	ck_assert_ptr_ne(a, MAP_FAILED);
+	ck_assert_ptr_ne(b, MAP_FAILED);
+	unmapped = 0;
+	ck_assert_int_eq(lvh_mem_add_mapped(mem, 1ull << 63, 2 * MiB, a, count_unmap, a), 0);
+	ck_assert_int_eq(lvh_mem_add_mapped(mem, 4 * MiB, 2 * MiB, b, count_unmap, b), 0);
+	ck_assert_int_eq(tu_count_fds(), base);
+	/* no fd; translated and bounded as any region */
+	ck_assert_int_eq(libvhost_mem_get_region(mem, 1, &reg), 0);
+	ck_assert_uint_eq(reg.guest_addr, 1ull << 63);
+	ck_assert_int_eq(reg.fd, -1);
+	ck_assert_ptr_eq(libvhost_mem_translate(mem, (1ull << 63) + 8, 8), a + 8);
+	ck_assert_ptr_null(libvhost_mem_translate(mem, (1ull << 63) + 2 * MiB - 4, 8));
+	ck_assert_ptr_eq(libvhost_mem_translate(mem, 4 * MiB, 2 * MiB), b);
+	/* refused (overlaps, wraps, no unmap): nothing is taken */
+	ck_assert_int_eq(lvh_mem_add_mapped(mem, 5 * MiB, 2 * MiB, a + 4096, count_unmap, a),
+			 -EEXIST);
+	ck_assert_int_eq(lvh_mem_add_mapped(mem, UINT64_MAX - 4095, 8192, a, count_unmap, a),
+			 -EINVAL);
+	ck_assert_int_eq(lvh_mem_add_mapped(mem, 8 * MiB, 4096, a, NULL, NULL), -EINVAL);
+	ck_assert_uint_eq(unmapped, 0);
+	ck_assert_int_eq(libvhost_mem_remove(mem, 4 * MiB), 0);
+	ck_assert_uint_eq(unmapped, 1);
+	libvhost_mem_unref(mem);
+	ck_assert_uint_eq(unmapped, 2);
+	ck_assert_int_eq(libvhost_mem_new(ctx, &mem), 0);
+}
+END_TEST
+
 START_TEST(test_hugetlb)
 {
 	LIBVHOST_OPTS(libvhost_mem_alloc_opts, opts, .flags = LIBVHOST_MEM_F_HUGETLB);
@@ -260,6 +304,7 @@ int main(void)
 	tcase_add_test(tc, test_alloc_refusals);
 	tcase_add_test(tc, test_region_limit);
 	tcase_add_test(tc, test_add_caller_memory);
+	tcase_add_test(tc, test_add_mapped);
 	tcase_add_test(tc, test_hugetlb);
 	tcase_add_test(tc, test_lifecycle);
 	suite_add_tcase(s, tc);
