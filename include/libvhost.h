@@ -734,7 +734,8 @@ struct libvhost_frontend_opts {
 	/*
 	 * The protocol features the caller will use; 0 means every one the
 	 * library implements.  libvhost_frontend_negotiate() acks the
-	 * intersection with what the back-end offers.
+	 * intersection with what the back-end offers; XEN_MMAP only when Xen
+	 * regions are described (libvhost_frontend_set_xen_region()).
 	 */
 	uint64_t protocol_features;
 	/* Back-end requests; NULL: no channel is set up. */
@@ -1048,6 +1049,43 @@ int libvhost_frontend_postcopy_place(struct libvhost_frontend *fe, uint64_t gues
  */
 int libvhost_frontend_postcopy_wake(struct libvhost_frontend *fe, uint64_t guest_addr,
 				    size_t len);
+#endif
+
+#if LIBVHOST_HAS_XEN
+/*
+ * Xen guest memory (XEN_MMAP), --enable-xen builds only.  A Xen front-end
+ * tells the back-end, for each region, the domain whose memory it is and
+ * how to map it: by guest frame (foreign mapping) or by grant reference
+ * (grant mapping: Linux's grant DMA addresses are bit 63 | reference << 12).
+ * The region's fd is not used for Xen memory, but the protocol still sends
+ * one, so the regions come from a libvhost_mem as always.
+ */
+#define LIBVHOST_XEN_MMAP_FOREIGN 0x1u /* map the domain's guest frames (privcmd) */
+#define LIBVHOST_XEN_MMAP_GRANT 0x2u /* map the domain's grant references (gntdev) */
+/*
+ * With either: the region must not be mapped whole, only as each access
+ * needs it (the spec's bit 8).  libvhost's back-end refuses such regions.
+ */
+#define LIBVHOST_XEN_MMAP_ON_DEMAND 0x100u
+
+/*
+ * libvhost_frontend_set_xen_region - describe the region of the memory
+ * table that starts at @guest_addr as Xen memory of domain @domid, mapped
+ * as @flags says (exactly one of LIBVHOST_XEN_MMAP_FOREIGN and _GRANT,
+ * optionally _ON_DEMAND); @flags 0 removes the description.  Describe the
+ * regions before libvhost_frontend_negotiate(): with at least one described
+ * the front-end accepts XEN_MMAP, and then every region libvhost_dev_set_mem()
+ * sends must be described (-EINVAL otherwise, nothing sent).  Regions
+ * described when the back-end did not take XEN_MMAP make
+ * libvhost_dev_set_mem() fail with -EOPNOTSUPP.  Descriptions outlive
+ * reconnections.
+ * Errors: -EINVAL (NULL, bad flags), -EBUSY (the back-end has that region:
+ * remove it from the table first), -ENOENT (removing what is not there),
+ * -ENOSPC (LIBVHOST_MEM_MAX_REGIONS described).
+ * Since: LIBVHOST_XEN_0.1
+ */
+int libvhost_frontend_set_xen_region(struct libvhost_frontend *fe, uint64_t guest_addr,
+				     uint32_t flags, uint32_t domid);
 #endif
 
 /* ------------------------------------------------------------------------ */

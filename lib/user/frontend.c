@@ -38,12 +38,24 @@
 /*
  * Protocol features acked unless the caller asks otherwise: all the library
  * knows but those that change what other requests mean in ways the caller
- * must opt into (Xen regions, in-band kicks, GET_VRING_BASE cancelling I/O).
+ * must opt into (in-band kicks, GET_VRING_BASE cancelling I/O).  XEN_MMAP
+ * (Xen regions) is acked only when the caller described Xen regions
+ * (--enable-xen builds), see fe_negotiate_protocol().
  */
 #define FE_PROTO_OPT_IN                                                                        \
-	(LVH_BIT(LIBVHOST_USER_PROTOCOL_F_XEN_MMAP) |                                           \
-	 LVH_BIT(LIBVHOST_USER_PROTOCOL_F_INBAND_NOTIFICATIONS) |                               \
+	(LVH_BIT(LIBVHOST_USER_PROTOCOL_F_INBAND_NOTIFICATIONS) |                               \
 	 LVH_BIT(LIBVHOST_USER_PROTOCOL_F_GET_VRING_BASE_INFLIGHT))
+#define PF_XEN_MMAP LVH_BIT(LIBVHOST_USER_PROTOCOL_F_XEN_MMAP)
+
+/* The caller described Xen regions: the memory messages are to have the Xen layout. */
+static bool fe_xen_wanted(const struct libvhost_frontend *fe)
+{
+#if LIBVHOST_HAS_XEN
+	return fe->xen_n > 0;
+#else
+	return false;
+#endif
+}
 
 static const struct lvh_dev_ops fe_dev_ops;
 
@@ -513,6 +525,9 @@ static int fe_negotiate_protocol(struct libvhost_frontend *fe)
 		proto &= ~LVH_BIT(LIBVHOST_USER_PROTOCOL_F_BACKEND_SEND_FD);
 	if (!(proto & LVH_BIT(LIBVHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD)))
 		proto &= ~LVH_BIT(LIBVHOST_USER_PROTOCOL_F_GET_VRING_BASE_INFLIGHT);
+	/* Xen regions change every memory message: only for a caller that has them */
+	if (!fe_xen_wanted(fe))
+		proto &= ~PF_XEN_MMAP;
 	lvh_msg_init(&m, LIBVHOST_USER_SET_PROTOCOL_FEATURES, 0);
 	r = lvh_msg_encode_protocol_features(&m, proto);
 	if (r < 0)
@@ -638,13 +653,19 @@ static int fe_op_set_owner(struct libvhost_dev *dev)
 	return fe_simple(dev_fe(dev), LIBVHOST_USER_SET_OWNER);
 }
 
-static void region_of(const struct libvhost_mem_region *in, struct lvh_mem_region *out)
+/* A region as sent; with XEN_MMAP its Xen description (checked by fe_op_set_mem()). */
+static void region_of(const struct libvhost_frontend *fe, const struct libvhost_mem_region *in,
+		      struct lvh_mem_region *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->guest_addr = in->guest_addr;
 	out->size = in->size;
 	out->user_addr = in->user_addr;
 	out->mmap_offset = in->fd_offset;
+#if LIBVHOST_HAS_XEN
+	if (fe_has(fe, LIBVHOST_USER_PROTOCOL_F_XEN_MMAP))
+		lvh_fe_xen_describe(fe, out);
+#endif
 }
 
 static bool same_region(const struct libvhost_mem_region *a, const struct libvhost_mem_region *b)
@@ -671,9 +692,9 @@ static int fe_mem_region(struct libvhost_frontend *fe, uint32_t request,
 	struct lvh_msg m;
 	int r;
 
-	region_of(reg, &wr);
+	region_of(fe, reg, &wr);
 	lvh_msg_init(&m, request, 0);
-	r = lvh_msg_encode_mem_region(&m, &wr, false,
+	r = lvh_msg_encode_mem_region(&m, &wr, fe_has(fe, LIBVHOST_USER_PROTOCOL_F_XEN_MMAP),
 				      request == LIBVHOST_USER_ADD_MEM_REG ? (int)reg->fd : -1);
 	return r < 0 ? r : lvh_fe_call(fe, &m, NULL);
 }
@@ -721,11 +742,11 @@ static int fe_set_mem_table(struct libvhost_frontend *fe, struct libvhost_mem_re
 
 	t.nregions = n;
 	for (i = 0; i < n; i++) {
-		region_of(&regs[i], &t.regions[i]);
+		region_of(fe, &regs[i], &t.regions[i]);
 		fds[i] = (int)regs[i].fd;
 	}
 	lvh_msg_init(&m, LIBVHOST_USER_SET_MEM_TABLE, 0);
-	r = lvh_msg_encode_mem_table(&m, &t, false, fds);
+	r = lvh_msg_encode_mem_table(&m, &t, fe_has(fe, LIBVHOST_USER_PROTOCOL_F_XEN_MMAP), fds);
 	if (r < 0)
 		return r;
 #if LIBVHOST_HAS_POSTCOPY
@@ -738,6 +759,39 @@ static int fe_set_mem_table(struct libvhost_frontend *fe, struct libvhost_mem_re
 		return r;
 	memcpy(fe->sent, regs, n * sizeof(*regs));
 	fe->nsent = n;
+	return 0;
+}
+
+/*
+ * Before anything is sent: with XEN_MMAP every region has its Xen
+ * description; without, the caller's Xen regions cannot be told to the
+ * back-end, which would map their fds as ordinary memory.
+ */
+static int fe_xen_check(struct libvhost_frontend *fe, const struct libvhost_mem_region *regs,
+			unsigned int n)
+{
+#if LIBVHOST_HAS_XEN
+	struct lvh_mem_region wr;
+	unsigned int i;
+	int r;
+
+	if (!fe_has(fe, LIBVHOST_USER_PROTOCOL_F_XEN_MMAP)) {
+		if (!fe->xen_n)
+			return 0;
+		lvh_err(fe->ctx, "vhost-user: Xen regions are described, but XEN_MMAP was not "
+			"negotiated (%s)",
+			(fe->info.backend_protocol_features & PF_XEN_MMAP) ?
+				"describe them before negotiating" : "the back-end does not offer it");
+		return -EOPNOTSUPP;
+	}
+	for (i = 0; i < n; i++) {
+		memset(&wr, 0, sizeof(wr));
+		wr.guest_addr = regs[i].guest_addr;
+		r = lvh_fe_xen_describe(fe, &wr);
+		if (r < 0)
+			return r;
+	}
+#endif
 	return 0;
 }
 
@@ -776,7 +830,9 @@ static int fe_op_set_mem(struct libvhost_dev *dev, struct libvhost_mem *mem)
 		return -ENOMEM;
 	for (i = 0; i < n; i++)
 		libvhost_mem_get_region(mem, i, &regs[i]);
-	r = slots ? fe_set_mem_slots(fe, regs, n) : fe_set_mem_table(fe, regs, n);
+	r = fe_xen_check(fe, regs, n);
+	if (r == 0)
+		r = slots ? fe_set_mem_slots(fe, regs, n) : fe_set_mem_table(fe, regs, n);
 	free(regs);
 	if (r < 0)
 		return r;

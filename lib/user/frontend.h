@@ -34,6 +34,13 @@ struct libvhost_frontend {
 	char *path; /* connect / listen: where to reconnect; NULL for an adopted fd */
 	bool listening;
 	uint64_t retries, interval;
+#if LIBVHOST_HAS_XEN
+	unsigned int xen_n; /* libvhost_frontend_set_xen_region(), by guest address */
+	struct fe_xen_region {
+		uint64_t gpa;
+		uint32_t flags, domid;
+	} xen[LIBVHOST_MEM_MAX_REGIONS];
+#endif
 #if LIBVHOST_HAS_POSTCOPY
 	/* the fault functions run beside the requests, on the caller's fault thread */
 	pthread_mutex_t pc_lock;
@@ -81,6 +88,16 @@ void lvh_fe_postcopy_fini(struct libvhost_frontend *fe);
  */
 int lvh_fe_postcopy_mem_table(struct libvhost_frontend *fe, struct lvh_msg *m,
 			      const struct lvh_mem_table *t);
+#endif
+
+#if LIBVHOST_HAS_XEN
+struct lvh_mem_region;
+
+/*
+ * frontend-xen.c: sets @r's Xen flags and domain id from the caller's
+ * description of the region at r->guest_addr; -EINVAL (logged) if none.
+ */
+int lvh_fe_xen_describe(const struct libvhost_frontend *fe, struct lvh_mem_region *r);
 #endif
 
 /* The back-end channel (frontend-backend.c). */
