@@ -157,7 +157,13 @@ static void log_update(struct libvhost_backend *be)
 	be->log.on = be->log.bitmap && (be->acked & LVH_BIT(LIBVHOST_F_LOG_ALL));
 }
 
-/* Maps one region from its fd (the fd stays the caller's). */
+/* Regions have the Xen layout (and are Xen memory) once XEN_MMAP is negotiated. */
+static bool be_xen(const struct libvhost_backend *be)
+{
+	return be->proto & LVH_BIT(LIBVHOST_USER_PROTOCOL_F_XEN_MMAP);
+}
+
+/* Maps one region from its fd (the fd stays the caller's), or from Xen. */
 static int region_map(struct libvhost_backend *be, const struct lvh_mem_region *in, int fd,
 		      struct be_region *out)
 {
@@ -168,6 +174,10 @@ static int region_map(struct libvhost_backend *be, const struct lvh_mem_region *
 	void *p;
 	int r;
 
+#if LIBVHOST_HAS_XEN
+	if (be_xen(be))
+		return lvh_be_xen_region_map(be, in, out);
+#endif
 	if (fstat(fd, &st) < 0)
 		return -errno;
 	if (lvh_add_overflow_u64(in->mmap_offset, in->size, &end) || end > (uint64_t)st.st_size) {
@@ -409,6 +419,9 @@ static void session_end(struct libvhost_backend *be)
 #if LIBVHOST_HAS_POSTCOPY
 	lvh_be_postcopy_close(be);
 #endif
+#if LIBVHOST_HAS_XEN
+	lvh_be_xen_close(be); /* after mem_clear(): every mapping is gone */
+#endif
 	be->proto = 0;
 	/* last, so that the device sees a session whose resources are all released */
 	if (be->ops.reset)
@@ -456,6 +469,16 @@ LIBVHOST_EXPORT int libvhost_backend_new(struct libvhost_ctx *ctx,
 		free(be);
 		return -ENOMEM;
 	}
+#if LIBVHOST_HAS_XEN
+	be->ctx = ctx;
+	if (lvh_be_xen_init(be) < 0) {
+		libvhost_mem_unref(be->mem);
+		free(be->vqs);
+		free(be->regions);
+		free(be);
+		return -ENOMEM;
+	}
+#endif
 	for (i = 0; i < be->queue_num; i++) {
 		be->vqs[i].be = be;
 		be->vqs[i].index = i;
@@ -517,6 +540,9 @@ LIBVHOST_EXPORT struct libvhost_backend *libvhost_backend_unref(struct libvhost_
 	lvh_be_chan_close(be);
 #if LIBVHOST_HAS_POSTCOPY
 	lvh_be_postcopy_close(be);
+#endif
+#if LIBVHOST_HAS_XEN
+	lvh_be_xen_fini(be); /* after mem_clear(): every mapping is gone */
 #endif
 	if (be->listen_fd >= 0) {
 		close(be->listen_fd);
@@ -703,7 +729,7 @@ static int set_mem_table(struct libvhost_backend *be, struct lvh_msg *m)
 	unsigned int i;
 	int r;
 
-	r = lvh_msg_decode_mem_table(be->ctx, m, false, true, &t);
+	r = lvh_msg_decode_mem_table(be->ctx, m, be_xen(be), true, &t);
 	if (r < 0)
 		return r;
 	mem_clear(be);
@@ -727,7 +753,7 @@ static int set_mem_table(struct libvhost_backend *be, struct lvh_msg *m)
 static int add_mem_reg(struct libvhost_backend *be, struct lvh_msg *m)
 {
 	struct lvh_mem_region reg;
-	int r = lvh_msg_decode_mem_region(be->ctx, m, false, &reg);
+	int r = lvh_msg_decode_mem_region(be->ctx, m, be_xen(be), &reg);
 
 	if (r < 0)
 		return r;
@@ -752,7 +778,7 @@ static int rem_mem_reg(struct libvhost_backend *be, struct lvh_msg *m)
 {
 	struct lvh_mem_region reg;
 	unsigned int i;
-	int r = lvh_msg_decode_mem_region(be->ctx, m, false, &reg);
+	int r = lvh_msg_decode_mem_region(be->ctx, m, be_xen(be), &reg);
 
 	if (r < 0)
 		return r;

@@ -25,6 +25,12 @@
 #define BE_PROTO_POSTCOPY 0
 #endif
 
+#if LIBVHOST_HAS_XEN
+#define BE_PROTO_XEN LVH_BIT(LIBVHOST_USER_PROTOCOL_F_XEN_MMAP)
+#else
+#define BE_PROTO_XEN 0
+#endif
+
 /* What this back-end implements, offered unless the caller narrows it. */
 #define BE_PROTO_IMPLEMENTED                                                                   \
 	(LVH_BIT(LIBVHOST_USER_PROTOCOL_F_MQ) | LVH_BIT(LIBVHOST_USER_PROTOCOL_F_REPLY_ACK) |  \
@@ -37,7 +43,8 @@
 	 LVH_BIT(LIBVHOST_USER_PROTOCOL_F_BACKEND_REQ) |                                       \
 	 LVH_BIT(LIBVHOST_USER_PROTOCOL_F_BACKEND_SEND_FD) |                                   \
 	 LVH_BIT(LIBVHOST_USER_PROTOCOL_F_HOST_NOTIFIER) |                                     \
-	 LVH_BIT(LIBVHOST_USER_PROTOCOL_F_INBAND_NOTIFICATIONS) | BE_PROTO_POSTCOPY)
+	 LVH_BIT(LIBVHOST_USER_PROTOCOL_F_INBAND_NOTIFICATIONS) | BE_PROTO_POSTCOPY |          \
+	 BE_PROTO_XEN)
 
 struct be_region {
 	uint64_t gpa, size, qva; /* the front-end's view */
@@ -101,6 +108,9 @@ struct libvhost_backend {
 #if LIBVHOST_HAS_POSTCOPY
 	int pc_ufd; /* POSTCOPY_ADVISE's userfaultfd, or -1 */
 	bool pc_listening; /* POSTCOPY_LISTEN: memory requests reply with our bases */
+#endif
+#if LIBVHOST_HAS_XEN
+	struct lvh_xen_map *xen; /* maps the regions while XEN_MMAP is negotiated */
 #endif
 };
 
@@ -173,6 +183,31 @@ int lvh_be_postcopy_mem(struct libvhost_backend *be, const struct lvh_msg *m, un
 int lvh_be_postcopy_gate(struct libvhost_backend *be, const struct lvh_msg *m);
 /* Unregisters, closes the userfaultfd, leaves listen mode. */
 void lvh_be_postcopy_close(struct libvhost_backend *be);
+#endif
+
+#if LIBVHOST_HAS_XEN
+/* ---- backend-xen.c (--enable-xen) ---- */
+
+struct lvh_mem_region;
+struct lvh_xen_map_ops;
+
+int lvh_be_xen_init(struct libvhost_backend *be);
+void lvh_be_xen_fini(struct libvhost_backend *be);
+/* The end of a session, after the memory table is cleared: the Xen handles closed. */
+void lvh_be_xen_close(struct libvhost_backend *be);
+/*
+ * Maps a region of the Xen layout and adds it to be->mem (the region's fd
+ * is not used).  Errors: -EPROTO a region the front-end should not have
+ * sent; as lvh_xen_map_region() otherwise.
+ */
+int lvh_be_xen_region_map(struct libvhost_backend *be, const struct lvh_mem_region *in,
+			  struct be_region *out);
+/*
+ * Unit tests: the map ops of the next regions (NULL: xenforeignmemory and
+ * xengnttab).  Not exported.
+ */
+void lvh_be_xen_set_map_ops(struct libvhost_backend *be, const struct lvh_xen_map_ops *ops,
+			    void *userdata);
 #endif
 
 #endif
