@@ -98,6 +98,13 @@ tests_unit_check_postcopy_SOURCES = tests/unit/check-postcopy.c
 tests_unit_check_postcopy_CFLAGS = $(UNIT_CFLAGS) -pthread
 tests_unit_check_postcopy_LDADD = $(UNIT_LDADD) -lpthread
 endif
+# Xen memory through a fake of the map ops: built and run in xen builds only
+if ENABLE_XEN
+unit_tests += tests/unit/check-xen
+tests_unit_check_xen_SOURCES = tests/unit/check-xen.c
+tests_unit_check_xen_CFLAGS = $(UNIT_CFLAGS) -pthread
+tests_unit_check_xen_LDADD = $(UNIT_LDADD) -lpthread
+endif
 endif
 
 # ABI discipline and consumer-shape tests
