@@ -461,6 +461,16 @@ static const uint8_t mem_table_xen[] = {
 	HDR(5, REQ, 8 + 1 * 40), U32(1), PAD4,
 	U64(GPA0), U64(0x1000000), U64(UVA0), U64(0), U32(0x1 | 0x100), U32(7),
 };
+/*
+ * two Xen regions: each is 40 bytes, its flags and domid right after its mmap
+ * offset; a foreign region of domain 1, then a grant region of domain 2 at
+ * the address Linux's grant DMA gives references 0x40.. (bit 63 | ref << 12)
+ */
+static const uint8_t mem_table_xen2[] = {
+	HDR(5, REQ, 8 + 2 * 40), U32(2), PAD4,
+	U64(0x40000000), U64(0x10000000), U64(UVA0), U64(0), U32(0x1), U32(1),
+	U64(0x8000000000040000ULL), U64(0x4000), U64(UVA1), U64(0), U32(0x2), U32(2),
+};
 /* postcopy: the back-end's reply, the same layout with its own mapping bases in uva; no fds */
 static const uint8_t mem_table_postcopy_rep[] = {
 	HDR(5, REP, 8 + 32), U32(1), PAD4,
@@ -542,6 +552,20 @@ START_TEST(test_mem_golden)
 	g_init(&e, LIBVHOST_USER_SET_MEM_TABLE, REQ);
 	ck_assert_int_eq(lvh_msg_encode_mem_table(&e, &t, true, fds), 0);
 	G_SAME(e, mem_table_xen, 1);
+
+	G_REQ(m, FE, mem_table_xen2, 2, PROTO_BIT(XEN_MMAP));
+	ck_assert_int_eq(lvh_msg_decode_mem_table(gctx, &m, true, true, &t), 0);
+	ck_assert_uint_eq(t.nregions, 2);
+	assert_region(&t.regions[0], 0x40000000, 0x10000000, UVA0, 0);
+	ck_assert_uint_eq(t.regions[0].xen_mmap_flags, LVH_XEN_MMAP_FOREIGN);
+	ck_assert_uint_eq(t.regions[0].domid, 1);
+	assert_region(&t.regions[1], 0x8000000000040000ULL, 0x4000, UVA1, 0);
+	ck_assert_uint_eq(t.regions[1].xen_mmap_flags, LVH_XEN_MMAP_GRANT);
+	ck_assert_uint_eq(t.regions[1].domid, 2);
+	lvh_msg_close_fds(&m);
+	g_init(&e, LIBVHOST_USER_SET_MEM_TABLE, REQ);
+	ck_assert_int_eq(lvh_msg_encode_mem_table(&e, &t, true, fds), 0);
+	G_SAME(e, mem_table_xen2, 2);
 
 	G_REP(m, FE, LIBVHOST_USER_SET_MEM_TABLE, BODY, mem_table_postcopy_rep, 0);
 	ck_assert_int_eq(lvh_msg_decode_mem_table(gctx, &m, false, false, &t), 0);
