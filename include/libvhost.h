@@ -1454,7 +1454,13 @@ struct libvhost_backend_opts {
 	 * channel); pops wait for missing entries by themselves.
 	 */
 	uint64_t features;
-	/* Protocol features offered; 0: every one the back-end implements. */
+	/*
+	 * Protocol features offered; 0: every one the back-end implements but
+	 * GPA_ADDRESSES, offered only when asked for here (rust-vmm's vhost
+	 * 0.16 numbered SHMEM 21, so its front-ends may ack that bit and send
+	 * process addresses).  With GPA_ADDRESSES or XEN_MMAP negotiated, ring
+	 * addresses are guest physical addresses, as the spec says.
+	 */
 	uint64_t protocol_features;
 	/* Rings the device has: 1 to 0x8000; 0 means 1. */
 	uint64_t queue_num;

@@ -93,8 +93,18 @@ static void *ring_part(struct libvhost_backend *be, uint64_t addr, uint64_t len,
 		       uint64_t *gpa, int *r)
 {
 	uint64_t contig = 0;
-	void *p = lvh_be_iotlb_on(be) ? lvh_be_iotlb_map(be, addr, len, write, &contig, gpa)
-				     : lvh_be_qva_map(be, addr, &contig, gpa);
+	void *p;
+
+	if (lvh_be_iotlb_on(be)) {
+		p = lvh_be_iotlb_map(be, addr, len, write, &contig, gpa);
+	} else if (be->proto & (LVH_BIT(LIBVHOST_USER_PROTOCOL_F_GPA_ADDRESSES) |
+				LVH_BIT(LIBVHOST_USER_PROTOCOL_F_XEN_MMAP))) {
+		/* the spec: with either, ring addresses are guest physical */
+		p = lvh_mem_translate(be->mem, addr, len, &contig);
+		*gpa = addr;
+	} else {
+		p = lvh_be_qva_map(be, addr, &contig, gpa);
+	}
 
 	if (p && contig >= len)
 		return p;
@@ -497,7 +507,7 @@ LIBVHOST_EXPORT int libvhost_backend_new(struct libvhost_ctx *ctx,
 	proto = BE_PROTO_IMPLEMENTED | lvh_be_devreq_features(&be->ops);
 	be->proto_offered = LVH_OPTS_GET(opts, protocol_features, 0);
 	if (!be->proto_offered)
-		be->proto_offered = proto;
+		be->proto_offered = proto & ~BE_PROTO_OPT_IN;
 	be->proto_offered &= proto;
 	/* features the device's ops would have to answer */
 	if (!be->ops.get_config)

@@ -43,8 +43,10 @@
 	 LVH_BIT(LIBVHOST_USER_PROTOCOL_F_BACKEND_REQ) |                                       \
 	 LVH_BIT(LIBVHOST_USER_PROTOCOL_F_BACKEND_SEND_FD) |                                   \
 	 LVH_BIT(LIBVHOST_USER_PROTOCOL_F_HOST_NOTIFIER) |                                     \
-	 LVH_BIT(LIBVHOST_USER_PROTOCOL_F_INBAND_NOTIFICATIONS) | BE_PROTO_POSTCOPY |          \
-	 BE_PROTO_XEN)
+	 LVH_BIT(LIBVHOST_USER_PROTOCOL_F_INBAND_NOTIFICATIONS) |                              \
+	 LVH_BIT(LIBVHOST_USER_PROTOCOL_F_GPA_ADDRESSES) | BE_PROTO_POSTCOPY | BE_PROTO_XEN)
+/* Implemented, offered only when the caller asks (see libvhost_backend_opts) */
+#define BE_PROTO_OPT_IN LVH_BIT(LIBVHOST_USER_PROTOCOL_F_GPA_ADDRESSES)
 
 struct be_region {
 	uint64_t gpa, size, qva; /* the front-end's view */

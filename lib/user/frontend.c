@@ -640,9 +640,9 @@ static int fe_op_set_features(struct libvhost_dev *dev, uint64_t features)
 	if (r < 0)
 		return r;
 	fe->info.acked_features = features;
-	/* ring addresses are guest addresses with GPA_ADDRESSES, IOVAs with ACCESS_PLATFORM */
+	/* ring addresses: guest ones with GPA_ADDRESSES or XEN_MMAP, IOVAs with ACCESS_PLATFORM */
 	fe->dev.guest_addrs = fe_has(fe, LIBVHOST_USER_PROTOCOL_F_GPA_ADDRESSES) ||
-			      (features & LVH_BIT(33));
+			      fe_has(fe, LIBVHOST_USER_PROTOCOL_F_XEN_MMAP) || (features & LVH_BIT(33));
 	if (!fe->dev.has_enable)
 		lvh_dev_enable_all(&fe->dev);
 	return 0;

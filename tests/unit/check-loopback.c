@@ -301,6 +301,8 @@ static void echo(struct driver *drv, unsigned int q, unsigned int n, unsigned in
 	}
 }
 
+#define GPA_ADDRESSES (1ULL << LIBVHOST_USER_PROTOCOL_F_GPA_ADDRESSES)
+
 static void session(uint64_t features, uint64_t proto, uint64_t ring_flags, unsigned int num)
 {
 	struct device *d = device_new(features, proto);
@@ -318,6 +320,8 @@ static void session(uint64_t features, uint64_t proto, uint64_t ring_flags, unsi
 	/* the back-end adds PROTOCOL_FEATURES and LOG_ALL (bits 30 and 26) */
 	ck_assert_uint_eq(info.features & ~(1ULL << 30 | 1ULL << 26), features);
 	ck_assert_uint_eq(info.queue_num, NQUEUES);
+	/* GPA_ADDRESSES is offered only when asked for, and then ring addresses are guest ones */
+	ck_assert_uint_eq(info.protocol_features & GPA_ADDRESSES, proto & GPA_ADDRESSES);
 	ck_assert_int_eq(libvhost_dev_set_features(dev, features), 0);
 	ck_assert_int_eq(libvhost_frontend_get_config(fe, 9, cfg, 4), 0);
 	ck_assert_mem_eq(cfg, "conf", 4);
@@ -374,6 +378,18 @@ START_TEST(test_packed)
 {
 	session(F_VERSION_1 | F_RING_PACKED | F_EVENT_IDX, 0,
 		LIBVHOST_VRING_F_PACKED | LIBVHOST_VRING_F_EVENT_IDX, 7);
+}
+END_TEST
+
+/* The same session with GPA_ADDRESSES offered: the rings are found by guest address. */
+START_TEST(test_gpa_addresses)
+{
+	uint64_t proto = libvhost_protocol_features_known();
+
+	if (_i)
+		session(F_VERSION_1 | F_RING_PACKED, proto, LIBVHOST_VRING_F_PACKED, 8);
+	else
+		session(F_VERSION_1 | F_EVENT_IDX, proto, LIBVHOST_VRING_F_EVENT_IDX, 16);
 }
 END_TEST
 
@@ -1502,6 +1518,7 @@ int main(void)
 	tcase_add_test(tc, test_split_mem_slots);
 	tcase_add_test(tc, test_split_mem_table);
 	tcase_add_test(tc, test_packed);
+	tcase_add_loop_test(tc, test_gpa_addresses, 0, 2);
 	tcase_add_loop_test(tc, test_kicks_off, 0, 3);
 	tcase_add_test(tc, test_next_frontend);
 	tcase_add_test(tc, test_dirty_log);
