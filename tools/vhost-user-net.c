@@ -118,6 +118,24 @@ static size_t iov_gather(const struct iovec *iov, unsigned int cnt, size_t skip,
 	return done;
 }
 
+/*
+ * Asks for the cache lines of a buffer's first 2 KiB (an Ethernet frame;
+ * the hardware prefetcher follows longer ones), so that copying one frame
+ * overlaps the misses on the next: the driver wrote it on its own CPU.
+ */
+static void prefetch_iov(const struct iovec *iov, unsigned int cnt)
+{
+	size_t left = 2048, off, l;
+	unsigned int i;
+
+	for (i = 0; i < cnt && left; i++) {
+		l = iov[i].iov_len < left ? iov[i].iov_len : left;
+		for (off = 0; off < l; off += 64)
+			__builtin_prefetch((const uint8_t *)iov[i].iov_base + off);
+		left -= l;
+	}
+}
+
 /* Scatters @len bytes into the iovecs; returns how many fitted. */
 static size_t iov_scatter(const struct iovec *iov, unsigned int cnt, const uint8_t *src,
 			  size_t len)
@@ -322,9 +340,12 @@ static void serve_sink(struct net *n, unsigned int pair)
 		}
 		/* a buffer of more parts than SINK_IOV comes on its own */
 		alone = r == -ENOSPC && libvhost_vq_pop(tx, big, MAX_IOV, &eb) == 1;
-		for (i = 0; i < cnt; i++)
+		for (i = 0; i < cnt; i++) {
+			if (i + 1 < cnt)
+				prefetch_iov(iov[i + 1], e[i + 1].out);
 			if (iov_gather(iov[i], e[i].out, HDR_LEN, n->frame, sizeof(n->frame)))
 				n->tx_frames++;
+		}
 		for (i = 0; i < cnt; i++)
 			libvhost_vq_push(tx, e[i].id, 0);
 		if (alone) {
