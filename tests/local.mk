@@ -22,9 +22,10 @@ EXTRA_DIST += tests/no-abort.sh tests/tools/vhost-ctl.sh
 if HAVE_CHECK
 check_LTLIBRARIES = tests/unit/libtestutil.la
 tests_unit_libtestutil_la_SOURCES = tests/unit/testutil.c tests/unit/testutil.h \
+	tests/unit/csumdev.c tests/unit/csumdev.h \
 	tests/unit/golden.c tests/unit/golden.h \
 	tests/fuzz/fuzz-decode.c tests/fuzz/fuzz-decode.h
-tests_unit_libtestutil_la_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_libtestutil_la_CFLAGS = $(UNIT_CFLAGS) -pthread
 
 UNIT_LDADD = tests/unit/libtestutil.la lib/libvhost-internal.la $(CHECK_LIBS)
 UNIT_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) -I$(top_srcdir)/tests/fuzz

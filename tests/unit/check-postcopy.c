@@ -27,6 +27,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "csumdev.h"
 #include "msg-mem.h"
 #include "testutil.h"
 
@@ -44,117 +45,20 @@
 static struct libvhost_ctx *ctx;
 static size_t page;
 
-/* ---- the device: a checksum of what it reads, written where it may write ---- */
+/* ---- the device: tests/unit/csumdev.c ---- */
 
-struct device {
-	struct libvhost_backend *be;
-	pthread_t thread;
-	int stop;
-};
-
-static uint64_t fnv(uint64_t h, const uint8_t *p, size_t n)
+static struct tu_csumdev *device_new(int64_t timeout_ms)
 {
-	while (n--)
-		h = (h ^ *p++) * 0x100000001b3ULL;
-	return h;
+	LIBVHOST_OPTS(libvhost_backend_opts, o, .timeout_ms = timeout_ms);
+
+	return tu_csumdev_new(ctx, &o);
 }
 
-static void serve(struct libvhost_vq *vq)
-{
-	struct iovec iov[8];
-	struct libvhost_vq_elem e;
-
-	while (libvhost_vq_pop(vq, iov, 8, &e) == 1) {
-		uint64_t h = 0xcbf29ce484222325ULL;
-		uint32_t i, len = 0;
-
-		for (i = 0; i < e.out; i++)
-			h = fnv(h, iov[i].iov_base, iov[i].iov_len);
-		if (e.in && iov[e.out].iov_len >= sizeof(h)) {
-			memcpy(iov[e.out].iov_base, &h, sizeof(h));
-			len = sizeof(h);
-		}
-		libvhost_vq_push(vq, e.id, len);
-	}
-	libvhost_vq_notify(vq);
-}
-
-static void *device_main(void *arg)
-{
-	struct device *d = arg;
-	struct libvhost_vq *vq = libvhost_backend_get_vq(d->be, 0);
-	struct pollfd pfd[3];
-	uint64_t v;
-
-	for (;;) {
-		int kick = libvhost_vq_get_kick_fd(vq);
-
-		pfd[0] = (struct pollfd){ d->stop, POLLIN, 0 };
-		pfd[1] = (struct pollfd){ libvhost_backend_get_fd(d->be), POLLIN, 0 };
-		pfd[2] = (struct pollfd){ kick, POLLIN, 0 };
-		if (poll(pfd, kick >= 0 ? 3 : 2, 1000) < 0)
-			break;
-		if (kick >= 0 && (pfd[2].revents & POLLIN) && read(kick, &v, sizeof(v)) == sizeof(v) &&
-		    libvhost_vq_is_enabled(vq))
-			serve(vq);
-		if (pfd[1].revents && libvhost_backend_process(d->be) < 0)
-			break;
-		/* last: a hang-up seen with the stop is handled first */
-		if (pfd[0].revents)
-			break;
-	}
-	return NULL;
-}
-
-static struct device *device_new(int64_t timeout_ms)
-{
-	struct device *d = calloc(1, sizeof(*d));
-	LIBVHOST_OPTS(libvhost_backend_opts, o, .features = F_VERSION_1, .queue_num = 1,
-		      .timeout_ms = timeout_ms);
-
-	ck_assert_ptr_nonnull(d);
-	ck_assert_int_eq(libvhost_backend_new(ctx, &o, &d->be), 0);
-	d->stop = eventfd(0, EFD_CLOEXEC);
-	return d;
-}
-
-static void device_stop(struct device *d)
-{
-	uint64_t one = 1;
-
-	ck_assert_int_eq(write(d->stop, &one, sizeof(one)), sizeof(one));
-	pthread_join(d->thread, NULL);
-	ck_assert_int_eq(read(d->stop, &one, sizeof(one)), sizeof(one));
-}
-
-static void device_free(struct device *d)
-{
-	libvhost_backend_unref(d->be);
-	close(d->stop);
-	free(d);
-}
-
-/* The back-end's end of a fresh socketpair; the other end is returned. */
-static int connect_to_be(struct libvhost_backend *be)
-{
-	int sv[2];
-
-	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
-	ck_assert_int_eq(libvhost_backend_adopt_fd(be, sv[1]), 0);
-	return sv[0];
-}
-
-static int connect_to(struct device *d)
-{
-	return connect_to_be(d->be);
-}
-
-static struct libvhost_frontend *pair(struct device *d)
+static struct libvhost_frontend *pair(struct tu_csumdev *d)
 {
 	struct libvhost_frontend *fe = NULL;
-	int fd = connect_to(d);
+	int fd = tu_csumdev_start(d);
 
-	ck_assert_int_eq(pthread_create(&d->thread, NULL, device_main, d), 0);
 	ck_assert_int_eq(libvhost_frontend_adopt_fd(ctx, fd, NULL, &fe), 0);
 	ck_assert_int_eq(libvhost_frontend_negotiate(fe), 0);
 	ck_assert_int_eq(libvhost_dev_set_features(libvhost_frontend_get_dev(fe), F_VERSION_1), 0);
@@ -251,7 +155,7 @@ static void teardown(void)
 
 START_TEST(test_faults_resolved)
 {
-	struct device *d = device_new(0);
+	struct tu_csumdev *d = device_new(0);
 	int fds_before = tu_count_fds();
 	struct libvhost_frontend *fe = pair(d);
 	struct libvhost_dev *dev = libvhost_frontend_get_dev(fe);
@@ -263,7 +167,7 @@ START_TEST(test_faults_resolved)
 	struct libvhost_mem *mem;
 	struct faults f;
 	uint8_t *ring, *bufs, *one;
-	uint64_t sum, want = 0xcbf29ce484222325ULL, gpa;
+	uint64_t sum, want = TU_FNV_INIT, gpa;
 	struct pollfd pfd;
 	int ufd, kick, call, r;
 	void *tok;
@@ -309,7 +213,7 @@ START_TEST(test_faults_resolved)
 		for (i = 0; i < page; i++) {
 			uint8_t b = pattern(gpa, i);
 
-			want = fnv(want, &b, 1);
+			want = tu_fnv(want, &b, 1);
 		}
 	memcpy(&sum, bufs + 8 * page, sizeof(sum));
 	ck_assert_uint_eq(sum, want);
@@ -357,9 +261,9 @@ START_TEST(test_faults_resolved)
 		libvhost_vring_kick(vr);
 		while ((r = libvhost_vring_get_used(vr, &tok, &len)) == 0)
 			ck_assert_int_eq(poll(&pfd, 1, 5000), 1);
-		want = 0xcbf29ce484222325ULL;
+		want = TU_FNV_INIT;
 		for (i = 0; i < page; i += sizeof(z))
-			want = fnv(want, z, sizeof(z));
+			want = tu_fnv(want, z, sizeof(z));
 		memcpy(&sum, bufs + 8 * page, sizeof(sum));
 		ck_assert_uint_eq(sum, want);
 	}
@@ -369,11 +273,11 @@ START_TEST(test_faults_resolved)
 	libvhost_mem_unref(mem);
 	close(kick);
 	close(call);
-	device_stop(d);
+	tu_csumdev_stop(d);
 	/* the back-end noticed and let go of everything, the userfaultfd too */
 	ck_assert_int_lt(libvhost_backend_get_fd(d->be), 0);
 	ck_assert_int_eq(tu_count_fds(), fds_before);
-	device_free(d);
+	tu_csumdev_free(d);
 }
 END_TEST
 
@@ -381,7 +285,7 @@ END_TEST
 
 START_TEST(test_order_api)
 {
-	struct device *d = device_new(0);
+	struct tu_csumdev *d = device_new(0);
 	struct libvhost_frontend *fe = pair(d);
 	struct libvhost_dev *dev = libvhost_frontend_get_dev(fe);
 	struct libvhost_postcopy_fault none = { .sz = sizeof(none) };
@@ -423,8 +327,8 @@ START_TEST(test_order_api)
 	ck_assert_uint_eq(st, 0x0f);
 	libvhost_frontend_unref(fe);
 	libvhost_mem_unref(mem);
-	device_stop(d);
-	device_free(d);
+	tu_csumdev_stop(d);
+	tu_csumdev_free(d);
 }
 END_TEST
 
@@ -458,7 +362,7 @@ static void pump(struct libvhost_backend *be)
 static int raw_open(struct libvhost_backend *be, uint64_t pf)
 {
 	uint64_t f = F_VERSION_1 | F_PROTOCOL_FEATURES;
-	int fd = connect_to_be(be);
+	int fd = tu_connect_backend(be);
 
 	raw_send(fd, LIBVHOST_USER_SET_FEATURES, 0, &f);
 	raw_send(fd, LIBVHOST_USER_SET_PROTOCOL_FEATURES, 0, &pf);

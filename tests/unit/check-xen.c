@@ -24,6 +24,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "csumdev.h"
 #include "mem/mem.h"
 #include "mem/xen-map.h"
 #include "msg-mem.h"
@@ -152,113 +153,24 @@ static void fake_all_released(void)
 	ck_assert_uint_ge(fk.closes, 1);
 }
 
-/* ---- the device: a checksum of what it reads, written where it may write ---- */
+/* ---- the device: tests/unit/csumdev.c, its Xen calls faked ---- */
 
-struct device {
-	struct libvhost_backend *be;
-	pthread_t thread;
-	int stop;
-};
-
-static uint64_t fnv(uint64_t h, const uint8_t *p, size_t n)
+static struct tu_csumdev *device_new(uint64_t proto)
 {
-	while (n--)
-		h = (h ^ *p++) * 0x100000001b3ULL;
-	return h;
-}
+	LIBVHOST_OPTS(libvhost_backend_opts, o, .protocol_features = proto);
+	struct tu_csumdev *d = tu_csumdev_new(ctx, &o);
 
-static void serve(struct libvhost_vq *vq)
-{
-	struct iovec iov[8];
-	struct libvhost_vq_elem e;
-
-	while (libvhost_vq_pop(vq, iov, 8, &e) == 1) {
-		uint64_t h = 0xcbf29ce484222325ULL;
-		uint32_t i, len = 0;
-
-		for (i = 0; i < e.out; i++)
-			h = fnv(h, iov[i].iov_base, iov[i].iov_len);
-		if (e.in && iov[e.out].iov_len >= sizeof(h)) {
-			memcpy(iov[e.out].iov_base, &h, sizeof(h));
-			len = sizeof(h);
-		}
-		libvhost_vq_push(vq, e.id, len);
-	}
-	libvhost_vq_notify(vq);
-}
-
-static void *device_main(void *arg)
-{
-	struct device *d = arg;
-	struct libvhost_vq *vq = libvhost_backend_get_vq(d->be, 0);
-	struct pollfd pfd[3];
-	uint64_t v;
-
-	for (;;) {
-		int kick = libvhost_vq_get_kick_fd(vq);
-
-		pfd[0] = (struct pollfd){ d->stop, POLLIN, 0 };
-		pfd[1] = (struct pollfd){ libvhost_backend_get_fd(d->be), POLLIN, 0 };
-		pfd[2] = (struct pollfd){ kick, POLLIN, 0 };
-		if (poll(pfd, kick >= 0 ? 3 : 2, 1000) < 0)
-			break;
-		if (kick >= 0 && (pfd[2].revents & POLLIN) && read(kick, &v, sizeof(v)) == sizeof(v) &&
-		    libvhost_vq_is_enabled(vq))
-			serve(vq);
-		if (pfd[1].revents && libvhost_backend_process(d->be) < 0)
-			break;
-		if (pfd[0].revents)
-			break;
-	}
-	return NULL;
-}
-
-static struct device *device_new(uint64_t proto)
-{
-	struct device *d = calloc(1, sizeof(*d));
-	LIBVHOST_OPTS(libvhost_backend_opts, o, .features = F_VERSION_1, .queue_num = 1,
-		      .protocol_features = proto);
-
-	ck_assert_ptr_nonnull(d);
-	ck_assert_int_eq(libvhost_backend_new(ctx, &o, &d->be), 0);
 	lvh_be_xen_set_map_ops(d->be, &fake_ops, &fk);
-	d->stop = eventfd(0, EFD_CLOEXEC);
 	return d;
 }
 
-static void device_stop(struct device *d)
-{
-	uint64_t one = 1;
-
-	ck_assert_int_eq(write(d->stop, &one, sizeof(one)), sizeof(one));
-	pthread_join(d->thread, NULL);
-	ck_assert_int_eq(read(d->stop, &one, sizeof(one)), sizeof(one));
-}
-
-static void device_free(struct device *d)
-{
-	libvhost_backend_unref(d->be);
-	close(d->stop);
-	free(d);
-}
-
-static int connect_to_be(struct libvhost_backend *be)
-{
-	int sv[2];
-
-	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
-	ck_assert_int_eq(libvhost_backend_adopt_fd(be, sv[1]), 0);
-	return sv[0];
-}
-
 /* A front-end on @d's thread; @proto 0: the default protocol features. */
-static struct libvhost_frontend *frontend(struct device *d, uint64_t proto)
+static struct libvhost_frontend *frontend(struct tu_csumdev *d, uint64_t proto)
 {
 	LIBVHOST_OPTS(libvhost_frontend_opts, o, .protocol_features = proto);
 	struct libvhost_frontend *fe = NULL;
-	int fd = connect_to_be(d->be);
+	int fd = tu_csumdev_start(d);
 
-	ck_assert_int_eq(pthread_create(&d->thread, NULL, device_main, d), 0);
 	ck_assert_int_eq(libvhost_frontend_adopt_fd(ctx, fd, &o, &fe), 0);
 	return fe;
 }
@@ -319,7 +231,7 @@ static void teardown(void)
 START_TEST(test_flow)
 {
 	bool slots = _i == 1;
-	struct device *d = device_new(0);
+	struct tu_csumdev *d = device_new(0);
 	int fds_before = tu_count_fds();
 	struct libvhost_frontend *fe =
 		frontend(d, slots ? 0 : libvhost_protocol_features_known() &
@@ -331,7 +243,7 @@ START_TEST(test_flow)
 	struct libvhost_vring *vr;
 	struct libvhost_mem *mem;
 	uint8_t *ring, *buf, *gnt;
-	uint64_t sum, want = 0xcbf29ce484222325ULL;
+	uint64_t sum, want = TU_FNV_INIT;
 	struct pollfd pfd;
 	int kick, call, r;
 	unsigned int i;
@@ -379,8 +291,8 @@ START_TEST(test_flow)
 	ck_assert_int_eq(r, 1);
 	ck_assert_ptr_eq(tok, gnt);
 	ck_assert_uint_eq(len, 8);
-	want = fnv(want, buf, 3000);
-	want = fnv(want, gnt, 3000);
+	want = tu_fnv(want, buf, 3000);
+	want = tu_fnv(want, gnt, 3000);
 	memcpy(&sum, gnt + 0x8000, sizeof(sum));
 	ck_assert_uint_eq(sum, want);
 
@@ -409,13 +321,13 @@ START_TEST(test_flow)
 	libvhost_vring_unref(vr);
 	close(kick);
 	close(call);
-	device_stop(d);
+	tu_csumdev_stop(d);
 	ck_assert_int_lt(libvhost_backend_get_fd(d->be), 0);
 	fake_all_released();
 	ck_assert_uint_eq(fk.closes, 1);
 	libvhost_mem_unref(mem);
 	ck_assert_int_eq(tu_count_fds(), fds_before);
-	device_free(d);
+	tu_csumdev_free(d);
 }
 END_TEST
 
@@ -423,7 +335,7 @@ END_TEST
 
 START_TEST(test_frontend_refusals)
 {
-	struct device *d = device_new(0);
+	struct tu_csumdev *d = device_new(0);
 	struct libvhost_frontend *fe = frontend(d, 0);
 	struct libvhost_dev *dev = libvhost_frontend_get_dev(fe);
 	struct libvhost_frontend_info info = { .sz = sizeof(info) };
@@ -457,9 +369,9 @@ START_TEST(test_frontend_refusals)
 	ck_assert_int_eq(libvhost_dev_set_mem(dev, mem), 0);
 	ck_assert_uint_eq(fk.maps, 3);
 	libvhost_frontend_unref(fe);
-	device_stop(d);
+	tu_csumdev_stop(d);
 	fake_all_released();
-	device_free(d);
+	tu_csumdev_free(d);
 
 	/* Xen regions, but a back-end without XEN_MMAP: its plain mmap of the fds is not asked */
 	d = device_new(PF(REPLY_ACK) | PF(CONFIGURE_MEM_SLOTS));
@@ -473,8 +385,8 @@ START_TEST(test_frontend_refusals)
 	ck_assert_int_eq(libvhost_dev_set_mem(dev, mem), -EOPNOTSUPP);
 	ck_assert_uint_gt(tu_log_errors(), errs);
 	libvhost_frontend_unref(fe);
-	device_stop(d);
-	device_free(d);
+	tu_csumdev_stop(d);
+	tu_csumdev_free(d);
 
 	/* no Xen regions described: XEN_MMAP is not taken, even when asked for */
 	d = device_new(0);
@@ -485,8 +397,8 @@ START_TEST(test_frontend_refusals)
 	ck_assert_uint_ne(info.backend_protocol_features & PF(XEN_MMAP), 0);
 	ck_assert_uint_eq(info.protocol_features & PF(XEN_MMAP), 0);
 	libvhost_frontend_unref(fe);
-	device_stop(d);
-	device_free(d);
+	tu_csumdev_stop(d);
+	tu_csumdev_free(d);
 	libvhost_mem_unref(mem);
 }
 END_TEST
@@ -495,7 +407,7 @@ END_TEST
 
 START_TEST(test_backend_refusals)
 {
-	struct device *d = device_new(0);
+	struct tu_csumdev *d = device_new(0);
 	int fds_before = tu_count_fds();
 	struct libvhost_frontend *fe = frontend(d, 0);
 	struct libvhost_dev *dev = libvhost_frontend_get_dev(fe);
@@ -539,12 +451,12 @@ START_TEST(test_backend_refusals)
 	ck_assert_uint_eq(fk.maps, 3);
 
 	libvhost_frontend_unref(fe);
-	device_stop(d);
+	tu_csumdev_stop(d);
 	ck_assert_int_lt(libvhost_backend_get_fd(d->be), 0);
 	fake_all_released();
 	libvhost_mem_unref(mem);
 	ck_assert_int_eq(tu_count_fds(), fds_before);
-	device_free(d);
+	tu_csumdev_free(d);
 }
 END_TEST
 
@@ -567,7 +479,7 @@ static void raw_send(int fd, uint32_t request, uint64_t v)
 
 static int raw_open(struct libvhost_backend *be)
 {
-	int fd = connect_to_be(be);
+	int fd = tu_connect_backend(be);
 
 	raw_send(fd, LIBVHOST_USER_SET_FEATURES, F_VERSION_1 | LVH_BIT(F_PROTOCOL_FEATURES));
 	raw_send(fd, LIBVHOST_USER_SET_PROTOCOL_FEATURES, PF(XEN_MMAP) | PF(REPLY_ACK));

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * A checksum device for the Check suites: a back-end serving one ring on
+ * its own thread, writing the FNV-1a hash of each buffer's readable parts
+ * into its first writable part (8 bytes, when there is room).
+ */
+#ifndef LIBVHOST_CSUMDEV_H
+#define LIBVHOST_CSUMDEV_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libvhost.h>
+
+#define TU_FNV_INIT 0xcbf29ce484222325ULL
+
+struct tu_csumdev {
+	struct libvhost_backend *be;
+	pthread_t thread;
+	int stop; /* eventfd: written to end the thread */
+};
+
+/* FNV-1a of @n bytes, continuing @h. */
+uint64_t tu_fnv(uint64_t h, const void *p, size_t n);
+
+/* A device with one ring and F_VERSION_1 unless @o says otherwise; not yet running. */
+struct tu_csumdev *tu_csumdev_new(struct libvhost_ctx *ctx, struct libvhost_backend_opts *o);
+
+/*
+ * Connects the back-end to a fresh socketpair and starts the device's
+ * thread; returns the front-end's end.
+ */
+int tu_csumdev_start(struct tu_csumdev *d);
+
+/* Ends the device's thread (the back-end stays). */
+void tu_csumdev_stop(struct tu_csumdev *d);
+
+/* Unrefs the back-end and frees the device (stopped before). */
+void tu_csumdev_free(struct tu_csumdev *d);
+
+/* The back-end's end of a fresh socketpair; the other end is returned. */
+int tu_connect_backend(struct libvhost_backend *be);
+
+#endif
