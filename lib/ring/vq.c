@@ -84,7 +84,7 @@ int lvh_vq_map(struct lvh_vq *vq, struct lvh_vq_walk *w, uint64_t addr, uint32_t
 			return -ENOSPC;
 		if (contig > left)
 			contig = left;
-		if (write && w->logging)
+		if (write && w->record)
 			note_write(w, gpa, contig);
 		w->iov[w->n].iov_base = p;
 		w->iov[w->n].iov_len = (size_t)contig;
@@ -163,18 +163,28 @@ void lvh_vq_log_ring(struct lvh_vq *vq, uint64_t gpa, uint64_t len)
 
 int lvh_vq_pop(struct lvh_vq *vq, struct iovec *iov, unsigned int cap, struct lvh_vq_elem *elem)
 {
-	struct lvh_vq_walk w = { .iov = iov, .cap = cap };
+	struct lvh_vq_walk w;
 	uint16_t id;
 	int r;
 
 	if (vq->broken)
 		return -EIO;
-	w.logging = logging(vq);
+	/*
+	 * The writable parts are noted whether or not the log is on now: it
+	 * may be by the time the buffer is used (LOG_ALL while it is held).
+	 */
+	w.iov = iov;
+	w.cap = cap;
+	w.n = w.in = w.nwr = 0;
+	w.record = vq->wr != NULL;
 	r = vq->ops->pop(vq, &w, &id);
 	if (r <= 0)
 		return r;
 	if (vq->wr) {
-		memcpy(vq->wr[id], w.wr, sizeof(w.wr));
+		unsigned int k;
+
+		for (k = 0; k < w.nwr; k++)
+			vq->wr[id][k] = w.wr[k];
 		vq->nwr[id] = (uint8_t)w.nwr;
 	}
 	elem->id = id;

@@ -93,7 +93,7 @@ struct lvh_vq {
 	struct lvh_dirty_log *log; /* NULL: never logged */
 	uint64_t used_gpa; /* guest address of the used ring (packed: descriptor ring) */
 	uint64_t event_gpa; /* packed: guest address of the device event suppression area */
-	struct lvh_wrange (*wr)[LVH_VQ_WRANGES]; /* per id, while logging */
+	struct lvh_wrange (*wr)[LVH_VQ_WRANGES]; /* per id: its writable parts, for the log */
 	uint8_t *nwr;
 	struct lvh_ifl *ifl; /* NULL: no inflight tracking */
 	const struct lvh_vq_xlate *xl; /* NULL: addresses are vq->mem's */
@@ -128,9 +128,9 @@ void lvh_vq_log_ring(struct lvh_vq *vq, uint64_t gpa, uint64_t len);
 struct lvh_vq_walk {
 	struct iovec *iov;
 	unsigned int cap, n, in;
-	bool logging;
-	struct lvh_wrange wr[LVH_VQ_WRANGES];
+	bool record; /* note the writable parts in wr (the ring may be logged) */
 	unsigned int nwr;
+	struct lvh_wrange wr[LVH_VQ_WRANGES]; /* the first nwr are set */
 };
 
 /* Marks the queue broken with a log line; returns -EIO. */

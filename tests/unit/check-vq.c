@@ -323,6 +323,34 @@ START_TEST(test_log_event_writes)
 }
 END_TEST
 
+/*
+ * A buffer taken before logging began and written after it (LOG_ALL sent
+ * while the device holds it) is logged when it is used, like any other.
+ */
+START_TEST(test_log_taken_before)
+{
+	uint8_t bitmap[2] = { 0 }; /* 16 pages: all of region 0 */
+	struct lvh_dirty_log log = { .bitmap = bitmap, .size = sizeof(bitmap), .on = false };
+	uint8_t *in = guest + BUF_GPA + 0x1000; /* page 9 */
+	struct iovec part = { in, 64 }, iov[4];
+	struct lvh_vq_elem e;
+	uint64_t d, u;
+
+	restart(NUM, kick_layouts[_i]);
+	libvhost_vring_get_addrs(vr, 1, &d, NULL, &u);
+	ck_assert_int_eq(lvh_vq_set_log(&vq, &log, kick_layouts[_i] & LIBVHOST_VRING_F_PACKED ? d : u,
+					u),
+			 0);
+	ck_assert_int_eq(libvhost_vring_add(vr, &part, 0, 1, in), 0);
+	libvhost_vring_kick(vr);
+	ck_assert_int_eq(lvh_vq_pop(&vq, iov, 4, &e), 1);
+	log.on = true; /* LOG_ALL */
+	memset(iov[0].iov_base, 0xab, 64);
+	ck_assert_int_eq(lvh_vq_push(&vq, e.id, 64), 0);
+	ck_assert_uint_ne(bitmap[(BUF_GPA + 0x1000) >> 15] & (1u << (((BUF_GPA + 0x1000) >> 12) % 8)), 0);
+}
+END_TEST
+
 /* Writes descriptor i by hand. */
 static void put_desc(unsigned int i, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next)
 {
@@ -762,6 +790,7 @@ int main(void)
 	tcase_add_test(tc, test_event_idx);
 	tcase_add_loop_test(tc, test_kicks_off, 0, 4);
 	tcase_add_loop_test(tc, test_log_event_writes, 0, 4);
+	tcase_add_loop_test(tc, test_log_taken_before, 0, 4);
 	tcase_add_test(tc, test_init_refusals);
 	suite_add_tcase(s, tc);
 
