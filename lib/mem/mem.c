@@ -35,6 +35,12 @@ struct libvhost_mem {
 	struct libvhost_ctx *ctx;
 	unsigned int n, cap;
 	struct region *r; /* sorted by gpa */
+	/*
+	 * The region the last translation found: buffers come from the same
+	 * one over and over.  Only a hint, checked against n and the region
+	 * before use; threads translating at once may overwrite each other's.
+	 */
+	unsigned int hint;
 };
 
 LIBVHOST_EXPORT int libvhost_mem_new(struct libvhost_ctx *ctx, struct libvhost_mem **ret)
@@ -363,17 +369,21 @@ void *lvh_mem_translate(const struct libvhost_mem *mem, uint64_t gpa, uint64_t l
 
 	if (!mem || !mem->n)
 		return NULL;
-	/* the last region starting at or below gpa */
-	i = lower_bound(mem, gpa);
-	if (i == mem->n || mem->r[i].gpa != gpa) {
-		if (i == 0)
+	i = __atomic_load_n(&mem->hint, __ATOMIC_RELAXED);
+	if (i >= mem->n || gpa - mem->r[i].gpa >= mem->r[i].size) {
+		/* the last region starting at or below gpa */
+		i = lower_bound(mem, gpa);
+		if (i == mem->n || mem->r[i].gpa != gpa) {
+			if (i == 0)
+				return NULL;
+			i--;
+		}
+		if (gpa - mem->r[i].gpa >= mem->r[i].size)
 			return NULL;
-		i--;
+		__atomic_store_n(&((struct libvhost_mem *)mem)->hint, i, __ATOMIC_RELAXED);
 	}
 	r = &mem->r[i];
 	off = gpa - r->gpa;
-	if (off >= r->size)
-		return NULL;
 	if (contiguous)
 		*contiguous = r->size - off;
 	else if (len > r->size - off)

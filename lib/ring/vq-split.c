@@ -73,9 +73,16 @@ static void read_desc(const uint8_t *table, unsigned int i, struct desc *d)
 	d->next = le16toh(raw.next);
 }
 
-/* Walks a chain of descriptors in @table (max entries), starting at @i. */
-static int walk_chain(struct lvh_vq *vq, struct lvh_vq_walk *w, const uint8_t *table, unsigned int max,
-		      unsigned int i, bool nested)
+static int walk_indirect(struct lvh_vq *vq, struct lvh_vq_walk *w, const struct desc *d,
+			 unsigned int i);
+
+/*
+ * Walks a chain of descriptors in @table (max entries), starting at @i.
+ * Inline in split_pop(); an indirect table is walked out of line.
+ */
+static inline __attribute__((always_inline)) int
+walk_chain(struct lvh_vq *vq, struct lvh_vq_walk *w, const uint8_t *table, unsigned int max,
+	   unsigned int i, bool nested)
 {
 	unsigned int steps = 0;
 	struct desc d;
@@ -88,19 +95,9 @@ static int walk_chain(struct lvh_vq *vq, struct lvh_vq_walk *w, const uint8_t *t
 			return lvh_vq_break(vq, "descriptor chain loops, at", i);
 		read_desc(table, i, &d);
 		if (d.flags & LVH_DESC_F_INDIRECT) {
-			const uint8_t *ind;
-
 			if (nested)
 				return lvh_vq_break(vq, "indirect descriptor inside an indirect table", i);
-			if (d.flags & LVH_DESC_F_NEXT)
-				return lvh_vq_break(vq, "indirect descriptor with NEXT", i);
-			if (!d.len || d.len % DESC_SIZE || d.len / DESC_SIZE > LVH_VRING_MAX_NUM)
-				return lvh_vq_break(vq, "indirect table of bad length", d.len);
-			ind = lvh_vq_translate_table(vq, d.addr, d.len);
-			if (!ind)
-				return lvh_vq_unmapped(vq, "indirect table outside guest memory at",
-						       d.addr, false);
-			return walk_chain(vq, w, ind, d.len / DESC_SIZE, 0, true);
+			return walk_indirect(vq, w, &d, i);
 		}
 		r = lvh_vq_map(vq, w, d.addr, d.len, d.flags & LVH_DESC_F_WRITE);
 		if (r < 0)
@@ -109,6 +106,22 @@ static int walk_chain(struct lvh_vq *vq, struct lvh_vq_walk *w, const uint8_t *t
 			return 0;
 		i = d.next;
 	}
+}
+
+/* Descriptor @i points at an indirect table: its chain, walked like the ring's. */
+static __attribute__((noinline)) int walk_indirect(struct lvh_vq *vq, struct lvh_vq_walk *w,
+						   const struct desc *d, unsigned int i)
+{
+	const uint8_t *ind;
+
+	if (d->flags & LVH_DESC_F_NEXT)
+		return lvh_vq_break(vq, "indirect descriptor with NEXT", i);
+	if (!d->len || d->len % DESC_SIZE || d->len / DESC_SIZE > LVH_VRING_MAX_NUM)
+		return lvh_vq_break(vq, "indirect table of bad length", d->len);
+	ind = lvh_vq_translate_table(vq, d->addr, d->len);
+	if (!ind)
+		return lvh_vq_unmapped(vq, "indirect table outside guest memory at", d->addr, false);
+	return walk_chain(vq, w, ind, d->len / DESC_SIZE, 0, true);
 }
 
 /*

@@ -67,7 +67,8 @@ int lvh_vq_unmapped(struct lvh_vq *vq, const char *what, uint64_t addr, bool wri
 	return lvh_vq_break(vq, what, addr);
 }
 
-int lvh_vq_map(struct lvh_vq *vq, struct lvh_vq_walk *w, uint64_t addr, uint32_t len, bool write)
+int lvh_vq_map_slow(struct lvh_vq *vq, struct lvh_vq_walk *w, uint64_t addr, uint32_t len,
+		    bool write)
 {
 	uint64_t left = len;
 

@@ -14,6 +14,7 @@
 #include <sys/uio.h>
 
 #include "libvhost-private.h"
+#include "mem/mem.h"
 
 struct lvh_vq;
 struct lvh_vq_walk;
@@ -143,8 +144,37 @@ int lvh_vq_break(struct lvh_vq *vq, const char *what, unsigned long long v);
  */
 const void *lvh_vq_translate_table(struct lvh_vq *vq, uint64_t addr, uint64_t len);
 int lvh_vq_unmapped(struct lvh_vq *vq, const char *what, uint64_t addr, bool write);
-/* Appends a descriptor's [addr, +len) as iovecs; -ENOSPC past cap, -EIO (broken) outside memory, -EAGAIN (IOTLB miss). */
-int lvh_vq_map(struct lvh_vq *vq, struct lvh_vq_walk *w, uint64_t addr, uint32_t len, bool write);
+/*
+ * Appends a descriptor's [addr, +len) as iovecs; -ENOSPC past cap, -EIO
+ * (broken) outside memory, -EAGAIN (IOTLB miss).  The common case, a part
+ * in one region of guest memory with room for it, is inline; every other
+ * one, and every check that fails, is lvh_vq_map_slow()'s.
+ */
+int lvh_vq_map_slow(struct lvh_vq *vq, struct lvh_vq_walk *w, uint64_t addr, uint32_t len,
+		    bool write);
+
+static inline int lvh_vq_map(struct lvh_vq *vq, struct lvh_vq_walk *w, uint64_t addr,
+			     uint32_t len, bool write)
+{
+	uint64_t contig;
+	void *p;
+
+	if (vq->xl || !len || w->n == w->cap || (write ? w->nwr == LVH_VQ_WRANGES : w->in))
+		return lvh_vq_map_slow(vq, w, addr, len, write);
+	p = lvh_mem_translate(vq->mem, addr, len, &contig);
+	if (!p || contig < len)
+		return lvh_vq_map_slow(vq, w, addr, len, write);
+	if (write) {
+		if (w->record) {
+			w->wr[w->nwr].gpa = addr;
+			w->wr[w->nwr++].len = len;
+		}
+		w->in++;
+	}
+	w->iov[w->n].iov_base = p;
+	w->iov[w->n++].iov_len = len;
+	return 0;
+}
 /* Common set-up of a ring of num entries (1..32768). */
 int lvh_vq_init_common(struct lvh_vq *vq, const struct lvh_vq_ops *ops, struct libvhost_ctx *ctx,
 		       const struct libvhost_mem *mem, unsigned int index, unsigned int num,
