@@ -194,34 +194,40 @@ int lvh_vq_pop(struct lvh_vq *vq, struct iovec *iov, unsigned int cap, struct lv
 	return 1;
 }
 
+/* The device wrote @len bytes into buffer @id's writable parts, in order. */
+static __attribute__((noinline)) void log_buffer(struct lvh_vq *vq, uint16_t id, uint32_t len)
+{
+	uint64_t left = len;
+	unsigned int i;
+
+	for (i = 0; i < vq->nwr[id] && left; i++) {
+		uint64_t l = vq->wr[id][i].len < left ? vq->wr[id][i].len : left;
+
+		if (i == LVH_VQ_WRANGES - 1)
+			l = vq->wr[id][i].len; /* a hull: all of it */
+		lvh_dirty_log_write(vq->log, vq->wr[id][i].gpa, l);
+		left -= l < left ? l : left;
+	}
+}
+
 int lvh_vq_push(struct lvh_vq *vq, uint16_t id, uint32_t len)
 {
+	uint32_t bytes;
+	uint64_t off;
+	bool log;
+
 	if (vq->broken)
 		return -EIO;
 	if (id >= vq->num || !vq->inflight[id]) {
 		lvh_err(vq->ctx, "vq %u: pushing buffer %u, which is not in flight", vq->index, id);
 		return -EINVAL;
 	}
-	if (logging(vq)) {
-		uint64_t left = len;
-		unsigned int i;
-
-		/* the device wrote len bytes into the writable parts, in order */
-		for (i = 0; i < vq->nwr[id] && left; i++) {
-			uint64_t l = vq->wr[id][i].len < left ? vq->wr[id][i].len : left;
-
-			if (i == LVH_VQ_WRANGES - 1)
-				l = vq->wr[id][i].len; /* a hull: all of it */
-			lvh_dirty_log_write(vq->log, vq->wr[id][i].gpa, l);
-			left -= l < left ? l : left;
-		}
-	}
-	{
-		uint32_t bytes;
-		uint64_t off = vq->ops->push(vq, id, len, &bytes);
-
-		lvh_vq_log_ring(vq, vq->used_gpa + off, bytes);
-	}
+	log = logging(vq);
+	if (log)
+		log_buffer(vq, id, len);
+	off = vq->ops->push(vq, id, len, &bytes);
+	if (log)
+		lvh_dirty_log_write(vq->log, vq->used_gpa + off, bytes);
 	vq->inflight[id] = 0;
 	return 0;
 }

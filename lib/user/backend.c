@@ -1457,8 +1457,9 @@ static int vq_broken(struct libvhost_vq *vq)
 	return -EIO;
 }
 
-static int vq_pop(struct libvhost_vq *vq, struct iovec *iov, unsigned int cap,
-		  struct libvhost_vq_elem *elem)
+static inline __attribute__((always_inline)) int vq_pop(struct libvhost_vq *vq, struct iovec *iov,
+							 unsigned int cap,
+							 struct libvhost_vq_elem *elem)
 {
 	struct lvh_vq_elem e;
 	bool was_broken;
