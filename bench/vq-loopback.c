@@ -6,8 +6,10 @@
  * socket, no eventfd, no syscall: the driver adds a burst, the device pops,
  * pushes and publishes it, the driver reaps it.  Prints nanoseconds per
  * buffer (both halves) and for the device half alone.  Public API only.
+ * The device takes and gives back a burst a call (libvhost_vq_pop_burst(),
+ * _push_burst()), or with --single a buffer a call.
  *
- *   bench/vq-loopback [--packed] [--burst N] [--size N] [--seconds S]
+ *   bench/vq-loopback [--packed] [--single] [--burst N] [--size N] [--seconds S]
  */
 #include <errno.h>
 #include <getopt.h>
@@ -82,12 +84,15 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "packed", no_argument, NULL, 'p' },	   { "burst", required_argument, NULL, 'b' },
 		{ "size", required_argument, NULL, 's' }, { "seconds", required_argument, NULL, 't' },
-		{ NULL, 0, NULL, 0 },
+		{ "single", no_argument, NULL, '1' },	   { NULL, 0, NULL, 0 },
 	};
 	unsigned int burst = 32, size = 64, i;
 	double secs = 2, t0, t1;
 	uint64_t dev_ticks = 0, tk0;
-	bool packed = false;
+	bool packed = false, single = false;
+	static struct iovec biov[MAX_BURST];
+	static struct libvhost_vq_elem be_elems[MAX_BURST];
+	static struct libvhost_vq_used used[MAX_BURST];
 	uint64_t features, buffers = 0;
 	struct libvhost_ctx *ctx;
 	struct libvhost_backend *be;
@@ -107,6 +112,9 @@ int main(int argc, char **argv)
 		case 'p':
 			packed = true;
 			break;
+		case '1':
+			single = true;
+			break;
 		case 'b':
 			burst = (unsigned int)strtoul(optarg, NULL, 0);
 			break;
@@ -117,8 +125,8 @@ int main(int argc, char **argv)
 			secs = strtod(optarg, NULL);
 			break;
 		default:
-			fprintf(stderr, "usage: vq-loopback [--packed] [--burst N] [--size N] "
-					"[--seconds S]\n");
+			fprintf(stderr, "usage: vq-loopback [--packed] [--single] [--burst N] "
+					"[--size N] [--seconds S]\n");
 			return 2;
 		}
 	}
@@ -186,12 +194,26 @@ int main(int argc, char **argv)
 			}
 			libvhost_vring_kick(vr);
 			d0 = ticks();
-			for (i = 0; i < burst; i++) {
-				r = libvhost_vq_pop(vq, iov, 4, &e);
-				if (r != 1)
-					die("pop", r ? r : -ENODATA);
-				((volatile uint8_t *)iov[0].iov_base)[0];
-				libvhost_vq_push(vq, e.id, 0);
+			if (single) {
+				for (i = 0; i < burst; i++) {
+					r = libvhost_vq_pop(vq, iov, 4, &e);
+					if (r != 1)
+						die("pop", r ? r : -ENODATA);
+					((volatile uint8_t *)iov[0].iov_base)[0];
+					libvhost_vq_push(vq, e.id, 0);
+				}
+			} else {
+				r = libvhost_vq_pop_burst(vq, biov, MAX_BURST, be_elems, burst);
+				if (r != (int)burst)
+					die("pop_burst", r < 0 ? r : -ENODATA);
+				for (i = 0; i < burst; i++) {
+					((volatile uint8_t *)biov[i].iov_base)[0];
+					used[i].id = be_elems[i].id;
+					used[i].len = 0;
+				}
+				r = libvhost_vq_push_burst(vq, used, burst);
+				if (r != (int)burst)
+					die("push_burst", r < 0 ? r : -EINVAL);
 			}
 			libvhost_vq_notify(vq);
 			dev_ticks += ticks() - d0;
@@ -203,9 +225,9 @@ int main(int argc, char **argv)
 		t1 = now();
 	} while (t1 - t0 < secs);
 
-	printf("%s ring of %u, burst %u, %u-byte buffers: %.1f ns per buffer (driver and "
+	printf("%s ring of %u, burst %u%s, %u-byte buffers: %.1f ns per buffer (driver and "
 	       "device), %.1f M buffers/s",
-	       packed ? "packed" : "split", RING, burst, size, (t1 - t0) * 1e9 / (double)buffers,
+	       packed ? "packed" : "split", RING, burst, single ? " (a buffer a call)" : "", size, (t1 - t0) * 1e9 / (double)buffers,
 	       (double)buffers / (t1 - t0) / 1e6);
 	if (ticks() != tk0)
 		printf("; device half %.1f ns (pop, push, notify)",

@@ -1603,6 +1603,36 @@ int libvhost_vq_pop(struct libvhost_vq *vq, struct iovec *iov, unsigned int cap,
  */
 int libvhost_vq_push(struct libvhost_vq *vq, uint32_t id, uint32_t len);
 
+/* A buffer given back, for libvhost_vq_push_burst(). */
+struct libvhost_vq_used {
+	uint32_t id; /* from libvhost_vq_elem */
+	uint32_t len; /* bytes written into its device-writable part */
+};
+
+/*
+ * libvhost_vq_pop_burst - up to @n libvhost_vq_pop()s in one call: the
+ * iovecs of each buffer follow the previous buffer's in @iov (@cap in all),
+ * so buffer k's start after the out + in iovecs of elems[0..k-1].
+ * Returns how many were taken, 0 when the ring is empty; fewer than @n when
+ * it ran out, or when the next buffer needs more iovecs than are left (it
+ * stays in the ring: take it with libvhost_vq_pop() and more room).
+ * Errors, only when nothing was taken: as libvhost_vq_pop(); a ring that
+ * breaks after some were taken says -EIO at the next call.
+ * Since: LIBVHOST_0.1
+ */
+int libvhost_vq_pop_burst(struct libvhost_vq *vq, struct iovec *iov, unsigned int cap,
+			  struct libvhost_vq_elem *elems, unsigned int n);
+
+/*
+ * libvhost_vq_push_burst - @n libvhost_vq_push()es in one call, in order.
+ * Returns how many were given back: fewer than @n when used[returned] is not
+ * in flight (it and those after it were not pushed).
+ * Errors: -EINVAL (used[0] not in flight), -EIO (broken).
+ * Since: LIBVHOST_0.1
+ */
+int libvhost_vq_push_burst(struct libvhost_vq *vq, const struct libvhost_vq_used *used,
+			   unsigned int n);
+
 /*
  * libvhost_vq_notify - publish pushed buffers and signal the call fd if the
  * driver asked to be told (with no call fd and INBAND_NOTIFICATIONS, a

@@ -44,7 +44,6 @@
 #define MAX_IOV 256
 #define MAX_PAIRS 16
 #define BURST 32 /* buffers taken before the driver is told (one notify) */
-#define SINK_IOV 8 /* parts of a buffer in a sink burst; more come on their own */
 #define ETH_HLEN 14
 #define POLL_CHECK 256 /* --poll: busy rounds between looks at the clock */
 #define POLL_SOCKET_NS 1000000 /* --poll: the socket is looked at (a syscall) once a millisecond */
@@ -166,21 +165,28 @@ static void put_hdr(void *dst, const uint8_t *hdr)
 		memcpy(dst, hdr, HDR_LEN);
 }
 
+/* Buffers already taken from the RX ring, to be used before any other. */
+struct held {
+	const struct iovec *iov; /* the iovecs of e[next] start at iov + at */
+	const struct libvhost_vq_elem *e;
+	unsigned int cnt, next, at;
+};
+
 /*
  * Delivers one frame to the driver's RX ring: a virtio-net header, then the
  * frame, across as many buffers as it takes with MRG_RXBUF, else one.
  * Returns 1 when it was pushed (a frame the ring ran out under is cut short
  * and counted as dropped), 0 when the ring had no buffer (nothing taken),
  * -1 when it was dropped (a buffer too small or not writable, given back).
- * @e0, when not NULL, is the first buffer, already taken (its iovecs @iov0).
+ * Buffers in @h, when not NULL, are used first, in order.
  */
 static int deliver(struct net *n, struct libvhost_vq *rx, bool mrg, const uint8_t *frame,
-		   size_t len, const struct iovec *iov0, const struct libvhost_vq_elem *e0)
+		   size_t len, struct held *h)
 {
 	uint8_t hdr[HDR_LEN] = { 0 };
-	struct iovec iov[MAX_IOV];
+	struct iovec popped[MAX_IOV], first[MAX_IOV];
+	const struct iovec *iov;
 	struct libvhost_vq_elem e;
-	struct iovec first[MAX_IOV];
 	unsigned int nfirst = 0;
 	uint16_t nbufs = 0;
 	size_t off = 0;
@@ -189,11 +195,13 @@ static int deliver(struct net *n, struct libvhost_vq *rx, bool mrg, const uint8_
 		size_t room, put = 0, hlen = nbufs == 0 ? HDR_LEN : 0;
 		unsigned int i;
 
-		if (e0) {
-			e = *e0;
-			memcpy(iov, iov0, (e.out + e.in) * sizeof(*iov));
-			e0 = NULL;
-		} else if (libvhost_vq_pop(rx, iov, MAX_IOV, &e) != 1) {
+		if (h && h->next < h->cnt) {
+			e = h->e[h->next++];
+			iov = h->iov + h->at;
+			h->at += e.out + e.in;
+		} else if (libvhost_vq_pop(rx, popped, MAX_IOV, &e) == 1) {
+			iov = popped;
+		} else {
 			if (!nbufs)
 				return 0;
 			/* a frame cut short: what was pushed says so in num_buffers */
@@ -296,7 +304,7 @@ static void serve_tx(struct net *n, unsigned int pair)
 			if (write(n->tap, n->frame, len) < 0)
 				n->dropped++;
 		} else if (libvhost_vq_is_enabled(rx)) {
-			r = deliver(n, rx, mrg, n->frame, len, NULL, NULL);
+			r = deliver(n, rx, mrg, n->frame, len, NULL);
 			if (r == 0)
 				n->dropped++;
 			delivered |= r != 0;
@@ -321,89 +329,96 @@ static void serve_tx(struct net *n, unsigned int pair)
 static void serve_sink(struct net *n, unsigned int pair)
 {
 	struct libvhost_vq *tx = libvhost_backend_get_vq(n->be, 2 * pair + 1);
-	struct iovec iov[BURST][SINK_IOV], big[MAX_IOV];
-	struct libvhost_vq_elem e[BURST], eb;
-	unsigned int i, cnt;
-	bool alone;
-	int r = 0;
+	struct iovec iov[MAX_IOV];
+	struct libvhost_vq_elem e[BURST];
+	struct libvhost_vq_used u[BURST];
+	unsigned int i, k, at, cnt;
+	int r;
 
 	do {
-		for (cnt = 0; cnt < BURST; cnt++) {
-			r = libvhost_vq_pop(tx, iov[cnt], SINK_IOV, &e[cnt]);
-			if (r != 1)
-				break;
-			for (i = 0; i < e[cnt].out && i < 2; i++) {
-				__builtin_prefetch(iov[cnt][i].iov_base);
-				__builtin_prefetch((uint8_t *)iov[cnt][i].iov_base +
-						   (iov[cnt][i].iov_len > 128 ? 128 : iov[cnt][i].iov_len) - 1);
+		r = libvhost_vq_pop_burst(tx, iov, MAX_IOV, e, BURST);
+		if (r <= 0)
+			break;
+		cnt = (unsigned int)r;
+		for (i = 0, at = 0; i < cnt; at += e[i].out + e[i].in, i++) {
+			for (k = 0; k < e[i].out && k < 2; k++) {
+				__builtin_prefetch(iov[at + k].iov_base);
+				__builtin_prefetch((uint8_t *)iov[at + k].iov_base +
+						   (iov[at + k].iov_len > 128 ? 128 : iov[at + k].iov_len) - 1);
 			}
 		}
-		/* a buffer of more parts than SINK_IOV comes on its own */
-		alone = r == -ENOSPC && libvhost_vq_pop(tx, big, MAX_IOV, &eb) == 1;
-		for (i = 0; i < cnt; i++) {
+		for (i = 0, at = 0; i < cnt; at += e[i].out + e[i].in, i++) {
 			if (i + 1 < cnt)
-				prefetch_iov(iov[i + 1], e[i + 1].out);
-			if (iov_gather(iov[i], e[i].out, HDR_LEN, n->frame, sizeof(n->frame)))
+				prefetch_iov(iov + at + e[i].out + e[i].in, e[i + 1].out);
+			if (iov_gather(iov + at, e[i].out, HDR_LEN, n->frame, sizeof(n->frame)))
 				n->tx_frames++;
+			u[i].id = e[i].id;
+			u[i].len = 0;
 		}
-		for (i = 0; i < cnt; i++)
-			libvhost_vq_push(tx, e[i].id, 0);
-		if (alone) {
-			if (iov_gather(big, eb.out, HDR_LEN, n->frame, sizeof(n->frame)))
-				n->tx_frames++;
-			libvhost_vq_push(tx, eb.id, 0);
-		}
-		if (cnt || alone)
-			libvhost_vq_notify(tx);
-	} while ((cnt == BURST || alone) && !n->poll);
+		libvhost_vq_push_burst(tx, u, cnt);
+		libvhost_vq_notify(tx);
+	} while (!n->poll);
 }
 
 /*
  * Source: the generated frame into every buffer the driver posts on @pair's
  * RX ring, a burst at a time.  The burst is taken first and its buffers
  * prefetched for writing, so taking the driver's cache lines overlaps;
- * a buffer the frame does not fit in one part of goes through deliver().
+ * a buffer the frame does not fit in one part of goes through deliver(),
+ * after the buffers before it are given back (the ring may be in order).
  */
 static void serve_source(struct net *n, unsigned int pair)
 {
 	struct libvhost_vq *rx = libvhost_backend_get_vq(n->be, 2 * pair);
-	struct iovec iov[BURST][SINK_IOV];
+	struct iovec iov[MAX_IOV];
 	struct libvhost_vq_elem e[BURST];
+	struct libvhost_vq_used u[BURST];
 	size_t len = n->gen_len, need = HDR_LEN + len;
-	bool mrg = mrg_rxbuf(n), slow, more;
-	unsigned int i, cnt;
-	int r = 0;
+	bool mrg = mrg_rxbuf(n);
+	unsigned int i, at, cnt, nu;
+	struct held h;
+	int r;
 
 	do {
-		slow = false;
-		for (cnt = 0; cnt < BURST; cnt++) {
-			r = libvhost_vq_pop(rx, iov[cnt], SINK_IOV, &e[cnt]);
-			if (r != 1)
+		r = libvhost_vq_pop_burst(rx, iov, MAX_IOV, e, BURST);
+		if (r == -ENOSPC) { /* a buffer of more than MAX_IOV parts */
+			if (deliver(n, rx, mrg, n->gen, len, NULL) == 0)
 				break;
-			if (e[cnt].out || !e[cnt].in || iov[cnt][0].iov_len < need) {
-				slow = true;
-				break;
-			}
-			/* the header to be read, the frame's two ends to be written */
-			__builtin_prefetch(iov[cnt][0].iov_base, 0);
-			__builtin_prefetch((uint8_t *)iov[cnt][0].iov_base + HDR_LEN, 1);
-			__builtin_prefetch((uint8_t *)iov[cnt][0].iov_base + need - 1, 1);
-		}
-		for (i = 0; i < cnt; i++) {
-			put_hdr(iov[i][0].iov_base, n->gen_msg);
-			memcpy((uint8_t *)iov[i][0].iov_base + HDR_LEN, n->gen, len);
-		}
-		for (i = 0; i < cnt; i++)
-			libvhost_vq_push(rx, e[i].id, (uint32_t)need);
-		n->rx_frames += cnt;
-		more = cnt == BURST;
-		if (slow)
-			more |= deliver(n, rx, mrg, n->gen, len, iov[cnt], &e[cnt]) != 0;
-		else if (r == -ENOSPC) /* a buffer of more than SINK_IOV parts */
-			more |= deliver(n, rx, mrg, n->gen, len, NULL, NULL) != 0;
-		if (cnt || more)
 			libvhost_vq_notify(rx);
-	} while (more && !n->poll);
+			continue;
+		}
+		if (r <= 0)
+			break;
+		cnt = (unsigned int)r;
+		/* the header to be read, the frame's two ends to be written */
+		for (i = 0, at = 0; i < cnt; at += e[i].out + e[i].in, i++) {
+			__builtin_prefetch(iov[at].iov_base, 0);
+			__builtin_prefetch((uint8_t *)iov[at].iov_base + HDR_LEN, 1);
+			if (iov[at].iov_len >= need)
+				__builtin_prefetch((uint8_t *)iov[at].iov_base + need - 1, 1);
+		}
+		for (i = 0, at = 0, nu = 0; i < cnt;) {
+			if (e[i].out || !e[i].in || iov[at].iov_len < need) {
+				libvhost_vq_push_burst(rx, u, nu);
+				n->rx_frames += nu;
+				nu = 0;
+				h = (struct held){ .iov = iov, .e = e, .cnt = cnt, .next = i, .at = at };
+				deliver(n, rx, mrg, n->gen, len, &h);
+				i = h.next;
+				at = h.at;
+				continue;
+			}
+			put_hdr(iov[at].iov_base, n->gen_msg);
+			memcpy((uint8_t *)iov[at].iov_base + HDR_LEN, n->gen, len);
+			u[nu].id = e[i].id;
+			u[nu++].len = (uint32_t)need;
+			at += e[i].out + e[i].in;
+			i++;
+		}
+		libvhost_vq_push_burst(rx, u, nu);
+		n->rx_frames += nu;
+		libvhost_vq_notify(rx);
+	} while (!n->poll);
 }
 
 /* Tap mode: frames from the tap interface into pair 0's RX ring. */
@@ -416,7 +431,7 @@ static void serve_tap(struct net *n)
 
 	while ((len = read(n->tap, n->frame, sizeof(n->frame))) > 0) {
 		if (libvhost_vq_is_enabled(rx)) {
-			r = deliver(n, rx, mrg, n->frame, (size_t)len, NULL, NULL);
+			r = deliver(n, rx, mrg, n->frame, (size_t)len, NULL);
 			if (r == 0)
 				n->dropped++;
 			delivered |= r != 0;

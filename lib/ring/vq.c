@@ -162,11 +162,13 @@ void lvh_vq_log_ring(struct lvh_vq *vq, uint64_t gpa, uint64_t len)
 		lvh_dirty_log_write(vq->log, gpa, len);
 }
 
-int lvh_vq_pop(struct lvh_vq *vq, struct iovec *iov, unsigned int cap, struct lvh_vq_elem *elem)
+int lvh_vq_pop_burst(struct lvh_vq *vq, struct iovec *iov, unsigned int cap,
+		     struct libvhost_vq_elem *elems, unsigned int n)
 {
+	unsigned int k, used = 0;
 	struct lvh_vq_walk w;
 	uint16_t id;
-	int r;
+	int r = 0;
 
 	if (vq->broken)
 		return -EIO;
@@ -174,24 +176,41 @@ int lvh_vq_pop(struct lvh_vq *vq, struct iovec *iov, unsigned int cap, struct lv
 	 * The writable parts are noted whether or not the log is on now: it
 	 * may be by the time the buffer is used (LOG_ALL while it is held).
 	 */
-	w.iov = iov;
-	w.cap = cap;
-	w.n = w.in = w.nwr = 0;
 	w.record = vq->wr != NULL;
-	r = vq->ops->pop(vq, &w, &id);
-	if (r <= 0)
-		return r;
-	if (vq->wr) {
-		unsigned int k;
+	for (k = 0; k < n; k++) {
+		w.iov = iov + used;
+		w.cap = cap - used;
+		w.n = w.in = w.nwr = 0;
+		r = vq->ops->pop(vq, &w, &id);
+		if (r <= 0)
+			break;
+		if (vq->wr) {
+			unsigned int i;
 
-		for (k = 0; k < w.nwr; k++)
-			vq->wr[id][k] = w.wr[k];
-		vq->nwr[id] = (uint8_t)w.nwr;
+			for (i = 0; i < w.nwr; i++)
+				vq->wr[id][i] = w.wr[i];
+			vq->nwr[id] = (uint8_t)w.nwr;
+		}
+		elems[k].id = id;
+		elems[k].out = w.n - w.in;
+		elems[k].in = w.in;
+		elems[k].reserved = 0;
+		used += w.n;
 	}
-	elem->id = id;
-	elem->out = w.n - w.in;
-	elem->in = w.in;
-	return 1;
+	return k ? (int)k : r;
+}
+
+int lvh_vq_pop(struct lvh_vq *vq, struct iovec *iov, unsigned int cap, struct lvh_vq_elem *elem)
+{
+	struct libvhost_vq_elem e;
+	int r = lvh_vq_pop_burst(vq, iov, cap, &e, 1);
+
+	if (r > 0) {
+		elem->id = (uint16_t)e.id;
+		elem->out = e.out;
+		elem->in = e.in;
+	}
+	return r;
 }
 
 /* The device wrote @len bytes into buffer @id's writable parts, in order. */
@@ -210,26 +229,40 @@ static __attribute__((noinline)) void log_buffer(struct lvh_vq *vq, uint16_t id,
 	}
 }
 
-int lvh_vq_push(struct lvh_vq *vq, uint16_t id, uint32_t len)
+int lvh_vq_push_burst(struct lvh_vq *vq, const struct libvhost_vq_used *used, unsigned int n)
 {
+	unsigned int k;
 	uint32_t bytes;
 	uint64_t off;
 	bool log;
 
 	if (vq->broken)
 		return -EIO;
-	if (id >= vq->num || !vq->inflight[id]) {
-		lvh_err(vq->ctx, "vq %u: pushing buffer %u, which is not in flight", vq->index, id);
-		return -EINVAL;
-	}
 	log = logging(vq);
-	if (log)
-		log_buffer(vq, id, len);
-	off = vq->ops->push(vq, id, len, &bytes);
-	if (log)
-		lvh_dirty_log_write(vq->log, vq->used_gpa + off, bytes);
-	vq->inflight[id] = 0;
-	return 0;
+	for (k = 0; k < n; k++) {
+		uint32_t id = used[k].id;
+
+		if (id >= vq->num || !vq->inflight[id]) {
+			lvh_err(vq->ctx, "vq %u: pushing buffer %u, which is not in flight",
+				vq->index, id);
+			return k ? (int)k : -EINVAL;
+		}
+		if (log)
+			log_buffer(vq, (uint16_t)id, used[k].len);
+		off = vq->ops->push(vq, (uint16_t)id, used[k].len, &bytes);
+		if (log)
+			lvh_dirty_log_write(vq->log, vq->used_gpa + off, bytes);
+		vq->inflight[id] = 0;
+	}
+	return (int)n;
+}
+
+int lvh_vq_push(struct lvh_vq *vq, uint16_t id, uint32_t len)
+{
+	struct libvhost_vq_used u = { .id = id, .len = len };
+	int r = lvh_vq_push_burst(vq, &u, 1);
+
+	return r < 0 ? r : 0;
 }
 
 int lvh_vq_flush(struct lvh_vq *vq)

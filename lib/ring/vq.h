@@ -214,12 +214,27 @@ void lvh_vq_fini(struct lvh_vq *vq);
  * -EIO the ring is broken (the driver wrote something invalid).
  */
 int lvh_vq_pop(struct lvh_vq *vq, struct iovec *iov, unsigned int cap, struct lvh_vq_elem *elem);
+/*
+ * Up to @n pops in one call, each buffer's iovecs after the previous one's
+ * in @iov (@cap in all).  Returns how many were taken; it stops early at an
+ * empty ring, a buffer that does not fit in what is left of @iov, or an
+ * error, which it returns only when nothing was taken (the ring's broken
+ * flag tells a caller that took some whether the ring broke after them).
+ */
+int lvh_vq_pop_burst(struct lvh_vq *vq, struct iovec *iov, unsigned int cap,
+		     struct libvhost_vq_elem *elems, unsigned int n);
 
 /*
  * Returns a popped buffer as used, @len bytes written into it; visible to
  * the driver at lvh_vq_flush().  Errors: -EINVAL an id not popped; -EIO broken.
  */
 int lvh_vq_push(struct lvh_vq *vq, uint16_t id, uint32_t len);
+/*
+ * @n pushes in one call, in order.  Returns how many were pushed: fewer
+ * than @n when used[returned] is not in flight (logged; -EINVAL if it is
+ * the first).  -EIO broken.
+ */
+int lvh_vq_push_burst(struct lvh_vq *vq, const struct libvhost_vq_used *used, unsigned int n);
 
 /*
  * Publishes the pushed buffers.  Returns 1 if the driver wants to be

@@ -1459,56 +1459,84 @@ static int vq_broken(struct libvhost_vq *vq)
 
 static inline __attribute__((always_inline)) int vq_pop(struct libvhost_vq *vq, struct iovec *iov,
 							 unsigned int cap,
-							 struct libvhost_vq_elem *elem)
+							 struct libvhost_vq_elem *elems,
+							 unsigned int n)
 {
-	struct lvh_vq_elem e;
 	bool was_broken;
 	int r;
 
 	if (!vq->running || vq->paused)
 		return 0;
 	was_broken = vq->ring.broken;
-	r = lvh_vq_pop(&vq->ring, iov, cap, &e);
-	if (r == -EIO)
-		return was_broken ? -EIO : vq_broken(vq);
+	r = lvh_vq_pop_burst(&vq->ring, iov, cap, elems, n);
+	if (vq->ring.broken && !was_broken)
+		vq_broken(vq); /* now, even when some were taken before it broke */
 	if (r == -EAGAIN)
 		return 0; /* an IOTLB miss: the ring is kicked when the update comes */
-	if (r <= 0)
-		return r;
-	elem->id = e.id;
-	elem->out = e.out;
-	elem->in = e.in;
-	elem->reserved = 0;
-	return 1;
+	return r;
+}
+
+static inline __attribute__((always_inline)) int vq_pop_locked(struct libvhost_vq *vq,
+								struct iovec *iov, unsigned int cap,
+								struct libvhost_vq_elem *elems,
+								unsigned int n)
+{
+	int r;
+
+	if (!vq->be->threaded)
+		return vq_pop(vq, iov, cap, elems, n);
+	pthread_mutex_lock(&vq->lock);
+	r = vq_pop(vq, iov, cap, elems, n);
+	pthread_mutex_unlock(&vq->lock);
+	return r;
+}
+
+LIBVHOST_EXPORT int libvhost_vq_pop_burst(struct libvhost_vq *vq, struct iovec *iov,
+					  unsigned int cap, struct libvhost_vq_elem *elems,
+					  unsigned int n)
+{
+	if (!vq || (!iov && cap) || (!elems && n))
+		return -EINVAL;
+	return vq_pop_locked(vq, iov, cap, elems, n);
 }
 
 LIBVHOST_EXPORT int libvhost_vq_pop(struct libvhost_vq *vq, struct iovec *iov, unsigned int cap,
 				    struct libvhost_vq_elem *elem)
 {
-	int r;
-
 	if (!vq || !iov || !elem)
 		return -EINVAL;
-	if (!vq->be->threaded)
-		return vq_pop(vq, iov, cap, elem);
-	pthread_mutex_lock(&vq->lock);
-	r = vq_pop(vq, iov, cap, elem);
-	pthread_mutex_unlock(&vq->lock);
+	return vq_pop_locked(vq, iov, cap, elem, 1);
+}
+
+static int vq_push(struct libvhost_vq *vq, const struct libvhost_vq_used *used, unsigned int n)
+{
+	int r;
+
+	if (vq->be->threaded)
+		pthread_mutex_lock(&vq->lock);
+	r = vq->running ? lvh_vq_push_burst(&vq->ring, used, n) : -EINVAL;
+	if (vq->be->threaded)
+		pthread_mutex_unlock(&vq->lock);
 	return r;
+}
+
+LIBVHOST_EXPORT int libvhost_vq_push_burst(struct libvhost_vq *vq,
+					   const struct libvhost_vq_used *used, unsigned int n)
+{
+	if (!vq || (!used && n))
+		return -EINVAL;
+	return vq_push(vq, used, n);
 }
 
 LIBVHOST_EXPORT int libvhost_vq_push(struct libvhost_vq *vq, uint32_t id, uint32_t len)
 {
+	struct libvhost_vq_used u = { .id = id, .len = len };
 	int r;
 
-	if (!vq || id > UINT16_MAX)
+	if (!vq)
 		return -EINVAL;
-	if (vq->be->threaded)
-		pthread_mutex_lock(&vq->lock);
-	r = vq->running ? lvh_vq_push(&vq->ring, (uint16_t)id, len) : -EINVAL;
-	if (vq->be->threaded)
-		pthread_mutex_unlock(&vq->lock);
-	return r;
+	r = vq_push(vq, &u, 1);
+	return r < 0 ? r : 0;
 }
 
 static int vq_notify(struct libvhost_vq *vq)

@@ -125,6 +125,9 @@ int main(void)
 	EQ(offsetof(struct libvhost_vq_elem, out), 4);
 	EQ(offsetof(struct libvhost_vq_elem, in), 8);
 	EQ(offsetof(struct libvhost_vq_elem, reserved), 12);
+	EQ(sizeof(struct libvhost_vq_used), 8);
+	EQ(offsetof(struct libvhost_vq_used, id), 0);
+	EQ(offsetof(struct libvhost_vq_used, len), 4);
 	EQ(sizeof(struct libvhost_vdpa_mgmtdev), 128);
 	EQ(offsetof(struct libvhost_vdpa_mgmtdev, sz), 0);
 	EQ(offsetof(struct libvhost_vdpa_mgmtdev, bus), 8);

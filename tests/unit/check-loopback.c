@@ -64,25 +64,34 @@ static int dev_started(void *ud, struct libvhost_vq *vq)
 	return 0;
 }
 
-/* Echo: every readable byte comes back inverted in the writable part. */
+/*
+ * Echo: every readable byte comes back inverted in the writable part.
+ * Buffers are taken and given back in bursts of up to four.
+ */
 static void serve(struct libvhost_vq *vq)
 {
 	struct iovec iov[16];
-	struct libvhost_vq_elem e;
+	struct libvhost_vq_elem e[4];
+	struct libvhost_vq_used u[4];
+	int n, k, at;
 
-	while (libvhost_vq_pop(vq, iov, 16, &e) == 1) {
-		uint32_t len = 0, i;
+	while ((n = libvhost_vq_pop_burst(vq, iov, 16, e, 4)) > 0) {
+		for (k = 0, at = 0; k < n; at += (int)(e[k].out + e[k].in), k++) {
+			const struct iovec *v = iov + at;
+			uint32_t len = 0, i;
 
-		if (e.out && e.in) {
-			const uint8_t *src = iov[0].iov_base;
-			uint8_t *dst = iov[e.out].iov_base;
+			if (e[k].out && e[k].in) {
+				const uint8_t *src = v[0].iov_base;
+				uint8_t *dst = v[e[k].out].iov_base;
 
-			len = (uint32_t)(iov[0].iov_len < iov[e.out].iov_len ? iov[0].iov_len
-									      : iov[e.out].iov_len);
-			for (i = 0; i < len; i++)
-				dst[i] = (uint8_t)~src[i];
+				len = (uint32_t)(v[0].iov_len < v[e[k].out].iov_len ? v[0].iov_len
+										   : v[e[k].out].iov_len);
+				for (i = 0; i < len; i++)
+					dst[i] = (uint8_t)~src[i];
+			}
+			u[k] = (struct libvhost_vq_used){ e[k].id, len };
 		}
-		libvhost_vq_push(vq, e.id, len);
+		ck_assert_int_eq(libvhost_vq_push_burst(vq, u, (unsigned int)n), n);
 	}
 	libvhost_vq_notify(vq);
 }

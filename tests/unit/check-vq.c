@@ -284,6 +284,73 @@ START_TEST(test_kicks_off)
 END_TEST
 
 /*
+ * Bursts (the four layouts): pop_burst lays the buffers' iovecs one after
+ * the other and stops at a buffer that does not fit in what is left;
+ * push_burst stops at an id not in flight (a repeat within the burst too).
+ */
+START_TEST(test_burst)
+{
+	static const unsigned int parts[5] = { 1, 2, 3, 1, 1 };
+	uint8_t *b = guest + BUF_GPA;
+	struct iovec iov[16], v[3];
+	struct libvhost_vq_elem e[8];
+	struct libvhost_vq_used u[4];
+	unsigned int i, k;
+	void *tok;
+	uint32_t len;
+
+	restart(NUM, kick_layouts[_i]);
+	ck_assert_int_eq(lvh_vq_pop_burst(&vq, iov, 16, e, 8), 0);
+	for (i = 0; i < 5; i++) {
+		for (k = 0; k < parts[i]; k++)
+			v[k] = (struct iovec){ b + 0x100 * (4 * i + k), 16 };
+		ck_assert_int_eq(libvhost_vring_add(vr, v, 0, parts[i], (void *)(uintptr_t)(i + 1)),
+				 0);
+	}
+	libvhost_vring_kick(vr);
+	/* the third (3 parts) does not fit in the one iovec left of 4 */
+	ck_assert_int_eq(lvh_vq_pop_burst(&vq, iov, 4, e, 8), 2);
+	ck_assert_uint_eq(e[0].out, 0);
+	ck_assert_uint_eq(e[0].in, 1);
+	ck_assert_uint_eq(e[1].in, 2);
+	ck_assert_ptr_eq(iov[0].iov_base, b);
+	ck_assert_ptr_eq(iov[1].iov_base, b + 0x400);
+	ck_assert_ptr_eq(iov[2].iov_base, b + 0x500);
+	/* nor alone in 2: nothing taken */
+	ck_assert_int_eq(lvh_vq_pop_burst(&vq, iov + 3, 2, e + 2, 8), -ENOSPC);
+	/* two at most asked for */
+	ck_assert_int_eq(lvh_vq_pop_burst(&vq, iov + 3, 13, e + 2, 2), 2);
+	ck_assert_uint_eq(e[2].in, 3);
+	ck_assert_uint_eq(e[3].in, 1);
+	ck_assert_ptr_eq(iov[5].iov_base, b + 0xa00);
+	ck_assert_ptr_eq(iov[6].iov_base, b + 0xc00);
+	ck_assert_int_eq(lvh_vq_pop_burst(&vq, iov + 7, 9, e + 4, 8), 1);
+	ck_assert_ptr_eq(iov[7].iov_base, b + 0x1000);
+	ck_assert_int_eq(lvh_vq_pop_burst(&vq, iov + 8, 8, e + 5, 3), 0);
+
+	/* a repeat in the burst: the first two go back, then the rest */
+	for (i = 0; i < 2; i++)
+		u[i] = (struct libvhost_vq_used){ e[i].id, 10 + i };
+	u[2] = u[0];
+	ck_assert_int_eq(lvh_vq_push_burst(&vq, u, 3), 2);
+	u[0] = (struct libvhost_vq_used){ NUM, 0 };
+	ck_assert_int_eq(lvh_vq_push_burst(&vq, u, 1), -EINVAL);
+	ck_assert_int_eq(lvh_vq_push_burst(&vq, u, 0), 0);
+	for (i = 0; i < 3; i++)
+		u[i] = (struct libvhost_vq_used){ e[2 + i].id, 12 + i };
+	ck_assert_int_eq(lvh_vq_push_burst(&vq, u, 3), 3);
+	lvh_vq_flush(&vq);
+	for (i = 0; i < 5; i++) {
+		ck_assert_int_eq(libvhost_vring_get_used(vr, &tok, &len), 1);
+		ck_assert_ptr_eq(tok, (void *)(uintptr_t)(i + 1));
+		ck_assert_uint_eq(len, 10 + i);
+	}
+	ck_assert_int_eq(libvhost_vring_get_used(vr, &tok, &len), 0);
+	ck_assert(!vq.broken);
+}
+END_TEST
+
+/*
  * What a ring writes to ask for kicks, or not (split: used flags or
  * avail_event; packed: the device area's flags), is logged like its used
  * entries, or a migrated driver could wait for a kick that never comes.
@@ -474,6 +541,23 @@ START_TEST(test_hostile_twice)
 	ck_assert_int_eq(lvh_vq_pop(&vq, iov, 4, &e), 1);
 	make_avail(0);
 	expect_broken();
+}
+END_TEST
+
+/* A ring that breaks after a burst's first buffer: that one, then -EIO. */
+START_TEST(test_hostile_mid_burst)
+{
+	struct iovec iov[8];
+	struct libvhost_vq_elem e[4];
+
+	put_desc(0, BUF_GPA, 8, LVH_DESC_F_WRITE, 0);
+	vq.avail[2] = 0;
+	vq.avail[3] = NUM;
+	__atomic_store_n(&vq.avail[1], (uint16_t)2, __ATOMIC_RELEASE);
+	ck_assert_int_eq(lvh_vq_pop_burst(&vq, iov, 8, e, 4), 1);
+	ck_assert_uint_eq(e[0].id, 0);
+	ck_assert(vq.broken);
+	ck_assert_int_eq(lvh_vq_pop_burst(&vq, iov, 8, e, 4), -EIO);
 }
 END_TEST
 
@@ -791,6 +875,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_kicks_off, 0, 4);
 	tcase_add_loop_test(tc, test_log_event_writes, 0, 4);
 	tcase_add_loop_test(tc, test_log_taken_before, 0, 4);
+	tcase_add_loop_test(tc, test_burst, 0, 4);
 	tcase_add_test(tc, test_init_refusals);
 	suite_add_tcase(s, tc);
 
@@ -806,6 +891,7 @@ int main(void)
 	tcase_add_test(tc, test_hostile_indirect);
 	tcase_add_test(tc, test_hostile_indirect_len);
 	tcase_add_test(tc, test_hostile_twice);
+	tcase_add_test(tc, test_hostile_mid_burst);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("packed");
