@@ -120,7 +120,8 @@ int lvh_vq_packed_map_desc(struct lvh_vq *vq, struct lvh_vq_walk *w, uint64_t ad
 	return lvh_vq_map(vq, w, addr, len, flags & LVH_DESC_F_WRITE);
 }
 
-static int packed_pop(struct lvh_vq *vq, struct lvh_vq_walk *w, uint16_t *id)
+static inline __attribute__((always_inline)) int packed_pop(struct lvh_vq *vq, struct lvh_vq_walk *w,
+								 uint16_t *id)
 {
 	uint16_t pos = vq->last_avail, flags = flags_at(vq, pos), first = 0xffff, last = 0xffff;
 	bool wrap = vq->avail_wrap;
@@ -173,7 +174,8 @@ fail:
 	return r;
 }
 
-static uint64_t packed_push(struct lvh_vq *vq, uint16_t id, uint32_t len, uint32_t *bytes)
+static inline __attribute__((always_inline)) uint64_t packed_push(struct lvh_vq *vq, uint16_t id,
+								       uint32_t len, uint32_t *bytes)
 {
 	uint64_t off = (uint64_t)vq->used_idx * DESC_SIZE;
 	uint8_t *e = vq->desc + off;
@@ -193,6 +195,17 @@ static uint64_t packed_push(struct lvh_vq *vq, uint16_t id, uint32_t len, uint32
 	vq->used_total += vq->inflight[id];
 	*bytes = DESC_SIZE;
 	return off;
+}
+
+static int packed_pop_burst(struct lvh_vq *vq, struct iovec *iov, unsigned int cap,
+			  struct libvhost_vq_elem *elems, unsigned int n)
+{
+	return lvh_vq_pop_each(vq, packed_pop, iov, cap, elems, n);
+}
+
+static int packed_push_burst(struct lvh_vq *vq, const struct libvhost_vq_used *used, unsigned int n)
+{
+	return lvh_vq_push_each(vq, packed_push, used, n);
 }
 
 static int packed_flush(struct lvh_vq *vq)
@@ -240,8 +253,8 @@ static bool packed_set_notify(struct lvh_vq *vq, bool enable)
 }
 
 static const struct lvh_vq_ops packed_ops = {
-	.pop = packed_pop,
-	.push = packed_push,
+	.pop_burst = packed_pop_burst,
+	.push_burst = packed_push_burst,
 	.flush = packed_flush,
 	.set_notify = packed_set_notify,
 	.packed = true,

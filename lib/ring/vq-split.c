@@ -148,7 +148,8 @@ static void split_prefetch(struct lvh_vq *vq, uint16_t n)
 		__builtin_prefetch(&vq->used[2 + 4 * ((vq->used_idx + k) & mask)], 1);
 }
 
-static int split_pop(struct lvh_vq *vq, struct lvh_vq_walk *w, uint16_t *id)
+static inline __attribute__((always_inline)) int split_pop(struct lvh_vq *vq, struct lvh_vq_walk *w,
+								 uint16_t *id)
 {
 	uint16_t avail_idx, head;
 	int r;
@@ -202,7 +203,8 @@ static int split_pop(struct lvh_vq *vq, struct lvh_vq_walk *w, uint16_t *id)
 	return 1;
 }
 
-static uint64_t split_push(struct lvh_vq *vq, uint16_t id, uint32_t len, uint32_t *bytes)
+static inline __attribute__((always_inline)) uint64_t split_push(struct lvh_vq *vq, uint16_t id,
+								       uint32_t len, uint32_t *bytes)
 {
 	unsigned int slot = vq->used_idx & (vq->num - 1);
 	uint32_t *e = (uint32_t *)&vq->used[2 + 4 * slot];
@@ -214,6 +216,17 @@ static uint64_t split_push(struct lvh_vq *vq, uint16_t id, uint32_t len, uint32_
 	vq->used_idx++;
 	*bytes = 8;
 	return 4 + 8ull * slot;
+}
+
+static int split_pop_burst(struct lvh_vq *vq, struct iovec *iov, unsigned int cap,
+			  struct libvhost_vq_elem *elems, unsigned int n)
+{
+	return lvh_vq_pop_each(vq, split_pop, iov, cap, elems, n);
+}
+
+static int split_push_burst(struct lvh_vq *vq, const struct libvhost_vq_used *used, unsigned int n)
+{
+	return lvh_vq_push_each(vq, split_push, used, n);
 }
 
 static int split_flush(struct lvh_vq *vq)
@@ -259,8 +272,8 @@ static bool split_set_notify(struct lvh_vq *vq, bool enable)
 }
 
 static const struct lvh_vq_ops split_ops = {
-	.pop = split_pop,
-	.push = split_push,
+	.pop_burst = split_pop_burst,
+	.push_burst = split_push_burst,
 	.flush = split_flush,
 	.flush_logs_idx = true,
 	.set_notify = split_set_notify,

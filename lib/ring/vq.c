@@ -151,53 +151,18 @@ int lvh_vq_set_log(struct lvh_vq *vq, struct lvh_dirty_log *log, uint64_t used_g
 	return 0;
 }
 
-static bool logging(const struct lvh_vq *vq)
-{
-	return vq->log && vq->log->on && vq->wr;
-}
-
 void lvh_vq_log_ring(struct lvh_vq *vq, uint64_t gpa, uint64_t len)
 {
-	if (logging(vq))
+	if (lvh_vq_logging(vq))
 		lvh_dirty_log_write(vq->log, gpa, len);
 }
 
 int lvh_vq_pop_burst(struct lvh_vq *vq, struct iovec *iov, unsigned int cap,
 		     struct libvhost_vq_elem *elems, unsigned int n)
 {
-	unsigned int k, used = 0;
-	struct lvh_vq_walk w;
-	uint16_t id;
-	int r = 0;
-
 	if (vq->broken)
 		return -EIO;
-	/*
-	 * The writable parts are noted whether or not the log is on now: it
-	 * may be by the time the buffer is used (LOG_ALL while it is held).
-	 */
-	w.record = vq->wr != NULL;
-	for (k = 0; k < n; k++) {
-		w.iov = iov + used;
-		w.cap = cap - used;
-		w.n = w.in = w.nwr = 0;
-		r = vq->ops->pop(vq, &w, &id);
-		if (r <= 0)
-			break;
-		if (vq->wr) {
-			unsigned int i;
-
-			for (i = 0; i < w.nwr; i++)
-				vq->wr[id][i] = w.wr[i];
-			vq->nwr[id] = (uint8_t)w.nwr;
-		}
-		elems[k].id = id;
-		elems[k].out = w.n - w.in;
-		elems[k].in = w.in;
-		elems[k].reserved = 0;
-		used += w.n;
-	}
-	return k ? (int)k : r;
+	return vq->ops->pop_burst(vq, iov, cap, elems, n);
 }
 
 int lvh_vq_pop(struct lvh_vq *vq, struct iovec *iov, unsigned int cap, struct lvh_vq_elem *elem)
@@ -214,7 +179,7 @@ int lvh_vq_pop(struct lvh_vq *vq, struct iovec *iov, unsigned int cap, struct lv
 }
 
 /* The device wrote @len bytes into buffer @id's writable parts, in order. */
-static __attribute__((noinline)) void log_buffer(struct lvh_vq *vq, uint16_t id, uint32_t len)
+void lvh_vq_log_buffer(struct lvh_vq *vq, uint16_t id, uint32_t len)
 {
 	uint64_t left = len;
 	unsigned int i;
@@ -231,30 +196,14 @@ static __attribute__((noinline)) void log_buffer(struct lvh_vq *vq, uint16_t id,
 
 int lvh_vq_push_burst(struct lvh_vq *vq, const struct libvhost_vq_used *used, unsigned int n)
 {
-	unsigned int k;
-	uint32_t bytes;
-	uint64_t off;
-	bool log;
-
 	if (vq->broken)
 		return -EIO;
-	log = logging(vq);
-	for (k = 0; k < n; k++) {
-		uint32_t id = used[k].id;
+	return vq->ops->push_burst(vq, used, n);
+}
 
-		if (id >= vq->num || !vq->inflight[id]) {
-			lvh_err(vq->ctx, "vq %u: pushing buffer %u, which is not in flight",
-				vq->index, id);
-			return k ? (int)k : -EINVAL;
-		}
-		if (log)
-			log_buffer(vq, (uint16_t)id, used[k].len);
-		off = vq->ops->push(vq, (uint16_t)id, used[k].len, &bytes);
-		if (log)
-			lvh_dirty_log_write(vq->log, vq->used_gpa + off, bytes);
-		vq->inflight[id] = 0;
-	}
-	return (int)n;
+void lvh_vq_not_in_flight(struct lvh_vq *vq, uint32_t id)
+{
+	lvh_err(vq->ctx, "vq %u: pushing buffer %u, which is not in flight", vq->index, id);
 }
 
 int lvh_vq_push(struct lvh_vq *vq, uint16_t id, uint32_t len)

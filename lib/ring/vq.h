@@ -9,6 +9,7 @@
 #ifndef LIBVHOST_VQ_H
 #define LIBVHOST_VQ_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/uio.h>
@@ -19,10 +20,19 @@
 struct lvh_vq;
 struct lvh_vq_walk;
 
+/*
+ * Each ring takes one buffer (pop) and gives one back (push: it returns
+ * where in the used area (split) or descriptor ring (packed) it wrote, and
+ * how much); lvh_vq_pop_each() and lvh_vq_push_each() make the bursts of
+ * the ops table from them, with the ring's functions inline.
+ */
+typedef int lvh_vq_pop_fn(struct lvh_vq *vq, struct lvh_vq_walk *w, uint16_t *id);
+typedef uint64_t lvh_vq_push_fn(struct lvh_vq *vq, uint16_t id, uint32_t len, uint32_t *bytes);
+
 struct lvh_vq_ops {
-	int (*pop)(struct lvh_vq *vq, struct lvh_vq_walk *w, uint16_t *id);
-	/* returns where in the used area (split) or descriptor ring (packed) it wrote, and how much */
-	uint64_t (*push)(struct lvh_vq *vq, uint16_t id, uint32_t len, uint32_t *bytes);
+	int (*pop_burst)(struct lvh_vq *vq, struct iovec *iov, unsigned int cap,
+			 struct libvhost_vq_elem *elems, unsigned int n);
+	int (*push_burst)(struct lvh_vq *vq, const struct libvhost_vq_used *used, unsigned int n);
 	int (*flush)(struct lvh_vq *vq);
 	bool flush_logs_idx; /* flush writes an index at used + 2 (split) */
 	bool packed;
@@ -125,6 +135,11 @@ int lvh_vq_set_log(struct lvh_vq *vq, struct lvh_dirty_log *log, uint64_t used_g
 /* Logs a write the ring itself made at @gpa, when the log is on. */
 void lvh_vq_log_ring(struct lvh_vq *vq, uint64_t gpa, uint64_t len);
 
+static inline bool lvh_vq_logging(const struct lvh_vq *vq)
+{
+	return vq->log && vq->log->on && vq->wr;
+}
+
 /* Where a pop collects iovecs (vq.c). */
 struct lvh_vq_walk {
 	struct iovec *iov;
@@ -175,6 +190,77 @@ static inline int lvh_vq_map(struct lvh_vq *vq, struct lvh_vq_walk *w, uint64_t 
 	w->iov[w->n++].iov_len = len;
 	return 0;
 }
+/*
+ * Up to @n pops with @pop (a ring's, inlined here), each buffer's iovecs
+ * after the previous one's; see lvh_vq_pop_burst().
+ */
+static inline __attribute__((always_inline)) int
+lvh_vq_pop_each(struct lvh_vq *vq, lvh_vq_pop_fn *pop, struct iovec *iov, unsigned int cap,
+		struct libvhost_vq_elem *elems, unsigned int n)
+{
+	unsigned int k, used = 0;
+	struct lvh_vq_walk w;
+	uint16_t id = 0;
+	int r = 0;
+
+	/*
+	 * The writable parts are noted whether or not the log is on now: it
+	 * may be by the time the buffer is used (LOG_ALL while it is held).
+	 */
+	w.record = vq->wr != NULL;
+	for (k = 0; k < n; k++) {
+		w.iov = iov + used;
+		w.cap = cap - used;
+		w.n = w.in = w.nwr = 0;
+		r = pop(vq, &w, &id);
+		if (r <= 0)
+			break;
+		if (w.record) {
+			unsigned int i;
+
+			for (i = 0; i < w.nwr; i++)
+				vq->wr[id][i] = w.wr[i];
+			vq->nwr[id] = (uint8_t)w.nwr;
+		}
+		elems[k].id = id;
+		elems[k].out = w.n - w.in;
+		elems[k].in = w.in;
+		elems[k].reserved = 0;
+		used += w.n;
+	}
+	return k ? (int)k : r;
+}
+
+void lvh_vq_log_buffer(struct lvh_vq *vq, uint16_t id, uint32_t len);
+void lvh_vq_not_in_flight(struct lvh_vq *vq, uint32_t id);
+
+/* @n pushes with @push (a ring's, inlined here); see lvh_vq_push_burst(). */
+static inline __attribute__((always_inline)) int
+lvh_vq_push_each(struct lvh_vq *vq, lvh_vq_push_fn *push, const struct libvhost_vq_used *used,
+		 unsigned int n)
+{
+	bool log = lvh_vq_logging(vq);
+	unsigned int k;
+	uint32_t bytes;
+	uint64_t off;
+
+	for (k = 0; k < n; k++) {
+		uint32_t id = used[k].id;
+
+		if (id >= vq->num || !vq->inflight[id]) {
+			lvh_vq_not_in_flight(vq, id);
+			return k ? (int)k : -EINVAL;
+		}
+		if (log)
+			lvh_vq_log_buffer(vq, (uint16_t)id, used[k].len);
+		off = push(vq, (uint16_t)id, used[k].len, &bytes);
+		if (log)
+			lvh_dirty_log_write(vq->log, vq->used_gpa + off, bytes);
+		vq->inflight[id] = 0;
+	}
+	return (int)n;
+}
+
 /* Common set-up of a ring of num entries (1..32768). */
 int lvh_vq_init_common(struct lvh_vq *vq, const struct lvh_vq_ops *ops, struct libvhost_ctx *ctx,
 		       const struct libvhost_mem *mem, unsigned int index, unsigned int num,
