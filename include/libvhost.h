@@ -1634,6 +1634,17 @@ int libvhost_vq_push_burst(struct libvhost_vq *vq, const struct libvhost_vq_used
 			   unsigned int n);
 
 /*
+ * libvhost_vq_unpop - put the last @n buffers taken back in the ring, none
+ * of them pushed: the next pops take them again, in the same order.  For a
+ * device that took buffers and found it cannot use them yet, as a network
+ * device whose frame needs more receive buffers than the driver has posted
+ * so far (it waits for more, rather than cut the frame short).
+ * Errors: -EINVAL (fewer than @n taken since the ring started, or one of
+ * them given back), -EIO (broken).  Since: LIBVHOST_0.1
+ */
+int libvhost_vq_unpop(struct libvhost_vq *vq, unsigned int n);
+
+/*
  * libvhost_vq_notify - publish pushed buffers and signal the call fd if the
  * driver asked to be told (with no call fd and INBAND_NOTIFICATIONS, a
  * VRING_CALL on the back-end channel).  Returns 1 if it was signalled, 0 if

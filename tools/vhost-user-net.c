@@ -44,6 +44,7 @@
 #define MAX_IOV 256
 #define MAX_PAIRS 16
 #define BURST 32 /* buffers taken before the driver is told (one notify) */
+#define MAX_FRAME_BUFS 256 /* receive buffers one frame may take (MRG_RXBUF) */
 #define ETH_HLEN 14
 #define POLL_CHECK 256 /* --poll: busy rounds between looks at the clock */
 #define POLL_SOCKET_NS 1000000 /* --poll: the socket is looked at (a syscall) once a millisecond */
@@ -175,9 +176,10 @@ struct held {
 /*
  * Delivers one frame to the driver's RX ring: a virtio-net header, then the
  * frame, across as many buffers as it takes with MRG_RXBUF, else one.
- * Returns 1 when it was pushed (a frame the ring ran out under is cut short
- * and counted as dropped), 0 when the ring had no buffer (nothing taken),
- * -1 when it was dropped (a buffer too small or not writable, given back).
+ * Returns 1 when it was pushed, 0 when the ring does not have the buffers
+ * for it yet (nothing taken: those it took are put back, for the driver to
+ * add more), -1 when it was dropped (a buffer too small or not writable,
+ * given back; a frame of more than MAX_FRAME_BUFS buffers).
  * Buffers in @h, when not NULL, are used first, in order.
  */
 static int deliver(struct net *n, struct libvhost_vq *rx, bool mrg, const uint8_t *frame,
@@ -185,16 +187,25 @@ static int deliver(struct net *n, struct libvhost_vq *rx, bool mrg, const uint8_
 {
 	uint8_t hdr[HDR_LEN] = { 0 };
 	struct iovec popped[MAX_IOV], first[MAX_IOV];
+	struct libvhost_vq_used used[MAX_FRAME_BUFS];
 	const struct iovec *iov;
 	struct libvhost_vq_elem e;
-	unsigned int nfirst = 0;
+	unsigned int nfirst = 0, i;
 	uint16_t nbufs = 0;
 	size_t off = 0;
 
 	while (off < len || nbufs == 0) {
 		size_t room, put = 0, hlen = nbufs == 0 ? HDR_LEN : 0;
-		unsigned int i;
 
+		if (nbufs == MAX_FRAME_BUFS) {
+			fprintf(stderr, "vhost-user-net: a %zu-byte frame needs more than %u "
+					"receive buffers: dropped\n", len, MAX_FRAME_BUFS);
+			for (i = 0; i < nbufs; i++)
+				used[i].len = 0;
+			libvhost_vq_push_burst(rx, used, nbufs);
+			n->dropped++;
+			return -1;
+		}
 		if (h && h->next < h->cnt) {
 			e = h->e[h->next++];
 			iov = h->iov + h->at;
@@ -202,18 +213,14 @@ static int deliver(struct net *n, struct libvhost_vq *rx, bool mrg, const uint8_
 		} else if (libvhost_vq_pop(rx, popped, MAX_IOV, &e) == 1) {
 			iov = popped;
 		} else {
-			if (!nbufs)
-				return 0;
-			/* a frame cut short: what was pushed says so in num_buffers */
-			n->dropped++;
-			fprintf(stderr, "vhost-user-net: RX ring ran out mid-frame\n");
-			break;
+			/* not enough posted yet: they come back with the rest */
+			if (nbufs && libvhost_vq_unpop(rx, nbufs) < 0)
+				return -1;
+			return 0;
 		}
 		if (!e.in || e.out) {
-			libvhost_vq_push(rx, e.id, 0);
+			used[nbufs++] = (struct libvhost_vq_used){ e.id, 0 };
 			n->dropped++;
-			if (!nbufs)
-				return -1;
 			break;
 		}
 		/* the common case: header and frame in the buffer's first part */
@@ -228,10 +235,8 @@ static int deliver(struct net *n, struct libvhost_vq *rx, bool mrg, const uint8_
 		for (room = 0, i = 0; i < e.in; i++)
 			room += iov[i].iov_len;
 		if (room < hlen + (mrg ? 1 : len)) {
-			libvhost_vq_push(rx, e.id, 0);
+			used[nbufs++] = (struct libvhost_vq_used){ e.id, 0 };
 			n->dropped++;
-			if (!nbufs)
-				return -1;
 			break;
 		}
 		if (hlen) {
@@ -260,15 +265,16 @@ static int deliver(struct net *n, struct libvhost_vq *rx, bool mrg, const uint8_
 			put += iov_scatter(rest, k, frame + off, len - off);
 			off += put - hlen;
 		}
-		libvhost_vq_push(rx, e.id, (uint32_t)put);
-		nbufs++;
+		used[nbufs++] = (struct libvhost_vq_used){ e.id, (uint32_t)put };
 	}
-	/* num_buffers, the header's last field, once the count is known */
-	hdr[10] = (uint8_t)nbufs;
-	hdr[11] = (uint8_t)(nbufs >> 8);
+	/* num_buffers, the header's last field, once the count is known (a bad buffer is not one) */
+	i = off < len && nbufs && !used[nbufs - 1].len ? nbufs - 1u : nbufs;
+	hdr[10] = (uint8_t)i;
+	hdr[11] = (uint8_t)(i >> 8);
 	iov_scatter(first, nfirst, hdr, HDR_LEN);
+	libvhost_vq_push_burst(rx, used, nbufs);
 	if (off < len)
-		return 1; /* pushed, but cut short */
+		return -1; /* a bad buffer cut it short: what was pushed says so */
 	n->rx_frames++;
 	return 1;
 }
@@ -366,6 +372,7 @@ static void serve_sink(struct net *n, unsigned int pair)
  * prefetched for writing, so taking the driver's cache lines overlaps;
  * a buffer the frame does not fit in one part of goes through deliver(),
  * after the buffers before it are given back (the ring may be in order).
+ * A frame the ring has too few buffers for yet waits for more.
  */
 static void serve_source(struct net *n, unsigned int pair)
 {
@@ -374,7 +381,7 @@ static void serve_source(struct net *n, unsigned int pair)
 	struct libvhost_vq_elem e[BURST];
 	struct libvhost_vq_used u[BURST];
 	size_t len = n->gen_len, need = HDR_LEN + len;
-	bool mrg = mrg_rxbuf(n);
+	bool mrg = mrg_rxbuf(n), starved = false;
 	unsigned int i, at, cnt, nu;
 	struct held h;
 	int r;
@@ -397,13 +404,13 @@ static void serve_source(struct net *n, unsigned int pair)
 			if (iov[at].iov_len >= need)
 				__builtin_prefetch((uint8_t *)iov[at].iov_base + need - 1, 1);
 		}
-		for (i = 0, at = 0, nu = 0; i < cnt;) {
+		for (i = 0, at = 0, nu = 0; i < cnt && !starved;) {
 			if (e[i].out || !e[i].in || iov[at].iov_len < need) {
 				libvhost_vq_push_burst(rx, u, nu);
 				n->rx_frames += nu;
 				nu = 0;
 				h = (struct held){ .iov = iov, .e = e, .cnt = cnt, .next = i, .at = at };
-				deliver(n, rx, mrg, n->gen, len, &h);
+				starved = deliver(n, rx, mrg, n->gen, len, &h) == 0;
 				i = h.next;
 				at = h.at;
 				continue;
@@ -418,7 +425,7 @@ static void serve_source(struct net *n, unsigned int pair)
 		libvhost_vq_push_burst(rx, u, nu);
 		n->rx_frames += nu;
 		libvhost_vq_notify(rx);
-	} while (!n->poll);
+	} while (!n->poll && !starved);
 }
 
 /* Tap mode: frames from the tap interface into pair 0's RX ring. */

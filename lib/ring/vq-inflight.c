@@ -252,6 +252,7 @@ int lvh_vq_inflight_attach(struct lvh_vq *vq, void *area)
 	f->e = (struct ifl_entry *)(f->hdr + 1);
 	ifl_free(vq->ifl);
 	vq->ifl = f;
+	vq->ntaken = 0; /* what was taken before is not put back through the area */
 	if (f->hdr->magic != IFL_MAGIC) {
 		reset_area(vq, f, packed);
 		return 0;
@@ -298,6 +299,11 @@ void lvh_ifl_resubmitted(struct lvh_vq *vq)
 	vq->ifl->at++;
 }
 
+void lvh_ifl_unresubmitted(struct lvh_vq *vq)
+{
+	vq->ifl->at--;
+}
+
 /* ---- split ---- */
 
 void lvh_ifl_split_taken(struct lvh_vq *vq, uint16_t head)
@@ -306,6 +312,11 @@ void lvh_ifl_split_taken(struct lvh_vq *vq, uint16_t head)
 
 	f->e[head].counter = ++f->hdr->counter;
 	store_rel8(&f->e[head].inflight, 1);
+}
+
+void lvh_ifl_split_untaken(struct lvh_vq *vq, uint16_t head)
+{
+	store_rel8(&vq->ifl->e[head].inflight, 0);
 }
 
 void lvh_ifl_split_pushed(struct lvh_vq *vq, uint16_t head)
@@ -374,6 +385,15 @@ void lvh_ifl_packed_taken(struct lvh_vq *vq, uint16_t first, uint16_t id, uint16
 	h->counter = ++f->hdr->counter;
 	f->head[id] = first;
 	store_rel8(&h->inflight, 1);
+}
+
+void lvh_ifl_packed_untaken(struct lvh_vq *vq, uint16_t id)
+{
+	struct lvh_ifl *f = vq->ifl;
+	uint16_t i = f->head[id];
+
+	store_rel8(&f->e[i].inflight, 0);
+	lvh_ifl_packed_abort(vq, i, f->e[i].num);
 }
 
 void lvh_ifl_packed_completing(struct lvh_vq *vq, uint16_t id)

@@ -185,10 +185,19 @@ static inline __attribute__((always_inline)) uint64_t packed_push(struct lvh_vq 
 
 	memcpy(e + 12, &le_id, 2);
 	memcpy(e + 8, &le_len, 4);
-	if (vq->ifl)
+	if (vq->ifl) {
+		/* one entry at a time, each recorded completing before it is written */
 		lvh_ifl_packed_completing(vq, id);
-	/* the flags hand the entry back: after its id and length */
-	__atomic_store_n((uint16_t *)(e + 14), htole16(flags), __ATOMIC_RELEASE);
+		__atomic_store_n((uint16_t *)(e + 14), htole16(flags), __ATOMIC_RELEASE);
+	} else if (!vq->first_held) {
+		/* the first since the flush hands them all back there: its flags wait */
+		vq->first_held = true;
+		vq->first_flags = flags;
+		vq->first_off = (uint32_t)off;
+	} else {
+		/* not seen before the first: the driver reads the ring in order */
+		__atomic_store_n((uint16_t *)(e + 14), htole16(flags), __ATOMIC_RELAXED);
+	}
 	advance(vq, &vq->used_idx, &vq->used_wrap, vq->inflight[id]);
 	if (vq->ifl)
 		lvh_ifl_packed_done(vq, id);
@@ -208,6 +217,26 @@ static int packed_push_burst(struct lvh_vq *vq, const struct libvhost_vq_used *u
 	return lvh_vq_push_each(vq, packed_push, used, n);
 }
 
+static void packed_unpop(struct lvh_vq *vq, uint16_t id, bool resubmitted)
+{
+	unsigned int n = vq->inflight[id];
+
+	if (resubmitted) {
+		lvh_ifl_unresubmitted(vq); /* still in flight, as when the area was read */
+		return;
+	}
+	if (vq->ifl)
+		lvh_ifl_packed_untaken(vq, id);
+	vq->inflight[id] = 0;
+	/* back over its n descriptors, into the lap before at the start */
+	if (n > vq->last_avail) {
+		vq->last_avail = (uint16_t)(vq->last_avail + vq->num - n);
+		vq->avail_wrap = !vq->avail_wrap;
+	} else {
+		vq->last_avail = (uint16_t)(vq->last_avail - n);
+	}
+}
+
 static int packed_flush(struct lvh_vq *vq)
 {
 	uint16_t off_wrap, flags;
@@ -215,6 +244,13 @@ static int packed_flush(struct lvh_vq *vq)
 	int64_t event;
 	bool fresh = vq->flushed_total != vq->used_total, valid = vq->signalled_valid;
 
+	if (vq->first_held) {
+		/* after every entry's id, length and flags since the last flush */
+		__atomic_store_n((uint16_t *)(vq->desc + vq->first_off + 14), htole16(vq->first_flags),
+				 __ATOMIC_RELEASE);
+		lvh_vq_log_ring(vq, vq->used_gpa + vq->first_off + 14, 2);
+		vq->first_held = false;
+	}
 	vq->flushed_total = vq->used_total;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	off_wrap = le16toh(__atomic_load_n(&vq->avail[0], __ATOMIC_RELAXED));
@@ -256,6 +292,7 @@ static const struct lvh_vq_ops packed_ops = {
 	.pop_burst = packed_pop_burst,
 	.push_burst = packed_push_burst,
 	.flush = packed_flush,
+	.unpop = packed_unpop,
 	.set_notify = packed_set_notify,
 	.packed = true,
 };

@@ -229,6 +229,19 @@ static int split_push_burst(struct lvh_vq *vq, const struct libvhost_vq_used *us
 	return lvh_vq_push_each(vq, split_push, used, n);
 }
 
+static void split_unpop(struct lvh_vq *vq, uint16_t id, bool resubmitted)
+{
+	if (resubmitted) {
+		lvh_ifl_unresubmitted(vq); /* still in flight, as when the area was read */
+		return;
+	}
+	vq->inflight[id] = 0;
+	if (vq->ifl)
+		lvh_ifl_split_untaken(vq, id);
+	vq->last_avail--;
+	vq->avail_pending++;
+}
+
 static int split_flush(struct lvh_vq *vq)
 {
 	uint16_t published, old, event;
@@ -236,6 +249,7 @@ static int split_flush(struct lvh_vq *vq)
 
 	published = load16(USED_IDX(vq));
 	__atomic_store_n(USED_IDX(vq), htole16(vq->used_idx), __ATOMIC_RELEASE);
+	lvh_vq_log_ring(vq, vq->used_gpa + 2, 2); /* after the write, or a sync between misses it */
 	if (vq->ifl)
 		lvh_ifl_split_published(vq);
 	/* the driver's suppression is read after the index is visible */
@@ -275,6 +289,6 @@ static const struct lvh_vq_ops split_ops = {
 	.pop_burst = split_pop_burst,
 	.push_burst = split_push_burst,
 	.flush = split_flush,
-	.flush_logs_idx = true,
+	.unpop = split_unpop,
 	.set_notify = split_set_notify,
 };

@@ -106,8 +106,12 @@ int lvh_vq_init_common(struct lvh_vq *vq, const struct lvh_vq_ops *ops, struct l
 	if (!num || num > LVH_VRING_MAX_NUM || !desc || !avail || !used || ((uintptr_t)desc & 15))
 		return -EINVAL;
 	vq->inflight = calloc(num, sizeof(*vq->inflight));
-	if (!vq->inflight)
+	vq->taken = calloc(num, sizeof(*vq->taken));
+	vq->taken_seq = calloc(num, sizeof(*vq->taken_seq));
+	if (!vq->inflight || !vq->taken || !vq->taken_seq) {
+		lvh_vq_fini(vq);
 		return -ENOMEM;
+	}
 	vq->ops = ops;
 	vq->ctx = ctx;
 	vq->mem = mem;
@@ -124,8 +128,12 @@ void lvh_vq_fini(struct lvh_vq *vq)
 {
 	lvh_ifl_detach(vq);
 	free(vq->inflight);
+	free(vq->taken);
+	free(vq->taken_seq);
 	free(vq->wr);
 	free(vq->nwr);
+	vq->taken = NULL;
+	vq->taken_seq = NULL;
 	vq->inflight = NULL;
 	vq->wr = NULL;
 	vq->nwr = NULL;
@@ -214,13 +222,39 @@ int lvh_vq_push(struct lvh_vq *vq, uint16_t id, uint32_t len)
 	return r < 0 ? r : 0;
 }
 
+int lvh_vq_unpop(struct lvh_vq *vq, unsigned int n)
+{
+	unsigned int k;
+
+	if (vq->broken)
+		return -EIO;
+	if (n > vq->num || n > vq->ntaken) {
+		lvh_err(vq->ctx, "vq %u: putting back %u buffers, more than were taken", vq->index,
+			n);
+		return -EINVAL;
+	}
+	for (k = 0; k < n; k++) {
+		uint64_t s = vq->ntaken - 1 - k;
+		uint16_t id = vq->taken[s % vq->num] & ~LVH_VQ_RESUBMITTED;
+
+		if (!vq->inflight[id] || vq->taken_seq[id] != (uint32_t)s) {
+			lvh_err(vq->ctx, "vq %u: putting back %u buffers: buffer %u was given back",
+				vq->index, n, id);
+			return -EINVAL;
+		}
+	}
+	for (k = 0; k < n; k++) {
+		uint16_t t = vq->taken[--vq->ntaken % vq->num];
+
+		vq->ops->unpop(vq, t & ~LVH_VQ_RESUBMITTED, t & LVH_VQ_RESUBMITTED);
+	}
+	return 0;
+}
+
 int lvh_vq_flush(struct lvh_vq *vq)
 {
 	if (vq->broken)
 		return -EIO;
-	/* split: the used index (packed rings have none) */
-	if (vq->ops->flush_logs_idx)
-		lvh_vq_log_ring(vq, vq->used_gpa + 2, 2);
 	return vq->ops->flush(vq);
 }
 

@@ -34,7 +34,8 @@ struct lvh_vq_ops {
 			 struct libvhost_vq_elem *elems, unsigned int n);
 	int (*push_burst)(struct lvh_vq *vq, const struct libvhost_vq_used *used, unsigned int n);
 	int (*flush)(struct lvh_vq *vq);
-	bool flush_logs_idx; /* flush writes an index at used + 2 (split) */
+	/* puts buffer @id, the last one taken, back (@resubmitted: from the inflight area) */
+	void (*unpop)(struct lvh_vq *vq, uint16_t id, bool resubmitted);
 	bool packed;
 	/* returns whether buffers are available (checked after the change is visible) */
 	bool (*set_notify)(struct lvh_vq *vq, bool enable);
@@ -100,6 +101,15 @@ struct lvh_vq {
 	bool signalled_valid;
 	bool avail_wrap, used_wrap; /* packed wrap counters */
 	uint32_t used_total, flushed_total, signalled_total; /* packed: entries used, ever */
+	/*
+	 * Packed, without inflight tracking: the flags of the first entry used
+	 * since the last flush, written by the flush, so that what was pushed
+	 * meanwhile (a frame's buffers) reaches the driver at once, as a split
+	 * ring's used index publishes it.
+	 */
+	bool first_held;
+	uint16_t first_flags;
+	uint32_t first_off; /* in the descriptor ring */
 	uint16_t *inflight; /* per buffer id: ring entries it took (0: not in flight) */
 	struct lvh_dirty_log *log; /* NULL: never logged */
 	uint64_t used_gpa; /* guest address of the used ring (packed: descriptor ring) */
@@ -107,6 +117,14 @@ struct lvh_vq {
 	struct lvh_wrange (*wr)[LVH_VQ_WRANGES]; /* per id: its writable parts, for the log */
 	uint8_t *nwr;
 	struct lvh_ifl *ifl; /* NULL: no inflight tracking */
+	/*
+	 * The last num buffers taken, for lvh_vq_unpop(): by pop number mod
+	 * num, the id (| LVH_VQ_RESUBMITTED when it came from the inflight
+	 * area); per id, the number of its last pop (low 32 bits).
+	 */
+	uint16_t *taken;
+	uint32_t *taken_seq;
+	uint64_t ntaken; /* pops since the ring started */
 	const struct lvh_vq_xlate *xl; /* NULL: addresses are vq->mem's */
 };
 
@@ -139,6 +157,9 @@ static inline bool lvh_vq_logging(const struct lvh_vq *vq)
 {
 	return vq->log && vq->log->on && vq->wr;
 }
+
+#define LVH_VQ_RESUBMITTED 0x8000
+bool lvh_ifl_resubmit_pending(const struct lvh_vq *vq);
 
 /* Where a pop collects iovecs (vq.c). */
 struct lvh_vq_walk {
@@ -209,6 +230,8 @@ lvh_vq_pop_each(struct lvh_vq *vq, lvh_vq_pop_fn *pop, struct iovec *iov, unsign
 	 */
 	w.record = vq->wr != NULL;
 	for (k = 0; k < n; k++) {
+		bool resub = vq->ifl && lvh_ifl_resubmit_pending(vq); /* taken first */
+
 		w.iov = iov + used;
 		w.cap = cap - used;
 		w.n = w.in = w.nwr = 0;
@@ -222,6 +245,8 @@ lvh_vq_pop_each(struct lvh_vq *vq, lvh_vq_pop_fn *pop, struct iovec *iov, unsign
 				vq->wr[id][i] = w.wr[i];
 			vq->nwr[id] = (uint8_t)w.nwr;
 		}
+		vq->taken[vq->ntaken % vq->num] = (uint16_t)(id | (resub ? LVH_VQ_RESUBMITTED : 0));
+		vq->taken_seq[id] = (uint32_t)vq->ntaken++;
 		elems[k].id = id;
 		elems[k].out = w.n - w.in;
 		elems[k].in = w.in;
@@ -321,6 +346,12 @@ int lvh_vq_push(struct lvh_vq *vq, uint16_t id, uint32_t len);
  * the first).  -EIO broken.
  */
 int lvh_vq_push_burst(struct lvh_vq *vq, const struct libvhost_vq_used *used, unsigned int n);
+/*
+ * Puts the last @n buffers taken back in the ring, none of them pushed:
+ * the next pops take them again, in the same order.  -EINVAL (logged) if
+ * one of them was pushed, or fewer were taken; -EIO broken.
+ */
+int lvh_vq_unpop(struct lvh_vq *vq, unsigned int n);
 
 /*
  * Publishes the pushed buffers.  Returns 1 if the driver wants to be
@@ -341,6 +372,9 @@ void lvh_ifl_detach(struct lvh_vq *vq);
 bool lvh_ifl_resubmit_pending(const struct lvh_vq *vq);
 int lvh_ifl_next_resubmit(struct lvh_vq *vq, uint16_t *id);
 void lvh_ifl_resubmitted(struct lvh_vq *vq);
+void lvh_ifl_unresubmitted(struct lvh_vq *vq);
+void lvh_ifl_split_untaken(struct lvh_vq *vq, uint16_t head);
+void lvh_ifl_packed_untaken(struct lvh_vq *vq, uint16_t id);
 void lvh_ifl_split_taken(struct lvh_vq *vq, uint16_t head);
 void lvh_ifl_split_pushed(struct lvh_vq *vq, uint16_t head);
 void lvh_ifl_split_published(struct lvh_vq *vq);

@@ -241,6 +241,9 @@ static void mem_clear(struct libvhost_backend *be)
 
 static void vq_stop(struct libvhost_vq *vq)
 {
+	/* what the device pushed and did not publish reaches the driver (no call) */
+	if (vq->running && !vq->paused && !vq->ring.broken)
+		lvh_vq_flush(&vq->ring);
 	if (vq->running)
 		lvh_vq_fini(&vq->ring);
 	vq->running = false;
@@ -1526,6 +1529,20 @@ LIBVHOST_EXPORT int libvhost_vq_push_burst(struct libvhost_vq *vq,
 	if (!vq || (!used && n))
 		return -EINVAL;
 	return vq_push(vq, used, n);
+}
+
+LIBVHOST_EXPORT int libvhost_vq_unpop(struct libvhost_vq *vq, unsigned int n)
+{
+	int r;
+
+	if (!vq)
+		return -EINVAL;
+	if (vq->be->threaded)
+		pthread_mutex_lock(&vq->lock);
+	r = vq->running ? lvh_vq_unpop(&vq->ring, n) : -EINVAL;
+	if (vq->be->threaded)
+		pthread_mutex_unlock(&vq->lock);
+	return r;
 }
 
 LIBVHOST_EXPORT int libvhost_vq_push(struct libvhost_vq *vq, uint32_t id, uint32_t len)

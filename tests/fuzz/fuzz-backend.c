@@ -60,21 +60,40 @@ static void drain(int fd)
 		lvh_msg_close_fds(&m);
 }
 
+/*
+ * The echo device takes bursts of up to 8; the guest's first byte in a
+ * burst's first buffer says how many of the last ones go back to the ring
+ * first (libvhost_vq_unpop()), to come again in the next burst.
+ */
 static void serve(struct libvhost_backend *be)
 {
-	struct iovec iov[16];
-	struct libvhost_vq_elem e;
-	unsigned int q, n;
+	struct iovec iov[64];
+	struct libvhost_vq_elem e[8];
+	struct libvhost_vq_used u[8];
+	unsigned int q, round;
 
 	for (q = 0; q < NQUEUES; q++) {
 		struct libvhost_vq *vq = libvhost_backend_get_vq(be, q);
 
 		if (!libvhost_vq_is_enabled(vq))
 			continue;
-		for (n = 0; n < 64 && libvhost_vq_pop(vq, iov, 16, &e) == 1; n++) {
-			if (e.in)
-				memset(iov[e.out].iov_base, 0xa5, iov[e.out].iov_len);
-			libvhost_vq_push(vq, e.id, e.in ? (uint32_t)iov[e.out].iov_len : 0);
+		for (round = 0; round < 8; round++) {
+			int r = libvhost_vq_pop_burst(vq, iov, 64, e, 8), i, at, back;
+
+			if (r <= 0)
+				break;
+			back = iov[0].iov_len ? *(const uint8_t *)iov[0].iov_base % (r + 1) : 0;
+			if (back && libvhost_vq_unpop(vq, (unsigned int)back) == 0)
+				r -= back;
+			for (i = 0, at = 0; i < r; at += (int)(e[i].out + e[i].in), i++) {
+				const struct iovec *w = iov + at + e[i].out;
+
+				if (e[i].in)
+					memset(w->iov_base, 0xa5, w->iov_len);
+				u[i] = (struct libvhost_vq_used){ e[i].id,
+								  e[i].in ? (uint32_t)w->iov_len : 0 };
+			}
+			libvhost_vq_push_burst(vq, u, (unsigned int)r);
 		}
 		libvhost_vq_notify(vq);
 	}

@@ -339,6 +339,8 @@ START_TEST(test_burst)
 	for (i = 0; i < 3; i++)
 		u[i] = (struct libvhost_vq_used){ e[2 + i].id, 12 + i };
 	ck_assert_int_eq(lvh_vq_push_burst(&vq, u, 3), 3);
+	/* nothing reaches the driver before the flush, then all of it */
+	ck_assert_int_eq(libvhost_vring_get_used(vr, &tok, &len), 0);
 	lvh_vq_flush(&vq);
 	for (i = 0; i < 5; i++) {
 		ck_assert_int_eq(libvhost_vring_get_used(vr, &tok, &len), 1);
@@ -346,6 +348,60 @@ START_TEST(test_burst)
 		ck_assert_uint_eq(len, 10 + i);
 	}
 	ck_assert_int_eq(libvhost_vring_get_used(vr, &tok, &len), 0);
+	ck_assert(!vq.broken);
+}
+END_TEST
+
+/*
+ * Unpop (the four layouts): the last buffers taken go back and come again
+ * in order, across the ring's end and the packed wrap; none that was given
+ * back, and no more than were taken.
+ */
+START_TEST(test_unpop)
+{
+	uint8_t *b = guest + BUF_GPA;
+	struct iovec iov[8], v[2] = { { b, 8 }, { b + 0x100, 8 } };
+	struct libvhost_vq_elem e[3], again[3];
+	struct libvhost_vq_used u[2];
+	unsigned int round, i;
+	void *tok;
+	uint32_t len;
+
+	restart(NUM, kick_layouts[_i]);
+	ck_assert_int_eq(lvh_vq_unpop(&vq, 0), 0);
+	ck_assert_int_eq(lvh_vq_unpop(&vq, 1), -EINVAL);
+	for (round = 0; round < 2 * NUM; round++) {
+		/* a buffer of one part, one of two, one of one */
+		ck_assert_int_eq(libvhost_vring_add(vr, v, 0, 1, (void *)(uintptr_t)(3 * round + 1)),
+				 0);
+		ck_assert_int_eq(libvhost_vring_add(vr, v, 0, 2, (void *)(uintptr_t)(3 * round + 2)),
+				 0);
+		ck_assert_int_eq(libvhost_vring_add(vr, v, 0, 1, (void *)(uintptr_t)(3 * round + 3)),
+				 0);
+		libvhost_vring_kick(vr);
+		ck_assert_int_eq(lvh_vq_pop_burst(&vq, iov, 8, e, 3), 3);
+		ck_assert_int_eq(lvh_vq_unpop(&vq, 4), -EINVAL);
+		ck_assert_int_eq(lvh_vq_push(&vq, (uint16_t)e[0].id, 1), 0);
+		ck_assert_int_eq(lvh_vq_unpop(&vq, 3), -EINVAL); /* the first was given back */
+		ck_assert_int_eq(lvh_vq_unpop(&vq, 2), 0);
+		ck_assert(lvh_vq_set_notify(&vq, true)); /* they are available again */
+		ck_assert_int_eq(lvh_vq_pop_burst(&vq, iov, 8, again, 3), 2);
+		ck_assert_uint_eq(again[0].id, e[1].id);
+		ck_assert_uint_eq(again[0].in, 2);
+		ck_assert_uint_eq(again[1].id, e[2].id);
+		ck_assert_uint_eq(again[1].in, 1);
+		ck_assert_int_eq(lvh_vq_pop_burst(&vq, iov, 8, again, 3), 0);
+		for (i = 0; i < 2; i++)
+			u[i] = (struct libvhost_vq_used){ e[1 + i].id, 2 + i };
+		ck_assert_int_eq(lvh_vq_push_burst(&vq, u, 2), 2);
+		ck_assert_int_eq(lvh_vq_unpop(&vq, 1), -EINVAL);
+		lvh_vq_flush(&vq);
+		for (i = 0; i < 3; i++) {
+			ck_assert_int_eq(libvhost_vring_get_used(vr, &tok, &len), 1);
+			ck_assert_ptr_eq(tok, (void *)(uintptr_t)(3 * round + 1 + i));
+			ck_assert_uint_eq(len, 1 + i);
+		}
+	}
 	ck_assert(!vq.broken);
 }
 END_TEST
@@ -793,6 +849,10 @@ static void inflight_restart(uint64_t flags)
 	}
 
 	ck_assert_int_eq(resume_vq(flags), 4);
+	/* two taken again and put back: they come again, in order */
+	ck_assert_int_eq(lvh_vq_pop(&vq, iov, 8, &e), 1);
+	ck_assert_int_eq(lvh_vq_pop(&vq, iov, 8, &e), 1);
+	ck_assert_int_eq(lvh_vq_unpop(&vq, 2), 0);
 	{
 		static const unsigned int order[] = { 0, 2, 4, 5 };
 
@@ -807,6 +867,12 @@ static void inflight_restart(uint64_t flags)
 	ck_assert_int_eq(lvh_vq_pop(&vq, iov, 8, &e), 0);
 	b[6 * 16] = 7;
 	add(b + 6 * 16, 1, b + 0x400 + 6 * 16, 4, (void *)7);
+	ck_assert_int_eq(lvh_vq_pop(&vq, iov, 8, &e), 1);
+	ck_assert_uint_eq(((uint8_t *)iov[0].iov_base)[0], 7);
+	/* the new one and the last taken again, put back together */
+	ck_assert_int_eq(lvh_vq_unpop(&vq, 2), 0);
+	ck_assert_int_eq(lvh_vq_pop(&vq, iov, 8, &e), 1);
+	ck_assert_uint_eq(e.id, ids[5]);
 	ck_assert_int_eq(lvh_vq_pop(&vq, iov, 8, &e), 1);
 	ck_assert_uint_eq(((uint8_t *)iov[0].iov_base)[0], 7);
 	ids[6] = e.id;
@@ -876,6 +942,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_log_event_writes, 0, 4);
 	tcase_add_loop_test(tc, test_log_taken_before, 0, 4);
 	tcase_add_loop_test(tc, test_burst, 0, 4);
+	tcase_add_loop_test(tc, test_unpop, 0, 4);
 	tcase_add_test(tc, test_init_refusals);
 	suite_add_tcase(s, tc);
 
