@@ -82,7 +82,10 @@ static void serve(struct libvhost_backend *be)
 
 			if (r <= 0)
 				break;
-			back = iov[0].iov_len ? *(const uint8_t *)iov[0].iov_base % (r + 1) : 0;
+			/* a buffer of zero-length parts has no iovec */
+			back = e[0].out + e[0].in && iov[0].iov_len
+				       ? *(const uint8_t *)iov[0].iov_base % (r + 1)
+				       : 0;
 			if (back && libvhost_vq_unpop(vq, (unsigned int)back) == 0)
 				r -= back;
 			for (i = 0, at = 0; i < r; at += (int)(e[i].out + e[i].in), i++) {
