@@ -245,6 +245,13 @@ lvh_vq_pop_each(struct lvh_vq *vq, lvh_vq_pop_fn *pop, struct iovec *iov, unsign
 				vq->wr[id][i] = w.wr[i];
 			vq->nwr[id] = (uint8_t)w.nwr;
 		}
+		/*
+		 * The buffer's first line is asked for now, while the rest of
+		 * the burst is taken: a device reads a request's header first,
+		 * and a line the driver wrote on another CPU is far away.
+		 */
+		if (w.n)
+			__builtin_prefetch(w.iov[0].iov_base);
 		vq->taken[vq->ntaken % vq->num] = (uint16_t)(id | (resub ? LVH_VQ_RESUBMITTED : 0));
 		vq->taken_seq[id] = (uint32_t)vq->ntaken++;
 		elems[k].id = id;
