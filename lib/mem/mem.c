@@ -360,12 +360,10 @@ LIBVHOST_EXPORT int libvhost_mem_get_region(const struct libvhost_mem *mem, unsi
 	return 0;
 }
 
-void *lvh_mem_translate(const struct libvhost_mem *mem, uint64_t gpa, uint64_t len,
-			uint64_t *contiguous)
+/* The region holding gpa (the last one found first), or NULL. */
+static const struct region *find(const struct libvhost_mem *mem, uint64_t gpa)
 {
-	const struct region *r;
 	unsigned int i;
-	uint64_t off;
 
 	if (!mem || !mem->n)
 		return NULL;
@@ -382,13 +380,35 @@ void *lvh_mem_translate(const struct libvhost_mem *mem, uint64_t gpa, uint64_t l
 			return NULL;
 		__atomic_store_n(&((struct libvhost_mem *)mem)->hint, i, __ATOMIC_RELAXED);
 	}
-	r = &mem->r[i];
+	return &mem->r[i];
+}
+
+void *lvh_mem_translate(const struct libvhost_mem *mem, uint64_t gpa, uint64_t len,
+			uint64_t *contiguous)
+{
+	const struct region *r = find(mem, gpa);
+	uint64_t off;
+
+	if (!r)
+		return NULL;
 	off = gpa - r->gpa;
 	if (contiguous)
 		*contiguous = r->size - off;
 	else if (len > r->size - off)
 		return NULL;
 	return (void *)(uintptr_t)(r->uva + off);
+}
+
+bool lvh_mem_span(const struct libvhost_mem *mem, uint64_t gpa, struct lvh_mem_span *span)
+{
+	const struct region *r = find(mem, gpa);
+
+	if (!r)
+		return false;
+	span->gpa = r->gpa;
+	span->size = r->size;
+	span->uva = (uint8_t *)(uintptr_t)r->uva;
+	return true;
 }
 
 LIBVHOST_EXPORT void *libvhost_mem_translate(const struct libvhost_mem *mem, uint64_t guest_addr,

@@ -14,6 +14,15 @@
 void *lvh_mem_translate(const struct libvhost_mem *mem, uint64_t gpa, uint64_t len,
 			uint64_t *contiguous);
 
+/* A region's guest range and where it is mapped here. */
+struct lvh_mem_span {
+	uint64_t gpa, size;
+	uint8_t *uva;
+};
+
+/* The region holding gpa, into *span; false if gpa is in none. */
+bool lvh_mem_span(const struct libvhost_mem *mem, uint64_t gpa, struct lvh_mem_span *span);
+
 /*
  * The guest address of this process's address uva, and how many bytes from
  * there stay in the same region; -ENOENT if uva is in no region.

@@ -166,6 +166,12 @@ struct lvh_vq_walk {
 	struct iovec *iov;
 	unsigned int cap, n, in;
 	bool record; /* note the writable parts in wr (the ring may be logged) */
+	/*
+	 * The guest region the last part was in (size 0: none yet), for the
+	 * parts after it: a burst's buffers come from one region over and
+	 * over.  Valid for one call: the table does not change under it.
+	 */
+	struct lvh_mem_span span;
 	unsigned int nwr;
 	struct lvh_wrange wr[LVH_VQ_WRANGES]; /* the first nwr are set */
 };
@@ -192,14 +198,20 @@ int lvh_vq_map_slow(struct lvh_vq *vq, struct lvh_vq_walk *w, uint64_t addr, uin
 static inline int lvh_vq_map(struct lvh_vq *vq, struct lvh_vq_walk *w, uint64_t addr,
 			     uint32_t len, bool write)
 {
-	uint64_t contig;
+	uint64_t off;
 	void *p;
 
 	if (vq->xl || !len || w->n == w->cap || (write ? w->nwr == LVH_VQ_WRANGES : w->in))
 		return lvh_vq_map_slow(vq, w, addr, len, write);
-	p = lvh_mem_translate(vq->mem, addr, len, &contig);
-	if (!p || contig < len)
-		return lvh_vq_map_slow(vq, w, addr, len, write);
+	off = addr - w->span.gpa;
+	if (off >= w->span.size || len > w->span.size - off) {
+		if (!lvh_mem_span(vq->mem, addr, &w->span))
+			return lvh_vq_map_slow(vq, w, addr, len, write);
+		off = addr - w->span.gpa;
+		if (len > w->span.size - off)
+			return lvh_vq_map_slow(vq, w, addr, len, write);
+	}
+	p = w->span.uva + off;
 	if (write) {
 		if (w->record) {
 			w->wr[w->nwr].gpa = addr;
@@ -229,6 +241,8 @@ lvh_vq_pop_each(struct lvh_vq *vq, lvh_vq_pop_fn *pop, struct iovec *iov, unsign
 	 * may be by the time the buffer is used (LOG_ALL while it is held).
 	 */
 	w.record = vq->wr != NULL;
+	w.span.size = 0;
+	w.span.gpa = 0;
 	for (k = 0; k < n; k++) {
 		bool resub = vq->ifl && lvh_ifl_resubmit_pending(vq); /* taken first */
 
