@@ -253,6 +253,7 @@ int lvh_vq_inflight_attach(struct lvh_vq *vq, void *area)
 	ifl_free(vq->ifl);
 	vq->ifl = f;
 	vq->ntaken = 0; /* what was taken before is not put back through the area */
+	vq->taken_at = 0;
 	if (f->hdr->magic != IFL_MAGIC) {
 		reset_area(vq, f, packed);
 		return 0;

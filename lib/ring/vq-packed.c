@@ -217,14 +217,10 @@ static int packed_push_burst(struct lvh_vq *vq, const struct libvhost_vq_used *u
 	return lvh_vq_push_each(vq, packed_push, used, n);
 }
 
-static void packed_unpop(struct lvh_vq *vq, uint16_t id, bool resubmitted)
+static void packed_unpop(struct lvh_vq *vq, uint16_t id)
 {
 	unsigned int n = vq->inflight[id];
 
-	if (resubmitted) {
-		lvh_ifl_unresubmitted(vq); /* still in flight, as when the area was read */
-		return;
-	}
 	if (vq->ifl)
 		lvh_ifl_packed_untaken(vq, id);
 	vq->inflight[id] = 0;

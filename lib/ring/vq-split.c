@@ -229,12 +229,8 @@ static int split_push_burst(struct lvh_vq *vq, const struct libvhost_vq_used *us
 	return lvh_vq_push_each(vq, split_push, used, n);
 }
 
-static void split_unpop(struct lvh_vq *vq, uint16_t id, bool resubmitted)
+static void split_unpop(struct lvh_vq *vq, uint16_t id)
 {
-	if (resubmitted) {
-		lvh_ifl_unresubmitted(vq); /* still in flight, as when the area was read */
-		return;
-	}
 	vq->inflight[id] = 0;
 	if (vq->ifl)
 		lvh_ifl_split_untaken(vq, id);

@@ -107,8 +107,8 @@ int lvh_vq_init_common(struct lvh_vq *vq, const struct lvh_vq_ops *ops, struct l
 		return -EINVAL;
 	vq->inflight = calloc(num, sizeof(*vq->inflight));
 	vq->taken = calloc(num, sizeof(*vq->taken));
-	vq->taken_seq = calloc(num, sizeof(*vq->taken_seq));
-	if (!vq->inflight || !vq->taken || !vq->taken_seq) {
+	vq->taken_slot = calloc(num, sizeof(*vq->taken_slot));
+	if (!vq->inflight || !vq->taken || !vq->taken_slot) {
 		lvh_vq_fini(vq);
 		return -ENOMEM;
 	}
@@ -129,11 +129,11 @@ void lvh_vq_fini(struct lvh_vq *vq)
 	lvh_ifl_detach(vq);
 	free(vq->inflight);
 	free(vq->taken);
-	free(vq->taken_seq);
+	free(vq->taken_slot);
 	free(vq->wr);
 	free(vq->nwr);
 	vq->taken = NULL;
-	vq->taken_seq = NULL;
+	vq->taken_slot = NULL;
 	vq->inflight = NULL;
 	vq->wr = NULL;
 	vq->nwr = NULL;
@@ -224,29 +224,36 @@ int lvh_vq_push(struct lvh_vq *vq, uint16_t id, uint32_t len)
 
 int lvh_vq_unpop(struct lvh_vq *vq, unsigned int n)
 {
-	unsigned int k;
+	unsigned int k, slot;
 
 	if (vq->broken)
 		return -EIO;
-	if (n > vq->num || n > vq->ntaken) {
+	if (n > vq->ntaken) {
 		lvh_err(vq->ctx, "vq %u: putting back %u buffers, more than were taken", vq->index,
 			n);
 		return -EINVAL;
 	}
-	for (k = 0; k < n; k++) {
-		uint64_t s = vq->ntaken - 1 - k;
-		uint16_t id = vq->taken[s % vq->num] & ~LVH_VQ_RESUBMITTED;
+	for (k = 0, slot = vq->taken_at; k < n; k++) {
+		uint16_t id;
 
-		if (!vq->inflight[id] || vq->taken_seq[id] != (uint32_t)s) {
+		slot = slot ? slot - 1 : vq->num - 1;
+		id = vq->taken[slot] & ~LVH_VQ_RESUBMITTED;
+		if (!vq->inflight[id] || vq->taken_slot[id] != slot) {
 			lvh_err(vq->ctx, "vq %u: putting back %u buffers: buffer %u was given back",
 				vq->index, n, id);
 			return -EINVAL;
 		}
 	}
 	for (k = 0; k < n; k++) {
-		uint16_t t = vq->taken[--vq->ntaken % vq->num];
+		uint16_t t;
 
-		vq->ops->unpop(vq, t & ~LVH_VQ_RESUBMITTED, t & LVH_VQ_RESUBMITTED);
+		vq->taken_at = vq->taken_at ? (uint16_t)(vq->taken_at - 1) : (uint16_t)(vq->num - 1);
+		vq->ntaken--;
+		t = vq->taken[vq->taken_at];
+		if (t & LVH_VQ_RESUBMITTED)
+			lvh_ifl_unresubmitted(vq); /* still in flight, as when the area was read */
+		else
+			vq->ops->unpop(vq, t);
 	}
 	return 0;
 }

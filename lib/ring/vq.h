@@ -34,8 +34,8 @@ struct lvh_vq_ops {
 			 struct libvhost_vq_elem *elems, unsigned int n);
 	int (*push_burst)(struct lvh_vq *vq, const struct libvhost_vq_used *used, unsigned int n);
 	int (*flush)(struct lvh_vq *vq);
-	/* puts buffer @id, the last one taken, back (@resubmitted: from the inflight area) */
-	void (*unpop)(struct lvh_vq *vq, uint16_t id, bool resubmitted);
+	/* puts buffer @id, the last one taken from the ring, back */
+	void (*unpop)(struct lvh_vq *vq, uint16_t id);
 	bool packed;
 	/* returns whether buffers are available (checked after the change is visible) */
 	bool (*set_notify)(struct lvh_vq *vq, bool enable);
@@ -118,13 +118,14 @@ struct lvh_vq {
 	uint8_t *nwr;
 	struct lvh_ifl *ifl; /* NULL: no inflight tracking */
 	/*
-	 * The last num buffers taken, for lvh_vq_unpop(): by pop number mod
-	 * num, the id (| LVH_VQ_RESUBMITTED when it came from the inflight
-	 * area); per id, the number of its last pop (low 32 bits).
+	 * The last buffers taken, for lvh_vq_unpop(): a ring of num slots of
+	 * ids (| LVH_VQ_RESUBMITTED when from the inflight area), the next slot
+	 * and how many are recorded (at most num); per id, the slot of its last
+	 * pop, so a slot whose buffer was given back and taken again later is
+	 * told from the current one.
 	 */
-	uint16_t *taken;
-	uint32_t *taken_seq;
-	uint64_t ntaken; /* pops since the ring started */
+	uint16_t *taken, *taken_slot;
+	uint16_t taken_at, ntaken;
 	const struct lvh_vq_xlate *xl; /* NULL: addresses are vq->mem's */
 };
 
@@ -266,8 +267,11 @@ lvh_vq_pop_each(struct lvh_vq *vq, lvh_vq_pop_fn *pop, struct iovec *iov, unsign
 		 */
 		if (w.n)
 			__builtin_prefetch(w.iov[0].iov_base);
-		vq->taken[vq->ntaken % vq->num] = (uint16_t)(id | (resub ? LVH_VQ_RESUBMITTED : 0));
-		vq->taken_seq[id] = (uint32_t)vq->ntaken++;
+		vq->taken[vq->taken_at] = (uint16_t)(id | (resub ? LVH_VQ_RESUBMITTED : 0));
+		vq->taken_slot[id] = vq->taken_at;
+		vq->taken_at = vq->taken_at + 1u == vq->num ? 0 : (uint16_t)(vq->taken_at + 1);
+		if (vq->ntaken < vq->num)
+			vq->ntaken++;
 		elems[k].id = id;
 		elems[k].out = w.n - w.in;
 		elems[k].in = w.in;
