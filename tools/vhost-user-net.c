@@ -227,6 +227,7 @@ static int deliver(struct net *n, struct libvhost_vq *rx, bool mrg, const uint8_
 	struct libvhost_vq_elem e;
 	unsigned int nfirst = 0, i;
 	uint16_t nbufs = 0;
+	bool bad = false;
 	size_t off = 0;
 
 	while (off < len || nbufs == 0) {
@@ -249,13 +250,17 @@ static int deliver(struct net *n, struct libvhost_vq *rx, bool mrg, const uint8_
 			iov = popped;
 		} else {
 			/* not enough posted yet: they come back with the rest */
-			if (nbufs && libvhost_vq_unpop(rx, nbufs) < 0)
-				return -1;
-			return 0;
+			if (!nbufs || libvhost_vq_unpop(rx, nbufs) == 0)
+				return 0;
+			for (i = 0; i < nbufs; i++) /* not put back: given back unused */
+				used[i].len = 0;
+			libvhost_vq_push_burst(rx, used, nbufs);
+			n->dropped++;
+			return -1;
 		}
 		if (!e.in || e.out) {
 			used[nbufs++] = (struct libvhost_vq_used){ e.id, 0 };
-			n->dropped++;
+			bad = true;
 			break;
 		}
 		/* the common case: header and frame in the buffer's first part */
@@ -271,7 +276,7 @@ static int deliver(struct net *n, struct libvhost_vq *rx, bool mrg, const uint8_
 			room += iov[i].iov_len;
 		if (room < hlen + (mrg ? 1 : len)) {
 			used[nbufs++] = (struct libvhost_vq_used){ e.id, 0 };
-			n->dropped++;
+			bad = true;
 			break;
 		}
 		if (hlen) {
@@ -302,14 +307,16 @@ static int deliver(struct net *n, struct libvhost_vq *rx, bool mrg, const uint8_
 		}
 		used[nbufs++] = (struct libvhost_vq_used){ e.id, (uint32_t)put };
 	}
-	/* num_buffers, the header's last field, once the count is known (a bad buffer is not one) */
-	i = off < len && nbufs && !used[nbufs - 1].len ? nbufs - 1u : nbufs;
+	/* num_buffers, the header's last field, once the count is known (not the bad buffer) */
+	i = bad ? nbufs - 1u : nbufs;
 	hdr[10] = (uint8_t)i;
 	hdr[11] = (uint8_t)(i >> 8);
 	iov_scatter(first, nfirst, hdr, HDR_LEN);
 	libvhost_vq_push_burst(rx, used, nbufs);
-	if (off < len)
-		return -1; /* a bad buffer cut it short: what was pushed says so */
+	if (bad) {
+		n->dropped++; /* cut short by a buffer it could not use: what was pushed says so */
+		return -1;
+	}
 	n->rx_frames++;
 	return 1;
 }
@@ -423,14 +430,8 @@ static void serve_source(struct net *n, unsigned int pair)
 
 	do {
 		r = libvhost_vq_pop_burst(rx, iov, MAX_IOV, e, BURST);
-		if (r == -ENOSPC) { /* a buffer of more than MAX_IOV parts */
-			if (deliver(n, rx, mrg, n->gen, len, NULL) == 0)
-				break;
-			libvhost_vq_notify(rx);
-			continue;
-		}
 		if (r <= 0)
-			break;
+			break; /* empty, or a buffer of more than MAX_IOV parts (as in deliver()) */
 		cnt = (unsigned int)r;
 		/* the frame's two ends to be written (the header's line came with the pop) */
 		for (i = 0, at = 0; i < cnt; at += e[i].out + e[i].in, i++) {
