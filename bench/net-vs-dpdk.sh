@@ -256,10 +256,13 @@ done
 say ""
 say "Mpps at the receiver; the median of the runs whose two probes fall in the same"
 say "band (near < 100 ns <= mid < 250 ns <= far), (n) runs;"
-say "ratio = libvhost / DPDK in the same regime.  guest TX: virtio_user txonly ->"
-say "device (DPDK rxonly / vhost-user-net sink); guest RX: device (DPDK txonly /"
-say "vhost-user-net source) -> virtio_user rxonly."
-printf '%-26s %-7s %14s %17s %7s\n' "cell" "regime" "DPDK Mpps (n)" "libvhost Mpps (n)" "ratio"
+say "ratio = libvhost / DPDK in the same regime; paired = the median of each round's"
+say "own ratio, (n) rounds whose two runs are both in the regime: the two ran one"
+say "after the other, so a drift of the host over the grid cancels out.  guest TX:"
+say "virtio_user txonly -> device (DPDK rxonly / vhost-user-net sink); guest RX:"
+say "device (DPDK txonly / vhost-user-net source) -> virtio_user rxonly."
+printf '%-26s %-7s %14s %17s %7s %11s\n' "cell" "regime" "DPDK Mpps (n)" "libvhost Mpps (n)" \
+	"ratio" "paired (n)"
 for len in $sizes; do
 	for dir in $dirs; do
 		for layout in $layouts; do
@@ -278,9 +281,19 @@ for len in $sizes; do
 				ratio=-
 				[ -n "$dm" ] && [ -n "$lm" ] &&
 					ratio=$(awk -v a="$lm" -v b="$dm" 'BEGIN { printf "%.2f", a / b }')
-				printf '%-26s %-7s %14s %17s %7s\n' "$name" "$regime" \
+				# each round's lvh / dpdk, when both runs are in this regime
+				pr=$(awk -v l="$len" -v d="$dir" -v y="$layout" -v g="$regime" \
+					'$1 == l && $2 == d && $3 == y && $6 == g && $7 != "-" { p[$5, $4] = $7 }
+					END { for (k in p) { split(k, a, SUBSEP)
+						if (a[2] == "lvh" && ((a[1], "dpdk") in p))
+							printf "%.6f\n", p[k] / p[a[1], "dpdk"] } }' "$res")
+				pn=$(printf '%s' "$pr" | grep -c .)
+				paired=-
+				[ -z "$pr" ] || paired=$(printf '%s\n' $pr | sort -n | awk '{ a[NR] = $1 } END {
+					printf "%.2f", NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }')
+				printf '%-26s %-7s %14s %17s %7s %11s\n' "$name" "$regime" \
 					"$([ -n "$dm" ] && mpps "$dm" || echo -) ($dn)" \
-					"$([ -n "$lm" ] && mpps "$lm" || echo -) ($ln)" "$ratio"
+					"$([ -n "$lm" ] && mpps "$lm" || echo -) ($ln)" "$ratio" "$paired ($pn)"
 			done
 		done
 	done

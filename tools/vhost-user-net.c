@@ -68,7 +68,8 @@ struct net {
 	size_t gen_len; /* source: the generated frame's length */
 	struct net_config config;
 	uint64_t tx_frames, rx_frames, dropped;
-	uint64_t stats_tx, stats_rx; /* the counts at the last stats line */
+	uint64_t tx_bursts, rx_bursts; /* bursts that moved at least one buffer */
+	uint64_t stats_tx, stats_rx, stats_txb, stats_rxb; /* the counts at the last stats line */
 	struct timespec stats_at;
 	bool announced;
 	uint8_t frame[FRAME_MAX];
@@ -119,20 +120,31 @@ static size_t iov_gather(const struct iovec *iov, unsigned int cnt, size_t skip,
 }
 
 /*
- * Asks for the cache lines of a buffer's first 2 KiB (an Ethernet frame;
- * the hardware prefetcher follows longer ones), so that copying one frame
- * overlaps the misses on the next: the driver wrote it on its own CPU.
+ * Asks for the cache lines of a buffer's @len bytes after its first @skip
+ * (an Ethernet frame after the header: up to 2 KiB, as the hardware
+ * prefetcher follows longer ones), so that copying one frame overlaps the misses on the next:
+ * the driver wrote it on its own CPU.  The header's line is not asked for
+ * when the frame starts on the next one: the device does not read it.
  */
-static void prefetch_iov(const struct iovec *iov, unsigned int cnt)
+static void prefetch_iov(const struct iovec *iov, unsigned int cnt, size_t skip, size_t len)
 {
-	size_t left = 2048, off, l;
+	size_t left = len, l;
 	unsigned int i;
 
 	for (i = 0; i < cnt && left; i++) {
-		l = iov[i].iov_len < left ? iov[i].iov_len : left;
-		for (off = 0; off < l; off += 64)
-			__builtin_prefetch((const uint8_t *)iov[i].iov_base + off);
+		const uint8_t *p = iov[i].iov_base, *end;
+
+		if (skip >= iov[i].iov_len) {
+			skip -= iov[i].iov_len;
+			continue;
+		}
+		l = iov[i].iov_len - skip < left ? iov[i].iov_len - skip : left;
 		left -= l;
+		end = p + skip + l;
+		for (p += skip; p < end; p += 64)
+			__builtin_prefetch(p);
+		__builtin_prefetch(end - 1);
+		skip = 0;
 	}
 }
 
@@ -380,7 +392,7 @@ static void serve_sink(struct net *n, unsigned int pair)
 	struct iovec iov[MAX_IOV];
 	struct libvhost_vq_elem e[BURST];
 	struct libvhost_vq_used u[BURST];
-	unsigned int i, k, at, cnt;
+	unsigned int i, at, cnt;
 	int r;
 
 	do {
@@ -388,16 +400,12 @@ static void serve_sink(struct net *n, unsigned int pair)
 		if (r <= 0)
 			break;
 		cnt = (unsigned int)r;
-		for (i = 0, at = 0; i < cnt; at += e[i].out + e[i].in, i++) {
-			for (k = 0; k < e[i].out && k < 2; k++) {
-				__builtin_prefetch(iov[at + k].iov_base);
-				__builtin_prefetch((uint8_t *)iov[at + k].iov_base +
-						   (iov[at + k].iov_len > 128 ? 128 : iov[at + k].iov_len) - 1);
-			}
-		}
+		n->tx_bursts++;
+		for (i = 0, at = 0; i < cnt; at += e[i].out + e[i].in, i++)
+			prefetch_iov(iov + at, e[i].out, HDR_LEN, 128);
 		for (i = 0, at = 0; i < cnt; at += e[i].out + e[i].in, i++) {
 			if (i + 1 < cnt)
-				prefetch_iov(iov + at + e[i].out + e[i].in, e[i + 1].out);
+				prefetch_iov(iov + at + e[i].out + e[i].in, e[i + 1].out, HDR_LEN, 2048);
 			if (iov_gather(iov + at, e[i].out, HDR_LEN, n->frame, sizeof(n->frame)))
 				n->tx_frames++;
 			u[i].id = e[i].id;
@@ -433,6 +441,7 @@ static void serve_source(struct net *n, unsigned int pair)
 		if (r <= 0)
 			break; /* empty, or a buffer of more than MAX_IOV parts (as in deliver()) */
 		cnt = (unsigned int)r;
+		n->rx_bursts++;
 		/* the frame's two ends to be written (the header's line came with the pop) */
 		for (i = 0, at = 0; i < cnt; at += e[i].out + e[i].in, i++) {
 			if (!e[i].in)
@@ -530,11 +539,23 @@ static int open_tap(const char *name)
 	return fd;
 }
 
+static void stats_start_at(struct net *n)
+{
+	n->stats_tx = n->tx_frames;
+	n->stats_rx = n->rx_frames;
+	n->stats_txb = n->tx_bursts;
+	n->stats_rxb = n->rx_bursts;
+}
+
 static void stats_start(struct net *n)
 {
 	clock_gettime(CLOCK_MONOTONIC, &n->stats_at);
-	n->stats_tx = n->tx_frames;
-	n->stats_rx = n->rx_frames;
+	stats_start_at(n);
+}
+
+static double per_burst(uint64_t frames, uint64_t bursts)
+{
+	return bursts ? (double)frames / (double)bursts : 0.0;
 }
 
 /*
@@ -552,12 +573,13 @@ static int stats_tick(struct net *n)
 		return (int)((1000000000LL - ns) / 1000000) + 1;
 	fprintf(stderr,
 		"vhost-user-net: stats: %" PRIu64 " frames/s from the driver, %" PRIu64
-		" frames/s to it\n",
+		" frames/s to it, %.1f / %.1f buffers a burst\n",
 		(uint64_t)((double)(n->tx_frames - n->stats_tx) * 1e9 / (double)ns),
-		(uint64_t)((double)(n->rx_frames - n->stats_rx) * 1e9 / (double)ns));
+		(uint64_t)((double)(n->rx_frames - n->stats_rx) * 1e9 / (double)ns),
+		per_burst(n->tx_frames - n->stats_tx, n->tx_bursts - n->stats_txb),
+		per_burst(n->rx_frames - n->stats_rx, n->rx_bursts - n->stats_rxb));
 	n->stats_at = now;
-	n->stats_tx = n->tx_frames;
-	n->stats_rx = n->rx_frames;
+	stats_start_at(n);
 	return 1000;
 }
 

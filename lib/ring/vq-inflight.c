@@ -143,8 +143,10 @@ static bool resume_split(struct lvh_vq *vq, struct lvh_ifl *f)
 	}
 	sort_resub(f, NULL);
 	vq->used_idx = ring_used;
+	vq->published = ring_used;
 	vq->last_avail = (uint16_t)(ring_used + f->nresub);
 	vq->avail_pending = 0;
+	vq->prefetched = 0;
 	f->hdr->used = ring_used;
 	return true;
 }

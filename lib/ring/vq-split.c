@@ -59,6 +59,7 @@ int lvh_vq_split_init(struct lvh_vq *vq, struct libvhost_ctx *ctx, const struct 
 		return r;
 	vq->last_avail = base;
 	vq->used_idx = load16(USED_IDX(vq));
+	vq->published = vq->used_idx;
 	return 0;
 }
 
@@ -125,27 +126,31 @@ static __attribute__((noinline)) int walk_indirect(struct lvh_vq *vq, struct lvh
 }
 
 /*
- * A new batch of @n available entries: ask for the descriptors they name
- * and for the used entries they will take, all at once, so that the cache
- * misses on lines the driver wrote on another CPU overlap instead of coming
- * one pop at a time.  Only hints: the heads are read again, and checked, by
- * split_pop().
+ * Ask for the descriptors of the next available entries and for the used
+ * entries they will take, up to LVH_VQ_PREFETCH past what was asked for
+ * before, so that the cache misses on lines the driver wrote on another CPU
+ * overlap instead of coming one pop at a time.  Called when a batch is seen
+ * and again whenever fewer than half that many asked-for entries are left:
+ * a driver that stays ahead of the device (a full ring) is read ahead all
+ * the way, not only at the start of a batch.  Only hints: the heads are
+ * read again, and checked, by split_pop().
  */
-static void split_prefetch(struct lvh_vq *vq, uint16_t n)
+static void split_prefetch(struct lvh_vq *vq)
 {
-	unsigned int k, mask = vq->num - 1;
+	unsigned int k, mask = vq->num - 1, from = vq->prefetched, to = from + LVH_VQ_PREFETCH;
 
-	if (n > LVH_VQ_PREFETCH)
-		n = LVH_VQ_PREFETCH;
-	for (k = 0; k < n; k++) {
+	if (to > vq->avail_pending)
+		to = vq->avail_pending;
+	for (k = from; k < to; k++) {
 		uint16_t head = load16(AVAIL_RING(vq, (vq->last_avail + k) & mask));
 
 		if (head < vq->num)
 			__builtin_prefetch(vq->desc + DESC_SIZE * head);
 	}
-	/* 8 used entries to a cache line */
-	for (k = 0; k < n; k += 8)
+	/* 8 used entries to a cache line; the entry a buffer takes is about as far on */
+	for (k = from; k < to; k += 8)
 		__builtin_prefetch(&vq->used[2 + 4 * ((vq->used_idx + k) & mask)], 1);
+	vq->prefetched = (uint16_t)to;
 }
 
 static inline __attribute__((always_inline)) int split_pop(struct lvh_vq *vq, struct lvh_vq_walk *w,
@@ -175,7 +180,10 @@ static inline __attribute__((always_inline)) int split_pop(struct lvh_vq *vq, st
 		if (avail_idx == vq->last_avail)
 			return 0;
 		vq->avail_pending = (uint16_t)(avail_idx - vq->last_avail);
-		split_prefetch(vq, vq->avail_pending);
+		vq->prefetched = 0;
+		split_prefetch(vq);
+	} else if (vq->prefetched < LVH_VQ_PREFETCH / 2 && vq->prefetched < vq->avail_pending) {
+		split_prefetch(vq);
 	}
 	head = load16(AVAIL_RING(vq, vq->last_avail & (vq->num - 1)));
 	if (head >= vq->num)
@@ -189,6 +197,8 @@ static inline __attribute__((always_inline)) int split_pop(struct lvh_vq *vq, st
 	if (vq->ifl)
 		lvh_ifl_split_taken(vq, head);
 	vq->last_avail++;
+	if (vq->prefetched)
+		vq->prefetched--;
 	/*
 	 * With the batch taken, the driver kicks when it adds past it; the
 	 * fence orders that before the next read of the available index, so
@@ -236,6 +246,7 @@ static void split_unpop(struct lvh_vq *vq, uint16_t id)
 		lvh_ifl_split_untaken(vq, id);
 	vq->last_avail--;
 	vq->avail_pending++;
+	vq->prefetched++; /* it was asked for: the look-ahead counts from last_avail */
 }
 
 static int split_flush(struct lvh_vq *vq)
@@ -243,7 +254,15 @@ static int split_flush(struct lvh_vq *vq)
 	uint16_t published, old, event;
 	bool valid;
 
-	published = load16(USED_IDX(vq));
+	/*
+	 * What the ring holds is remembered, not read back: the driver polls
+	 * that line, and reading it would pull it back across once a burst.
+	 * Nothing pushed, nothing to publish or tell.
+	 */
+	published = vq->published;
+	if (published == vq->used_idx)
+		return 0;
+	vq->published = vq->used_idx;
 	__atomic_store_n(USED_IDX(vq), htole16(vq->used_idx), __ATOMIC_RELEASE);
 	lvh_vq_log_ring(vq, vq->used_gpa + 2, 2); /* after the write, or a sync between misses it */
 	if (vq->ifl)

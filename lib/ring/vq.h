@@ -95,8 +95,11 @@ struct lvh_vq {
 	uint16_t last_avail; /* split: the next available entry; packed: its position */
 	/* split: entries after last_avail known available (the index is read once per batch) */
 	uint16_t avail_pending;
+	/* split: how many of those were prefetched (the look-ahead rolls on as they are taken) */
+	uint16_t prefetched;
 	bool kicks_off; /* the device polls: the driver is asked not to kick */
 	uint16_t used_idx; /* split: the next used entry to write; packed: its position */
+	uint16_t published; /* split: the used index the ring holds (this side alone writes it) */
 	uint16_t signalled_used; /* used_idx when the driver was last notified */
 	bool signalled_valid;
 	bool avail_wrap, used_wrap; /* packed wrap counters */

@@ -284,6 +284,37 @@ START_TEST(test_kicks_off)
 END_TEST
 
 /*
+ * A flush with nothing pushed since the last one publishes nothing and
+ * tells the driver nothing, even with interrupts on: in every layout, and
+ * a completion after it notifies as before.
+ */
+START_TEST(test_flush_nothing_new)
+{
+	uint8_t *b = guest + BUF_GPA;
+	struct iovec part = { b, 8 }, iov[4];
+	struct lvh_vq_elem e;
+	void *tok;
+	uint32_t len;
+	int i;
+
+	restart(NUM, kick_layouts[_i]);
+	ck_assert_int_eq(libvhost_vring_set_interrupts(vr, 1), 0);
+	for (i = 0; i < 2; i++) {
+		ck_assert_int_eq(libvhost_vring_add(vr, &part, 1, 0, b), 0);
+		libvhost_vring_kick(vr);
+		ck_assert_int_eq(lvh_vq_pop(&vq, iov, 4, &e), 1);
+		ck_assert_int_eq(lvh_vq_push(&vq, e.id, 3), 0);
+		ck_assert_int_eq(lvh_vq_flush(&vq), 1);
+		ck_assert_int_eq(lvh_vq_flush(&vq), 0);
+		ck_assert_int_eq(libvhost_vring_get_used(vr, &tok, &len), 1);
+		ck_assert_uint_eq(len, 3);
+		ck_assert_int_eq(lvh_vq_flush(&vq), 0);
+		ck_assert_int_eq(libvhost_vring_get_used(vr, &tok, &len), 0);
+	}
+}
+END_TEST
+
+/*
  * Bursts (the four layouts): pop_burst lays the buffers' iovecs one after
  * the other and stops at a buffer that does not fit in what is left;
  * push_burst stops at an id not in flight (a repeat within the burst too).
@@ -939,6 +970,7 @@ int main(void)
 	tcase_add_test(tc, test_indirect);
 	tcase_add_test(tc, test_event_idx);
 	tcase_add_loop_test(tc, test_kicks_off, 0, 4);
+	tcase_add_loop_test(tc, test_flush_nothing_new, 0, 4);
 	tcase_add_loop_test(tc, test_log_event_writes, 0, 4);
 	tcase_add_loop_test(tc, test_log_taken_before, 0, 4);
 	tcase_add_loop_test(tc, test_burst, 0, 4);
