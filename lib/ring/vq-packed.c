@@ -7,7 +7,6 @@
  */
 #include <endian.h>
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "mem/mem.h"
@@ -21,7 +20,6 @@
 #define EVENT_DESC 2
 #define WRAP_BIT (1u << 15)
 #define DESC_SIZE 16u
-#define HEAD_WRITES (1u << 15) /* in vq->head[]: positions are below 0x8000 */
 
 struct pdesc {
 	uint64_t addr;
@@ -65,11 +63,6 @@ int lvh_vq_packed_init(struct lvh_vq *vq, struct libvhost_ctx *ctx,
 			       device_event, event_idx);
 	if (r < 0)
 		return r;
-	vq->head = calloc(num, sizeof(*vq->head));
-	if (!vq->head) {
-		lvh_vq_fini(vq);
-		return -ENOMEM;
-	}
 	/*
 	 * Only the low half counts: QEMU and DPDK's virtio_user send the avail
 	 * position and wrap alone.  A ring is stopped with nothing in flight,
@@ -171,7 +164,6 @@ static inline __attribute__((always_inline)) int packed_pop(struct lvh_vq *vq, s
 	if (vq->ifl)
 		lvh_ifl_packed_taken(vq, first, d.id, (uint16_t)count);
 	vq->inflight[d.id] = (uint16_t)count;
-	vq->head[d.id] = (uint16_t)(vq->last_avail | (w->in ? HEAD_WRITES : 0));
 	vq->last_avail = pos;
 	vq->avail_wrap = wrap;
 	*id = d.id;
@@ -190,19 +182,7 @@ static inline __attribute__((always_inline)) uint64_t packed_push(struct lvh_vq 
 	uint16_t flags = (vq->used_wrap ? F_AVAIL | F_USED : 0) | (len ? LVH_DESC_F_WRITE : 0);
 	uint16_t le_id = htole16(id);
 	uint32_t le_len = htole32(len);
-	/* nothing written, nothing writable, and the oldest in flight: it may join a batch */
-	bool batchable = vq->in_order && !len && !vq->ifl && vq->head[id] == vq->used_idx;
 
-	if (batchable && vq->batch_open) {
-		/* the batch's entry names its last buffer; the driver skips the rest */
-		memcpy(vq->desc + vq->batch_off + 12, &le_id, 2);
-		advance(vq, &vq->used_idx, &vq->used_wrap, vq->inflight[id]);
-		vq->used_total += vq->inflight[id];
-		*bytes = 2;
-		return vq->batch_off + 12;
-	}
-	vq->batch_open = batchable;
-	vq->batch_off = (uint32_t)off;
 	memcpy(e + 12, &le_id, 2);
 	memcpy(e + 8, &le_len, 4);
 	if (vq->ifl) {
@@ -267,7 +247,6 @@ static int packed_flush(struct lvh_vq *vq)
 		lvh_vq_log_ring(vq, vq->used_gpa + vq->first_off + 14, 2);
 		vq->first_held = false;
 	}
-	vq->batch_open = false; /* what the driver may now see is not rewritten */
 	vq->flushed_total = vq->used_total;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	off_wrap = le16toh(__atomic_load_n(&vq->avail[0], __ATOMIC_RELAXED));

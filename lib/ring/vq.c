@@ -132,8 +132,6 @@ void lvh_vq_fini(struct lvh_vq *vq)
 	free(vq->taken_slot);
 	free(vq->wr);
 	free(vq->nwr);
-	free(vq->head);
-	vq->head = NULL;
 	vq->taken = NULL;
 	vq->taken_slot = NULL;
 	vq->inflight = NULL;

@@ -113,18 +113,6 @@ struct lvh_vq {
 	bool first_held;
 	uint16_t first_flags;
 	uint32_t first_off; /* in the descriptor ring */
-	/*
-	 * Packed, VIRTIO_F_IN_ORDER (set by the back-end): buffers the device
-	 * read and wrote nothing to, used in the order they came, are handed
-	 * back as a batch: one used entry, with the batch's last id, where its
-	 * first buffer began (the spec's "in-order use of descriptors").  The
-	 * entry written since the last flush that the next such buffer joins.
-	 */
-	bool in_order;
-	bool batch_open;
-	uint32_t batch_off; /* in the descriptor ring */
-	/* packed: per buffer id, where its descriptors begin; HEAD_WRITES: it has writable parts */
-	uint16_t *head;
 	uint16_t *inflight; /* per buffer id: ring entries it took (0: not in flight) */
 	struct lvh_dirty_log *log; /* NULL: never logged */
 	uint64_t used_gpa; /* guest address of the used ring (packed: descriptor ring) */

@@ -290,7 +290,6 @@ int lvh_be_vq_start(struct libvhost_backend *be, struct libvhost_vq *vq)
 			vq->index, vq->num);
 		return r == -EINVAL ? -EPROTO : r;
 	}
-	vq->ring.in_order = be->acked & LVH_BIT(F_IN_ORDER);
 	vq->running = true;
 	if (lvh_be_iotlb_on(be))
 		vq->ring.xl = &be->xl;

@@ -105,7 +105,7 @@ static void serve(struct libvhost_backend *be)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	LIBVHOST_OPTS(libvhost_backend_opts, o,
-		      .features = (1ULL << 32) | (1ULL << 29) | (1ULL << 34) | (1ULL << 33) | (1ULL << 35),
+		      .features = (1ULL << 32) | (1ULL << 29) | (1ULL << 34) | (1ULL << 33),
 		      .queue_num = NQUEUES, .timeout_ms = 20);
 	struct libvhost_backend *be = NULL;
 	int sv[2] = { -1, -1 }, memfd = -1, efd = -1;

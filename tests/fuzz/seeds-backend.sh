@@ -31,7 +31,7 @@ session() {
 	req 37 40 9; u64 0; u64 0; u64 1048576; u64 0; u64 0	# ADD_MEM_REG
 	req 8 8 9; u32 0; u32 8				# NUM
 	req 9 40 9; u32 0; u32 0; u64 0; u64 256; u64 128; u64 0	# ADDR desc used avail log
-	req 10 8 9; u32 0; u32 ${base:-0}			# BASE
+	req 10 8 9; u32 0; u32 0			# BASE
 	req 13 8 9; u64 0				# CALL
 	req 12 8 9; u64 0				# KICK
 	req 18 8 9; u32 0; u32 1			# ENABLE
@@ -39,17 +39,6 @@ session() {
 }
 s=$(session | wc -c)
 { u16 "$s"; session; ring_split; } > "$out/split-session"
-# packed, in order: three read-only buffers of one descriptor each (AVAIL
-# set, USED clear: the first lap), which the device gives back as a batch
-ring_packed() {
-	i=0; while [ $i -lt 3 ]; do u64 4096; u32 16; u16 $i; u16 128; i=$((i + 1)); done
-	i=3; while [ $i -lt 8 ]; do u64 0; u64 0; i=$((i + 1)); done
-}
-features=$(( (1 << 32) | (1 << 30) | (1 << 29) | (1 << 34) | (1 << 35) ))
-base=32768
-{ u16 "$s"; session; ring_packed; } > "$out/packed-in-order"
-features=$(( (1 << 32) | (1 << 30) | (1 << 29) ))
-base=0
 { u16 "$s"; session; } > "$out/empty-ring"
 t() { req 5 40; u32 1; u32 0; u64 0; u64 1048576; u64 0; u64 0; }	# SET_MEM_TABLE
 m=$(t | wc -c)

@@ -735,86 +735,6 @@ START_TEST(test_packed_batch_and_notify)
 }
 END_TEST
 
-/* Entry @i of the packed ring as the driver would read it: its id, length and flags. */
-static void get_pdesc(unsigned int i, uint16_t *id, uint32_t *len, uint16_t *flags)
-{
-	const uint8_t *d = vq.desc + 16 * i;
-
-	memcpy(len, d + 8, 4);
-	memcpy(id, d + 12, 2);
-	memcpy(flags, d + 14, 2);
-}
-
-#define PF_USED_LAP1 (1u << 7 | 1u << 15) /* AVAIL and USED both set: used in the first lap */
-
-/*
- * VIRTIO_F_IN_ORDER on a packed ring: read-only buffers given back in the
- * order they came become one used entry where the first began, with the
- * last one's id, and the entries they skip are left as the driver wrote
- * them.  A buffer with writable parts, one out of order, and a flush each
- * end the batch.
- */
-START_TEST(test_packed_in_order)
-{
-	uint8_t *b = guest + BUF_GPA;
-	struct iovec ro = { b, 8 }, wr = { b + 64, 8 }, iov[4];
-	struct lvh_vq_elem e[8];
-	uint16_t id, flags;
-	uint32_t len;
-	int i;
-
-	restart(NUM, LIBVHOST_VRING_F_PACKED);
-	vq.in_order = true;
-	for (i = 0; i < 8; i++) {
-		if (i == 3)
-			ck_assert_int_eq(libvhost_vring_add(vr, &wr, 0, 1, b), 0);
-		else
-			ck_assert_int_eq(libvhost_vring_add(vr, &ro, 1, 0, b), 0);
-	}
-	libvhost_vring_kick(vr);
-	for (i = 0; i < 8; i++)
-		ck_assert_int_eq(lvh_vq_pop(&vq, iov, 4, &e[i]), 1);
-	/* 0-2 read-only, in order: one entry; 3 was written: its own */
-	for (i = 0; i < 3; i++)
-		ck_assert_int_eq(lvh_vq_push(&vq, e[i].id, 0), 0);
-	ck_assert_int_eq(lvh_vq_push(&vq, e[3].id, 5), 0);
-	/* 5 before 4: each its own entry */
-	ck_assert_int_eq(lvh_vq_push(&vq, e[5].id, 0), 0);
-	ck_assert_int_eq(lvh_vq_push(&vq, e[4].id, 0), 0);
-	/* 6, then a flush, then 7: the flush ends the batch */
-	ck_assert_int_eq(lvh_vq_push(&vq, e[6].id, 0), 0);
-	lvh_vq_flush(&vq);
-	ck_assert_int_eq(lvh_vq_push(&vq, e[7].id, 0), 0);
-	lvh_vq_flush(&vq);
-
-	get_pdesc(0, &id, &len, &flags);
-	ck_assert_uint_eq(id, e[2].id);
-	ck_assert_uint_eq(flags, PF_USED_LAP1);
-	for (i = 1; i < 3; i++) {
-		get_pdesc(i, &id, &len, &flags);
-		ck_assert_uint_eq(flags & PF_USED_LAP1, 1u << 7); /* still available */
-	}
-	get_pdesc(3, &id, &len, &flags);
-	ck_assert_uint_eq(id, e[3].id);
-	ck_assert_uint_eq(len, 5);
-	ck_assert_uint_eq(flags, PF_USED_LAP1 | LVH_DESC_F_WRITE);
-	get_pdesc(4, &id, &len, &flags);
-	ck_assert_uint_eq(id, e[5].id);
-	ck_assert_uint_eq(flags, PF_USED_LAP1);
-	get_pdesc(5, &id, &len, &flags);
-	ck_assert_uint_eq(id, e[4].id);
-	ck_assert_uint_eq(flags, PF_USED_LAP1);
-	get_pdesc(6, &id, &len, &flags);
-	ck_assert_uint_eq(id, e[6].id);
-	ck_assert_uint_eq(flags, PF_USED_LAP1);
-	get_pdesc(7, &id, &len, &flags);
-	ck_assert_uint_eq(id, e[7].id);
-	ck_assert_uint_eq(flags, PF_USED_LAP1);
-	ck_assert_uint_eq(vq.used_idx, 8);
-	ck_assert(!vq.broken);
-}
-END_TEST
-
 static void put_pdesc(unsigned int i, uint64_t addr, uint32_t len, uint16_t id, uint16_t flags)
 {
 	uint8_t *d = vq.desc + 16 * i;
@@ -1051,7 +971,6 @@ int main(void)
 	tcase_add_test(tc, test_event_idx);
 	tcase_add_loop_test(tc, test_kicks_off, 0, 4);
 	tcase_add_loop_test(tc, test_flush_nothing_new, 0, 4);
-	tcase_add_test(tc, test_packed_in_order);
 	tcase_add_loop_test(tc, test_log_event_writes, 0, 4);
 	tcase_add_loop_test(tc, test_log_taken_before, 0, 4);
 	tcase_add_loop_test(tc, test_burst, 0, 4);
