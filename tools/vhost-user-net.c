@@ -68,7 +68,7 @@ struct net {
 	size_t gen_len; /* source: the generated frame's length */
 	struct net_config config;
 	uint64_t tx_frames, rx_frames, dropped;
-	uint64_t tx_bursts, rx_bursts; /* bursts that moved at least one buffer */
+	uint64_t tx_bursts, rx_bursts; /* bursts that took at least one buffer */
 	uint64_t stats_tx, stats_rx, stats_txb, stats_rxb; /* the counts at the last stats line */
 	struct timespec stats_at;
 	bool announced;
@@ -122,9 +122,8 @@ static size_t iov_gather(const struct iovec *iov, unsigned int cnt, size_t skip,
 /*
  * Asks for the cache lines of a buffer's @len bytes after its first @skip
  * (an Ethernet frame after the header: up to 2 KiB, as the hardware
- * prefetcher follows longer ones), so that copying one frame overlaps the misses on the next:
- * the driver wrote it on its own CPU.  The header's line is not asked for
- * when the frame starts on the next one: the device does not read it.
+ * prefetcher follows longer ones), so that copying one frame overlaps the
+ * misses on the next: the driver wrote it on its own CPU.
  */
 static void prefetch_iov(const struct iovec *iov, unsigned int cnt, size_t skip, size_t len)
 {
@@ -573,7 +572,7 @@ static int stats_tick(struct net *n)
 		return (int)((1000000000LL - ns) / 1000000) + 1;
 	fprintf(stderr,
 		"vhost-user-net: stats: %" PRIu64 " frames/s from the driver, %" PRIu64
-		" frames/s to it, %.1f / %.1f buffers a burst\n",
+		" frames/s to it, %.1f / %.1f frames a burst\n",
 		(uint64_t)((double)(n->tx_frames - n->stats_tx) * 1e9 / (double)ns),
 		(uint64_t)((double)(n->rx_frames - n->stats_rx) * 1e9 / (double)ns),
 		per_burst(n->tx_frames - n->stats_tx, n->tx_bursts - n->stats_txb),
