@@ -68,7 +68,7 @@ struct net {
 	size_t gen_len; /* source: the generated frame's length */
 	struct net_config config;
 	uint64_t tx_frames, rx_frames, dropped;
-	uint64_t tx_bursts, rx_bursts; /* bursts that took at least one buffer */
+	uint64_t tx_bursts, rx_bursts; /* notifications after frames moved: a burst each */
 	uint64_t stats_tx, stats_rx, stats_txb, stats_rxb; /* the counts at the last stats line */
 	struct timespec stats_at;
 	bool announced;
@@ -344,13 +344,14 @@ static void serve_tx(struct net *n, unsigned int pair)
 	bool mrg = mrg_rxbuf(n);
 	struct iovec iov[MAX_IOV];
 	struct libvhost_vq_elem e;
-	bool delivered = false;
+	bool took = false, delivered = false;
 
 	while (libvhost_vq_pop(tx, iov, MAX_IOV, &e) == 1) {
 		size_t len = iov_gather(iov, e.out, HDR_LEN, n->frame, sizeof(n->frame));
 		int r;
 
 		libvhost_vq_push(tx, e.id, 0);
+		took = true;
 		if (!len)
 			continue;
 		n->tx_frames++;
@@ -372,8 +373,11 @@ static void serve_tx(struct net *n, unsigned int pair)
 		}
 	}
 	libvhost_vq_notify(tx);
-	if (delivered)
+	n->tx_bursts += took;
+	if (delivered) {
 		libvhost_vq_notify(rx);
+		n->rx_bursts++;
+	}
 }
 
 /*
@@ -491,8 +495,10 @@ static void serve_tap(struct net *n)
 			n->dropped++;
 		}
 	}
-	if (delivered)
+	if (delivered) {
 		libvhost_vq_notify(rx);
+		n->rx_bursts++;
+	}
 }
 
 /* What the driver's TX ring of @pair carries goes where the mode says. */
@@ -538,18 +544,14 @@ static int open_tap(const char *name)
 	return fd;
 }
 
-static void stats_start_at(struct net *n)
+/* The counts and time the next stats line is measured from. */
+static void stats_mark(struct net *n, const struct timespec *now)
 {
+	n->stats_at = *now;
 	n->stats_tx = n->tx_frames;
 	n->stats_rx = n->rx_frames;
 	n->stats_txb = n->tx_bursts;
 	n->stats_rxb = n->rx_bursts;
-}
-
-static void stats_start(struct net *n)
-{
-	clock_gettime(CLOCK_MONOTONIC, &n->stats_at);
-	stats_start_at(n);
 }
 
 static double per_burst(uint64_t frames, uint64_t bursts)
@@ -577,8 +579,7 @@ static int stats_tick(struct net *n)
 		(uint64_t)((double)(n->rx_frames - n->stats_rx) * 1e9 / (double)ns),
 		per_burst(n->tx_frames - n->stats_tx, n->tx_bursts - n->stats_txb),
 		per_burst(n->rx_frames - n->stats_rx, n->rx_bursts - n->stats_rxb));
-	n->stats_at = now;
-	stats_start_at(n);
+	stats_mark(n, &now);
 	return 1000;
 }
 
@@ -770,6 +771,7 @@ int main(int argc, char **argv)
 	unsigned int mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
 	struct libvhost_ctx *ctx = NULL;
 	struct sigaction sa = { .sa_handler = on_signal };
+	struct timespec now;
 	char *end;
 	int c, i, r;
 
@@ -892,7 +894,8 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	stats_start(&n);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	stats_mark(&n, &now);
 	r = n.poll ? loop_poll(&n) : loop_wait(&n);
 	fprintf(stderr, "vhost-user-net: %" PRIu64 " frames from the driver, %" PRIu64
 			" to it, %" PRIu64 " dropped\n",

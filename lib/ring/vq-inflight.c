@@ -146,7 +146,6 @@ static bool resume_split(struct lvh_vq *vq, struct lvh_ifl *f)
 	vq->published = ring_used;
 	vq->last_avail = (uint16_t)(ring_used + f->nresub);
 	vq->avail_pending = 0;
-	vq->prefetched = 0;
 	f->hdr->used = ring_used;
 	return true;
 }

@@ -135,9 +135,9 @@ static __attribute__((noinline)) int walk_indirect(struct lvh_vq *vq, struct lvh
  * the way, not only at the start of a batch.  Only hints: the heads are
  * read again, and checked, by split_pop().
  */
-static void split_prefetch(struct lvh_vq *vq)
+static void split_prefetch(struct lvh_vq *vq, unsigned int from)
 {
-	unsigned int k, mask = vq->num - 1, from = vq->prefetched, to = from + LVH_VQ_PREFETCH;
+	unsigned int k, mask = vq->num - 1, to = from + LVH_VQ_PREFETCH;
 
 	if (to > vq->avail_pending)
 		to = vq->avail_pending;
@@ -150,13 +150,13 @@ static void split_prefetch(struct lvh_vq *vq)
 	/* 8 used entries to a cache line; the entry a buffer takes is about as far on */
 	for (k = from; k < to; k += 8)
 		__builtin_prefetch(&vq->used[2 + 4 * ((vq->used_idx + k) & mask)], 1);
-	vq->prefetched = (uint16_t)to;
+	vq->prefetch_to = (uint16_t)(vq->last_avail + to);
 }
 
 static inline __attribute__((always_inline)) int split_pop(struct lvh_vq *vq, struct lvh_vq_walk *w,
 								 uint16_t *id)
 {
-	uint16_t avail_idx, head;
+	uint16_t avail_idx, head, ahead;
 	int r;
 
 	if (vq->ifl && lvh_ifl_next_resubmit(vq, &head)) {
@@ -180,10 +180,12 @@ static inline __attribute__((always_inline)) int split_pop(struct lvh_vq *vq, st
 		if (avail_idx == vq->last_avail)
 			return 0;
 		vq->avail_pending = (uint16_t)(avail_idx - vq->last_avail);
-		vq->prefetched = 0;
-		split_prefetch(vq);
-	} else if (vq->prefetched < LVH_VQ_PREFETCH / 2 && vq->prefetched < vq->avail_pending) {
-		split_prefetch(vq);
+		split_prefetch(vq, 0);
+	} else {
+		/* entries asked for past last_avail (pops never overtake the look-ahead) */
+		ahead = (uint16_t)(vq->prefetch_to - vq->last_avail);
+		if (ahead < LVH_VQ_PREFETCH / 2 && ahead < vq->avail_pending)
+			split_prefetch(vq, ahead);
 	}
 	head = load16(AVAIL_RING(vq, vq->last_avail & (vq->num - 1)));
 	if (head >= vq->num)
@@ -197,8 +199,6 @@ static inline __attribute__((always_inline)) int split_pop(struct lvh_vq *vq, st
 	if (vq->ifl)
 		lvh_ifl_split_taken(vq, head);
 	vq->last_avail++;
-	if (vq->prefetched)
-		vq->prefetched--;
 	/*
 	 * With the batch taken, the driver kicks when it adds past it; the
 	 * fence orders that before the next read of the available index, so
@@ -246,7 +246,6 @@ static void split_unpop(struct lvh_vq *vq, uint16_t id)
 		lvh_ifl_split_untaken(vq, id);
 	vq->last_avail--;
 	vq->avail_pending++;
-	vq->prefetched++; /* it was asked for: the look-ahead counts from last_avail */
 }
 
 static int split_flush(struct lvh_vq *vq)

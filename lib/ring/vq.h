@@ -95,8 +95,8 @@ struct lvh_vq {
 	uint16_t last_avail; /* split: the next available entry; packed: its position */
 	/* split: entries after last_avail known available (the index is read once per batch) */
 	uint16_t avail_pending;
-	/* split: how many of those were prefetched (the look-ahead rolls on as they are taken) */
-	uint16_t prefetched;
+	/* split: the available entry the look-ahead has reached (prefetched up to, not including) */
+	uint16_t prefetch_to;
 	bool kicks_off; /* the device polls: the driver is asked not to kick */
 	uint16_t used_idx; /* split: the next used entry to write; packed: its position */
 	uint16_t published; /* split: the used index the ring holds (this side alone writes it) */
