@@ -1648,7 +1648,11 @@ int libvhost_vq_unpop(struct libvhost_vq *vq, unsigned int n);
  * libvhost_vq_notify - publish pushed buffers and signal the call fd if the
  * driver asked to be told (with no call fd and INBAND_NOTIFICATIONS, a
  * VRING_CALL on the back-end channel).  Returns 1 if it was signalled, 0 if
- * not.  Errors: -EIO (broken), -ENOTCONN (the in-band channel failed).
+ * not.  A device that polls may publish less often than once a burst
+ * (vhost-user-net: every 64 buffers, or when the ring idles): a polling
+ * driver reads the used index on every round, and each update moves that
+ * cache line between the CPUs.
+ * Errors: -EIO (broken), -ENOTCONN (the in-band channel failed).
  * Since: LIBVHOST_0.1
  */
 int libvhost_vq_notify(struct libvhost_vq *vq);
