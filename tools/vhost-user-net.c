@@ -341,6 +341,17 @@ static bool mrg_rxbuf(const struct net *n)
 	return libvhost_backend_get_acked_features(n->be) & (1ULL << NET_F_MRG_RXBUF);
 }
 
+/* The driver is told of what @vq used, if anything: see ring_used(). */
+static void ring_tell(struct net *n, struct libvhost_vq *vq)
+{
+	unsigned int i = libvhost_vq_get_index(vq);
+
+	if (n->untold[i])
+		libvhost_vq_notify(vq);
+	n->untold[i] = 0;
+	n->idle[i] = 0;
+}
+
 /*
  * The driver is told about used buffers of @vq (the used index published,
  * a call if it wants one): when the burst is done if the device sleeps on
@@ -357,10 +368,8 @@ static void ring_used(struct net *n, struct libvhost_vq *vq, unsigned int cnt)
 
 	n->idle[i] = 0;
 	n->untold[i] += cnt;
-	if (!n->poll || n->untold[i] >= COALESCE) {
-		libvhost_vq_notify(vq);
-		n->untold[i] = 0;
-	}
+	if (!n->poll || n->untold[i] >= COALESCE)
+		ring_tell(n, vq);
 }
 
 /* Nothing more to take from @vq for now: see ring_used(). */
@@ -368,10 +377,8 @@ static void ring_empty(struct net *n, struct libvhost_vq *vq)
 {
 	unsigned int i = libvhost_vq_get_index(vq);
 
-	if (n->untold[i] && (!n->poll || ++n->idle[i] >= COALESCE_IDLE)) {
-		libvhost_vq_notify(vq);
-		n->untold[i] = 0;
-	}
+	if (n->untold[i] && (!n->poll || ++n->idle[i] >= COALESCE_IDLE))
+		ring_tell(n, vq);
 }
 
 static void serve_tx(struct net *n, unsigned int pair)
@@ -564,15 +571,16 @@ static void net_stopped(void *ud, struct libvhost_vq *vq)
 {
 	struct net *n = ud;
 	unsigned int index = libvhost_vq_get_index(vq);
-	bool poll = n->poll;
 
 	/* the driver's last frames on a TX ring that stops, and what it was not told of */
-	n->poll = false;
-	if (index % 2)
+	if (index % 2) {
+		bool poll = n->poll;
+
+		n->poll = false; /* drain */
 		serve_driver_tx(n, index / 2);
-	ring_empty(n, vq);
-	n->poll = poll;
-	n->idle[index] = 0;
+		n->poll = poll;
+	}
+	ring_tell(n, vq);
 }
 
 static int open_tap(const char *name)
@@ -727,11 +735,18 @@ static int loop_poll(struct net *n)
 		libvhost_vq_set_kicks(libvhost_backend_get_vq(n->be, p), 0);
 	while (!quit) {
 		for (p = 0; p < n->pairs; p++) {
-			if (n->mode == MODE_SOURCE &&
-			    libvhost_vq_is_enabled(libvhost_backend_get_vq(n->be, 2 * p)))
+			struct libvhost_vq *rx = libvhost_backend_get_vq(n->be, 2 * p);
+			struct libvhost_vq *tx = libvhost_backend_get_vq(n->be, 2 * p + 1);
+
+			/* a ring disabled now is told at once of what it used before */
+			if (!libvhost_vq_is_enabled(rx))
+				ring_tell(n, rx);
+			else if (n->mode == MODE_SOURCE)
 				serve_source(n, p);
-			if (libvhost_vq_is_enabled(libvhost_backend_get_vq(n->be, 2 * p + 1)))
+			if (libvhost_vq_is_enabled(tx))
 				serve_driver_tx(n, p);
+			else
+				ring_tell(n, tx);
 		}
 		if (++rounds < POLL_CHECK)
 			continue;
