@@ -110,14 +110,22 @@ static int walk_indirect(struct lvh_vq *vq, struct lvh_vq_walk *w, const struct 
 	return 0;
 }
 
+/* A descriptor's parts: inline in the pop, the indirect table out of line. */
+static inline __attribute__((always_inline)) int map_desc(struct lvh_vq *vq, struct lvh_vq_walk *w,
+							  uint64_t addr, uint32_t len, uint16_t flags)
+{
+	if (flags & LVH_DESC_F_INDIRECT) {
+		struct pdesc d = { .addr = addr, .len = len, .flags = flags };
+
+		return walk_indirect(vq, w, &d);
+	}
+	return lvh_vq_map(vq, w, addr, len, flags & LVH_DESC_F_WRITE);
+}
+
 int lvh_vq_packed_map_desc(struct lvh_vq *vq, struct lvh_vq_walk *w, uint64_t addr, uint32_t len,
 			   uint16_t flags)
 {
-	struct pdesc d = { .addr = addr, .len = len, .flags = flags };
-
-	if (flags & LVH_DESC_F_INDIRECT)
-		return walk_indirect(vq, w, &d);
-	return lvh_vq_map(vq, w, addr, len, flags & LVH_DESC_F_WRITE);
+	return map_desc(vq, w, addr, len, flags);
 }
 
 static inline __attribute__((always_inline)) int packed_pop(struct lvh_vq *vq, struct lvh_vq_walk *w,
@@ -144,7 +152,7 @@ static inline __attribute__((always_inline)) int packed_pop(struct lvh_vq *vq, s
 			goto fail;
 		}
 		read_pdesc(vq->desc, pos, &d);
-		r = lvh_vq_packed_map_desc(vq, w, d.addr, d.len, d.flags);
+		r = map_desc(vq, w, d.addr, d.len, d.flags);
 		if (r == 0 && vq->ifl)
 			r = lvh_ifl_packed_note(vq, &first, &last, d.addr, d.len, d.flags);
 		if (r < 0)
