@@ -44,6 +44,8 @@
 #define MAX_IOV 256
 #define MAX_PAIRS 16
 #define BURST 32 /* buffers taken from a ring at a time */
+#define BUDGET 256 /* buffers (or tap frames) served in one go before the rest get a turn */
+#define QUEUE_MAX 32768 /* the largest ring: a ring that stops is drained of at most this */
 #define MAX_FRAME_BUFS 256 /* receive buffers one frame may take (MRG_RXBUF) */
 #define ETH_HLEN 14
 #define POLL_CHECK 256 /* --poll: busy rounds between looks at the clock */
@@ -73,6 +75,8 @@ struct net {
 	uint64_t tx_bursts, rx_bursts; /* times frames were taken from a ring, or put into one */
 	/* per ring: buffers used and not told yet (--poll), empty looks since */
 	unsigned int untold[2 * MAX_PAIRS], idle[2 * MAX_PAIRS];
+	/* sleeping on kicks: a ring (the tap) left with work after BUDGET, served again unkicked */
+	bool more[2 * MAX_PAIRS], tap_more;
 	uint64_t stats_tx, stats_rx, stats_txb, stats_rxb; /* the counts at the last stats line */
 	struct timespec stats_at;
 	bool announced;
@@ -381,16 +385,21 @@ static void ring_empty(struct net *n, struct libvhost_vq *vq)
 		ring_tell(n, vq);
 }
 
-static void serve_tx(struct net *n, unsigned int pair)
+/*
+ * Echo: every frame the driver transmits on @pair into its RX ring.  Takes
+ * a burst when polling, at most BUDGET buffers sleeping on kicks (as
+ * serve_sink()); returns the buffers taken.
+ */
+static unsigned int serve_tx(struct net *n, unsigned int pair)
 {
 	struct libvhost_vq *tx = libvhost_backend_get_vq(n->be, 2 * pair + 1);
 	struct libvhost_vq *rx = libvhost_backend_get_vq(n->be, 2 * pair);
 	bool mrg = mrg_rxbuf(n);
 	struct iovec iov[MAX_IOV];
 	struct libvhost_vq_elem e;
-	unsigned int took = 0, delivered = 0;
+	unsigned int took = 0, delivered = 0, most = n->poll ? BURST : BUDGET;
 
-	while (libvhost_vq_pop(tx, iov, MAX_IOV, &e) == 1) {
+	while (took < most && libvhost_vq_pop(tx, iov, MAX_IOV, &e) == 1) {
 		size_t len = iov_gather(iov, e.out, HDR_LEN, n->frame, sizeof(n->frame));
 		int r;
 
@@ -428,6 +437,7 @@ static void serve_tx(struct net *n, unsigned int pair)
 	} else {
 		ring_empty(n, rx); /* nothing more comes to it before the driver sends */
 	}
+	return took;
 }
 
 /*
@@ -437,15 +447,16 @@ static void serve_tx(struct net *n, unsigned int pair)
  * The burst is taken first and its frames prefetched, so the cache misses
  * on what the driver just wrote on the other CPU overlap instead of
  * queueing behind each other.  Polling takes one burst per call so the
- * other rings get their turn; sleeping on kicks, the ring is drained.
+ * other rings get their turn; sleeping on kicks, bursts until the ring is
+ * empty or BUDGET buffers were taken.  Returns the buffers taken.
  */
-static void serve_sink(struct net *n, unsigned int pair)
+static unsigned int serve_sink(struct net *n, unsigned int pair)
 {
 	struct libvhost_vq *tx = libvhost_backend_get_vq(n->be, 2 * pair + 1);
 	struct iovec iov[MAX_IOV];
 	struct libvhost_vq_elem e[BURST];
 	struct libvhost_vq_used u[BURST];
-	unsigned int i, at, cnt;
+	unsigned int i, at, cnt, took = 0;
 	int r;
 
 	do {
@@ -468,7 +479,9 @@ static void serve_sink(struct net *n, unsigned int pair)
 		}
 		libvhost_vq_push_burst(tx, u, cnt);
 		ring_used(n, tx, cnt);
-	} while (!n->poll);
+		took += cnt;
+	} while (!n->poll && took < BUDGET);
+	return took;
 }
 
 /*
@@ -477,9 +490,10 @@ static void serve_sink(struct net *n, unsigned int pair)
  * prefetched for writing, so taking the driver's cache lines overlaps;
  * a buffer the frame does not fit in one part of goes through deliver(),
  * after the buffers before it are given back (the ring may be in order).
- * A frame the ring has too few buffers for yet waits for more.
+ * A frame the ring has too few buffers for yet waits for more.  Bursts as
+ * serve_sink() does; returns the buffers taken, 0 if starved.
  */
-static void serve_source(struct net *n, unsigned int pair)
+static unsigned int serve_source(struct net *n, unsigned int pair)
 {
 	struct libvhost_vq *rx = libvhost_backend_get_vq(n->be, 2 * pair);
 	struct iovec iov[MAX_IOV];
@@ -487,7 +501,7 @@ static void serve_source(struct net *n, unsigned int pair)
 	struct libvhost_vq_used u[BURST];
 	size_t len = n->gen_len, need = HDR_LEN + len;
 	bool mrg = mrg_rxbuf(n), starved = false;
-	unsigned int i, at, cnt, nu;
+	unsigned int i, at, cnt, nu, took = 0;
 	struct held h;
 	int r;
 
@@ -529,19 +543,26 @@ static void serve_source(struct net *n, unsigned int pair)
 		libvhost_vq_push_burst(rx, u, nu);
 		n->rx_frames += nu;
 		ring_used(n, rx, cnt);
+		took += cnt;
 		if (starved)
 			ring_empty(n, rx);
-	} while (!n->poll && !starved);
+	} while (!n->poll && !starved && took < BUDGET);
+	return starved ? 0 : took;
 }
 
-/* Tap mode: frames from the tap interface into pair 0's RX ring. */
+/*
+ * Tap mode: frames from the tap interface into pair 0's RX ring, at most
+ * BUDGET of them (n->tap_more says whether there may be more).
+ */
 static void serve_tap(struct net *n)
 {
 	struct libvhost_vq *rx = libvhost_backend_get_vq(n->be, 0);
 	bool mrg = mrg_rxbuf(n), delivered = false;
+	unsigned int reads = 0;
 	ssize_t len;
 	int r;
 
+	n->tap_more = false;
 	while ((len = read(n->tap, n->frame, sizeof(n->frame))) > 0) {
 		if (libvhost_vq_is_enabled(rx)) {
 			r = deliver(n, rx, mrg, n->frame, (size_t)len, NULL);
@@ -551,6 +572,10 @@ static void serve_tap(struct net *n)
 		} else {
 			n->dropped++;
 		}
+		if (++reads == BUDGET) {
+			n->tap_more = true;
+			break;
+		}
 	}
 	if (delivered) {
 		libvhost_vq_notify(rx);
@@ -559,12 +584,35 @@ static void serve_tap(struct net *n)
 }
 
 /* What the driver's TX ring of @pair carries goes where the mode says. */
-static void serve_driver_tx(struct net *n, unsigned int pair)
+static unsigned int serve_driver_tx(struct net *n, unsigned int pair)
 {
 	if (n->mode == MODE_ECHO)
-		serve_tx(n, pair);
-	else
-		serve_sink(n, pair); /* source mode drops what the driver sends, too */
+		return serve_tx(n, pair);
+	return serve_sink(n, pair); /* source mode drops what the driver sends, too */
+}
+
+/*
+ * Sleeping on kicks: ring @index was kicked, or left with work.  Each call
+ * serves at most BUDGET buffers, so a driver that refills a ring as fast as
+ * it is emptied cannot keep the other rings and the socket waiting; a ring
+ * left at BUDGET is marked to be served again without a kick (the driver
+ * does not kick a ring the device has not found empty).
+ */
+static void serve_ring(struct net *n, unsigned int index)
+{
+	struct libvhost_vq *vq = libvhost_backend_get_vq(n->be, index);
+	unsigned int took = 0;
+
+	if (libvhost_vq_is_enabled(vq)) {
+		/* TX kicks carry frames; RX kicks mean new buffers (tap: read on) */
+		if (index % 2)
+			took = serve_driver_tx(n, index / 2);
+		else if (n->mode == MODE_SOURCE)
+			took = serve_source(n, index / 2);
+		else if (n->tap >= 0)
+			serve_tap(n);
+	}
+	n->more[index] = took >= BUDGET;
 }
 
 static void net_stopped(void *ud, struct libvhost_vq *vq)
@@ -572,14 +620,22 @@ static void net_stopped(void *ud, struct libvhost_vq *vq)
 	struct net *n = ud;
 	unsigned int index = libvhost_vq_get_index(vq);
 
-	/* the driver's last frames on a TX ring that stops, and what it was not told of */
+	/*
+	 * The driver's last frames on a TX ring that stops (as many as a ring
+	 * holds: it may still be adding), and what it was not told of.
+	 */
 	if (index % 2) {
 		bool poll = n->poll;
+		unsigned int took, total = 0;
 
 		n->poll = false; /* drain */
-		serve_driver_tx(n, index / 2);
+		do {
+			took = serve_driver_tx(n, index / 2);
+			total += took;
+		} while (took >= BUDGET && total < QUEUE_MAX);
 		n->poll = poll;
 	}
+	n->more[index] = false;
 	ring_tell(n, vq);
 }
 
@@ -647,17 +703,20 @@ static void serve_sources(struct net *n)
 	unsigned int p;
 
 	for (p = 0; p < n->pairs; p++)
-		if (libvhost_vq_is_enabled(libvhost_backend_get_vq(n->be, 2 * p)))
-			serve_source(n, p);
+		serve_ring(n, 2 * p);
 }
 
-/* Sleeps in poll() on the socket, the tap and the kick fds. */
+/*
+ * Sleeps in poll() on the socket, the tap and the kick fds; does not sleep
+ * while a ring or the tap was left with work (serve_ring()).
+ */
 static int loop_wait(struct net *n)
 {
 	struct pollfd pfd[2 + 2 * MAX_PAIRS];
 	int kind[2 + 2 * MAX_PAIRS];
 	unsigned int i, cnt;
-	int r, timeout = -1;
+	bool busy;
+	int r, timeout;
 	uint64_t v;
 
 	while (!quit) {
@@ -666,6 +725,7 @@ static int loop_wait(struct net *n)
 		if (pfd[cnt].fd < 0)
 			return 0;
 		kind[cnt++] = -1;
+		busy = n->tap_more;
 		if (n->tap >= 0) {
 			pfd[cnt] = (struct pollfd){ n->tap, POLLIN, 0 };
 			kind[cnt++] = -2;
@@ -673,37 +733,32 @@ static int loop_wait(struct net *n)
 		for (i = 0; i < 2 * n->pairs; i++) {
 			int fd = libvhost_vq_get_kick_fd(libvhost_backend_get_vq(n->be, i));
 
-			if (fd >= 0) {
-				pfd[cnt] = (struct pollfd){ fd, POLLIN, 0 };
-				kind[cnt++] = (int)i;
+			if (fd < 0) {
+				n->more[i] = false; /* stopped */
+				continue;
 			}
+			pfd[cnt] = (struct pollfd){ fd, POLLIN, 0 };
+			kind[cnt++] = (int)i;
+			busy |= n->more[i];
 		}
-		if (n->stats)
-			timeout = stats_tick(n);
-		if (poll(pfd, cnt, timeout) < 0) {
+		timeout = n->stats ? stats_tick(n) : -1;
+		if (poll(pfd, cnt, busy ? 0 : timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			return -errno;
 		}
 		for (i = 1; i < cnt; i++) {
-			struct libvhost_vq *vq;
+			bool kicked = pfd[i].revents & POLLIN;
 
-			if (!(pfd[i].revents & POLLIN))
-				continue;
 			if (kind[i] == -2) {
-				serve_tap(n);
+				if (kicked || n->tap_more)
+					serve_tap(n);
 				continue;
 			}
-			if (read(pfd[i].fd, &v, sizeof(v)) < 0)
-				continue;
-			vq = libvhost_backend_get_vq(n->be, (unsigned int)kind[i]);
-			/* TX kicks carry frames; RX kicks mean new buffers (tap: read on) */
-			if (kind[i] % 2 && libvhost_vq_is_enabled(vq))
-				serve_driver_tx(n, (unsigned int)kind[i] / 2);
-			else if (n->mode == MODE_SOURCE && libvhost_vq_is_enabled(vq))
-				serve_source(n, (unsigned int)kind[i] / 2);
-			else if (n->tap >= 0)
-				serve_tap(n);
+			if (kicked)
+				(void)!read(pfd[i].fd, &v, sizeof(v));
+			if (kicked || n->more[kind[i]])
+				serve_ring(n, (unsigned int)kind[i]);
 		}
 		if (pfd[0].revents) {
 			r = libvhost_backend_process(n->be);
