@@ -751,7 +751,7 @@ static int stats_tick(struct net *n)
 		return (int)((1000000000LL - ns) / 1000000) + 1;
 	fprintf(stderr,
 		"vhost-user-net: stats: %" PRIu64 " frames/s from the driver, %" PRIu64
-		" frames/s to it, %.1f / %.1f frames a burst, %.0f%% of the first handed back\n",
+		" frames/s to it, %.1f / %.1f frames a burst, %.0f%% first lines handed back\n",
 		(uint64_t)((double)(n->tx_frames - n->stats_tx) * 1e9 / (double)ns),
 		(uint64_t)((double)(n->rx_frames - n->stats_rx) * 1e9 / (double)ns),
 		per_burst(n->tx_frames - n->stats_tx, n->tx_bursts - n->stats_txb),
@@ -849,7 +849,8 @@ static void tune(struct net *n, const struct timespec *now)
 	int64_t ns = ns_between(&n->trial_at, now);
 	double rate;
 
-	if (!have_clflushopt || ns < (n->trial ? TUNE_TRY_NS : TUNE_HOLD_NS))
+	if (!have_clflushopt || n->mode == MODE_ECHO ||
+	    ns < (n->trial ? TUNE_TRY_NS : TUNE_HOLD_NS))
 		return;
 	rate = (double)(n->tx_frames - n->trial_frames) / (double)ns;
 	switch (n->trial) {
