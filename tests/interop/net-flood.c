@@ -196,6 +196,10 @@ int main(int argc, char **argv)
 	pthread_join(thr, NULL);
 	if (f.err)
 		return fail("refill", f.err);
+	if (r < 0 || !other_done) {
+		fprintf(stderr, "net-flood: the device served nothing else while the ring was full\n");
+		return 1;
+	}
 	while (f.used < f.added && ms_since(&t0) < 60000) {
 		struct pollfd pfd = { call[0], POLLIN, 0 };
 		uint64_t v;
@@ -231,9 +235,5 @@ int main(int argc, char **argv)
 	libvhost_frontend_unref(fe);
 	libvhost_mem_unref(mem);
 	libvhost_ctx_unref(ctx);
-	if (r < 0 || !other_done) {
-		fprintf(stderr, "net-flood: the device served nothing else while the ring was full\n");
-		return 1;
-	}
 	return 0;
 }
