@@ -1555,6 +1555,30 @@ struct libvhost_vq *libvhost_backend_get_vq(struct libvhost_backend *be, unsigne
 uint64_t libvhost_backend_get_acked_features(const struct libvhost_backend *be);
 
 /*
+ * What the back-end did since it was made, for an operator's statistics and
+ * for tests that assert on counts.  Filled up to .sz, which the caller sets.
+ */
+struct libvhost_backend_stats {
+	size_t sz;
+	uint64_t sessions; /* front-ends served: accepted, dialled or adopted */
+	uint64_t inflight_resubmitted; /* buffers found in flight at a ring's start, taken again */
+	uint64_t log_pages; /* dirty log bits this back-end set (pages it wrote while logging) */
+	uint64_t iotlb_misses; /* misses reported to the front-end */
+	uint64_t iotlb_updates; /* IOTLB updates received */
+	uint64_t iotlb_invalidations; /* IOTLB invalidations received */
+	uint64_t mem_regions_added; /* regions mapped: SET_MEM_TABLE's and ADD_MEM_REG's */
+	uint64_t mem_regions_removed; /* REM_MEM_REG honoured */
+};
+
+/*
+ * libvhost_backend_get_stats - the counts so far.  May be called from any
+ * thread (the counts are read one at a time, not as one snapshot).
+ * Errors: -EINVAL (NULL, .sz too small).  Since: LIBVHOST_0.1
+ */
+int libvhost_backend_get_stats(const struct libvhost_backend *be,
+			       struct libvhost_backend_stats *stats);
+
+/*
  * libvhost_backend_config_changed - tell the front-end the device's config
  * space changed (BACKEND_CONFIG_CHANGE_MSG; needs BACKEND_REQ and CONFIG);
  * with REPLY_ACK, waits for its answer.

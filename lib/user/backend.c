@@ -298,11 +298,15 @@ int lvh_be_vq_start(struct libvhost_backend *be, struct libvhost_vq *vq)
 			lvh_notice(be->ctx, "vhost-user back-end: ring %u (size %u) is outside the "
 					    "inflight area (%u rings of %u): not tracked",
 				   vq->index, vq->num, be->ifl_queues, be->ifl_qsize);
-		} else if (lvh_vq_inflight_attach(&vq->ring,
-						  be->ifl_area + vq->index *
-						  lvh_inflight_queue_region_size(be->ifl_qsize, true)) < 0) {
-			vq_stop(vq);
-			return -ENOMEM;
+		} else {
+			r = lvh_vq_inflight_attach(&vq->ring,
+						   be->ifl_area + vq->index *
+						   lvh_inflight_queue_region_size(be->ifl_qsize, true));
+			if (r < 0) {
+				vq_stop(vq);
+				return -ENOMEM;
+			}
+			be->stats.inflight_resubmitted += (unsigned int)r;
 		}
 	}
 	/* the writes a device makes to the ring itself are logged too */
@@ -624,6 +628,7 @@ static int dial(struct libvhost_backend *be)
 		return r;
 	}
 	be->sock = fd;
+	be->stats.sessions++;
 	lvh_info(be->ctx, "vhost-user back-end: connected to %s", be->path);
 	return 0;
 }
@@ -666,6 +671,7 @@ LIBVHOST_EXPORT int libvhost_backend_adopt_fd(struct libvhost_backend *be, int f
 		return -EINVAL;
 	}
 	be->sock = fd;
+	be->stats.sessions++;
 	return 0;
 }
 
@@ -680,6 +686,24 @@ LIBVHOST_EXPORT struct libvhost_vq *libvhost_backend_get_vq(struct libvhost_back
 							    unsigned int index)
 {
 	return be && index < be->queue_num ? &be->vqs[index] : NULL;
+}
+
+LIBVHOST_EXPORT int libvhost_backend_get_stats(const struct libvhost_backend *be,
+					       struct libvhost_backend_stats *stats)
+{
+	struct libvhost_backend_stats s;
+	size_t sz;
+
+	if (!be || !stats || stats->sz < lvh_offsetofend(struct libvhost_backend_stats, sessions))
+		return -EINVAL;
+	s = be->stats;
+	/* the counts device threads move */
+	s.log_pages = __atomic_load_n(&be->log.pages, __ATOMIC_RELAXED);
+	s.iotlb_misses = __atomic_load_n(&be->stats.iotlb_misses, __ATOMIC_RELAXED);
+	sz = stats->sz < sizeof(s) ? stats->sz : sizeof(s);
+	memcpy((char *)stats + sizeof(size_t), (const char *)&s + sizeof(size_t),
+	       sz - sizeof(size_t));
+	return 0;
 }
 
 LIBVHOST_EXPORT uint64_t libvhost_backend_get_acked_features(const struct libvhost_backend *be)
@@ -758,6 +782,7 @@ static int set_mem_table(struct libvhost_backend *be, struct lvh_msg *m)
 		if (r < 0)
 			break;
 		be->nregions++;
+		be->stats.mem_regions_added++;
 	}
 #if LIBVHOST_HAS_POSTCOPY
 	if (lvh_be_postcopy_listening(be)) {
@@ -782,8 +807,10 @@ static int add_mem_reg(struct libvhost_backend *be, struct lvh_msg *m)
 		return -EPROTO;
 	}
 	r = region_map(be, &reg, m->fds[0], &be->regions[be->nregions]);
-	if (r == 0)
+	if (r == 0) {
 		be->nregions++;
+		be->stats.mem_regions_added++;
+	}
 #if LIBVHOST_HAS_POSTCOPY
 	if (lvh_be_postcopy_listening(be))
 		r = lvh_be_postcopy_mem(be, m, be->nregions - 1, r);
@@ -810,6 +837,7 @@ static int rem_mem_reg(struct libvhost_backend *be, struct lvh_msg *m)
 			libvhost_mem_remove(be->mem, x->gpa);
 			region_unmap(x);
 			be->regions[i] = be->regions[--be->nregions];
+			be->stats.mem_regions_removed++;
 			lvh_be_vqs_remap(be);
 			return 0;
 		}
@@ -1414,6 +1442,7 @@ LIBVHOST_EXPORT int libvhost_backend_process(struct libvhost_backend *be)
 		be->sock = accept4(be->listen_fd, NULL, NULL, SOCK_CLOEXEC);
 		if (be->sock < 0)
 			return errno == EAGAIN || errno == EINTR ? 0 : -errno;
+		be->stats.sessions++;
 		lvh_info(be->ctx, "vhost-user back-end: a front-end connected");
 		return 1;
 	}

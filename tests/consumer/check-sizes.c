@@ -78,6 +78,16 @@ int main(void)
 	EQ(offsetof(struct libvhost_frontend_opts, protocol_features), 32);
 	EQ(offsetof(struct libvhost_frontend_opts, ops), 40);
 	EQ(offsetof(struct libvhost_frontend_opts, userdata), 48);
+	EQ(sizeof(struct libvhost_backend_stats), 72);
+	EQ(offsetof(struct libvhost_backend_stats, sz), 0);
+	EQ(offsetof(struct libvhost_backend_stats, sessions), 8);
+	EQ(offsetof(struct libvhost_backend_stats, inflight_resubmitted), 16);
+	EQ(offsetof(struct libvhost_backend_stats, log_pages), 24);
+	EQ(offsetof(struct libvhost_backend_stats, iotlb_misses), 32);
+	EQ(offsetof(struct libvhost_backend_stats, iotlb_updates), 40);
+	EQ(offsetof(struct libvhost_backend_stats, iotlb_invalidations), 48);
+	EQ(offsetof(struct libvhost_backend_stats, mem_regions_added), 56);
+	EQ(offsetof(struct libvhost_backend_stats, mem_regions_removed), 64);
 	EQ(sizeof(struct libvhost_frontend_info), 56);
 	EQ(offsetof(struct libvhost_frontend_info, sz), 0);
 	EQ(offsetof(struct libvhost_frontend_info, features), 8);

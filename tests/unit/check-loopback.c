@@ -554,6 +554,27 @@ START_TEST(test_dirty_log)
 	/* ring 0's buffers were not written since the log began, nor was page 0x30 */
 	ck_assert_uint_eq(log[0x20 / 8] & (1u << 0x20 % 8), 0);
 	ck_assert_uint_eq(log[0x30 / 8] & (1u << 0x30 % 8), 0);
+	/* the back-end counts the pages it marked: ring 1's buffer and used ring at least */
+	{
+		struct libvhost_backend_stats st = { .sz = sizeof(st) }, old = { .sz = 16 };
+		uint64_t bits = 0;
+
+		ck_assert_int_eq(libvhost_backend_get_stats(d->be, &st), 0);
+		for (page = 0; page < 64 * 8; page++)
+			bits += (log[page / 8] >> page % 8) & 1;
+		ck_assert_uint_eq(st.log_pages, bits);
+		ck_assert_uint_ge(st.log_pages, 2);
+		ck_assert_uint_eq(st.sessions, 1);
+		ck_assert_uint_eq(st.mem_regions_added, 1);
+		ck_assert_uint_eq(st.mem_regions_removed, 0);
+		/* an older caller's smaller struct: filled up to its size */
+		ck_assert_int_eq(libvhost_backend_get_stats(d->be, &old), 0);
+		ck_assert_uint_eq(old.sessions, 1);
+		ck_assert_uint_eq(old.inflight_resubmitted, 0);
+		old.sz = 8;
+		ck_assert_int_eq(libvhost_backend_get_stats(d->be, &old), -EINVAL);
+		ck_assert_int_eq(libvhost_backend_get_stats(NULL, &st), -EINVAL);
+	}
 	ck_assert_int_eq(read(logev, &v, sizeof(v)), sizeof(v));
 	/* migration is cancelled: logging off again, the rings run on and log nothing */
 	ck_assert_int_eq(libvhost_dev_set_features(dev, F_VERSION_1 | F_EVENT_IDX), 0);
@@ -1453,6 +1474,15 @@ START_TEST(test_iotlb)
 						 4096, (uint64_t)(uintptr_t)p, LIBVHOST_IOTLB_RW),
 			 0);
 	iommu_echo(mmu.fe, &drv, 99);
+	{
+		struct libvhost_backend_stats st = { .sz = sizeof(st) };
+
+		ck_assert_int_eq(libvhost_backend_get_stats(d->be, &st), 0);
+		ck_assert_uint_ge(st.iotlb_misses, 4);
+		ck_assert_uint_ge(st.iotlb_updates, 4);
+		ck_assert_uint_eq(st.iotlb_invalidations, 1);
+		ck_assert_uint_eq(st.sessions, 1);
+	}
 
 	libvhost_frontend_unref(mmu.fe);
 	while (__atomic_load_n(&d->resets, __ATOMIC_SEQ_CST) == 0)
