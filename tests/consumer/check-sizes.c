@@ -145,13 +145,14 @@ int main(void)
 	EQ(offsetof(struct libvhost_vdpa_mgmtdev, classes), 104);
 	EQ(offsetof(struct libvhost_vdpa_mgmtdev, max_vqs), 112);
 	EQ(offsetof(struct libvhost_vdpa_mgmtdev, features), 120);
-	EQ(sizeof(struct libvhost_vdpa_dev_opts), 40);
+	EQ(sizeof(struct libvhost_vdpa_dev_opts), 48);
 	EQ(offsetof(struct libvhost_vdpa_dev_opts, sz), 0);
 	EQ(offsetof(struct libvhost_vdpa_dev_opts, mac), 8);
 	EQ(offsetof(struct libvhost_vdpa_dev_opts, mtu), 16);
 	EQ(offsetof(struct libvhost_vdpa_dev_opts, max_vq_pairs), 24);
 	EQ(offsetof(struct libvhost_vdpa_dev_opts, features), 32);
-	EQ(sizeof(struct libvhost_vdpa_devinfo), 184);
+	EQ(offsetof(struct libvhost_vdpa_dev_opts, driver), 40);
+	EQ(sizeof(struct libvhost_vdpa_devinfo), 248);
 	EQ(offsetof(struct libvhost_vdpa_devinfo, sz), 0);
 	EQ(offsetof(struct libvhost_vdpa_devinfo, name), 8);
 	EQ(offsetof(struct libvhost_vdpa_devinfo, mgmtdev), 72);
@@ -160,6 +161,7 @@ int main(void)
 	EQ(offsetof(struct libvhost_vdpa_devinfo, max_vqs), 176);
 	EQ(offsetof(struct libvhost_vdpa_devinfo, max_vq_size), 180);
 	EQ(offsetof(struct libvhost_vdpa_devinfo, min_vq_size), 182);
+	EQ(offsetof(struct libvhost_vdpa_devinfo, driver), 184);
 	EQ(sizeof(struct libvhost_vdpa_devconfig), 32);
 	EQ(offsetof(struct libvhost_vdpa_devconfig, sz), 0);
 	EQ(offsetof(struct libvhost_vdpa_devconfig, mac), 8);
