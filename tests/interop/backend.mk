@@ -25,3 +25,7 @@ tests_interop_net_flood_SOURCES = tests/interop/net-flood.c
 tests_interop_net_flood_CPPFLAGS = -include $(top_builddir)/config.h $(LVH_INCLUDES)
 tests_interop_net_flood_CFLAGS = $(AM_CFLAGS) -pthread
 tests_interop_net_flood_LDADD = lib/libvhost.la -lpthread
+# the harness of the tests that boot a Linux guest, and its QMP client
+EXTRA_DIST += tests/interop/guest.sh
+check_PROGRAMS += tests/interop/qmp
+tests_interop_qmp_SOURCES = tests/interop/qmp.c
