@@ -29,3 +29,13 @@ tests_interop_net_flood_LDADD = lib/libvhost.la -lpthread
 EXTRA_DIST += tests/interop/guest.sh
 check_PROGRAMS += tests/interop/qmp
 tests_interop_qmp_SOURCES = tests/interop/qmp.c
+# the guest's verifying I/O load: static, for a busybox initramfs (the tests
+# that need it skip when configure found no static linking)
+if HAVE_STATIC_LINK
+check_PROGRAMS += tests/interop/guest-io
+endif
+tests_interop_guest_io_SOURCES = tests/interop/guest-io.c
+tests_interop_guest_io_CPPFLAGS =
+tests_interop_guest_io_CFLAGS = $(LVH_CFLAGS) -pthread
+# libtool passes -static on to the compiler only when spelt -all-static
+tests_interop_guest_io_LDFLAGS = -all-static -pthread
