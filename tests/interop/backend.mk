@@ -41,3 +41,5 @@ tests_interop_guest_io_CFLAGS = $(LVH_CFLAGS) -pthread
 tests_interop_guest_io_LDFLAGS = -all-static -pthread
 TESTS += tests/interop/qemu-linux-blk-restart.sh
 EXTRA_DIST += tests/interop/qemu-linux-blk-restart.sh
+TESTS += tests/interop/qemu-linux-blk-hotplug.sh
+EXTRA_DIST += tests/interop/qemu-linux-blk-hotplug.sh
