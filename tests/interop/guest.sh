@@ -32,6 +32,7 @@
 #   lvh_guest_send LINE   writes LINE to the guest's /dev/ttyS1
 #   lvh_guest_qmp [-t SECONDS] [-e EVENT [-m TEXT] [-x TEXT]] [COMMAND]   our QMP
 #                         client (qmp.c) on $d/qmp.sock
+#   lvh_guest_reap        after QEMU ended: $lvh_guest_st says how
 #   lvh_guest_end [SECONDS]   waits for QEMU to exit (the guest powered off);
 #                         its status must be 0
 #   lvh_guest_check_console   fails on an I/O, virtio or vring error, an
@@ -154,6 +155,13 @@ lvh_alive() {
 	return 0
 }
 
+# how QEMU ended, once it did: $lvh_guest_st is "status N" (128 + N:
+# killed by signal N); in this shell, not a $(...), to reap its own child
+lvh_guest_reap() {
+	wait "$guest_pid"
+	lvh_guest_st="status $?"
+}
+
 lvh_guest_wait() {
 	lvh_gw_n=${2:-1}
 	lvh_gw_end=$(($(date +%s) + ${3:-$lvh_guest_timeout}))
@@ -161,7 +169,8 @@ lvh_guest_wait() {
 		lvh_alive "$guest_pid" || {
 			# the line may have come just before QEMU exited
 			[ "$(lvh_guest_count "$1")" -ge "$lvh_gw_n" ] && return 0
-			lvh_guest_fail "QEMU exited before the guest said \"$1\" ($lvh_gw_n times)"
+			lvh_guest_reap
+			lvh_guest_fail "QEMU exited ($lvh_guest_st) before the guest said \"$1\" ($lvh_gw_n times)"
 		}
 		[ "$(date +%s)" -lt "$lvh_gw_end" ] ||
 			lvh_guest_fail "the guest did not say \"$1\" ($lvh_gw_n times) in ${3:-$lvh_guest_timeout} s"

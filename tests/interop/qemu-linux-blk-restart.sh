@@ -217,7 +217,7 @@ net_rx() {
 wait_rx_past() {
 	wr_end=$(($(date +%s) + 120))
 	while [ "$(net_rx)" -le "$1" ]; do
-		lvh_alive "$guest_pid" || lvh_guest_fail "QEMU exited"
+		lvh_alive "$guest_pid" || { lvh_guest_reap; lvh_guest_fail "QEMU exited ($lvh_guest_st)"; }
 		[ "$(date +%s)" -lt $wr_end ] ||
 			lvh_guest_fail "the guest's receive counter stayed at $(net_rx) (was $1)"
 		sleep 0.1
