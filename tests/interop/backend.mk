@@ -25,3 +25,21 @@ tests_interop_net_flood_SOURCES = tests/interop/net-flood.c
 tests_interop_net_flood_CPPFLAGS = -include $(top_builddir)/config.h $(LVH_INCLUDES)
 tests_interop_net_flood_CFLAGS = $(AM_CFLAGS) -pthread
 tests_interop_net_flood_LDADD = lib/libvhost.la -lpthread
+# the harness of the tests that boot a Linux guest, and its QMP client
+EXTRA_DIST += tests/interop/guest.sh
+check_PROGRAMS += tests/interop/qmp
+tests_interop_qmp_SOURCES = tests/interop/qmp.c
+# the guest's verifying I/O load: static, for a busybox initramfs (the tests
+# that need it skip when configure found no static linking)
+if HAVE_STATIC_LINK
+check_PROGRAMS += tests/interop/guest-io
+endif
+tests_interop_guest_io_SOURCES = tests/interop/guest-io.c
+tests_interop_guest_io_CPPFLAGS =
+tests_interop_guest_io_CFLAGS = $(LVH_CFLAGS) -pthread
+# libtool passes -static on to the compiler only when spelt -all-static
+tests_interop_guest_io_LDFLAGS = -all-static -pthread
+TESTS += tests/interop/qemu-linux-blk-restart.sh
+EXTRA_DIST += tests/interop/qemu-linux-blk-restart.sh
+TESTS += tests/interop/qemu-linux-blk-hotplug.sh
+EXTRA_DIST += tests/interop/qemu-linux-blk-hotplug.sh

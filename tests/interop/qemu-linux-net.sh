@@ -42,10 +42,14 @@ chmod +x "$d/root/init"
 npid=$!
 lvh_kill_at_exit $npid
 lvh_wait_socket "$d/s" "$npid" "vhost-user-net"
+# vectors=0: QEMU 7.2 under TCG segfaults in vhost_net_start (in
+# msix_set_vector_notifiers) when the guest enables MSI-X on a virtio-net-pci
+# whose netdev is vhost-user (DPDK's vhost as the back-end too: QEMU's bug);
+# without MSI-X vectors the guest uses INTx.
 timeout 180 "$qemu" -accel tcg -m 256M -nodefaults -display none -nographic -no-reboot \
 	-object memory-backend-memfd,id=mem,size=256M,share=on -machine q35,memory-backend=mem \
 	-chardev socket,id=c0,path="$d/s" -netdev vhost-user,id=n0,chardev=c0 \
-	-device virtio-net-pci,netdev=n0,romfile= \
+	-device virtio-net-pci,netdev=n0,romfile=,vectors=0 \
 	-serial file:"$d/console.log" \
 	-kernel "$kernel" -initrd "$d/initramfs.gz" \
 	-append 'console=ttyS0 panic=-1 quiet' > "$d/qemu.log" 2>&1
