@@ -586,29 +586,22 @@ LIBVHOST_EXPORT struct libvhost_backend *libvhost_backend_unref(struct libvhost_
 
 LIBVHOST_EXPORT int libvhost_backend_listen(struct libvhost_backend *be, const char *path)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd, r;
+	int fd;
 
 	if (!be || !path)
 		return -EINVAL;
 	if (be->listen_fd >= 0 || be->sock >= 0 || be->client)
 		return -EBUSY;
-	if (!*path || strlen(path) >= sizeof(sa.sun_path))
+	if (!*path || strlen(path) >= sizeof(((struct sockaddr_un *)0)->sun_path))
 		return -ENAMETOOLONG;
-	strcpy(sa.sun_path, path);
 	be->path = strdup(path);
 	if (!be->path)
 		return -ENOMEM;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0)
-		return -errno;
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 1) < 0) {
-		r = -errno;
-		lvh_err(be->ctx, "vhost-user back-end: listen on %s: %s", path, strerror(-r));
-		close(fd);
+	fd = lvh_wire_listen(be->ctx, path, SOCK_NONBLOCK);
+	if (fd < 0) {
 		free(be->path);
 		be->path = NULL;
-		return r;
+		return fd;
 	}
 	be->listen_fd = fd;
 	return 0;
