@@ -774,7 +774,7 @@ static int set_mem_table(struct libvhost_backend *be, struct lvh_msg *m)
 		r = region_map(be, &t.regions[i], m->fds[i], &be->regions[be->nregions]);
 		if (r < 0)
 			break;
-		be->nregions++;
+		be->regions[be->nregions++].refs = 1;
 		be->stats.mem_regions_added++;
 	}
 #if LIBVHOST_HAS_POSTCOPY
@@ -791,17 +791,31 @@ static int set_mem_table(struct libvhost_backend *be, struct lvh_msg *m)
 static int add_mem_reg(struct libvhost_backend *be, struct lvh_msg *m)
 {
 	struct lvh_mem_region reg;
+	unsigned int i;
 	int r = lvh_msg_decode_mem_region(be->ctx, m, be_xen(be), &reg);
 
 	if (r < 0)
 		return r;
+	for (i = 0; i < be->nregions; i++) {
+		struct be_region *x = &be->regions[i];
+
+		if (x->gpa == reg.guest_addr && x->qva == reg.user_addr && x->size == reg.size) {
+			/* the same region again (another vhost device of QEMU's): counted */
+			x->refs++;
+#if LIBVHOST_HAS_POSTCOPY
+			if (lvh_be_postcopy_listening(be))
+				return lvh_be_postcopy_mem(be, m, i, 0);
+#endif
+			return 0;
+		}
+	}
 	if (be->nregions == BE_MAX_SLOTS) {
 		lvh_err(be->ctx, "vhost-user back-end: ADD_MEM_REG past %u slots", BE_MAX_SLOTS);
 		return -EPROTO;
 	}
 	r = region_map(be, &reg, m->fds[0], &be->regions[be->nregions]);
 	if (r == 0) {
-		be->nregions++;
+		be->regions[be->nregions++].refs = 1;
 		be->stats.mem_regions_added++;
 	}
 #if LIBVHOST_HAS_POSTCOPY
@@ -827,6 +841,8 @@ static int rem_mem_reg(struct libvhost_backend *be, struct lvh_msg *m)
 		struct be_region *x = &be->regions[i];
 
 		if (x->gpa == reg.guest_addr && x->qva == reg.user_addr && x->size == reg.size) {
+			if (--x->refs)
+				return 0; /* another device of the front-end's still has it */
 			libvhost_mem_remove(be->mem, x->gpa);
 			region_unmap(x);
 			be->regions[i] = be->regions[--be->nregions];
@@ -1262,6 +1278,7 @@ static int dispatch(struct libvhost_backend *be, struct lvh_msg *m)
 	case LIBVHOST_USER_SET_VRING_ENABLE: {
 		struct libvhost_vq *vq;
 		uint32_t on;
+		bool wake;
 
 		r = vring_state(be, m, &vq, &on);
 		if (r < 0)
@@ -1270,14 +1287,19 @@ static int dispatch(struct libvhost_backend *be, struct lvh_msg *m)
 			lvh_err(be->ctx, "vhost-user back-end: SET_VRING_ENABLE(%u)", on);
 			return -EPROTO;
 		}
-		/* buffers made available while it was disabled: have the device look */
-		if (on && !vq->enabled && vq->started)
-			lvh_be_vq_wake(vq);
 		if (be->threaded)
 			pthread_mutex_lock(&vq->lock);
+		wake = on && !vq->enabled && vq->started;
 		vq->enabled = on;
 		if (be->threaded)
 			pthread_mutex_unlock(&vq->lock);
+		/*
+		 * Buffers made available while it was disabled: have the device
+		 * look, once it can see the ring enabled (a device thread woken
+		 * before would find it disabled and sleep again).
+		 */
+		if (wake)
+			lvh_be_vq_wake(vq);
 		return 0;
 	}
 	case LIBVHOST_USER_GET_CONFIG:

@@ -53,6 +53,12 @@ struct be_region {
 	void *map; /* our mapping of the fd */
 	size_t map_len;
 	uint8_t *hva; /* where gpa lands in it */
+	/*
+	 * ADD_MEM_REGs of it not yet taken back by a REM_MEM_REG: QEMU 7.2
+	 * sends one per vhost device, and the queue pairs of a multi-queue
+	 * net device are devices of their own on one socket.
+	 */
+	unsigned int refs;
 #if LIBVHOST_HAS_POSTCOPY
 	bool pc_pending; /* postcopy ADD_MEM_REG: replied, registered at the acknowledgement */
 #endif
