@@ -40,10 +40,12 @@ tests_interop_guest_io_CFLAGS = $(LVH_CFLAGS) -pthread
 # libtool passes -static on to the compiler only when spelt -all-static
 tests_interop_guest_io_LDFLAGS = -all-static -pthread
 # --threads of vhost-user-blk and vhost-user-net, without a guest (vhost-ctl
-# blk; net-mq, a multi-queue echo driver) and with one (qemu-linux-mq-threads)
+# blk; net-mq, a multi-queue echo driver) and with one
 TESTS += tests/interop/vhost-user-blk-threads.sh tests/interop/vhost-user-net-threads.sh
 EXTRA_DIST += tests/interop/vhost-user-blk-threads.sh tests/interop/vhost-user-net-threads.sh
 check_PROGRAMS += tests/interop/net-mq
 tests_interop_net_mq_SOURCES = tests/interop/net-mq.c
 tests_interop_net_mq_CPPFLAGS = -include $(top_builddir)/config.h $(LVH_INCLUDES)
 tests_interop_net_mq_LDADD = lib/libvhost.la
+TESTS += tests/interop/qemu-linux-mq-threads.sh
+EXTRA_DIST += tests/interop/qemu-linux-mq-threads.sh
