@@ -66,7 +66,9 @@ static void drain_stopping(struct tool_worker *w)
 
 /*
  * Sleeps in poll() on the wake eventfd and the kick fds of the rings it
- * holds, or only looks when a ring was left with work or just started.
+ * holds, or only looks when a ring was left with work or just started;
+ * woken (a ring handed over or taken back, or a message was handled),
+ * it looks at every ring it holds.
  * A ring it holds stays its own until queue_stopped has had it drained, so
  * between taking the lock's snapshot and serving, no ring goes away.
  */
@@ -110,8 +112,18 @@ static void *worker_main(void *arg)
 		pthread_mutex_unlock(&w->lock);
 		if (poll(pfd, n, busy ? 0 : -1) < 0)
 			n = 0; /* signals are blocked here: only ENOMEM */
-		if (n && (pfd[0].revents & POLLIN))
+		if (n && (pfd[0].revents & POLLIN)) {
 			(void)!read(w->wake, &v, sizeof(v));
+			/*
+			 * A message may have changed what the rings can do: each
+			 * is looked at once.  The library kicks a ring that is
+			 * enabled (SET_VRING_ENABLE) before it marks it enabled,
+			 * and a thread that takes that kick in between finds the
+			 * ring disabled; after the message, it is not.
+			 */
+			for (i = 0; i < TOOL_WORKER_RINGS; i++)
+				now[i] |= vqs[i] != NULL;
+		}
 		for (i = 1; i < n; i++) {
 			if (!(pfd[i].revents & POLLIN))
 				continue;

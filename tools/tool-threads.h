@@ -45,7 +45,8 @@ void tool_worker_stop(struct tool_worker *w, struct libvhost_vq *vq);
 /*
  * After libvhost_backend_process(): the worker looks at its kick fds again
  * (SET_VRING_KICK on a started ring keeps the fd's number but changes its
- * file, and a poll() asleep on the old file would not see kicks).
+ * file, and a poll() asleep on the old file would not see kicks), and
+ * serves each ring it holds once (a ring enabled, an IOTLB entry come).
  */
 void tool_worker_wake(struct tool_worker *w);
 
