@@ -27,6 +27,7 @@
 #include <libvhost.h>
 
 #include "tool-caps.h"
+#include "tool-stats.h"
 #include "tool-threads.h"
 
 /* virtio-blk (virtio 1.2, 5.2) */
@@ -699,6 +700,7 @@ int main(int argc, char **argv)
 		r = loop(&b);
 	}
 	print_counts(&b);
+	tool_print_backend_stats("vhost-user-blk", b.be);
 	libvhost_backend_unref(b.be);
 	libvhost_ctx_unref(ctx);
 	close(b.fd);

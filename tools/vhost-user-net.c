@@ -28,6 +28,7 @@
 #include <libvhost.h>
 
 #include "tool-caps.h"
+#include "tool-stats.h"
 #include "tool-threads.h"
 
 #define VIRTIO_F_VERSION_1 32
@@ -1279,6 +1280,7 @@ int main(int argc, char **argv)
 	fprintf(stderr, "vhost-user-net: %" PRIu64 " frames from the driver, %" PRIu64
 			" to it, %" PRIu64 " dropped\n",
 		n.tx_frames, n.rx_frames, n.dropped);
+	tool_print_backend_stats("vhost-user-net", n.be);
 	libvhost_backend_unref(n.be);
 	libvhost_ctx_unref(ctx);
 	if (n.tap >= 0)
