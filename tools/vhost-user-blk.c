@@ -659,6 +659,7 @@ int main(int argc, char **argv)
 		bo.features = (1ULL << VIRTIO_F_VERSION_1) | (1ULL << VIRTIO_RING_F_EVENT_IDX) |
 			      (1ULL << VIRTIO_RING_F_INDIRECT_DESC) |
 			      (1ULL << VIRTIO_F_RING_PACKED) | (1ULL << BLK_F_SEG_MAX) |
+			      (1ULL << LIBVHOST_F_ACCESS_PLATFORM) |
 			      (1ULL << BLK_F_BLK_SIZE) | (1ULL << BLK_F_FLUSH) |
 			      (1ULL << BLK_F_DISCARD) | (1ULL << BLK_F_WRITE_ZEROES) |
 			      (queues > 1 ? 1ULL << BLK_F_MQ : 0) |

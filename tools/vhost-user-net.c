@@ -1243,6 +1243,7 @@ int main(int argc, char **argv)
 		bo.features = (1ULL << VIRTIO_F_VERSION_1) | (1ULL << VIRTIO_RING_F_EVENT_IDX) |
 			      (1ULL << VIRTIO_RING_F_INDIRECT_DESC) |
 			      (1ULL << VIRTIO_F_RING_PACKED) | (1ULL << VIRTIO_F_IN_ORDER) |
+			      (1ULL << LIBVHOST_F_ACCESS_PLATFORM) |
 			      (1ULL << NET_F_MAC) |
 			      (1ULL << NET_F_MRG_RXBUF) | (1ULL << NET_F_STATUS) |
 			      (pairs > 1 ? 1ULL << NET_F_MQ : 0);
