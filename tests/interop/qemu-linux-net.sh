@@ -42,14 +42,20 @@ chmod +x "$d/root/init"
 npid=$!
 lvh_kill_at_exit $npid
 lvh_wait_socket "$d/s" "$npid" "vhost-user-net"
+# vectors=0: QEMU 7.2 under TCG segfaults in vhost_net_start (msix_set_vector_notifiers)
+# when the guest enables MSI-X on a vhost-user virtio-net-pci
 timeout 180 "$qemu" -accel tcg -m 256M -nodefaults -display none -nographic -no-reboot \
 	-object memory-backend-memfd,id=mem,size=256M,share=on -machine q35,memory-backend=mem \
 	-chardev socket,id=c0,path="$d/s" -netdev vhost-user,id=n0,chardev=c0 \
-	-device virtio-net-pci,netdev=n0,romfile= \
+	-device virtio-net-pci,netdev=n0,romfile=,vectors=0 \
 	-serial file:"$d/console.log" \
 	-kernel "$kernel" -initrd "$d/initramfs.gz" \
 	-append 'console=ttyS0 panic=-1 quiet' > "$d/qemu.log" 2>&1
+st=$?
 grep -q "guest: PASS" "$d/console.log" || fail "the guest did not get its frames back"
 grep "guest: tx" "$d/console.log"
-kill -0 "$npid" || fail "the back-end exited"
+# the guest's reboot -f ends QEMU (-no-reboot) with status 0
+[ $st -eq 0 ] || fail "QEMU exited with status $st"
+lvh_stop "$npid" vhost-user-net
+lvh_check_logs
 echo "PASS: a Linux guest's frames went through vhost-user-net and came back"
