@@ -108,6 +108,7 @@ bool lvh_be_iotlb_miss(struct libvhost_backend *be, uint64_t iova, bool write)
 	}
 	lvh_dbg(be->ctx, "vhost-user back-end: IOTLB miss at %#llx", (unsigned long long)iova);
 	be->iotlb_missed = iova + 1;
+	__atomic_fetch_add(&be->stats.iotlb_misses, 1, __ATOMIC_RELAXED);
 	return true;
 }
 
@@ -186,6 +187,9 @@ int lvh_be_iotlb_msg(struct libvhost_backend *be, const struct lvh_msg *m)
 		lvh_err(be->ctx, "vhost-user back-end: IOTLB_MSG without ACCESS_PLATFORM");
 		return -EPROTO;
 	}
+	lvh_dbg(be->ctx, "vhost-user back-end: IOTLB %s of %#llx (+%#llx) at %#llx, perm %u",
+		t.type == LVH_IOTLB_UPDATE ? "update" : "invalidation", (unsigned long long)t.iova,
+		(unsigned long long)t.size, (unsigned long long)t.uaddr, t.perm);
 	switch (t.type) {
 	case LVH_IOTLB_UPDATE:
 		if (!t.size || lvh_range_overflows(t.iova, t.size) ||
@@ -199,6 +203,7 @@ int lvh_be_iotlb_msg(struct libvhost_backend *be, const struct lvh_msg *m)
 		if (r < 0)
 			return r;
 		be->iotlb_missed = 0;
+		be->stats.iotlb_updates++;
 		break;
 	case LVH_IOTLB_INVALIDATE:
 		if (!t.size)
@@ -208,6 +213,7 @@ int lvh_be_iotlb_msg(struct libvhost_backend *be, const struct lvh_msg *m)
 								     : t.iova + (t.size - 1));
 		if (r < 0)
 			return r;
+		be->stats.iotlb_invalidations++;
 		break;
 	default:
 		lvh_err(be->ctx, "vhost-user back-end: IOTLB_MSG of type %u from the front-end",

@@ -298,11 +298,15 @@ int lvh_be_vq_start(struct libvhost_backend *be, struct libvhost_vq *vq)
 			lvh_notice(be->ctx, "vhost-user back-end: ring %u (size %u) is outside the "
 					    "inflight area (%u rings of %u): not tracked",
 				   vq->index, vq->num, be->ifl_queues, be->ifl_qsize);
-		} else if (lvh_vq_inflight_attach(&vq->ring,
-						  be->ifl_area + vq->index *
-						  lvh_inflight_queue_region_size(be->ifl_qsize, true)) < 0) {
-			vq_stop(vq);
-			return -ENOMEM;
+		} else {
+			r = lvh_vq_inflight_attach(&vq->ring,
+						   be->ifl_area + vq->index *
+						   lvh_inflight_queue_region_size(be->ifl_qsize, true));
+			if (r < 0) {
+				vq_stop(vq);
+				return -ENOMEM;
+			}
+			be->stats.inflight_resubmitted += (unsigned int)r;
 		}
 	}
 	/* the writes a device makes to the ring itself are logged too */
@@ -325,14 +329,34 @@ int lvh_be_vq_start(struct libvhost_backend *be, struct libvhost_vq *vq)
  * whose IOTLB entries went away waits for them (paused).  Rings started but
  * waiting for their first IOTLB entries start now if they can.
  */
+/*
+ * A running ring's addresses again (its indexes stay).  -EAGAIN: paused
+ * until the IOTLB entries come; -EPROTO: they are outside guest memory,
+ * and the ring reads what it read before.
+ */
+static int vq_remap(struct libvhost_backend *be, struct libvhost_vq *vq)
+{
+	void *desc, *avail, *used;
+	uint64_t log_at, event_at;
+	int r = ring_addrs(be, vq, &desc, &avail, &used, &log_at, &event_at);
+
+	vq->paused = r == -EAGAIN;
+	if (r < 0)
+		return r;
+	vq->ring.desc = desc;
+	vq->ring.avail = avail;
+	vq->ring.used = used;
+	vq->ring.used_gpa = log_at;
+	vq->ring.event_gpa = event_at;
+	return 0;
+}
+
 void lvh_be_vqs_remap(struct libvhost_backend *be)
 {
 	unsigned int i;
 
 	for (i = 0; i < be->queue_num; i++) {
 		struct libvhost_vq *vq = &be->vqs[i];
-		void *desc, *avail, *used;
-		uint64_t log_at, event_at;
 		int r;
 
 		if (vq->started && !vq->running) {
@@ -344,21 +368,8 @@ void lvh_be_vqs_remap(struct libvhost_backend *be)
 					strerror(-r));
 			continue;
 		}
-		if (!vq->running)
-			continue;
-		r = ring_addrs(be, vq, &desc, &avail, &used, &log_at, &event_at);
-		vq->paused = r == -EAGAIN;
-		if (r == -EAGAIN)
-			continue;
-		if (r < 0) {
+		if (vq->running && vq_remap(be, vq) == -EPROTO)
 			lvh_vq_break(&vq->ring, "the ring's memory was removed", i);
-			continue;
-		}
-		vq->ring.desc = desc;
-		vq->ring.avail = avail;
-		vq->ring.used = used;
-		vq->ring.used_gpa = log_at;
-		vq->ring.event_gpa = event_at;
 	}
 }
 
@@ -617,6 +628,7 @@ static int dial(struct libvhost_backend *be)
 		return r;
 	}
 	be->sock = fd;
+	be->stats.sessions++;
 	lvh_info(be->ctx, "vhost-user back-end: connected to %s", be->path);
 	return 0;
 }
@@ -659,6 +671,7 @@ LIBVHOST_EXPORT int libvhost_backend_adopt_fd(struct libvhost_backend *be, int f
 		return -EINVAL;
 	}
 	be->sock = fd;
+	be->stats.sessions++;
 	return 0;
 }
 
@@ -673,6 +686,24 @@ LIBVHOST_EXPORT struct libvhost_vq *libvhost_backend_get_vq(struct libvhost_back
 							    unsigned int index)
 {
 	return be && index < be->queue_num ? &be->vqs[index] : NULL;
+}
+
+LIBVHOST_EXPORT int libvhost_backend_get_stats(const struct libvhost_backend *be,
+					       struct libvhost_backend_stats *stats)
+{
+	struct libvhost_backend_stats s;
+	size_t sz;
+
+	if (!be || !stats || stats->sz < lvh_offsetofend(struct libvhost_backend_stats, sessions))
+		return -EINVAL;
+	s = be->stats;
+	/* the counts device threads move */
+	s.log_pages = __atomic_load_n(&be->log.pages, __ATOMIC_RELAXED);
+	s.iotlb_misses = __atomic_load_n(&be->stats.iotlb_misses, __ATOMIC_RELAXED);
+	sz = stats->sz < sizeof(s) ? stats->sz : sizeof(s);
+	memcpy((char *)stats + sizeof(size_t), (const char *)&s + sizeof(size_t),
+	       sz - sizeof(size_t));
+	return 0;
 }
 
 LIBVHOST_EXPORT uint64_t libvhost_backend_get_acked_features(const struct libvhost_backend *be)
@@ -751,6 +782,7 @@ static int set_mem_table(struct libvhost_backend *be, struct lvh_msg *m)
 		if (r < 0)
 			break;
 		be->nregions++;
+		be->stats.mem_regions_added++;
 	}
 #if LIBVHOST_HAS_POSTCOPY
 	if (lvh_be_postcopy_listening(be)) {
@@ -775,8 +807,10 @@ static int add_mem_reg(struct libvhost_backend *be, struct lvh_msg *m)
 		return -EPROTO;
 	}
 	r = region_map(be, &reg, m->fds[0], &be->regions[be->nregions]);
-	if (r == 0)
+	if (r == 0) {
 		be->nregions++;
+		be->stats.mem_regions_added++;
+	}
 #if LIBVHOST_HAS_POSTCOPY
 	if (lvh_be_postcopy_listening(be))
 		r = lvh_be_postcopy_mem(be, m, be->nregions - 1, r);
@@ -803,6 +837,7 @@ static int rem_mem_reg(struct libvhost_backend *be, struct lvh_msg *m)
 			libvhost_mem_remove(be->mem, x->gpa);
 			region_unmap(x);
 			be->regions[i] = be->regions[--be->nregions];
+			be->stats.mem_regions_removed++;
 			lvh_be_vqs_remap(be);
 			return 0;
 		}
@@ -854,6 +889,7 @@ static int set_vring_addr(struct libvhost_backend *be, const struct lvh_msg *m)
 {
 	struct lvh_vring_addr a;
 	struct libvhost_vq *vq;
+	uint64_t was[3];
 	int r = lvh_msg_decode_vring_addr(be->ctx, m, &a);
 
 	if (r < 0)
@@ -861,14 +897,29 @@ static int set_vring_addr(struct libvhost_backend *be, const struct lvh_msg *m)
 	vq = vq_of(be, a.index);
 	if (!vq)
 		return -EPROTO;
-	if (vq->started) {
-		lvh_err(be->ctx, "vhost-user back-end: SET_VRING_ADDR on running ring %u", a.index);
-		return -EPROTO;
-	}
+	was[0] = vq->desc;
+	was[1] = vq->avail;
+	was[2] = vq->used;
 	vq->desc = a.desc;
 	vq->avail = a.avail;
 	vq->used = a.used;
-	return 0;
+	/*
+	 * A running ring is told its addresses again when the front-end
+	 * switches the used ring's logging (QEMU does as migration starts and
+	 * ends): it goes on from where it is, reading them (every ring's lock
+	 * is held).  A ring that waits for IOTLB entries starts from them.
+	 */
+	if (!vq->running)
+		return 0;
+	lvh_dbg(be->ctx, "vhost-user back-end: ring %u: addresses again, used ring logging %s",
+		a.index, a.flags & (1u << LIBVHOST_VRING_F_LOG) ? "on" : "off");
+	r = vq_remap(be, vq);
+	if (r == -EPROTO) {
+		vq->desc = was[0];
+		vq->avail = was[1];
+		vq->used = was[2];
+	}
+	return r == -EAGAIN ? 0 : r;
 }
 
 /* The fd a SET_VRING_* request brings (or -1), or for in-band kicks an eventfd of ours. */
@@ -1319,7 +1370,7 @@ static bool changes_memory(uint32_t request)
 {
 	return request == LIBVHOST_USER_SET_MEM_TABLE || request == LIBVHOST_USER_ADD_MEM_REG ||
 	       request == LIBVHOST_USER_REM_MEM_REG || request == LIBVHOST_USER_IOTLB_MSG ||
-	       request == LIBVHOST_USER_SET_LOG_BASE;
+	       request == LIBVHOST_USER_SET_LOG_BASE || request == LIBVHOST_USER_SET_VRING_ADDR;
 }
 
 static int handle_one(struct libvhost_backend *be)
@@ -1391,6 +1442,7 @@ LIBVHOST_EXPORT int libvhost_backend_process(struct libvhost_backend *be)
 		be->sock = accept4(be->listen_fd, NULL, NULL, SOCK_CLOEXEC);
 		if (be->sock < 0)
 			return errno == EAGAIN || errno == EINTR ? 0 : -errno;
+		be->stats.sessions++;
 		lvh_info(be->ctx, "vhost-user back-end: a front-end connected");
 		return 1;
 	}

@@ -107,6 +107,7 @@ struct libvhost_backend {
 	struct be_iotlb_entry *iotlb; /* sorted by iova, not overlapping */
 	unsigned int iotlb_n, iotlb_cap;
 	uint64_t iotlb_missed; /* the last miss reported, +1 (0: none since the last update) */
+	struct libvhost_backend_stats stats; /* log_pages is log.pages; iotlb_misses atomic */
 #if LIBVHOST_HAS_POSTCOPY
 	int pc_ufd; /* POSTCOPY_ADVISE's userfaultfd, or -1 */
 	bool pc_listening; /* POSTCOPY_LISTEN: memory requests reply with our bases */
