@@ -105,7 +105,8 @@ lvh_stop() {
 # all errors at the LIBVHOST_LOG=err that make check sets; our tools' lines
 # are errors but for the few that report; the rest are error forms.
 lvh_log_forms='dropping the front-end|Sanitizer|runtime error:|vhost.*fail|[Ff]ailed|FAILED|'\
-'[Ee]rror:|ERROR|[Ff]atal|Kernel panic|[Ss]egmentation fault|[Aa]borted|core dumped'
+'[Ee]rror:|[Ee]rror (during|while|in|on|from)|ERROR|[Cc]annot|[Uu]nable to|[Ff]atal|'\
+'Kernel panic|[Ss]egmentation fault|[Aa]borted|core dumped'
 # (DPDK's vhost lists the status bits a driver set, FAILED among them)
 lvh_log_info='^vhost-user-blk: connected to the front-end again$|'\
 '^vhost-user-net: ([0-9]+ frames from the driver, [0-9]+ to it, [0-9]+ dropped|first frame from the driver: [0-9]+ bytes|stats: .*)$|'\
