@@ -3,9 +3,10 @@
 # libvhost's front-end and driver-side rings (through vhost-ctl) against
 # qemu-storage-daemon's vhost-user-blk export (QEMU's libvhost-user):
 # probe, write/flush/read-back/write-zeroes/discard on one and two queues,
-# split and packed where offered, the pattern found in the image file
-# afterwards, a read-only export refusing writes, a short benchmark, and the
-# daemon killed mid-run reported as a lost connection, promptly.
+# split and packed where offered ("SKIP: packed" otherwise), the pattern
+# found in the image file afterwards, a read-only export refusing writes, a
+# short benchmark, and the daemon killed mid-run reported as a lost
+# connection, promptly.
 # Skipped (77) without qemu-storage-daemon (Debian: qemu-utils).
 set -u
 qsd=$(command -v qemu-storage-daemon) || { echo "qemu-storage-daemon not installed"; exit 77; }
@@ -50,6 +51,8 @@ grep -q "^verify: pass" "$d/verify1.log" || fail "verify, one queue: not a pass"
 	fail "verify, two queues, 64 KiB requests"
 if grep -q RING_PACKED "$d/probe.log"; then
 	"$ctl" blk --socket "$d/s" --verify --packed > "$d/verify3.log" || fail "verify, packed"
+else
+	echo "SKIP: packed: qemu-storage-daemon does not offer VIRTIO_F_RING_PACKED"
 fi
 "$ctl" blk --socket "$d/s" --bench --rw randread --queues 2 --iodepth 8 --time 1 --json \
 	> "$d/bench.log" 2> /dev/null || fail "bench"
