@@ -293,7 +293,8 @@ static void test_net(const char *what, uint64_t features, uint64_t ring_flags)
 	}
 	r = wait_used(&g, 1, kd, &tok, &len, xl);
 	CHECK(r == 1 && tok == tx, "%s: TX buffer returned (%d)", what, r);
-	for (i = 0; i < 50; i++) {
+	/* the frame is on its way once the buffer is used: up to 5 s, as wait_used() */
+	for (i = 0; i < 500; i++) {
 		n = recv(ps, got, sizeof(got), MSG_DONTWAIT);
 		if (n > 0)
 			break;
