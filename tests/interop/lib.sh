@@ -110,6 +110,9 @@ lvh_log_forms='dropping the front-end|Sanitizer|runtime error:|vhost.*fail|[Ff]a
 'Kernel panic|[Ss]egmentation fault|[Aa]borted|core dumped'
 # (DPDK's vhost lists the status bits a driver set, FAILED among them)
 lvh_log_info='^vhost-user-blk: connected to the front-end again$|'\
+'^vhost-user-blk: queue [0-9]+: [0-9]+ requests.*$|'\
+'^vhost-user-net: pair [0-9]+: [0-9]+ frames from the driver.*$|'\
+'^vhost-user-(blk|net): back-end: [0-9]+ sessions, .*$|'\
 '^vhost-user-net: ([0-9]+ frames from the driver, [0-9]+ to it, [0-9]+ dropped|first frame from the driver: [0-9]+ bytes|stats: .*)$|'\
 '^VHOST_CONFIG: .*	-FAILED: 0$'
 lvh_check_logs() {
