@@ -622,9 +622,13 @@ int libvhost_dev_set_mem(struct libvhost_dev *dev, struct libvhost_mem *mem);
 
 /*
  * The ring set-up requests, each only while the ring is stopped (before its
- * kick fd is set, or after libvhost_dev_get_vring_base()), else -EINVAL.
- * Addresses are as libvhost_vring_get_addrs() gives them for the transport
- * (libvhost_dev_start_vring() chooses).  @flags: 1 << LIBVHOST_VRING_F_LOG.
+ * kick fd is set, or after libvhost_dev_get_vring_base()), else -EINVAL;
+ * but the addresses may be sent to a started ring too, with the addresses
+ * it runs on, to switch the logging of its used ring on or off (@flags
+ * 1 << LIBVHOST_VRING_F_LOG, @log the used ring's guest address), as a VMM
+ * does when migration starts and ends.  Addresses are as
+ * libvhost_vring_get_addrs() gives them for the transport
+ * (libvhost_dev_start_vring() chooses).
  * Since: LIBVHOST_0.1
  */
 int libvhost_dev_set_vring_num(struct libvhost_dev *dev, unsigned int index, unsigned int num);

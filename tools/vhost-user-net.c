@@ -939,7 +939,7 @@ static void usage(FILE *out)
 	fprintf(out, "Usage: vhost-user-net (--socket-path=PATH | --fd=N) [--tap=IFNAME]\n"
 		     "                      [--mode=echo|sink|source] [--frame-len=BYTES]\n"
 		     "                      [--poll] [--stats] [--queues=PAIRS]\n"
-		     "                      [--mac=XX:XX:XX:XX:XX:XX]\n"
+		     "                      [--config] [--mac=XX:XX:XX:XX:XX:XX]\n"
 		     "       vhost-user-net --print-capabilities\n"
 		     "\n"
 		     "Without --tap, every frame the driver sends comes back to it (echo);\n"
@@ -971,6 +971,7 @@ int main(int argc, char **argv)
 		{ "tap", required_argument, NULL, 't' },
 		{ "queues", required_argument, NULL, 'q' },
 		{ "mac", required_argument, NULL, 'm' },
+		{ "config", no_argument, NULL, 'g' },
 		{ "mode", required_argument, NULL, 'M' },
 		{ "frame-len", required_argument, NULL, 'l' },
 		{ "poll", no_argument, NULL, 'p' },
@@ -979,11 +980,20 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	static const struct libvhost_backend_ops ops = {
-		.sz = sizeof(ops),
+	/*
+	 * The config space over vhost-user (CONFIG) only when asked for: QEMU's
+	 * virtio-net keeps its own and warns on every start when it is offered.
+	 */
+	static const struct libvhost_backend_ops ops_config = {
+		.sz = sizeof(ops_config),
 		.get_config = net_get_config,
 		.queue_stopped = net_stopped,
 	};
+	static const struct libvhost_backend_ops ops_plain = {
+		.sz = sizeof(ops_plain),
+		.queue_stopped = net_stopped,
+	};
+	bool config = false;
 	static struct net n = { .tap = -1, .gen_len = 64 };
 	const char *socket_path = NULL, *tap = NULL;
 	unsigned long fd = ULONG_MAX, pairs = 1, flen;
@@ -1025,6 +1035,9 @@ int main(int argc, char **argv)
 				fprintf(stderr, "vhost-user-net: bad --mac '%s'\n", optarg);
 				return 2;
 			}
+			break;
+		case 'g':
+			config = true;
 			break;
 		case 'M':
 			if (!strcmp(optarg, "echo")) {
@@ -1087,8 +1100,8 @@ int main(int argc, char **argv)
 		}
 	}
 	{
-		LIBVHOST_OPTS(libvhost_backend_opts, bo, .queue_num = 2 * pairs, .ops = &ops,
-			      .userdata = &n);
+		LIBVHOST_OPTS(libvhost_backend_opts, bo, .queue_num = 2 * pairs,
+			      .ops = config ? &ops_config : &ops_plain, .userdata = &n);
 
 		bo.features = (1ULL << VIRTIO_F_VERSION_1) | (1ULL << VIRTIO_RING_F_EVENT_IDX) |
 			      (1ULL << VIRTIO_RING_F_INDIRECT_DESC) |

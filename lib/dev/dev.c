@@ -19,15 +19,16 @@
 #define R0 LVH_RING_STARTED /* started, disabled */
 #define RE (LVH_RING_STARTED | LVH_RING_ENABLED)
 static const int8_t ring_next[4][LVH_RING_EV_MAX] = {
-	/*           SETUP KICK STOP ENABLE DISABLE */
-	[S0] = { S0, R0, -1, SE, S0 },
-	[SE] = { SE, RE, -1, SE, S0 },
-	[R0] = { -1, R0, S0, RE, R0 },
-	[RE] = { -1, RE, SE, RE, R0 },
+	/*           SETUP ADDR KICK STOP ENABLE DISABLE */
+	[S0] = { S0, S0, R0, -1, SE, S0 },
+	[SE] = { SE, SE, RE, -1, SE, S0 },
+	[R0] = { -1, R0, R0, S0, RE, R0 },
+	[RE] = { -1, RE, RE, SE, RE, R0 },
 };
 
 static const char *const ring_event_name[LVH_RING_EV_MAX] = {
 	[LVH_RING_EV_SETUP] = "set up",
+	[LVH_RING_EV_ADDR] = "given addresses",
 	[LVH_RING_EV_KICK] = "given a kick fd",
 	[LVH_RING_EV_STOP] = "stopped",
 	[LVH_RING_EV_ENABLE] = "enabled",
@@ -243,7 +244,7 @@ LIBVHOST_EXPORT int libvhost_dev_set_vring_addr(struct libvhost_dev *dev, unsign
 			(unsigned long long)flags);
 		return -EINVAL;
 	}
-	return ring_op(dev, index, LVH_RING_EV_SETUP, 0, do_addr, &a);
+	return ring_op(dev, index, LVH_RING_EV_ADDR, 0, do_addr, &a);
 }
 
 static int do_get_base(struct libvhost_dev *dev, unsigned int index, const void *arg)

@@ -51,7 +51,8 @@ struct lvh_dev_ops {
 #define LVH_RING_ENABLED (1u << 1)
 
 enum lvh_ring_event {
-	LVH_RING_EV_SETUP, /* NUM / ADDR / BASE / ENDIAN: only while stopped */
+	LVH_RING_EV_SETUP, /* NUM / BASE / ENDIAN: only while stopped */
+	LVH_RING_EV_ADDR, /* ADDR: any time (on a started ring: the log flag) */
 	LVH_RING_EV_KICK, /* the kick fd: starts the ring */
 	LVH_RING_EV_STOP, /* GET_VRING_BASE: only while started */
 	LVH_RING_EV_ENABLE,

@@ -186,6 +186,9 @@ int lvh_be_iotlb_msg(struct libvhost_backend *be, const struct lvh_msg *m)
 		lvh_err(be->ctx, "vhost-user back-end: IOTLB_MSG without ACCESS_PLATFORM");
 		return -EPROTO;
 	}
+	lvh_dbg(be->ctx, "vhost-user back-end: IOTLB %s of %#llx (+%#llx) at %#llx, perm %u",
+		t.type == LVH_IOTLB_UPDATE ? "update" : "invalidation", (unsigned long long)t.iova,
+		(unsigned long long)t.size, (unsigned long long)t.uaddr, t.perm);
 	switch (t.type) {
 	case LVH_IOTLB_UPDATE:
 		if (!t.size || lvh_range_overflows(t.iova, t.size) ||

@@ -325,14 +325,34 @@ int lvh_be_vq_start(struct libvhost_backend *be, struct libvhost_vq *vq)
  * whose IOTLB entries went away waits for them (paused).  Rings started but
  * waiting for their first IOTLB entries start now if they can.
  */
+/*
+ * A running ring's addresses again (its indexes stay).  -EAGAIN: paused
+ * until the IOTLB entries come; -EPROTO: they are outside guest memory,
+ * and the ring reads what it read before.
+ */
+static int vq_remap(struct libvhost_backend *be, struct libvhost_vq *vq)
+{
+	void *desc, *avail, *used;
+	uint64_t log_at, event_at;
+	int r = ring_addrs(be, vq, &desc, &avail, &used, &log_at, &event_at);
+
+	vq->paused = r == -EAGAIN;
+	if (r < 0)
+		return r;
+	vq->ring.desc = desc;
+	vq->ring.avail = avail;
+	vq->ring.used = used;
+	vq->ring.used_gpa = log_at;
+	vq->ring.event_gpa = event_at;
+	return 0;
+}
+
 void lvh_be_vqs_remap(struct libvhost_backend *be)
 {
 	unsigned int i;
 
 	for (i = 0; i < be->queue_num; i++) {
 		struct libvhost_vq *vq = &be->vqs[i];
-		void *desc, *avail, *used;
-		uint64_t log_at, event_at;
 		int r;
 
 		if (vq->started && !vq->running) {
@@ -344,21 +364,8 @@ void lvh_be_vqs_remap(struct libvhost_backend *be)
 					strerror(-r));
 			continue;
 		}
-		if (!vq->running)
-			continue;
-		r = ring_addrs(be, vq, &desc, &avail, &used, &log_at, &event_at);
-		vq->paused = r == -EAGAIN;
-		if (r == -EAGAIN)
-			continue;
-		if (r < 0) {
+		if (vq->running && vq_remap(be, vq) == -EPROTO)
 			lvh_vq_break(&vq->ring, "the ring's memory was removed", i);
-			continue;
-		}
-		vq->ring.desc = desc;
-		vq->ring.avail = avail;
-		vq->ring.used = used;
-		vq->ring.used_gpa = log_at;
-		vq->ring.event_gpa = event_at;
 	}
 }
 
@@ -854,6 +861,7 @@ static int set_vring_addr(struct libvhost_backend *be, const struct lvh_msg *m)
 {
 	struct lvh_vring_addr a;
 	struct libvhost_vq *vq;
+	uint64_t was[3];
 	int r = lvh_msg_decode_vring_addr(be->ctx, m, &a);
 
 	if (r < 0)
@@ -861,14 +869,29 @@ static int set_vring_addr(struct libvhost_backend *be, const struct lvh_msg *m)
 	vq = vq_of(be, a.index);
 	if (!vq)
 		return -EPROTO;
-	if (vq->started) {
-		lvh_err(be->ctx, "vhost-user back-end: SET_VRING_ADDR on running ring %u", a.index);
-		return -EPROTO;
-	}
+	was[0] = vq->desc;
+	was[1] = vq->avail;
+	was[2] = vq->used;
 	vq->desc = a.desc;
 	vq->avail = a.avail;
 	vq->used = a.used;
-	return 0;
+	/*
+	 * A running ring is told its addresses again when the front-end
+	 * switches the used ring's logging (QEMU does as migration starts and
+	 * ends): it goes on from where it is, reading them (every ring's lock
+	 * is held).  A ring that waits for IOTLB entries starts from them.
+	 */
+	if (!vq->running)
+		return 0;
+	lvh_dbg(be->ctx, "vhost-user back-end: ring %u: addresses again, used ring logging %s",
+		a.index, a.flags & (1u << LIBVHOST_VRING_F_LOG) ? "on" : "off");
+	r = vq_remap(be, vq);
+	if (r == -EPROTO) {
+		vq->desc = was[0];
+		vq->avail = was[1];
+		vq->used = was[2];
+	}
+	return r == -EAGAIN ? 0 : r;
 }
 
 /* The fd a SET_VRING_* request brings (or -1), or for in-band kicks an eventfd of ours. */
@@ -1319,7 +1342,7 @@ static bool changes_memory(uint32_t request)
 {
 	return request == LIBVHOST_USER_SET_MEM_TABLE || request == LIBVHOST_USER_ADD_MEM_REG ||
 	       request == LIBVHOST_USER_REM_MEM_REG || request == LIBVHOST_USER_IOTLB_MSG ||
-	       request == LIBVHOST_USER_SET_LOG_BASE;
+	       request == LIBVHOST_USER_SET_LOG_BASE || request == LIBVHOST_USER_SET_VRING_ADDR;
 }
 
 static int handle_one(struct libvhost_backend *be)

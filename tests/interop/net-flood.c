@@ -4,7 +4,7 @@
  * device still serves everything else meanwhile: a thread keeps queue pair
  * 0's ring (TX, or RX for a source device; 32768 buffers of 64 KiB) full,
  * giving back every buffer as soon as it is used, while the main thread
- * puts one buffer on pair 1's ring and asks for the config space.  Both
+ * puts one buffer on pair 1's ring and asks for the features.  Both
  * must be answered while the flood goes on (a device that serves a ring
  * until it is empty answers neither), and when the flood stops every
  * buffer is used.  Then the flood starts again and the ring is stopped
@@ -104,7 +104,8 @@ int main(int argc, char **argv)
 	struct timespec t0;
 	pthread_t thr;
 	uint64_t features;
-	uint8_t *data, mac[6];
+	uint64_t probe;
+	uint8_t *data;
 	bool tx;
 	int kick[2], call[2], r;
 	void *p;
@@ -175,12 +176,12 @@ int main(int argc, char **argv)
 			return fail("add", r);
 	}
 	libvhost_vring_kick(other);
-	r = libvhost_frontend_get_config(fe, 0, mac, sizeof(mac));
-	printf("net-flood: config %s after %.1f ms, %llu buffers used so far\n",
+	r = libvhost_dev_get_features(libvhost_frontend_get_dev(fe), &probe);
+	printf("net-flood: GET_FEATURES %s after %.1f ms, %llu buffers used so far\n",
 	       r < 0 ? "not answered" : "answered", ms_since(&t0),
 	       __atomic_load_n(&f.used, __ATOMIC_RELAXED));
 	if (r < 0)
-		fprintf(stderr, "net-flood: config: %s\n", strerror(-r));
+		fprintf(stderr, "net-flood: GET_FEATURES: %s\n", strerror(-r));
 	while (!other_done && ms_since(&t0) < 20000) {
 		struct pollfd pfd = { call[1], POLLIN, 0 };
 		uint64_t v;

@@ -496,6 +496,24 @@ START_TEST(test_next_frontend)
 END_TEST
 
 
+/*
+ * What QEMU sends to running rings as migration starts (@on) and ends:
+ * their addresses again with the used ring's logging switched.
+ */
+static void log_rings(struct libvhost_dev *dev, struct driver *drv, bool on)
+{
+	uint64_t desc, avail, used, used_gpa;
+	unsigned int i;
+
+	for (i = 0; i < NQUEUES; i++) {
+		libvhost_vring_get_addrs(drv->vr[i], 0, &desc, &avail, &used);
+		libvhost_vring_get_addrs(drv->vr[i], 1, NULL, NULL, &used_gpa);
+		ck_assert_int_eq(libvhost_dev_set_vring_addr(dev, i, desc, avail, used, used_gpa,
+							     on ? 1u << LIBVHOST_VRING_F_LOG : 0),
+				 0);
+	}
+}
+
 START_TEST(test_dirty_log)
 {
 	struct device *d = device_new(F_VERSION_1 | F_EVENT_IDX, 0);
@@ -520,8 +538,9 @@ START_TEST(test_dirty_log)
 	ck_assert_int_eq(libvhost_frontend_get_config(fe, 0, &v, 1), 0); /* a round trip */
 	for (page = 0; page < 64; page++)
 		ck_assert_uint_eq(log[page / 8] & (1u << page % 8), 0);
-	/* migration starts: LOG_ALL while the rings run */
+	/* migration starts: LOG_ALL and the rings' logging while they run (the session stays) */
 	ck_assert_int_eq(libvhost_dev_set_features(dev, F_VERSION_1 | F_EVENT_IDX | 1ULL << 26), 0);
+	log_rings(dev, &drv, true);
 	ck_assert_int_eq(libvhost_frontend_get_config(fe, 0, &v, 1), 0);
 	echo(&drv, 1, 3, 5);
 	/* ring 1's buffers: out at 0x21000, in at 0x21800 (page 0x21, written) */
@@ -536,6 +555,17 @@ START_TEST(test_dirty_log)
 	ck_assert_uint_eq(log[0x20 / 8] & (1u << 0x20 % 8), 0);
 	ck_assert_uint_eq(log[0x30 / 8] & (1u << 0x30 % 8), 0);
 	ck_assert_int_eq(read(logev, &v, sizeof(v)), sizeof(v));
+	/* migration is cancelled: logging off again, the rings run on and log nothing */
+	ck_assert_int_eq(libvhost_dev_set_features(dev, F_VERSION_1 | F_EVENT_IDX), 0);
+	log_rings(dev, &drv, false);
+	memset(log, 0, 4096);
+	echo(&drv, 0, 3, 9);
+	echo(&drv, 1, 3, 11);
+	for (page = 0; page < 64; page++)
+		ck_assert_uint_eq(log[page / 8] & (1u << page % 8), 0);
+	/* a running ring given addresses outside guest memory: refused, the session ends */
+	ck_assert_int_lt(libvhost_dev_set_vring_addr(dev, 0, 0x7000000, 0x7001000, 0x7002000, 0, 0),
+			 0);
 	libvhost_frontend_unref(fe);
 	driver_stop(&drv);
 	munmap(log, 4096);
