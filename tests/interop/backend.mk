@@ -43,3 +43,7 @@ tests_interop_guest_io_CPPFLAGS =
 tests_interop_guest_io_CFLAGS = $(LVH_CFLAGS) -pthread
 # libtool passes -static on to the compiler only when spelt -all-static
 tests_interop_guest_io_LDFLAGS = -all-static -pthread
+TESTS += tests/interop/qemu-linux-blk-restart.sh
+EXTRA_DIST += tests/interop/qemu-linux-blk-restart.sh
+TESTS += tests/interop/qemu-linux-blk-hotplug.sh
+EXTRA_DIST += tests/interop/qemu-linux-blk-hotplug.sh

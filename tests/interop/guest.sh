@@ -7,6 +7,9 @@
 # (the guest's /dev/ttyS1) takes lines from the host, QMP listens on
 # $d/qmp.sock.  Every wait is for a condition, with a deadline.
 #
+#   lvh_guest_setup PREFIX   lvh_setup, and at exit the current QEMU and
+#                         back-end are killed too (only the current ones:
+#                         a test that restarts them leaves no stale pids)
 #   lvh_guest_require     exit 77 without QEMU, a static busybox or a guest
 #                         kernel; sets $qemu $busybox $kernel, $qmp (our QMP
 #                         client) and $guest_io (the verifier, see guest-io.c)
@@ -27,8 +30,9 @@
 #   lvh_guest_wait_log FILE TEXT COUNT PID [SECONDS]   until FILE has COUNT
 #                         lines holding TEXT; fails once PID died
 #   lvh_guest_send LINE   writes LINE to the guest's /dev/ttyS1
-#   lvh_guest_qmp [-t SECONDS] [-e EVENT [-m TEXT]] [COMMAND]   our QMP
+#   lvh_guest_qmp [-t SECONDS] [-e EVENT [-m TEXT] [-x TEXT]] [COMMAND]   our QMP
 #                         client (qmp.c) on $d/qmp.sock
+#   lvh_guest_reap        after QEMU ended: $lvh_guest_st says how
 #   lvh_guest_end [SECONDS]   waits for QEMU to exit (the guest powered off);
 #                         its status must be 0
 #   lvh_guest_check_console   fails on an I/O, virtio or vring error, an
@@ -49,6 +53,16 @@ lvh_guest_timeout=${LIBVHOST_GUEST_TIMEOUT:-600}
 guest_append=${guest_append:-}
 guest_pid=
 tool_pid=
+
+lvh_guest_cleanup() {
+	for p in $guest_pid $tool_pid $lvh_guest_cat; do kill "$p" 2>/dev/null; done
+	lvh_cleanup
+}
+lvh_guest_setup() {
+	lvh_setup "$1"
+	trap lvh_guest_cleanup EXIT
+}
+lvh_guest_cat=
 
 lvh_guest_require() {
 	qemu=$(command -v qemu-system-x86_64) || { echo "qemu-system-x86_64 not installed"; exit 77; }
@@ -122,10 +136,10 @@ lvh_guest_start() {
 		-append "console=ttyS0 panic=-1 loglevel=7 $guest_append" \
 		"$@" > "$d/qemu.log" 2>&1 &
 	guest_pid=$!
-	lvh_kill_at_exit $guest_pid
 	# the output fifo drained, so the guest never waits on it
+	[ -z "$lvh_guest_cat" ] || kill "$lvh_guest_cat" 2>/dev/null
 	cat "$d/ctl.out" > /dev/null &
-	lvh_kill_at_exit $!
+	lvh_guest_cat=$!
 }
 
 lvh_guest_count() {
@@ -141,6 +155,13 @@ lvh_alive() {
 	return 0
 }
 
+# how QEMU ended, once it did: $lvh_guest_st is "status N" (128 + N:
+# killed by signal N); in this shell, not a $(...), to reap its own child
+lvh_guest_reap() {
+	wait "$guest_pid"
+	lvh_guest_st="status $?"
+}
+
 lvh_guest_wait() {
 	lvh_gw_n=${2:-1}
 	lvh_gw_end=$(($(date +%s) + ${3:-$lvh_guest_timeout}))
@@ -148,7 +169,8 @@ lvh_guest_wait() {
 		lvh_alive "$guest_pid" || {
 			# the line may have come just before QEMU exited
 			[ "$(lvh_guest_count "$1")" -ge "$lvh_gw_n" ] && return 0
-			lvh_guest_fail "QEMU exited before the guest said \"$1\" ($lvh_gw_n times)"
+			lvh_guest_reap
+			lvh_guest_fail "QEMU exited ($lvh_guest_st) before the guest said \"$1\" ($lvh_gw_n times)"
 		}
 		[ "$(date +%s)" -lt "$lvh_gw_end" ] ||
 			lvh_guest_fail "the guest did not say \"$1\" ($lvh_gw_n times) in ${3:-$lvh_guest_timeout} s"
@@ -188,6 +210,7 @@ lvh_guest_end() {
 	done
 	wait "$guest_pid"
 	lvh_ge_status=$?
+	guest_pid=
 	[ $lvh_ge_status -eq 0 ] || lvh_guest_fail "QEMU exited with status $lvh_ge_status"
 }
 
@@ -216,12 +239,12 @@ lvh_tool_start() {
 	shift
 	"$@" 2>> "$lvh_ts_log" &
 	tool_pid=$!
-	lvh_kill_at_exit $tool_pid
 }
 
 lvh_tool_kill() {
 	kill -KILL "$tool_pid" 2>/dev/null
 	wait "$tool_pid" 2>/dev/null
+	tool_pid=
 	return 0
 }
 
@@ -234,6 +257,7 @@ lvh_tool_end() {
 	done
 	wait "$tool_pid"
 	lvh_te_status=$?
+	tool_pid=
 	[ $lvh_te_status -eq 0 ] || lvh_guest_fail "the back-end exited with status $lvh_te_status"
 	grep -q "dropping the front-end" "$1" && lvh_guest_fail "the back-end dropped the front-end"
 	return 0

@@ -2,14 +2,14 @@
 /*
  * A tiny QMP client for the interop scripts:
  *
- *   qmp [-t SECONDS] [-e EVENT [-m TEXT]] (-s SOCKET | SOCKET) [COMMAND]
+ *   qmp [-t SECONDS] [-e EVENT [-m TEXT] [-x TEXT]] (-s SOCKET | SOCKET) [COMMAND]
  *
  * Connects to QEMU's QMP unix socket, reads the greeting, leaves capability
  * negotiation with qmp_capabilities, sends COMMAND (one JSON object, e.g.
  * '{"execute": "query-status"}') and prints the reply line.  With -e it then
  * waits for the event EVENT (a line with "event": "EVENT", and TEXT in it
- * if -m is given; events that came before the reply count too) and prints
- * that line.  Exit status: 0 done, 1 the reply was an error, 2 no reply or
+ * if -m is given, and not the TEXT of -x; events that came before the reply
+ * count too) and prints that line.  Exit status: 0 done, 1 the reply was an error, 2 no reply or
  * event before the deadline (-t, 30 s by default), or the socket failed.
  * QEMU writes one JSON object per line, so a line is a message.
  */
@@ -119,6 +119,8 @@ static bool is_event(const char *line)
 	return strstr(line, "\"event\"") != NULL;
 }
 
+static const char *exclude;
+
 static bool event_matches(const char *line, const char *event, const char *text)
 {
 	char want[256];
@@ -131,7 +133,7 @@ static bool event_matches(const char *line, const char *event, const char *text)
 		if (!strstr(line, want))
 			return false;
 	}
-	return !text || strstr(line, text);
+	return (!text || strstr(line, text)) && (!exclude || !strstr(line, exclude));
 }
 
 /*
@@ -173,7 +175,7 @@ int main(int argc, char **argv)
 	char *line;
 	int opt, r;
 
-	while ((opt = getopt(argc, argv, "t:e:m:s:")) != -1) {
+	while ((opt = getopt(argc, argv, "t:e:m:x:s:")) != -1) {
 		switch (opt) {
 		case 's':
 			path = optarg;
@@ -186,6 +188,9 @@ int main(int argc, char **argv)
 			break;
 		case 'm':
 			text = optarg;
+			break;
+		case 'x':
+			exclude = optarg;
 			break;
 		default:
 			goto usage;
@@ -234,6 +239,6 @@ int main(int argc, char **argv)
 	return 0;
 usage:
 	fprintf(stderr,
-		"Usage: qmp [-t SECONDS] [-e EVENT [-m TEXT]] (-s SOCKET | SOCKET) [COMMAND]\n");
+		"Usage: qmp [-t SECONDS] [-e EVENT [-m TEXT] [-x TEXT]] (-s SOCKET | SOCKET) [COMMAND]\n");
 	return 2;
 }
