@@ -1317,15 +1317,27 @@ struct libvhost_vdpa_dev_opts {
 	uint64_t mtu; /* net, 0: the parent's default */
 	uint64_t max_vq_pairs; /* net, 0: the parent's default */
 	uint64_t features; /* device features to offer (newer kernels), 0: all */
+	/*
+	 * The vDPA bus driver the device is bound to once made, as
+	 * libvhost_vdpa_dev_bind() does: "vhost_vdpa" (a /dev/vhost-vdpa-N for
+	 * this process) or "virtio_vdpa" (the host's own virtio device); NULL:
+	 * whichever driver the kernel gives it first.
+	 */
+	const char *driver;
 };
-#define libvhost_vdpa_dev_opts__last_field features
+#define libvhost_vdpa_dev_opts__last_field driver
 
 /*
  * libvhost_vdpa_dev_add - create vDPA device @name on management device
- * @mgmtdev ("vdpasim_net", or "pci/0000:03:00.2").  Its character device
- * appears as libvhost_vdpa_dev_path() names it.
+ * @mgmtdev ("vdpasim_net", or "pci/0000:03:00.2").  The kernel binds the
+ * new device to the first vDPA bus driver that takes it: with both
+ * vhost_vdpa and virtio_vdpa loaded that may be either, so a caller that
+ * wants the character device names opts->driver = "vhost_vdpa".  With a
+ * driver given, a device that cannot be bound to it is deleted again.
  * Errors: -EINVAL, -EPERM (no CAP_NET_ADMIN), -EEXIST, -ENODEV (no such
- * management device), -EOPNOTSUPP (no vdpa in the kernel, or no libmnl).
+ * management device), -ENOENT (no such bus driver), the errors of
+ * libvhost_vdpa_dev_bind(), -EOPNOTSUPP (no vdpa in the kernel, or no
+ * libmnl).
  * Since: LIBVHOST_0.1
  */
 int libvhost_vdpa_dev_add(struct libvhost_ctx *ctx, const char *name, const char *mgmtdev,
@@ -1339,6 +1351,7 @@ struct libvhost_vdpa_devinfo {
 	char mgmtdev[96]; /* "bus/device" or "device" */
 	uint32_t device_id, vendor_id, max_vqs;
 	uint16_t max_vq_size, min_vq_size;
+	char driver[64]; /* the bus driver it is bound to ("vhost_vdpa"), "" for none */
 };
 typedef int (*libvhost_vdpa_dev_fn)(void *userdata, const struct libvhost_vdpa_devinfo *d);
 
@@ -1364,8 +1377,41 @@ typedef int (*libvhost_vdpa_stat_fn)(void *userdata, const char *name, uint64_t 
 int libvhost_vdpa_dev_vstats(struct libvhost_ctx *ctx, const char *name, uint32_t queue,
 			     libvhost_vdpa_stat_fn fn, void *userdata);
 
-/* The character device of vDPA device @name ("/dev/vhost-vdpa-N"), from sysfs.  Since: LIBVHOST_0.1 */
+/*
+ * libvhost_vdpa_dev_path - the character device of vDPA device @name
+ * ("/dev/vhost-vdpa-N"), from sysfs, into @buf of @len bytes.  Only a
+ * device bound to the vhost_vdpa driver has one.
+ * Errors: -EINVAL, -ENODEV (no such device), -ENXIO (the device is bound
+ * to another driver, such as virtio_vdpa, or to none: see
+ * libvhost_vdpa_dev_bind()), -ENAMETOOLONG (@len too small), -EOPNOTSUPP
+ * (no vdpa bus in the kernel).
+ * Since: LIBVHOST_0.1
+ */
 int libvhost_vdpa_dev_path(const char *name, char *buf, size_t len);
+
+/*
+ * libvhost_vdpa_dev_bind - bind vDPA device @name to vDPA bus driver
+ * @driver: "vhost_vdpa" gives it a character device (for
+ * libvhost_vdpa_open()), "virtio_vdpa" makes it a virtio device of this
+ * host (a network interface, a disk).  Writes @driver to the device's
+ * sysfs driver_override, so the bus offers it to @driver alone from then
+ * on (also when it is probed again), unbinds it from the driver it has if
+ * that is another, and binds it.  A device on @driver already is left as
+ * it is.  When the bind fails, the device's previous override and driver
+ * are restored as far as the kernel allows.
+ *
+ * Unbinding from vhost_vdpa waits, in the kernel, until every open file of
+ * the device's character device is closed; unbinding from virtio_vdpa
+ * removes the virtio device (and its network interface or disk) from the
+ * host.  Writing sysfs needs root (or CAP_DAC_OVERRIDE).
+ * Errors: -EINVAL (a name empty, of 64 bytes or more, with '/' or a
+ * newline, "." or ".."), -ENODEV (no such device), -ENOENT (no such bus
+ * driver: its module is not loaded), -EACCES (not root), -EIO (the driver
+ * declined the device, or it ended up elsewhere), another negative errno
+ * from the driver's probe, -EOPNOTSUPP (no vdpa bus in the kernel).
+ * Since: LIBVHOST_0.1
+ */
+int libvhost_vdpa_dev_bind(struct libvhost_ctx *ctx, const char *name, const char *driver);
 
 /* Vhost-user back-end: the device side of a vhost-user socket.             */
 
@@ -1553,6 +1599,30 @@ struct libvhost_vq *libvhost_backend_get_vq(struct libvhost_backend *be, unsigne
 
 /* The features the front-end acked (SET_FEATURES), 0 before.  Since: LIBVHOST_0.1 */
 uint64_t libvhost_backend_get_acked_features(const struct libvhost_backend *be);
+
+/*
+ * What the back-end did since it was made, for an operator's statistics and
+ * for tests that assert on counts.  Filled up to .sz, which the caller sets.
+ */
+struct libvhost_backend_stats {
+	size_t sz;
+	uint64_t sessions; /* front-ends served: accepted, dialled or adopted */
+	uint64_t inflight_resubmitted; /* buffers found in flight at a ring's start, taken again */
+	uint64_t log_pages; /* dirty log bits this back-end set (pages it wrote while logging) */
+	uint64_t iotlb_misses; /* misses reported to the front-end */
+	uint64_t iotlb_updates; /* IOTLB updates received */
+	uint64_t iotlb_invalidations; /* IOTLB invalidations received */
+	uint64_t mem_regions_added; /* regions mapped: SET_MEM_TABLE's and ADD_MEM_REG's */
+	uint64_t mem_regions_removed; /* REM_MEM_REG honoured */
+};
+
+/*
+ * libvhost_backend_get_stats - the counts so far.  May be called from any
+ * thread (the counts are read one at a time, not as one snapshot).
+ * Errors: -EINVAL (NULL, .sz too small).  Since: LIBVHOST_0.1
+ */
+int libvhost_backend_get_stats(const struct libvhost_backend *be,
+			       struct libvhost_backend_stats *stats);
 
 /*
  * libvhost_backend_config_changed - tell the front-end the device's config

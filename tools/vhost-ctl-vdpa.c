@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * vhost-ctl vdpa: vDPA device management (list, add, del, show) through
- * libvhost's generic netlink API, in the spirit of iproute2's vdpa tool.
+ * libvhost's generic netlink API, in the spirit of iproute2's vdpa tool,
+ * and the choice of the bus driver a device is bound to (bind).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -55,6 +56,10 @@ static int show_dev(void *ud, const struct libvhost_vdpa_devinfo *d)
 	print_classes(1ULL << (d->device_id < 64 ? d->device_id : 0));
 	printf("), vendor %#x, max_vqs %u, vq size %u..%u", d->vendor_id, d->max_vqs,
 	       d->min_vq_size, d->max_vq_size);
+	if (*d->driver)
+		printf(", driver %s", d->driver);
+	else
+		printf(", no driver");
 	if (libvhost_vdpa_dev_path(d->name, path, sizeof(path)) == 0)
 		printf(", %s", path);
 	printf("\n");
@@ -83,7 +88,8 @@ static void usage(FILE *out)
 {
 	fprintf(out, "Usage: vhost-ctl vdpa list\n"
 		     "       vhost-ctl vdpa add NAME --mgmtdev MGMTDEV [--mac XX:XX:XX:XX:XX:XX]\n"
-		     "                          [--mtu N] [--max-vqp N]\n"
+		     "                          [--mtu N] [--max-vqp N] [--driver DRIVER]\n"
+		     "       vhost-ctl vdpa bind NAME DRIVER   (vhost_vdpa or virtio_vdpa)\n"
 		     "       vhost-ctl vdpa del NAME\n"
 		     "       vhost-ctl vdpa show NAME [--queue N]\n");
 }
@@ -100,8 +106,8 @@ int cmd_vdpa(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "mgmtdev", required_argument, NULL, 'm' }, { "mac", required_argument, NULL, 'a' },
 		{ "mtu", required_argument, NULL, 't' },     { "max-vqp", required_argument, NULL, 'q' },
-		{ "queue", required_argument, NULL, 'Q' },   { "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{ "queue", required_argument, NULL, 'Q' },   { "driver", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },	     { NULL, 0, NULL, 0 },
 	};
 	LIBVHOST_OPTS(libvhost_vdpa_dev_opts, o);
 	const char *mgmtdev = NULL, *sub;
@@ -141,6 +147,9 @@ int cmd_vdpa(int argc, char **argv)
 		case 'Q':
 			queue = strtoul(optarg, NULL, 0);
 			break;
+		case 'd':
+			o.driver = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -157,6 +166,8 @@ int cmd_vdpa(int argc, char **argv)
 			r = report("devices", libvhost_vdpa_dev_list(ctx, show_dev, NULL));
 	} else if (!strcmp(sub, "add") && optind < argc && mgmtdev) {
 		r = report("add", libvhost_vdpa_dev_add(ctx, argv[optind], mgmtdev, &o));
+	} else if (!strcmp(sub, "bind") && optind + 1 < argc) {
+		r = report("bind", libvhost_vdpa_dev_bind(ctx, argv[optind], argv[optind + 1]));
 	} else if (!strcmp(sub, "del") && optind < argc) {
 		r = report("del", libvhost_vdpa_dev_del(ctx, argv[optind]));
 	} else if (!strcmp(sub, "show") && optind < argc) {

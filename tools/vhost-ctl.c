@@ -109,10 +109,14 @@ int main(int argc, char **argv)
 
 	/*
 	 * Give up every capability before any input; vdpa add and del keep
-	 * CAP_NET_ADMIN (12), which the kernel asks for, if it was held.
+	 * CAP_NET_ADMIN (12), which the kernel asks for, if it was held; vdpa
+	 * bind keeps CAP_DAC_OVERRIDE (1) for the sysfs files only root may
+	 * write (root writes them as their owner, with no capability).
 	 */
 	if (argc > 2 && !strcmp(argv[1], "vdpa") && (!strcmp(argv[2], "add") || !strcmp(argv[2], "del")))
 		keep = 12;
+	else if (argc > 2 && !strcmp(argv[1], "vdpa") && !strcmp(argv[2], "bind"))
+		keep = 1;
 	if (tool_keep_capability("vhost-ctl", keep) < 0)
 		return EXIT_FAILURE;
 	while ((c = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {

@@ -14,6 +14,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,8 @@
 #include <libvhost.h>
 
 #include "tool-caps.h"
+#include "tool-stats.h"
+#include "tool-threads.h"
 
 /* virtio-blk (virtio 1.2, 5.2) */
 #define VIRTIO_F_VERSION_1 32
@@ -54,6 +57,7 @@
 #define MAX_IOV 256u
 #define MAX_QUEUES 64u
 #define DISCARD_MAX_SECTORS (1u << 22)
+#define BUDGET 256u /* --threads: requests of a ring served before its thread looks around */
 
 /* struct virtio_blk_config, the fields this device fills (60 bytes) */
 struct blk_config {
@@ -87,6 +91,16 @@ struct blk_discard {
 	uint32_t flags;
 };
 
+struct blk;
+
+/* A request queue's count, and with --threads its worker; a cache line each. */
+struct blk_queue {
+	struct blk *b;
+	uint64_t requests;
+	pid_t tid; /* the thread that served it; -1: more than one did */
+	struct tool_worker *worker;
+} __attribute__((aligned(64)));
+
 struct blk {
 	int fd;
 	bool read_only;
@@ -96,6 +110,7 @@ struct blk {
 	struct blk_config config;
 	char id[BLK_ID_BYTES];
 	struct libvhost_backend *be;
+	struct blk_queue q[MAX_QUEUES];
 };
 
 static volatile sig_atomic_t quit;
@@ -292,24 +307,156 @@ static uint32_t handle(struct blk *b, struct iovec *iov, const struct libvhost_v
 	return written + 1;
 }
 
-static void serve(struct blk *b, struct libvhost_vq *vq)
+/* The queue's count, and which thread served it. */
+static void count(struct blk_queue *q, unsigned int n)
+{
+	static __thread pid_t self;
+
+	if (!self)
+		self = tool_gettid();
+	q->requests += n;
+	if (q->tid != self)
+		q->tid = q->tid ? -1 : self;
+}
+
+/* At most @most requests of @vq; returns how many. */
+static unsigned int serve(struct blk *b, struct libvhost_vq *vq, unsigned int most)
 {
 	struct iovec iov[MAX_IOV];
 	struct libvhost_vq_elem e;
-	int r;
+	unsigned int n = 0;
+	int r = 0;
 
-	while ((r = libvhost_vq_pop(vq, iov, MAX_IOV, &e)) == 1)
+	while (n < most && (r = libvhost_vq_pop(vq, iov, MAX_IOV, &e)) == 1) {
 		libvhost_vq_push(vq, e.id, handle(b, iov, &e));
+		n++;
+	}
 	if (r == -ENOSPC)
 		fprintf(stderr, "vhost-user-blk: queue %u: a request of more than %u parts\n",
 			libvhost_vq_get_index(vq), MAX_IOV);
 	libvhost_vq_notify(vq);
+	if (n)
+		count(&b->q[libvhost_vq_get_index(vq)], n);
+	return n;
 }
 
 /* GET_VRING_BASE: everything popped was already completed in serve(). */
 static void blk_stopped(void *ud, struct libvhost_vq *vq)
 {
-	serve(ud, vq);
+	serve(ud, vq, UINT_MAX);
+}
+
+/*
+ * --threads: each queue on a thread of its own (tool-threads.c), which
+ * holds the ring from queue_started until queue_stopped has had it drained
+ * there; the main thread only runs the socket.  A ring is served BUDGET
+ * requests at a time, so that a stop or SIGTERM is seen while a driver
+ * keeps it full.
+ */
+static bool thread_serve(void *ud, struct libvhost_vq *vq)
+{
+	struct blk_queue *q = ud;
+
+	return libvhost_vq_is_enabled(vq) && serve(q->b, vq, BUDGET) == BUDGET;
+}
+
+static void thread_drain(void *ud, struct libvhost_vq *vq)
+{
+	struct blk_queue *q = ud;
+
+	serve(q->b, vq, UINT_MAX);
+}
+
+static int thread_started(void *ud, struct libvhost_vq *vq)
+{
+	struct blk *b = ud;
+
+	return tool_worker_start(b->q[libvhost_vq_get_index(vq)].worker, vq);
+}
+
+static void thread_stopped(void *ud, struct libvhost_vq *vq)
+{
+	struct blk *b = ud;
+
+	tool_worker_stop(b->q[libvhost_vq_get_index(vq)].worker, vq);
+}
+
+static void threads_end(struct blk *b)
+{
+	unsigned int i;
+
+	for (i = 0; i < b->queues; i++) {
+		tool_worker_free(b->q[i].worker);
+		b->q[i].worker = NULL;
+	}
+}
+
+static int threads_begin(struct blk *b)
+{
+	static const struct tool_worker_ops ops = { thread_serve, thread_drain };
+	unsigned int i;
+
+	for (i = 0; i < b->queues; i++) {
+		b->q[i].b = b;
+		if (tool_worker_new("vhost-user-blk", &ops, &b->q[i], &b->q[i].worker) < 0) {
+			threads_end(b);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * --threads, the main thread: the socket (or, with --connect, dialling the
+ * front-end again).  SIGTERM and SIGINT are blocked but in ppoll(), so
+ * that one arriving just before it still ends the wait.  After every
+ * message the workers look at their kick fds again (tool_worker_wake()).
+ */
+static int loop_threads(struct blk *b, const sigset_t *unblocked)
+{
+	const struct timespec retry = { 0, 100000000 };
+	struct pollfd pfd;
+	unsigned int i;
+	int r;
+
+	while (!quit) {
+		pfd = (struct pollfd){ libvhost_backend_get_fd(b->be), POLLIN, 0 };
+		if (pfd.fd < 0 && !b->client)
+			return 0;
+		r = pfd.fd < 0 ? ppoll(NULL, 0, &retry, unblocked) : ppoll(&pfd, 1, NULL, unblocked);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		if (pfd.fd >= 0 && !pfd.revents)
+			continue;
+		r = libvhost_backend_process(b->be);
+		for (i = 0; i < b->queues; i++)
+			tool_worker_wake(b->q[i].worker);
+		if (r < 0)
+			return r;
+		if (r > 0 && pfd.fd < 0)
+			fprintf(stderr, "vhost-user-blk: connected to the front-end again\n");
+	}
+	return 0;
+}
+
+/* At the end: requests served per queue, and by which thread. */
+static void print_counts(const struct blk *b)
+{
+	unsigned int i;
+
+	fprintf(stderr, "vhost-user-blk:");
+	for (i = 0; i < b->queues; i++) {
+		const struct blk_queue *q = &b->q[i];
+
+		fprintf(stderr, "%s queue %u: %" PRIu64 " requests", i ? "," : "", i, q->requests);
+		if (q->tid > 0)
+			fprintf(stderr, " (thread %d)", (int)q->tid);
+		else if (q->tid < 0)
+			fprintf(stderr, " (several threads)");
+	}
+	fprintf(stderr, "\n");
 }
 
 static int loop(struct blk *b)
@@ -353,7 +500,7 @@ static int loop(struct blk *b)
 		for (i = 1; i < n; i++)
 			if ((pfd[i].revents & POLLIN) && read(pfd[i].fd, &v, sizeof(v)) > 0 &&
 			    libvhost_vq_is_enabled(vqs[i]))
-				serve(b, vqs[i]);
+				serve(b, vqs[i], UINT_MAX);
 		if (pfd[0].revents) {
 			r = libvhost_backend_process(b->be);
 			if (r < 0)
@@ -369,6 +516,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: vhost-user-blk (--socket-path=PATH | --connect=PATH | --fd=N)\n"
 		"                      --blk-file=FILE [--read-only] [--queues=N] [--serial=ID]\n"
+		"                      [--threads]\n"
 		"       vhost-user-blk --print-capabilities\n"
 		"\n"
 		"Serves FILE (a raw image, a multiple of 512 bytes) as a virtio-blk device\n"
@@ -411,6 +559,7 @@ int main(int argc, char **argv)
 		{ "read-only", no_argument, NULL, 'r' },
 		{ "queues", required_argument, NULL, 'q' },
 		{ "serial", required_argument, NULL, 'i' },
+		{ "threads", no_argument, NULL, 't' },
 		{ "print-capabilities", no_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
@@ -420,12 +569,20 @@ int main(int argc, char **argv)
 		.get_config = blk_get_config,
 		.queue_stopped = blk_stopped,
 	};
+	static const struct libvhost_backend_ops ops_threads = {
+		.sz = sizeof(ops_threads),
+		.get_config = blk_get_config,
+		.queue_started = thread_started,
+		.queue_stopped = thread_stopped,
+	};
 	const char *socket_path = NULL, *connect_path = NULL, *file = NULL;
 	const char *serial = "libvhost-blk";
 	unsigned long fd = ULONG_MAX, queues = 1;
 	struct libvhost_ctx *ctx = NULL;
 	struct blk b = { .fd = -1 };
 	struct sigaction sa = { .sa_handler = on_signal };
+	sigset_t stop, unblocked;
+	bool threads = false;
 	struct stat st;
 	int c, r;
 
@@ -457,6 +614,9 @@ int main(int argc, char **argv)
 			break;
 		case 'i':
 			serial = optarg;
+			break;
+		case 't':
+			threads = true;
 			break;
 		case 'c':
 			/* the spec's capability report: a block device needing --blk-file */
@@ -492,12 +652,14 @@ int main(int argc, char **argv)
 	fill_config(&b);
 
 	{
-		LIBVHOST_OPTS(libvhost_backend_opts, bo, .queue_num = queues, .ops = &ops,
-			      .userdata = &b);
+		LIBVHOST_OPTS(libvhost_backend_opts, bo, .queue_num = queues,
+			      .ops = threads ? &ops_threads : &ops, .userdata = &b,
+			      .flags = threads ? LIBVHOST_BACKEND_F_THREADED : 0);
 
 		bo.features = (1ULL << VIRTIO_F_VERSION_1) | (1ULL << VIRTIO_RING_F_EVENT_IDX) |
 			      (1ULL << VIRTIO_RING_F_INDIRECT_DESC) |
 			      (1ULL << VIRTIO_F_RING_PACKED) | (1ULL << BLK_F_SEG_MAX) |
+			      (1ULL << LIBVHOST_F_ACCESS_PLATFORM) |
 			      (1ULL << BLK_F_BLK_SIZE) | (1ULL << BLK_F_FLUSH) |
 			      (1ULL << BLK_F_DISCARD) | (1ULL << BLK_F_WRITE_ZEROES) |
 			      (queues > 1 ? 1ULL << BLK_F_MQ : 0) |
@@ -525,7 +687,21 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	r = loop(&b);
+	if (threads) {
+		sigemptyset(&stop);
+		sigaddset(&stop, SIGTERM);
+		sigaddset(&stop, SIGINT);
+		sigprocmask(SIG_BLOCK, &stop, &unblocked);
+		sigdelset(&unblocked, SIGTERM);
+		sigdelset(&unblocked, SIGINT);
+		r = threads_begin(&b) < 0 ? -EAGAIN : loop_threads(&b, &unblocked);
+		/* every worker ended before the back-end goes: none touches a ring after */
+		threads_end(&b);
+	} else {
+		r = loop(&b);
+	}
+	print_counts(&b);
+	tool_print_backend_stats("vhost-user-blk", b.be);
 	libvhost_backend_unref(b.be);
 	libvhost_ctx_unref(ctx);
 	close(b.fd);

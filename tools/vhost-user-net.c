@@ -28,6 +28,8 @@
 #include <libvhost.h>
 
 #include "tool-caps.h"
+#include "tool-stats.h"
+#include "tool-threads.h"
 
 #define VIRTIO_F_VERSION_1 32
 #define VIRTIO_F_RING_PACKED 34
@@ -98,6 +100,15 @@ struct net {
 	/* source: the header (num_buffers 1) and the frame sent again and again, one copy */
 	uint8_t gen_msg[HDR_LEN + FRAME_MAX];
 	uint8_t *gen; /* the frame in gen_msg */
+	/*
+	 * --threads: the main thread's struct holds a copy of itself per
+	 * queue pair, which that pair's worker serves its rings with (counts
+	 * and buffers of its own); tid is the thread that served the copy's
+	 * rings, -1 if more than one did.
+	 */
+	struct net *pair[MAX_PAIRS];
+	struct tool_worker *worker;
+	pid_t tid;
 };
 
 static volatile sig_atomic_t quit;
@@ -696,6 +707,125 @@ static void net_stopped(void *ud, struct libvhost_vq *vq)
 	ring_tell(n, vq);
 }
 
+/*
+ * --threads: each queue pair on a thread of its own (tool-threads.c), with
+ * its own copy of the device (n->pair[]); the main thread only runs the
+ * socket.  A pair rather than a ring: echo takes frames from the pair's
+ * TX ring and puts them into its RX ring, the way a multi-queue driver
+ * pairs its rings with a CPU, and a ring per thread would have two threads
+ * taking buffers from one RX ring.
+ */
+static bool thread_serve(void *ud, struct libvhost_vq *vq)
+{
+	static __thread pid_t self;
+	struct net *c = ud;
+	unsigned int index = libvhost_vq_get_index(vq);
+
+	if (!self)
+		self = tool_gettid();
+	if (c->tid != self)
+		c->tid = c->tid ? -1 : self;
+	serve_ring(c, index);
+	return c->more[index];
+}
+
+static void thread_drain(void *ud, struct libvhost_vq *vq)
+{
+	net_stopped(ud, vq);
+}
+
+static int thread_started(void *ud, struct libvhost_vq *vq)
+{
+	struct net *n = ud;
+
+	return tool_worker_start(n->pair[libvhost_vq_get_index(vq) / 2]->worker, vq);
+}
+
+static void thread_stopped(void *ud, struct libvhost_vq *vq)
+{
+	struct net *n = ud;
+
+	tool_worker_stop(n->pair[libvhost_vq_get_index(vq) / 2]->worker, vq);
+}
+
+/* The workers ended (none touches a ring after), their counts summed up and printed. */
+static void threads_end(struct net *n)
+{
+	unsigned int p;
+
+	for (p = 0; p < n->pairs; p++) {
+		struct net *c = n->pair[p];
+
+		if (!c)
+			continue;
+		tool_worker_free(c->worker);
+		n->tx_frames += c->tx_frames;
+		n->rx_frames += c->rx_frames;
+		n->dropped += c->dropped;
+		fprintf(stderr, "vhost-user-net: pair %u: %" PRIu64 " frames from the driver, %" PRIu64
+				" to it, %" PRIu64 " dropped",
+			p, c->tx_frames, c->rx_frames, c->dropped);
+		if (c->tid > 0)
+			fprintf(stderr, " (thread %d)\n", (int)c->tid);
+		else
+			fprintf(stderr, c->tid ? " (several threads)\n" : "\n");
+		free(c);
+		n->pair[p] = NULL;
+	}
+}
+
+static int threads_begin(struct net *n)
+{
+	static const struct tool_worker_ops ops = { thread_serve, thread_drain };
+	unsigned int p;
+
+	for (p = 0; p < n->pairs; p++) {
+		struct net *c = malloc(sizeof(*c));
+
+		if (!c) {
+			fprintf(stderr, "vhost-user-net: out of memory\n");
+			return -1;
+		}
+		memcpy(c, n, sizeof(*c));
+		c->gen = c->gen_msg + HDR_LEN;
+		c->worker = NULL;
+		n->pair[p] = c;
+		if (tool_worker_new("vhost-user-net", &ops, c, &c->worker) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * --threads, the main thread: the socket.  SIGTERM and SIGINT are blocked
+ * but in ppoll(), so that one arriving just before it still ends the wait.
+ * After every message the workers look at their kick fds again
+ * (tool_worker_wake()).
+ */
+static int loop_threads(struct net *n, const sigset_t *unblocked)
+{
+	struct pollfd pfd;
+	unsigned int p;
+	int r;
+
+	while (!quit) {
+		pfd = (struct pollfd){ libvhost_backend_get_fd(n->be), POLLIN, 0 };
+		if (pfd.fd < 0)
+			return 0;
+		if (ppoll(&pfd, 1, NULL, unblocked) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		r = libvhost_backend_process(n->be);
+		for (p = 0; p < n->pairs; p++)
+			tool_worker_wake(n->pair[p]->worker);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 static int open_tap(const char *name)
 {
 	struct ifreq ifr;
@@ -939,7 +1069,7 @@ static void usage(FILE *out)
 	fprintf(out, "Usage: vhost-user-net (--socket-path=PATH | --fd=N) [--tap=IFNAME]\n"
 		     "                      [--mode=echo|sink|source] [--frame-len=BYTES]\n"
 		     "                      [--poll] [--stats] [--queues=PAIRS]\n"
-		     "                      [--config] [--mac=XX:XX:XX:XX:XX:XX]\n"
+		     "                      [--config] [--mac=XX:XX:XX:XX:XX:XX] [--threads]\n"
 		     "       vhost-user-net --print-capabilities\n"
 		     "\n"
 		     "Without --tap, every frame the driver sends comes back to it (echo);\n"
@@ -976,24 +1106,14 @@ int main(int argc, char **argv)
 		{ "frame-len", required_argument, NULL, 'l' },
 		{ "poll", no_argument, NULL, 'p' },
 		{ "stats", no_argument, NULL, 'S' },
+		{ "threads", no_argument, NULL, 'T' },
 		{ "print-capabilities", no_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	/*
-	 * The config space over vhost-user (CONFIG) only when asked for: QEMU's
-	 * virtio-net keeps its own and warns on every start when it is offered.
-	 */
-	static const struct libvhost_backend_ops ops_config = {
-		.sz = sizeof(ops_config),
-		.get_config = net_get_config,
-		.queue_stopped = net_stopped,
-	};
-	static const struct libvhost_backend_ops ops_plain = {
-		.sz = sizeof(ops_plain),
-		.queue_stopped = net_stopped,
-	};
-	bool config = false;
+	struct libvhost_backend_ops ops = { .sz = sizeof(ops), .queue_stopped = net_stopped };
+	bool config = false, threads = false;
+	sigset_t stop, unblocked;
 	static struct net n = { .tap = -1, .gen_len = 64 };
 	const char *socket_path = NULL, *tap = NULL;
 	unsigned long fd = ULONG_MAX, pairs = 1, flen;
@@ -1067,6 +1187,9 @@ int main(int argc, char **argv)
 		case 'S':
 			n.stats = true;
 			break;
+		case 'T':
+			threads = true;
+			break;
 		case 'c':
 			printf("{\n  \"type\": \"net\",\n  \"features\": []\n}\n");
 			return 0;
@@ -1086,6 +1209,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vhost-user-net: --tap takes the place of --mode\n");
 		return 2;
 	}
+	if (threads && (n.poll || tap || n.stats)) {
+		fprintf(stderr, "vhost-user-net: --threads goes with neither --poll, --tap nor --stats\n");
+		return 2;
+	}
 	for (i = 0; i < 6; i++)
 		n.config.mac[i] = (uint8_t)mac[i];
 	n.config.status = htole16(NET_S_LINK_UP);
@@ -1099,13 +1226,24 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
+	/*
+	 * The config space over vhost-user (CONFIG) only when asked for: QEMU's
+	 * virtio-net keeps its own and warns on every start when it is offered.
+	 */
+	if (config)
+		ops.get_config = net_get_config;
+	if (threads) {
+		ops.queue_started = thread_started;
+		ops.queue_stopped = thread_stopped;
+	}
 	{
-		LIBVHOST_OPTS(libvhost_backend_opts, bo, .queue_num = 2 * pairs,
-			      .ops = config ? &ops_config : &ops_plain, .userdata = &n);
+		LIBVHOST_OPTS(libvhost_backend_opts, bo, .queue_num = 2 * pairs, .ops = &ops,
+			      .userdata = &n, .flags = threads ? LIBVHOST_BACKEND_F_THREADED : 0);
 
 		bo.features = (1ULL << VIRTIO_F_VERSION_1) | (1ULL << VIRTIO_RING_F_EVENT_IDX) |
 			      (1ULL << VIRTIO_RING_F_INDIRECT_DESC) |
 			      (1ULL << VIRTIO_F_RING_PACKED) | (1ULL << VIRTIO_F_IN_ORDER) |
+			      (1ULL << LIBVHOST_F_ACCESS_PLATFORM) |
 			      (1ULL << NET_F_MAC) |
 			      (1ULL << NET_F_MRG_RXBUF) | (1ULL << NET_F_STATUS) |
 			      (pairs > 1 ? 1ULL << NET_F_MQ : 0);
@@ -1128,10 +1266,22 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	stats_mark(&n, &now);
-	r = n.poll ? loop_poll(&n) : loop_wait(&n);
+	if (threads) {
+		sigemptyset(&stop);
+		sigaddset(&stop, SIGTERM);
+		sigaddset(&stop, SIGINT);
+		sigprocmask(SIG_BLOCK, &stop, &unblocked);
+		sigdelset(&unblocked, SIGTERM);
+		sigdelset(&unblocked, SIGINT);
+		r = threads_begin(&n) < 0 ? -EAGAIN : loop_threads(&n, &unblocked);
+		threads_end(&n);
+	} else {
+		r = n.poll ? loop_poll(&n) : loop_wait(&n);
+	}
 	fprintf(stderr, "vhost-user-net: %" PRIu64 " frames from the driver, %" PRIu64
 			" to it, %" PRIu64 " dropped\n",
 		n.tx_frames, n.rx_frames, n.dropped);
+	tool_print_backend_stats("vhost-user-net", n.be);
 	libvhost_backend_unref(n.be);
 	libvhost_ctx_unref(ctx);
 	if (n.tap >= 0)

@@ -8,6 +8,8 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,10 +18,189 @@
 
 #include "libvhost-private.h"
 
-/* A vDPA device name: 1-63 bytes, no '/' (it becomes a sysfs directory). */
+/*
+ * A vDPA device or bus driver name: 1-63 bytes, no '/' and not "." or ".."
+ * (it is a sysfs directory), no newline (sysfs cuts a value written there).
+ */
 static bool name_ok(const char *name)
 {
-	return name && *name && strlen(name) < 64 && !strchr(name, '/');
+	return name && *name && strlen(name) < 64 && !strpbrk(name, "/\n") && strcmp(name, ".") &&
+	       strcmp(name, "..");
+}
+
+/* ---- the vdpa bus in sysfs: which driver a device is bound to ---- */
+
+#define VDPA_BUS "/sys/bus/vdpa"
+#define CAP_DAC_OVERRIDE 1
+
+/* -ENODEV if there is no device @name, -EOPNOTSUPP if there is no vdpa bus at all. */
+static int dev_exists(const char *name)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), VDPA_BUS "/devices/%s", name);
+	if (access(path, F_OK) == 0)
+		return 0;
+	if (errno != ENOENT)
+		return -errno;
+	return access(VDPA_BUS, F_OK) == 0 ? -ENODEV : -EOPNOTSUPP;
+}
+
+/* The bus driver device @name is bound to, into @buf ("" when none). */
+static int bound_driver(const char *name, char *buf, size_t len)
+{
+	char path[128], link[256];
+	const char *base;
+	ssize_t n;
+	int r = dev_exists(name);
+
+	if (r < 0)
+		return r;
+	snprintf(path, sizeof(path), VDPA_BUS "/devices/%s/driver", name);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0) {
+		if (errno != ENOENT)
+			return -errno;
+		n = 0;
+	}
+	link[n] = 0;
+	base = strrchr(link, '/');
+	base = base ? base + 1 : link;
+	return snprintf(buf, len, "%s", base) < (int)len ? 0 : -ENAMETOOLONG;
+}
+
+static int sysfs_write(const char *path, const char *value)
+{
+	size_t len = strlen(value);
+	ssize_t n;
+	int fd, r;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	do
+		n = write(fd, value, len);
+	while (n < 0 && errno == EINTR);
+	r = n < 0 ? -errno : (size_t)n == len ? 0 : -EIO;
+	close(fd);
+	return r;
+}
+
+/* The device's driver_override, "" when none (the kernel shows "(null)" then). */
+static void read_override(const char *name, char *buf, size_t len)
+{
+	char path[160];
+	ssize_t n = -1;
+	int fd;
+
+	snprintf(path, sizeof(path), VDPA_BUS "/devices/%s/driver_override", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, buf, len - 1);
+		close(fd);
+	}
+	buf[n > 0 ? n : 0] = 0;
+	buf[strcspn(buf, "\n")] = 0;
+	if (!strcmp(buf, "(null)"))
+		buf[0] = 0;
+}
+
+/* Writes @value (a driver or device name) to ATTR of the vdpa bus, ATTR formatted like printf. */
+static int bus_write(const struct libvhost_ctx *ctx, const char *what, const char *value,
+		     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int bus_write(const struct libvhost_ctx *ctx, const char *what, const char *value,
+		     const char *fmt, ...)
+{
+	char path[192];
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	r = sysfs_write(path, value);
+	if (r == -EPERM || r == -EACCES)
+		return lvh_explain_denied(ctx, what, r, CAP_DAC_OVERRIDE, 0);
+	if (r < 0)
+		lvh_dbg(ctx, "%s: writing %s to %s: %s", what, value, path, strerror(-r));
+	return r;
+}
+
+/* Binds @name to @driver after its override is set; 0, or the kernel's answer. */
+static int rebind(const struct libvhost_ctx *ctx, const char *what, const char *name,
+		  const char *cur, const char *driver)
+{
+	int r;
+
+	if (*cur) {
+		r = bus_write(ctx, what, name, VDPA_BUS "/drivers/%s/unbind", cur);
+		/* -ENODEV: it left @cur meanwhile */
+		if (r < 0 && r != -ENODEV)
+			return r;
+	}
+	return bus_write(ctx, what, name, VDPA_BUS "/drivers/%s/bind", driver);
+}
+
+LIBVHOST_EXPORT int libvhost_vdpa_dev_bind(struct libvhost_ctx *ctx, const char *name,
+					   const char *driver)
+{
+	char cur[64], old[64], now[64], path[128], what[160];
+	int r, r2;
+
+	if (!ctx || !name_ok(name) || !name_ok(driver))
+		return -EINVAL;
+	snprintf(what, sizeof(what), "vdpa: bind %s to %s", name, driver);
+	r = bound_driver(name, cur, sizeof(cur));
+	if (r == -ENODEV)
+		lvh_err(ctx, "%s: no vDPA device %s", what, name);
+	else if (r == -EOPNOTSUPP)
+		lvh_err(ctx, "%s: the kernel has no vdpa bus (CONFIG_VDPA, modprobe vdpa)", what);
+	if (r < 0)
+		return r;
+	snprintf(path, sizeof(path), VDPA_BUS "/drivers/%s", driver);
+	if (access(path, F_OK) < 0) {
+		r = -errno;
+		if (r == -ENOENT)
+			lvh_err(ctx, "%s: no vDPA bus driver %s: is the module loaded (modprobe %s)?",
+				what, driver, driver);
+		return r;
+	}
+	/*
+	 * The override first: with it the bus matches @driver alone, so
+	 * nothing else takes the device between unbind and bind, a bind to
+	 * @driver is not refused for an earlier override, and the device comes
+	 * back to @driver whenever it is probed again.
+	 */
+	read_override(name, old, sizeof(old));
+	if (!strcmp(cur, driver) && !strcmp(old, driver))
+		return 0;
+	r = bus_write(ctx, what, driver, VDPA_BUS "/devices/%s/driver_override", name);
+	if (r < 0)
+		goto fail;
+	if (!strcmp(cur, driver))
+		return 0;
+	r = rebind(ctx, what, name, cur, driver);
+	/* done when the kernel shows the device on @driver (-EBUSY: it got there meanwhile) */
+	r2 = bound_driver(name, now, sizeof(now));
+	if (r2 == 0 && !strcmp(now, driver)) {
+		lvh_dbg(ctx, "%s: done (was %s)", what, *cur ? cur : "not bound");
+		return 0;
+	}
+	if (r == 0)
+		r = r2 < 0 ? r2 : -EIO;
+	/* back to where it was, as far as the kernel lets us */
+	bus_write(ctx, what, *old ? old : "\n", VDPA_BUS "/devices/%s/driver_override", name);
+	if (r2 == 0 && *cur && strcmp(now, cur))
+		bus_write(ctx, what, name, VDPA_BUS "/drivers/%s/bind", cur);
+	/* -ENODEV from bind: the driver declined a device that is there */
+	if (r == -ENODEV && r2 == 0) {
+		lvh_err(ctx, "%s: the driver declined the device", what);
+		return -EIO;
+	}
+fail:
+	if (r != -EPERM && r != -EACCES)
+		lvh_err(ctx, "%s: %s", what, strerror(-r));
+	return r;
 }
 
 #ifdef HAVE_LIBMNL
@@ -259,15 +440,25 @@ LIBVHOST_EXPORT int libvhost_vdpa_dev_add(struct libvhost_ctx *ctx, const char *
 	const uint8_t *mac = LVH_OPTS_GET(opts, mac, NULL);
 	uint64_t mtu = LVH_OPTS_GET(opts, mtu, 0), vqp = LVH_OPTS_GET(opts, max_vq_pairs, 0);
 	uint64_t features = LVH_OPTS_GET(opts, features, 0);
-	char buf[NL_BUF], what[128];
+	const char *driver = LVH_OPTS_GET(opts, driver, NULL);
+	char buf[NL_BUF], what[128], path[128];
 	struct nlmsghdr *nlh;
 	struct nl nl;
 	int r;
 
 	if (!ctx || !name_ok(name) || !mgmtdev || !*mgmtdev || strlen(mgmtdev) > 96 ||
 	    LVH_OPTS_VALID(ctx, opts, libvhost_vdpa_dev_opts) < 0 || mtu > UINT16_MAX ||
-	    vqp > UINT16_MAX)
+	    vqp > UINT16_MAX || (driver && !name_ok(driver)))
 		return -EINVAL;
+	if (driver) {
+		/* a driver the bus does not have: refused before a device is made */
+		snprintf(path, sizeof(path), VDPA_BUS "/drivers/%s", driver);
+		if (access(VDPA_BUS, F_OK) == 0 && access(path, F_OK) < 0 && errno == ENOENT) {
+			lvh_err(ctx, "vdpa: add %s: no vDPA bus driver %s (modprobe %s)", name,
+				driver, driver);
+			return -ENOENT;
+		}
+	}
 	r = nl_open(ctx, &nl);
 	if (r < 0)
 		return r;
@@ -287,6 +478,16 @@ LIBVHOST_EXPORT int libvhost_vdpa_dev_add(struct libvhost_ctx *ctx, const char *
 	if (r == -ENODEV || r == -ENOENT)
 		lvh_err(ctx, "%s: no management device %s", what, mgmtdev);
 	nl_close(&nl);
+	if (r == 0 && driver) {
+		/*
+		 * The device was probed as it was made, by whichever driver the
+		 * bus tried first; a device that cannot be given to @driver is
+		 * not left behind.
+		 */
+		r = libvhost_vdpa_dev_bind(ctx, name, driver);
+		if (r < 0)
+			libvhost_vdpa_dev_del(ctx, name);
+	}
 	return r;
 }
 
@@ -334,6 +535,8 @@ static int dev_cb(const struct nlattr **tb, void *data)
 	d.max_vqs = get_u32(tb[VDPA_ATTR_DEV_MAX_VQS]);
 	d.max_vq_size = get_u16(tb[VDPA_ATTR_DEV_MAX_VQ_SIZE]);
 	d.min_vq_size = get_u16(tb[VDPA_ATTR_DEV_MIN_VQ_SIZE]);
+	if (name_ok(d.name))
+		bound_driver(d.name, d.driver, sizeof(d.driver));
 	return l->fn(l->ud, &d);
 }
 
@@ -545,20 +748,27 @@ LIBVHOST_EXPORT int libvhost_vdpa_dev_vstats(struct libvhost_ctx *ctx, const cha
 
 #endif
 
-/* The character device of vDPA device @name: /sys/bus/vdpa/devices/NAME/vhost-vdpa-N. */
+/*
+ * The character device of vDPA device @name: vhost_vdpa makes
+ * /sys/bus/vdpa/devices/NAME/vhost-vdpa-N when it binds the device.
+ */
 LIBVHOST_EXPORT int libvhost_vdpa_dev_path(const char *name, char *buf, size_t len)
 {
 	char dir[128];
 	struct dirent *e;
 	DIR *d;
-	int r = -ENOENT;
+	int r;
 
 	if (!name_ok(name) || !buf || !len)
 		return -EINVAL;
-	snprintf(dir, sizeof(dir), "/sys/bus/vdpa/devices/%s", name);
+	snprintf(dir, sizeof(dir), VDPA_BUS "/devices/%s", name);
 	d = opendir(dir);
-	if (!d)
-		return -errno;
+	if (!d) {
+		r = errno == ENOENT ? dev_exists(name) : -errno;
+		return r < 0 ? r : -ENODEV; /* (it came back meanwhile) */
+	}
+	/* none: the device is bound to another driver (virtio_vdpa) or to none */
+	r = -ENXIO;
 	while ((e = readdir(d)))
 		if (!strncmp(e->d_name, "vhost-vdpa-", 11)) {
 			r = snprintf(buf, len, "/dev/%s", e->d_name) < (int)len ? 0 : -ENAMETOOLONG;

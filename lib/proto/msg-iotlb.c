@@ -28,7 +28,11 @@ static int check(const struct libvhost_ctx *ctx, enum lvh_dir dir, const struct 
 		lvh_err(ctx, "%s: message type %u is not one this side sends", who, t->type);
 		return -EPROTO;
 	}
-	if (t->perm > LVH_IOTLB_PERM_RW) {
+	/*
+	 * An invalidation's uaddr and perm mean nothing (the kernel reads
+	 * neither), and QEMU leaves them uninitialized: not checked.
+	 */
+	if (t->type != LVH_IOTLB_INVALIDATE && t->perm > LVH_IOTLB_PERM_RW) {
 		lvh_err(ctx, "%s: unknown permission %u", who, t->perm);
 		return -EPROTO;
 	}
@@ -80,6 +84,10 @@ int lvh_msg_decode_iotlb(const struct libvhost_ctx *ctx, const struct lvh_msg *m
 	r = check(ctx, dir, &t);
 	if (r < 0)
 		return r;
+	if (t.type == LVH_IOTLB_INVALIDATE) {
+		t.uaddr = 0; /* whatever was on QEMU's stack */
+		t.perm = LVH_IOTLB_PERM_NONE;
+	}
 	*out = t;
 	return 0;
 }

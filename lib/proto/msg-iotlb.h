@@ -26,8 +26,10 @@ struct lvh_iotlb {
 /*
  * IOTLB_MSG (dir LVH_DIR_FRONTEND: UPDATE or INVALIDATE; its reply is a u64
  * status) and BACKEND_IOTLB_MSG (LVH_DIR_BACKEND: MISS or ACCESS_FAIL).
- * perm 0..3; an UPDATE needs size > 0, perm != 0, and iova and uaddr + size
- * not past 2^64.  An INVALIDATE of size 0 is accepted: QEMU computes the size
+ * perm 0..3 (an INVALIDATE's uaddr and perm are not checked and decode as
+ * 0: QEMU sends them uninitialized); an UPDATE needs size > 0, perm != 0,
+ * and iova and uaddr + size not past 2^64.  An INVALIDATE of size 0 is
+ * accepted: QEMU computes the size
  * as addr_mask + 1, which wraps to 0 for a range covering the whole 64-bit
  * space, so the caller must read it as [iova, 2^64), never as "nothing".
  *

@@ -171,6 +171,14 @@ const char *lvh_proto_name(enum lvh_dir dir, uint32_t request);
 int lvh_wire_recv(const struct libvhost_ctx *ctx, int sock, struct lvh_msg *m, int timeout_ms);
 
 /*
+ * A listening unix stream socket on @path (1..107 bytes; CLOEXEC, and
+ * @sock_flags such as SOCK_NONBLOCK), backlog 1.  A socket file nobody
+ * listens on (what a killed process leaves) is removed and bound again;
+ * anything else at @path is left alone (-EADDRINUSE).  Returns the fd.
+ */
+int lvh_wire_listen(const struct libvhost_ctx *ctx, const char *path, int sock_flags);
+
+/*
  * Sends one whole message with its fds (attached to the first byte), with
  * MSG_NOSIGNAL.  Partial writes and EINTR are retried; a socket that would
  * block is waited for at most `timeout_ms` in all.  The fds stay the caller's.

@@ -7,6 +7,8 @@
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -357,4 +359,49 @@ int lvh_wire_send(const struct libvhost_ctx *ctx, int sock, const struct lvh_msg
 		done += (size_t)n;
 	}
 	return 0;
+}
+
+/* Whether @sa is a socket file that refuses connections: no one listens there. */
+static bool stale_socket(const struct sockaddr_un *sa)
+{
+	struct stat st;
+	int fd, r;
+
+	if (lstat(sa->sun_path, &st) < 0 || !S_ISSOCK(st.st_mode))
+		return false;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	r = connect(fd, (const struct sockaddr *)sa, sizeof(*sa));
+	r = r < 0 && errno == ECONNREFUSED;
+	close(fd);
+	return r;
+}
+
+int lvh_wire_listen(const struct libvhost_ctx *ctx, const char *path, int sock_flags)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	size_t len = path ? strlen(path) : 0;
+	int fd, r;
+
+	if (!len || len >= sizeof(sa.sun_path)) {
+		lvh_err(ctx, "socket path of %zu bytes (1..%zu allowed)", len, sizeof(sa.sun_path) - 1);
+		return path ? -ENAMETOOLONG : -EINVAL;
+	}
+	memcpy(sa.sun_path, path, len);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | sock_flags, 0);
+	if (fd < 0)
+		return -errno;
+	r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	if (r < 0 && errno == EADDRINUSE && stale_socket(&sa) && unlink(path) == 0) {
+		lvh_info(ctx, "%s: removed the socket a process that went left there", path);
+		r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	}
+	if (r < 0 || listen(fd, 1) < 0) {
+		r = -errno;
+		lvh_err(ctx, "listen on %s: %s", path, strerror(-r));
+		close(fd);
+		return r;
+	}
+	return fd;
 }

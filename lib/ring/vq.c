@@ -18,16 +18,20 @@ int lvh_vq_break(struct lvh_vq *vq, const char *what, unsigned long long v)
 
 void lvh_dirty_log_write(struct lvh_dirty_log *log, uint64_t gpa, uint64_t len)
 {
-	uint64_t page, last;
+	uint64_t page, last, set = 0;
 
 	if (!len)
 		return;
 	last = (gpa + len - 1) >> 12;
 	if (last < (gpa >> 12))
 		last = UINT64_MAX >> 12; /* wraps: up to the end */
-	for (page = gpa >> 12; page <= last && page / 8 < log->size; page++)
-		__atomic_fetch_or(&log->bitmap[page / 8], (uint8_t)(1u << (page % 8)),
-				  __ATOMIC_RELAXED);
+	for (page = gpa >> 12; page <= last && page / 8 < log->size; page++) {
+		uint8_t bit = (uint8_t)(1u << (page % 8));
+
+		set += !(__atomic_fetch_or(&log->bitmap[page / 8], bit, __ATOMIC_RELAXED) & bit);
+	}
+	if (set)
+		__atomic_fetch_add(&log->pages, set, __ATOMIC_RELAXED);
 	log->logged = true;
 }
 

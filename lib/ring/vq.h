@@ -50,6 +50,7 @@ struct lvh_dirty_log {
 	uint64_t size; /* bytes */
 	bool on; /* VHOST_F_LOG_ALL acked and a log mapped */
 	bool logged; /* something was logged since the last lvh_dirty_log_take() */
+	uint64_t pages; /* bits this side set (not already set), ever: atomic */
 };
 
 /* Marks [gpa, gpa + len) dirty; pages past the log's end are ignored. */

@@ -108,6 +108,7 @@ bool lvh_be_iotlb_miss(struct libvhost_backend *be, uint64_t iova, bool write)
 	}
 	lvh_dbg(be->ctx, "vhost-user back-end: IOTLB miss at %#llx", (unsigned long long)iova);
 	be->iotlb_missed = iova + 1;
+	__atomic_fetch_add(&be->stats.iotlb_misses, 1, __ATOMIC_RELAXED);
 	return true;
 }
 
@@ -186,9 +187,13 @@ int lvh_be_iotlb_msg(struct libvhost_backend *be, const struct lvh_msg *m)
 		lvh_err(be->ctx, "vhost-user back-end: IOTLB_MSG without ACCESS_PLATFORM");
 		return -EPROTO;
 	}
-	lvh_dbg(be->ctx, "vhost-user back-end: IOTLB %s of %#llx (+%#llx) at %#llx, perm %u",
-		t.type == LVH_IOTLB_UPDATE ? "update" : "invalidation", (unsigned long long)t.iova,
-		(unsigned long long)t.size, (unsigned long long)t.uaddr, t.perm);
+	if (t.type == LVH_IOTLB_UPDATE)
+		lvh_dbg(be->ctx, "vhost-user back-end: IOTLB update of %#llx (+%#llx) at %#llx, perm %u",
+			(unsigned long long)t.iova, (unsigned long long)t.size,
+			(unsigned long long)t.uaddr, t.perm);
+	else
+		lvh_dbg(be->ctx, "vhost-user back-end: IOTLB invalidation of %#llx (+%#llx)",
+			(unsigned long long)t.iova, (unsigned long long)t.size);
 	switch (t.type) {
 	case LVH_IOTLB_UPDATE:
 		if (!t.size || lvh_range_overflows(t.iova, t.size) ||
@@ -202,15 +207,23 @@ int lvh_be_iotlb_msg(struct libvhost_backend *be, const struct lvh_msg *m)
 		if (r < 0)
 			return r;
 		be->iotlb_missed = 0;
+		be->stats.iotlb_updates++;
 		break;
 	case LVH_IOTLB_INVALIDATE:
-		if (!t.size)
-			return 0;
+		/*
+		 * Size 0 is 2^64 wrapped (QEMU's addr_mask + 1 for a notifier
+		 * over the whole space: its flush of a domain); the kernel's
+		 * iova + size - 1 reads it so too.  Taking it for nothing
+		 * kept every entry the guest had let go of, and the guest
+		 * reuses those IOVAs for other pages.
+		 */
 		r = remove_range(be, t.iova,
-				 lvh_range_overflows(t.iova, t.size) ? UINT64_MAX
-								     : t.iova + (t.size - 1));
+				 !t.size || lvh_range_overflows(t.iova, t.size)
+					 ? UINT64_MAX
+					 : t.iova + (t.size - 1));
 		if (r < 0)
 			return r;
+		be->stats.iotlb_invalidations++;
 		break;
 	default:
 		lvh_err(be->ctx, "vhost-user back-end: IOTLB_MSG of type %u from the front-end",

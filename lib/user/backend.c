@@ -298,11 +298,15 @@ int lvh_be_vq_start(struct libvhost_backend *be, struct libvhost_vq *vq)
 			lvh_notice(be->ctx, "vhost-user back-end: ring %u (size %u) is outside the "
 					    "inflight area (%u rings of %u): not tracked",
 				   vq->index, vq->num, be->ifl_queues, be->ifl_qsize);
-		} else if (lvh_vq_inflight_attach(&vq->ring,
-						  be->ifl_area + vq->index *
-						  lvh_inflight_queue_region_size(be->ifl_qsize, true)) < 0) {
-			vq_stop(vq);
-			return -ENOMEM;
+		} else {
+			r = lvh_vq_inflight_attach(&vq->ring,
+						   be->ifl_area + vq->index *
+						   lvh_inflight_queue_region_size(be->ifl_qsize, true));
+			if (r < 0) {
+				vq_stop(vq);
+				return -ENOMEM;
+			}
+			be->stats.inflight_resubmitted += (unsigned int)r;
 		}
 	}
 	/* the writes a device makes to the ring itself are logged too */
@@ -582,29 +586,22 @@ LIBVHOST_EXPORT struct libvhost_backend *libvhost_backend_unref(struct libvhost_
 
 LIBVHOST_EXPORT int libvhost_backend_listen(struct libvhost_backend *be, const char *path)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd, r;
+	int fd;
 
 	if (!be || !path)
 		return -EINVAL;
 	if (be->listen_fd >= 0 || be->sock >= 0 || be->client)
 		return -EBUSY;
-	if (!*path || strlen(path) >= sizeof(sa.sun_path))
+	if (!*path || strlen(path) >= sizeof(((struct sockaddr_un *)0)->sun_path))
 		return -ENAMETOOLONG;
-	strcpy(sa.sun_path, path);
 	be->path = strdup(path);
 	if (!be->path)
 		return -ENOMEM;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0)
-		return -errno;
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 1) < 0) {
-		r = -errno;
-		lvh_err(be->ctx, "vhost-user back-end: listen on %s: %s", path, strerror(-r));
-		close(fd);
+	fd = lvh_wire_listen(be->ctx, path, SOCK_NONBLOCK);
+	if (fd < 0) {
 		free(be->path);
 		be->path = NULL;
-		return r;
+		return fd;
 	}
 	be->listen_fd = fd;
 	return 0;
@@ -624,6 +621,7 @@ static int dial(struct libvhost_backend *be)
 		return r;
 	}
 	be->sock = fd;
+	be->stats.sessions++;
 	lvh_info(be->ctx, "vhost-user back-end: connected to %s", be->path);
 	return 0;
 }
@@ -666,6 +664,7 @@ LIBVHOST_EXPORT int libvhost_backend_adopt_fd(struct libvhost_backend *be, int f
 		return -EINVAL;
 	}
 	be->sock = fd;
+	be->stats.sessions++;
 	return 0;
 }
 
@@ -680,6 +679,24 @@ LIBVHOST_EXPORT struct libvhost_vq *libvhost_backend_get_vq(struct libvhost_back
 							    unsigned int index)
 {
 	return be && index < be->queue_num ? &be->vqs[index] : NULL;
+}
+
+LIBVHOST_EXPORT int libvhost_backend_get_stats(const struct libvhost_backend *be,
+					       struct libvhost_backend_stats *stats)
+{
+	struct libvhost_backend_stats s;
+	size_t sz;
+
+	if (!be || !stats || stats->sz < lvh_offsetofend(struct libvhost_backend_stats, sessions))
+		return -EINVAL;
+	s = be->stats;
+	/* the counts device threads move */
+	s.log_pages = __atomic_load_n(&be->log.pages, __ATOMIC_RELAXED);
+	s.iotlb_misses = __atomic_load_n(&be->stats.iotlb_misses, __ATOMIC_RELAXED);
+	sz = stats->sz < sizeof(s) ? stats->sz : sizeof(s);
+	memcpy((char *)stats + sizeof(size_t), (const char *)&s + sizeof(size_t),
+	       sz - sizeof(size_t));
+	return 0;
 }
 
 LIBVHOST_EXPORT uint64_t libvhost_backend_get_acked_features(const struct libvhost_backend *be)
@@ -757,7 +774,8 @@ static int set_mem_table(struct libvhost_backend *be, struct lvh_msg *m)
 		r = region_map(be, &t.regions[i], m->fds[i], &be->regions[be->nregions]);
 		if (r < 0)
 			break;
-		be->nregions++;
+		be->regions[be->nregions++].refs = 1;
+		be->stats.mem_regions_added++;
 	}
 #if LIBVHOST_HAS_POSTCOPY
 	if (lvh_be_postcopy_listening(be)) {
@@ -773,17 +791,33 @@ static int set_mem_table(struct libvhost_backend *be, struct lvh_msg *m)
 static int add_mem_reg(struct libvhost_backend *be, struct lvh_msg *m)
 {
 	struct lvh_mem_region reg;
+	unsigned int i;
 	int r = lvh_msg_decode_mem_region(be->ctx, m, be_xen(be), &reg);
 
 	if (r < 0)
 		return r;
+	for (i = 0; i < be->nregions; i++) {
+		struct be_region *x = &be->regions[i];
+
+		if (x->gpa == reg.guest_addr && x->qva == reg.user_addr && x->size == reg.size) {
+			/* the same region again (another vhost device of QEMU's): counted */
+			x->refs++;
+#if LIBVHOST_HAS_POSTCOPY
+			if (lvh_be_postcopy_listening(be))
+				return lvh_be_postcopy_mem(be, m, i, 0);
+#endif
+			return 0;
+		}
+	}
 	if (be->nregions == BE_MAX_SLOTS) {
 		lvh_err(be->ctx, "vhost-user back-end: ADD_MEM_REG past %u slots", BE_MAX_SLOTS);
 		return -EPROTO;
 	}
 	r = region_map(be, &reg, m->fds[0], &be->regions[be->nregions]);
-	if (r == 0)
-		be->nregions++;
+	if (r == 0) {
+		be->regions[be->nregions++].refs = 1;
+		be->stats.mem_regions_added++;
+	}
 #if LIBVHOST_HAS_POSTCOPY
 	if (lvh_be_postcopy_listening(be))
 		r = lvh_be_postcopy_mem(be, m, be->nregions - 1, r);
@@ -807,9 +841,12 @@ static int rem_mem_reg(struct libvhost_backend *be, struct lvh_msg *m)
 		struct be_region *x = &be->regions[i];
 
 		if (x->gpa == reg.guest_addr && x->qva == reg.user_addr && x->size == reg.size) {
+			if (--x->refs)
+				return 0; /* another device of the front-end's still has it */
 			libvhost_mem_remove(be->mem, x->gpa);
 			region_unmap(x);
 			be->regions[i] = be->regions[--be->nregions];
+			be->stats.mem_regions_removed++;
 			lvh_be_vqs_remap(be);
 			return 0;
 		}
@@ -1241,6 +1278,7 @@ static int dispatch(struct libvhost_backend *be, struct lvh_msg *m)
 	case LIBVHOST_USER_SET_VRING_ENABLE: {
 		struct libvhost_vq *vq;
 		uint32_t on;
+		bool wake;
 
 		r = vring_state(be, m, &vq, &on);
 		if (r < 0)
@@ -1249,14 +1287,19 @@ static int dispatch(struct libvhost_backend *be, struct lvh_msg *m)
 			lvh_err(be->ctx, "vhost-user back-end: SET_VRING_ENABLE(%u)", on);
 			return -EPROTO;
 		}
-		/* buffers made available while it was disabled: have the device look */
-		if (on && !vq->enabled && vq->started)
-			lvh_be_vq_wake(vq);
 		if (be->threaded)
 			pthread_mutex_lock(&vq->lock);
+		wake = on && !vq->enabled && vq->started;
 		vq->enabled = on;
 		if (be->threaded)
 			pthread_mutex_unlock(&vq->lock);
+		/*
+		 * Buffers made available while it was disabled: have the device
+		 * look, once it can see the ring enabled (a device thread woken
+		 * before would find it disabled and sleep again).
+		 */
+		if (wake)
+			lvh_be_vq_wake(vq);
 		return 0;
 	}
 	case LIBVHOST_USER_GET_CONFIG:
@@ -1414,6 +1457,7 @@ LIBVHOST_EXPORT int libvhost_backend_process(struct libvhost_backend *be)
 		be->sock = accept4(be->listen_fd, NULL, NULL, SOCK_CLOEXEC);
 		if (be->sock < 0)
 			return errno == EAGAIN || errno == EINTR ? 0 : -errno;
+		be->stats.sessions++;
 		lvh_info(be->ctx, "vhost-user back-end: a front-end connected");
 		return 1;
 	}

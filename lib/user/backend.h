@@ -53,6 +53,12 @@ struct be_region {
 	void *map; /* our mapping of the fd */
 	size_t map_len;
 	uint8_t *hva; /* where gpa lands in it */
+	/*
+	 * ADD_MEM_REGs of it not yet taken back by a REM_MEM_REG: QEMU 7.2
+	 * sends one per vhost device, and the queue pairs of a multi-queue
+	 * net device are devices of their own on one socket.
+	 */
+	unsigned int refs;
 #if LIBVHOST_HAS_POSTCOPY
 	bool pc_pending; /* postcopy ADD_MEM_REG: replied, registered at the acknowledgement */
 #endif
@@ -107,6 +113,7 @@ struct libvhost_backend {
 	struct be_iotlb_entry *iotlb; /* sorted by iova, not overlapping */
 	unsigned int iotlb_n, iotlb_cap;
 	uint64_t iotlb_missed; /* the last miss reported, +1 (0: none since the last update) */
+	struct libvhost_backend_stats stats; /* log_pages is log.pages; iotlb_misses atomic */
 #if LIBVHOST_HAS_POSTCOPY
 	int pc_ufd; /* POSTCOPY_ADVISE's userfaultfd, or -1 */
 	bool pc_listening; /* POSTCOPY_LISTEN: memory requests reply with our bases */

@@ -285,19 +285,9 @@ static int fe_accept(struct libvhost_ctx *ctx, const char *path, int timeout_ms,
 	r = sun_fill(ctx, path, &sa);
 	if (r < 0)
 		return r;
-	lsock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	lsock = lvh_wire_listen(ctx, path, 0);
 	if (lsock < 0)
-		return -errno;
-	if (bind(lsock, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		r = -errno;
-		lvh_err(ctx, "frontend: bind %s: %s", path, strerror(-r));
-		close(lsock);
-		return r;
-	}
-	if (listen(lsock, 1) < 0) {
-		r = -errno;
-		goto out;
-	}
+		return lsock;
 	pfd.fd = lsock;
 	pfd.events = POLLIN;
 	do {

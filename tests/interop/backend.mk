@@ -8,6 +8,8 @@ TESTS += tests/interop/qemu-linux-blk.sh
 EXTRA_DIST += tests/interop/qemu-linux-blk.sh
 TESTS += tests/interop/qemu-linux-net.sh
 EXTRA_DIST += tests/interop/qemu-linux-net.sh
+TESTS += tests/interop/qemu-linux-viommu.sh
+EXTRA_DIST += tests/interop/qemu-linux-viommu.sh
 TESTS += tests/interop/qemu-client-blk.sh
 EXTRA_DIST += tests/interop/qemu-client-blk.sh
 TESTS += tests/interop/qemu-ipxe-net.sh
@@ -47,3 +49,13 @@ TESTS += tests/interop/qemu-linux-blk-restart.sh
 EXTRA_DIST += tests/interop/qemu-linux-blk-restart.sh
 TESTS += tests/interop/qemu-linux-blk-hotplug.sh
 EXTRA_DIST += tests/interop/qemu-linux-blk-hotplug.sh
+# --threads of vhost-user-blk and vhost-user-net, without a guest (vhost-ctl
+# blk; net-mq, a multi-queue echo driver) and with one
+TESTS += tests/interop/vhost-user-blk-threads.sh tests/interop/vhost-user-net-threads.sh
+EXTRA_DIST += tests/interop/vhost-user-blk-threads.sh tests/interop/vhost-user-net-threads.sh
+check_PROGRAMS += tests/interop/net-mq
+tests_interop_net_mq_SOURCES = tests/interop/net-mq.c
+tests_interop_net_mq_CPPFLAGS = -include $(top_builddir)/config.h $(LVH_INCLUDES)
+tests_interop_net_mq_LDADD = lib/libvhost.la
+TESTS += tests/interop/qemu-linux-mq-threads.sh
+EXTRA_DIST += tests/interop/qemu-linux-mq-threads.sh

@@ -6,13 +6,33 @@
 #   lvh_kill_at_exit PID ...
 #   lvh_rm_at_exit PATH ...   (besides $d)
 #   lvh_wait_socket PATH PID WHAT   (fails after 10 s, or if PID died)
+#   lvh_running PID       true while PID runs (a zombie does not)
+#   lvh_wait_for SECONDS WHAT COMMAND...   runs COMMAND every 0.1 s until it
+#                         succeeds; fails after SECONDS
+#   lvh_stop PID NAME [STATUS]   SIGTERM to a child of this shell, waits
+#                         (30 s at most) and fails unless it exited with
+#                         STATUS (default 0: what vhost-user-blk and
+#                         vhost-user-net return on SIGTERM)
+#   lvh_reap PID NAME [STATUS]   the same for a child that ends by itself
+#   lvh_check_logs [FILE...]   fails on error lines in FILEs (default: every
+#                         $d/*.log): libvhost's (ERR-level) and our tools'
+#                         complaints, sanitizer reports, and the error forms
+#                         of the peers (QEMU, qemu-storage-daemon, testpmd,
+#                         virtiofsd); a line matching one of the extended
+#                         regular expressions in $lvh_log_allow (one a line,
+#                         set by the test with a comment saying why) passes
 #   fail MESSAGE
 #   lvh_guest_kernel      sets $kernel: $LIBVHOST_VM_KERNEL, else the kernel
-#                         make check-vm built and cached; exits 77 without one
+#                         make check-vm built and cached; exits 77 without one,
+#                         or with LIBVHOST_GUEST_TESTS=no
+# LIBVHOST_TEST_KEEP=DIR keeps the scratch directory there (DIR/PREFIX.XXXXXX).
 lvh_pids=
 lvh_paths=
+lvh_log_allow=
 lvh_cleanup() {
 	for p in $lvh_pids; do kill "$p" 2>/dev/null; done
+	[ -n "${LIBVHOST_TEST_KEEP:-}" ] && [ -d "$d" ] && mkdir -p "$LIBVHOST_TEST_KEEP" &&
+		cp -r "$d" "$LIBVHOST_TEST_KEEP/" 2>/dev/null
 	rm -rf "$d" $lvh_paths
 }
 lvh_setup() {
@@ -38,12 +58,88 @@ lvh_wait_socket() {
 	lvh_i=0
 	while [ ! -S "$1" ]; do
 		lvh_i=$((lvh_i + 1))
-		{ [ $lvh_i -gt 100 ] || ! kill -0 "$2" 2>/dev/null; } && fail "$3: its socket did not appear"
+		{ [ $lvh_i -gt 100 ] || ! lvh_running "$2"; } && fail "$3: its socket did not appear"
 		sleep 0.1
 	done
 }
+lvh_running() { # (builtins only: it runs in every polling loop)
+	kill -0 "$1" 2>/dev/null || return 1
+	read -r lvh_stat < "/proc/$1/stat" 2>/dev/null || return 1
+	case ${lvh_stat##*) } in
+	Z*) return 1 ;;
+	esac
+	return 0
+}
+lvh_wait_for() {
+	lvh_n=$(($1 * 10)) lvh_what=$2
+	shift 2
+	lvh_i=0
+	until "$@"; do
+		lvh_i=$((lvh_i + 1))
+		[ $lvh_i -gt $lvh_n ] && fail "$lvh_what (waited $((lvh_n / 10)) s)"
+		sleep 0.1
+	done
+}
+lvh_reap() {
+	lvh_i=0
+	while lvh_running "$1"; do
+		lvh_i=$((lvh_i + 1))
+		if [ $lvh_i -gt 300 ]; then
+			kill -KILL "$1" 2>/dev/null
+			wait "$1" 2>/dev/null
+			fail "$2 did not exit within 30 s"
+		fi
+		sleep 0.1
+	done
+	wait "$1"
+	lvh_st=$?
+	lvh_pids=$(echo " $lvh_pids " | sed "s/ $1 / /g")
+	[ $lvh_st -eq "${3:-0}" ] || fail "$2 exited with status $lvh_st, not ${3:-0}"
+} 2> /dev/null
+lvh_stop() {
+	lvh_running "$1" || fail "$2 had exited before it was told to stop"
+	kill -TERM "$1"
+	lvh_reap "$@"
+}
+
+# libvhost's own lines (its default logger writes "libvhost: FUNC: ...") are
+# all errors at the LIBVHOST_LOG=err that make check sets; our tools' lines
+# are errors but for the few that report; the rest are error forms.
+lvh_log_forms='dropping the front-end|Sanitizer|runtime error:|vhost.*fail|[Ff]ailed|FAILED|'\
+'[Ee]rror:|[Ee]rror (during|while|in|on|from)|ERROR|[Cc]annot|[Uu]nable to|[Ff]atal|'\
+'Kernel panic|[Ss]egmentation fault|[Aa]borted|core dumped'
+# (DPDK's vhost lists the status bits a driver set, FAILED among them)
+lvh_log_info='^vhost-user-blk: connected to the front-end again$|'\
+'^vhost-user-net: ([0-9]+ frames from the driver, [0-9]+ to it, [0-9]+ dropped|first frame from the driver: [0-9]+ bytes|stats: .*)$|'\
+'^VHOST_CONFIG: .*	-FAILED: 0$'
+lvh_check_logs() {
+	[ $# -gt 0 ] || set -- "$d"/*.log
+	lvh_re="^vhost-user-(blk|net): |$lvh_log_forms"
+	case ${LIBVHOST_LOG:-err} in
+	0 | 1 | 2 | 3 | emerg | alert | crit | err | error) lvh_re="^libvhost: |$lvh_re" ;;
+	esac
+	for lvh_f in "$@"; do
+		[ -f "$lvh_f" ] || continue
+		tr -d '\r' < "$lvh_f" | grep -E "$lvh_re" | grep -Ev "$lvh_log_info" |
+			{ if [ -n "$lvh_log_allow" ]; then grep -Ev "$lvh_log_allow"; else cat; fi; } \
+			> "$d/check-logs.out"
+		if [ -s "$d/check-logs.out" ]; then
+			echo "error lines in $lvh_f:"
+			head -20 "$d/check-logs.out"
+			rm -f "$d/check-logs.out"
+			fail "$(basename "$lvh_f") holds error lines"
+		fi
+	done
+	rm -f "$d/check-logs.out"
+}
 
 lvh_guest_kernel() {
+	# CI runs the Linux-guest tests in the builds where they tell something
+	# new, not in every one (they take minutes each under TCG)
+	if [ "${LIBVHOST_GUEST_TESTS:-yes}" = no ]; then
+		echo "Linux-guest tests not asked for here (LIBVHOST_GUEST_TESTS=no)"
+		exit 77
+	fi
 	kernel=${LIBVHOST_VM_KERNEL:-}
 	[ -n "$kernel" ] || kernel=$(sh "${top_srcdir:-.}/tests/vm/build-kernel.sh" --cached \
 		"${LIBVHOST_VM_CACHE:-${HOME:-/tmp}/.cache/libvhost-vm}" 2>/dev/null) || kernel=

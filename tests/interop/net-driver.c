@@ -111,7 +111,7 @@ int main(int argc, char **argv)
 		libvhost_vring_add(rx, &iov, 0, 1, rxbuf + i * RXBUF);
 	}
 	libvhost_vring_kick(rx);
-	usleep(200000); /* let the back-end see the device ready */
+	/* a back-end that is not ready yet finds the frames when it is (kicked every 100 ms) */
 	deadline = time(NULL) + 20;
 	/* until the device has taken every frame (used) and one came back */
 	while ((done < count || !intact) && time(NULL) < deadline) {

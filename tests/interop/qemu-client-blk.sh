@@ -51,8 +51,8 @@ wait_boot() {
 	until grep -q "Booting from Hard Disk" "$d/debugcon.log" 2>/dev/null; do
 		i=$((i + 1))
 		[ $i -gt 600 ] && fail "QEMU $1: SeaBIOS did not boot from our disk"
-		kill -0 $qpid 2>/dev/null || fail "QEMU $1 exited before booting"
-		kill -0 $bpid 2>/dev/null || fail "the back-end exited (QEMU $1)"
+		lvh_running $qpid || fail "QEMU $1 exited before booting"
+		lvh_running $bpid || fail "the back-end exited (QEMU $1)"
 		sleep 0.1
 	done
 	grep -q "Booting from 0000:7c00" "$d/debugcon.log" || fail "QEMU $1: no jump to the boot sector"
@@ -67,29 +67,27 @@ lvh_kill_at_exit $bpid
 wait_boot 1
 
 # no clean shutdown: the back-end sees the connection drop, nothing more
-kill -KILL $qpid
-wait $tpid 2>/dev/null
-sleep 0.3
-kill -0 $bpid 2>/dev/null || fail "the back-end exited when QEMU 1 was killed"
+# (that it outlived it, wait_boot 2 checks: it must connect again)
+{
+	kill -KILL $qpid
+	lvh_reap $tpid "QEMU 1 (SIGKILL)" 137
+} 2> /dev/null # no "Killed" from the shell
 
 start_qemu 2
 wait_boot 2
 grep -q "connected to the front-end again" "$d/backend.log" ||
 	fail "the back-end did not say it connected again"
+# QEMU's own pid; timeout(1), its parent and our child, gives its status
 kill -TERM $qpid
-wait $tpid 2>/dev/null
-sleep 0.3
-kill -0 $bpid 2>/dev/null || fail "the back-end exited when QEMU 2 quit"
+lvh_reap $tpid "QEMU 2"
 
 start_qemu 3
 wait_boot 3
 n=$(grep -c "connected to the front-end again" "$d/backend.log")
 [ "$n" -eq 2 ] || fail "the back-end connected again $n times, not 2"
 kill -TERM $qpid
-wait $tpid 2>/dev/null
+lvh_reap $tpid "QEMU 3"
 
-kill -TERM $bpid
-wait $bpid
-st=$?
-[ $st -eq 0 ] || fail "the back-end exited with $st on SIGTERM"
+lvh_stop $bpid vhost-user-blk
+lvh_check_logs
 echo "PASS: one vhost-user-blk process served three listening QEMUs in turn"

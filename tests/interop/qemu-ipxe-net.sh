@@ -38,7 +38,7 @@ lvh_kill_at_exit $spid
 i=0
 until grep -q ready "$d/sniff.log"; do
 	i=$((i + 1))
-	{ [ $i -gt 100 ] || ! kill -0 $spid 2>/dev/null; } && fail "tap-sniff did not start"
+	{ [ $i -gt 100 ] || ! lvh_running $spid; } && fail "tap-sniff did not start"
 	sleep 0.1
 done
 
@@ -61,29 +61,24 @@ timeout 120 "$qemu" -accel tcg -m 128M -nodefaults -display none \
 qpid=$!
 lvh_kill_at_exit $qpid
 
-# if iPXE never ran, or gave up, SeaBIOS goes on and finds nothing to boot
-while kill -0 $spid 2>/dev/null; do
-	if grep -q "No bootable device" "$d/debugcon.log" 2>/dev/null; then
-		sleep 1
-		kill -0 $spid 2>/dev/null && fail "SeaBIOS found nothing to boot (did iPXE run?)"
-	fi
-	kill -0 $qpid 2>/dev/null || { sleep 1; kill -0 $spid 2>/dev/null && fail "QEMU exited"; }
+# If iPXE never ran, or gave up, SeaBIOS goes on and finds nothing to boot;
+# then, or if QEMU exited, tap-sniff gets 10 s more to finish with what it saw.
+sniff_done() { ! lvh_running $spid; }
+while lvh_running $spid; do
+	grep -q "No bootable device" "$d/debugcon.log" 2>/dev/null &&
+		lvh_wait_for 10 "SeaBIOS found nothing to boot (did iPXE run?)" sniff_done
+	lvh_running $qpid || lvh_wait_for 10 "QEMU exited" sniff_done
 	sleep 0.2
 done
 wait $spid
 st=$?
-spid=
 grep -q "^DISCOVER" "$d/sniff.log" ||
 	fail "no DHCPDISCOVER from $mac came out of the tap (iPXE -> vhost-user-net -> tap)"
 cat "$d/sniff.log"
 [ $st -eq 0 ] || fail "no DHCPREQUEST for our offer (tap -> vhost-user-net -> iPXE)"
 
-kill $qpid
-wait $qpid 2>/dev/null
-kill -0 $npid 2>/dev/null || fail "the back-end exited"
-kill $npid
-wait $npid
-st=$?
-[ $st -eq 0 ] || fail "the back-end exited with $st on SIGTERM"
+lvh_stop $qpid QEMU
+lvh_stop $npid vhost-user-net
+lvh_check_logs
 grep "frames from the driver" "$d/backend.log"
 echo "PASS: iPXE's DHCP went out through vhost-user-net and the offer came back in"

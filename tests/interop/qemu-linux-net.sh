@@ -9,6 +9,9 @@ qemu=$(command -v qemu-system-x86_64) || { echo "qemu-system-x86_64 not installe
 busybox=$(command -v busybox) || { echo "busybox-static not installed"; exit 77; }
 . "${top_srcdir:-.}/tests/interop/lib.sh"
 lvh_guest_kernel
+# the kernel has TARGET_CORE built in (check-vm's vhost-scsi): at boot it says
+# that its configfs db_root, /etc/target, is not in our initramfs
+lvh_log_allow='db_root: cannot open: /etc/target$'
 net=${top_builddir:-.}/tools/vhost-user-net
 lvh_setup qn
 npid=
@@ -53,7 +56,11 @@ timeout 180 "$qemu" -accel tcg -m 256M -nodefaults -display none -nographic -no-
 	-serial file:"$d/console.log" \
 	-kernel "$kernel" -initrd "$d/initramfs.gz" \
 	-append 'console=ttyS0 panic=-1 quiet' > "$d/qemu.log" 2>&1
+st=$?
 grep -q "guest: PASS" "$d/console.log" || fail "the guest did not get its frames back"
 grep "guest: tx" "$d/console.log"
-kill -0 "$npid" || fail "the back-end exited"
+# the guest's reboot -f ends QEMU (-no-reboot) with status 0
+[ $st -eq 0 ] || fail "QEMU exited with status $st"
+lvh_stop "$npid" vhost-user-net
+lvh_check_logs
 echo "PASS: a Linux guest's frames went through vhost-user-net and came back"

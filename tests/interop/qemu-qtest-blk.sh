@@ -45,11 +45,7 @@ st=$?
 cat "$d/driver.log"
 [ $st -eq 0 ] || fail "the qtest driver failed ($st)"
 
-kill $qpid
-wait $qpid 2>/dev/null
-kill -0 $bpid 2>/dev/null || fail "the back-end exited"
-kill $bpid
-wait $bpid
-st=$?
-[ $st -eq 0 ] || fail "the back-end exited with $st on SIGTERM"
+lvh_stop $qpid QEMU
+lvh_stop $bpid vhost-user-blk
+lvh_check_logs
 echo "PASS"

@@ -33,6 +33,7 @@ boot() {
 		-chardev file,id=dbg,path="$d/debugcon.log" \
 		-device isa-debugcon,iobase=0x402,chardev=dbg 2> "$d/qemu.log" &
 	qpid=$!
+	lvh_kill_at_exit $qpid
 	i=0
 	until grep -q "Booting from Hard Disk" "$d/debugcon.log" 2>/dev/null; do
 		i=$((i + 1))
@@ -43,17 +44,14 @@ boot() {
 		sleep 0.1
 	done
 	grep -q "Booting from 0000:7c00" "$d/debugcon.log" || { kill $qpid; fail "no jump to the boot sector"; }
-	kill $qpid
-	wait $qpid 2>/dev/null
+	lvh_stop $qpid "QEMU $1"
+	lvh_check_logs
 	echo "boot $1: SeaBIOS read the boot sector through vhost-user-blk"
 }
 boot 1
-kill -0 "$bpid" || fail "the back-end exited when QEMU went away"
+lvh_running "$bpid" || fail "the back-end exited when QEMU went away"
 boot 2
-kill "$bpid"
-wait "$bpid"
-st=$?
-bpid=
-[ $st -eq 0 ] || fail "the back-end exited with $st on SIGTERM"
+lvh_stop "$bpid" vhost-user-blk
+lvh_check_logs
 [ ! -e "$d/s" ] || fail "the back-end left its socket behind"
 echo "PASS"

@@ -15,8 +15,8 @@ start() {
 	lvh_wait_socket "$d/s" "$bpid" "vhost-user-blk"
 }
 stop() {
-	kill "$bpid"
-	wait "$bpid" || fail "vhost-user-blk exited with $? on SIGTERM"
+	lvh_stop "$bpid" vhost-user-blk
+	lvh_check_logs
 	bpid=
 }
 truncate -s 16M "$d/disk.img"

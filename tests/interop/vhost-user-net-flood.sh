@@ -19,8 +19,8 @@ run() { # tx|rx, then vhost-user-net's options
 	timeout 120 "$drv" "$d/s" "$dir" > "$d/driver.log" 2>&1 ||
 		fail "flooded $dir ring, vhost-user-net $*"
 	sed "s/^/[$dir $*] /" "$d/driver.log"
-	kill "$npid"
-	wait "$npid"
+	lvh_stop "$npid" "vhost-user-net $*"
+	lvh_check_logs
 }
 run tx --mode=sink
 run tx --mode=sink --poll

@@ -24,7 +24,7 @@ if "$ctl" frobnicate 2>/dev/null; then fail "unknown command accepted"; fi
 # usage errors: status 2 and a message; a missing back-end: status 1 and its name
 for args in "probe" "blk --verify" "blk --socket x" "blk --socket x --verify --bench" \
 	"blk --socket x --verify --rw sideways" "blk --socket x --verify --bs 100" \
-	"probe --socket x --bogus"; do
+	"probe --socket x --bogus" "vdpa bind onlyname" "vdpa add x"; do
 	set +e
 	"$ctl" $args > /dev/null 2>&1
 	st=$?
@@ -37,4 +37,11 @@ st=$?
 set -e
 [ $st -eq 1 ] || fail "probe of a missing socket: status $st"
 echo "$msg" | grep -q "/nonexistent/sock: No such file" || fail "probe of a missing socket: '$msg'"
+# a vDPA name that could leave /sys/bus/vdpa is refused before sysfs
+set +e
+msg=$("$ctl" vdpa bind ../x vhost_vdpa 2>&1)
+st=$?
+set -e
+[ $st -eq 1 ] || fail "vdpa bind of ../x: status $st"
+echo "$msg" | grep -q "bind: Invalid argument" || fail "vdpa bind of ../x: '$msg'"
 echo "vhost-ctl: version, messages and --json as expected"

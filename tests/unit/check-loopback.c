@@ -4,7 +4,9 @@
  * sides: negotiation, config, memory (ADD_MEM_REG and SET_MEM_TABLE), split
  * and packed rings carrying data through an echo device on the back-end's
  * thread, stop and resume at the returned base, and a front-end leaving
- * and the next one arriving on a listening back-end.
+ * and the next one arriving on a listening back-end.  One test speaks raw
+ * messages instead, to send what QEMU 7.2 sends and libvhost's front-end
+ * does not.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +24,8 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "csumdev.h"
+#include "msg-mem.h"
 #include "testutil.h"
 
 #define F_VERSION_1 (1ULL << 32)
@@ -554,6 +558,27 @@ START_TEST(test_dirty_log)
 	/* ring 0's buffers were not written since the log began, nor was page 0x30 */
 	ck_assert_uint_eq(log[0x20 / 8] & (1u << 0x20 % 8), 0);
 	ck_assert_uint_eq(log[0x30 / 8] & (1u << 0x30 % 8), 0);
+	/* the back-end counts the pages it marked: ring 1's buffer and used ring at least */
+	{
+		struct libvhost_backend_stats st = { .sz = sizeof(st) }, old = { .sz = 16 };
+		uint64_t bits = 0;
+
+		ck_assert_int_eq(libvhost_backend_get_stats(d->be, &st), 0);
+		for (page = 0; page < 64 * 8; page++)
+			bits += (log[page / 8] >> page % 8) & 1;
+		ck_assert_uint_eq(st.log_pages, bits);
+		ck_assert_uint_ge(st.log_pages, 2);
+		ck_assert_uint_eq(st.sessions, 1);
+		ck_assert_uint_eq(st.mem_regions_added, 1);
+		ck_assert_uint_eq(st.mem_regions_removed, 0);
+		/* an older caller's smaller struct: filled up to its size */
+		ck_assert_int_eq(libvhost_backend_get_stats(d->be, &old), 0);
+		ck_assert_uint_eq(old.sessions, 1);
+		ck_assert_uint_eq(old.inflight_resubmitted, 0);
+		old.sz = 8;
+		ck_assert_int_eq(libvhost_backend_get_stats(d->be, &old), -EINVAL);
+		ck_assert_int_eq(libvhost_backend_get_stats(NULL, &st), -EINVAL);
+	}
 	ck_assert_int_eq(read(logev, &v, sizeof(v)), sizeof(v));
 	/* migration is cancelled: logging off again, the rings run on and log nothing */
 	ck_assert_int_eq(libvhost_dev_set_features(dev, F_VERSION_1 | F_EVENT_IDX), 0);
@@ -1453,6 +1478,15 @@ START_TEST(test_iotlb)
 						 4096, (uint64_t)(uintptr_t)p, LIBVHOST_IOTLB_RW),
 			 0);
 	iommu_echo(mmu.fe, &drv, 99);
+	{
+		struct libvhost_backend_stats st = { .sz = sizeof(st) };
+
+		ck_assert_int_eq(libvhost_backend_get_stats(d->be, &st), 0);
+		ck_assert_uint_ge(st.iotlb_misses, 4);
+		ck_assert_uint_ge(st.iotlb_updates, 4);
+		ck_assert_uint_eq(st.iotlb_invalidations, 1);
+		ck_assert_uint_eq(st.sessions, 1);
+	}
 
 	libvhost_frontend_unref(mmu.fe);
 	while (__atomic_load_n(&d->resets, __ATOMIC_SEQ_CST) == 0)
@@ -1463,6 +1497,99 @@ START_TEST(test_iotlb)
 	libvhost_mem_unref(iova_view);
 	libvhost_mem_unref(drv.mem);
 	device_free(d);
+}
+END_TEST
+
+/* ---- QEMU 7.2's memory regions: one ADD/REM_MEM_REG per vhost device on one socket ---- */
+
+static void raw_pump(struct libvhost_backend *be)
+{
+	while (libvhost_backend_get_fd(be) >= 0 && libvhost_backend_process(be) == 1)
+		;
+}
+
+static void raw_u64(int fd, uint32_t request, uint64_t v)
+{
+	struct lvh_msg m;
+
+	lvh_msg_init(&m, request, 0);
+	lvh_msg_set_u64(&m, v);
+	ck_assert_int_eq(lvh_wire_send(ctx, fd, &m, 1000), 0);
+}
+
+/* ADD_MEM_REG or REM_MEM_REG with NEED_REPLY: the status, or -1 once the session ended. */
+static int64_t raw_mem_reg(struct libvhost_backend *be, int fd, uint32_t request,
+			   const struct lvh_mem_region *reg, int mfd)
+{
+	struct lvh_msg m, rep;
+
+	lvh_msg_init(&m, request, LIBVHOST_USER_FLAG_NEED_REPLY);
+	ck_assert_int_eq(lvh_msg_encode_mem_region(&m, reg, false, mfd), 0);
+	ck_assert_int_eq(lvh_wire_send(ctx, fd, &m, 1000), 0);
+	raw_pump(be);
+	if (libvhost_backend_get_fd(be) < 0)
+		return -1;
+	ck_assert_int_eq(lvh_wire_recv(ctx, fd, &rep, 1000), 0);
+	ck_assert_uint_eq(rep.size, 8);
+	return (int64_t)rep.payload.u64;
+}
+
+/*
+ * A two-pair vhost-user-net under QEMU 7.2 is two vhost devices on one
+ * socket, each sending every region: the second ADD_MEM_REG of a region is
+ * the same region (it ended the session as an overlap), and the region
+ * stays until as many REM_MEM_REGs came.
+ */
+START_TEST(test_mem_reg_per_device)
+{
+	struct libvhost_backend_stats st = { .sz = sizeof(st) };
+	struct lvh_mem_region reg = { .guest_addr = 0x100000, .size = 0x10000 };
+	struct lvh_mem_region other = { .guest_addr = 0x108000, .size = 0x10000 };
+	LIBVHOST_OPTS(libvhost_backend_opts, o, .features = F_VERSION_1, .queue_num = NQUEUES);
+	struct libvhost_backend *be;
+	unsigned int errs;
+	int fd, mfd = memfd_create("ram", MFD_CLOEXEC);
+	void *p;
+
+	ck_assert_int_eq(libvhost_backend_new(ctx, &o, &be), 0);
+	fd = tu_connect_backend(be);
+	ck_assert_int_ge(mfd, 0);
+	ck_assert_int_eq(ftruncate(mfd, 0x20000), 0);
+	p = mmap(NULL, 0x20000, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+	ck_assert_ptr_ne(p, MAP_FAILED);
+	reg.user_addr = (uint64_t)(uintptr_t)p;
+	other.user_addr = reg.user_addr + 0x8000;
+	other.mmap_offset = 0x8000;
+	raw_u64(fd, LIBVHOST_USER_SET_FEATURES, F_VERSION_1 | 1ULL << 30);
+	raw_u64(fd, LIBVHOST_USER_SET_PROTOCOL_FEATURES,
+		1ULL << LIBVHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS |
+			1ULL << LIBVHOST_USER_PROTOCOL_F_REPLY_ACK);
+	raw_pump(be);
+	/* pair 0's device, then pair 1's: one region, counted twice */
+	ck_assert_int_eq(raw_mem_reg(be, fd, LIBVHOST_USER_ADD_MEM_REG, &reg, mfd), 0);
+	ck_assert_int_eq(raw_mem_reg(be, fd, LIBVHOST_USER_ADD_MEM_REG, &reg, mfd), 0);
+	ck_assert_int_eq(libvhost_backend_get_stats(be, &st), 0);
+	ck_assert_uint_eq(st.mem_regions_added, 1);
+	/* the first REM_MEM_REG leaves it for the other device */
+	ck_assert_int_eq(raw_mem_reg(be, fd, LIBVHOST_USER_REM_MEM_REG, &reg, -1), 0);
+	ck_assert_int_eq(libvhost_backend_get_stats(be, &st), 0);
+	ck_assert_uint_eq(st.mem_regions_removed, 0);
+	ck_assert_int_eq(raw_mem_reg(be, fd, LIBVHOST_USER_REM_MEM_REG, &reg, -1), 0);
+	ck_assert_int_eq(libvhost_backend_get_stats(be, &st), 0);
+	ck_assert_uint_eq(st.mem_regions_removed, 1);
+	/* gone now: a third is refused, and the session goes on */
+	TU_NEGATIVE_BEGIN();
+	ck_assert_int_gt(raw_mem_reg(be, fd, LIBVHOST_USER_REM_MEM_REG, &reg, -1), 0);
+	TU_NEGATIVE_END();
+	/* a region overlapping one that is there, not the same, still ends the session */
+	ck_assert_int_eq(raw_mem_reg(be, fd, LIBVHOST_USER_ADD_MEM_REG, &reg, mfd), 0);
+	errs = tu_log_errors();
+	ck_assert_int_eq(raw_mem_reg(be, fd, LIBVHOST_USER_ADD_MEM_REG, &other, mfd), -1);
+	ck_assert_uint_gt(tu_log_errors(), errs);
+	close(fd);
+	close(mfd);
+	munmap(p, 0x20000);
+	libvhost_backend_unref(be);
 }
 END_TEST
 
@@ -1568,6 +1695,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_kicks_off, 0, 3);
 	tcase_add_test(tc, test_next_frontend);
 	tcase_add_test(tc, test_dirty_log);
+	tcase_add_test(tc, test_mem_reg_per_device);
 	tcase_add_test(tc, test_backend_client);
 	tcase_add_test(tc, test_device_state);
 	tcase_add_test(tc, test_backend_channel);

@@ -9,8 +9,11 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -783,6 +786,51 @@ START_TEST(test_soak_memory_flat)
 }
 END_TEST
 
+/*
+ * A socket file left by a killed process is taken over; a live listener,
+ * or a file that is no socket, is not touched.
+ */
+START_TEST(test_listen_stale)
+{
+	char dir[] = "/tmp/lvh-wire.XXXXXX", path[64];
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int old, fd, c;
+	struct stat st;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/s", dir);
+	strcpy(sa.sun_path, path);
+	/* a process bound and listened, then died: its socket file stays */
+	old = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ck_assert_int_eq(bind(old, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	ck_assert_int_eq(listen(old, 1), 0);
+	/* while it lives, the path is in use */
+	TU_NEGATIVE_BEGIN();
+	ck_assert_int_eq(lvh_wire_listen(ctx, path, 0), -EADDRINUSE);
+	TU_NEGATIVE_END();
+	close(old);
+	fd = lvh_wire_listen(ctx, path, SOCK_NONBLOCK);
+	ck_assert_int_ge(fd, 0);
+	c = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ck_assert_int_eq(connect(c, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	close(c);
+	close(fd);
+	/* a regular file at the path stays as it is */
+	ck_assert_int_eq(unlink(path), 0);
+	fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	TU_NEGATIVE_BEGIN();
+	ck_assert_int_eq(lvh_wire_listen(ctx, path, 0), -EADDRINUSE);
+	ck_assert_int_eq(lvh_wire_listen(ctx, "", 0), -ENAMETOOLONG);
+	TU_NEGATIVE_END();
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert(S_ISREG(st.st_mode));
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("wire");
@@ -803,6 +851,7 @@ int main(void)
 	tcase_add_test(tc, test_fds_on_payload);
 	tcase_add_test(tc, test_send_errors);
 	tcase_add_test(tc, test_msg_helpers);
+	tcase_add_test(tc, test_listen_stale);
 	tcase_add_test(tc, test_fd_soak);
 	tcase_add_test(tc, test_soak_memory_flat);
 	suite_add_tcase(s, tc);

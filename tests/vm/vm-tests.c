@@ -28,7 +28,9 @@
 #include <unistd.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
+#include <dirent.h>
 #include <linux/if_tun.h>
+#include <linux/vhost.h>
 #include <linux/vm_sockets.h>
 
 #include <libvhost.h>
@@ -60,6 +62,11 @@ static void result(bool pass, const char *fmt, ...)
 	nfailed += !pass;
 }
 
+/*
+ * Only for a feature the kernel truly lacks, seen without the code under
+ * test (a device node that is not there); a probe through libvhost that
+ * fails is a failed test, never a skip.
+ */
 static void skip(const char *what, const char *why)
 {
 	printf("ok %u - %s # SKIP %s\n", ++ntests, what, why);
@@ -286,7 +293,8 @@ static void test_net(const char *what, uint64_t features, uint64_t ring_flags)
 	}
 	r = wait_used(&g, 1, kd, &tok, &len, xl);
 	CHECK(r == 1 && tok == tx, "%s: TX buffer returned (%d)", what, r);
-	for (i = 0; i < 50; i++) {
+	/* the frame is on its way once the buffer is used: up to 5 s, as wait_used() */
+	for (i = 0; i < 500; i++) {
 		n = recv(ps, got, sizeof(got), MSG_DONTWAIT);
 		if (n > 0)
 			break;
@@ -328,6 +336,38 @@ out:
 		close(tap);
 	libvhost_kdev_unref(kd);
 	rig_free(&g);
+}
+
+/*
+ * A feature libvhost read as not offered.  Not a skip: the kernel is asked
+ * without libvhost (VHOST_GET_FEATURES on a file of our own) and must agree
+ * with what libvhost read, and a device set up with the feature anyway must
+ * be refused, by the kernel, with -EOPNOTSUPP.
+ */
+static void test_net_absent(const char *what, uint64_t bit, uint64_t features)
+{
+	struct libvhost_kdev *kd = NULL;
+	uint64_t raw = 0;
+	int fd, r;
+
+	fd = open("/dev/vhost-net", O_RDWR | O_CLOEXEC);
+	CHECK(fd >= 0, "%s: open /dev/vhost-net (%s)", what, strerror(errno));
+	r = ioctl(fd, VHOST_SET_OWNER) == 0 && ioctl(fd, VHOST_GET_FEATURES, &raw) == 0 ? 0 : -errno;
+	close(fd);
+	CHECK(r == 0, "%s: VHOST_GET_FEATURES without libvhost (%d)", what, r);
+	CHECK(raw == features, "%s: the kernel offers %#llx, libvhost read %#llx", what,
+	      (unsigned long long)raw, (unsigned long long)features);
+	CHECK(libvhost_kdev_open(ctx, "/dev/vhost-net", &kd) == 0 &&
+		      libvhost_dev_set_owner(libvhost_kdev_get_dev(kd)) == 0,
+	      "%s: open", what);
+	printf("# %s: the kernel's refusal, logged by libvhost next, is the expected one\n", what);
+	r = libvhost_dev_set_features(libvhost_kdev_get_dev(kd), F_VERSION_1 | bit);
+	CHECK(r == -EOPNOTSUPP, "%s: SET_FEATURES with a feature not offered (%d)", what, r);
+	result(true, "%s: not offered by this kernel's vhost-net (it says so without libvhost too), "
+		     "and refused at SET_FEATURES",
+	       what);
+out:
+	libvhost_kdev_unref(kd);
 }
 
 /* The kernel logs the pages it writes: the RX buffer's and the used ring's. */
@@ -984,7 +1024,9 @@ out:
 static void test_vdpa(void)
 {
 	static const uint8_t mac[6] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 };
-	LIBVHOST_OPTS(libvhost_vdpa_dev_opts, o, .mac = mac);
+	/* with virtio_vdpa in the kernel too, a new device may go to either driver */
+	LIBVHOST_OPTS(libvhost_vdpa_dev_opts, o, .mac = mac, .driver = "vhost_vdpa");
+	LIBVHOST_OPTS(libvhost_vdpa_dev_opts, ob, .driver = "vhost_vdpa");
 	struct libvhost_vdpa_devconfig cfg = { .sz = sizeof(cfg) };
 	struct libvhost_vdpa_devinfo info = { .sz = sizeof(info) };
 	struct found f = { false, false };
@@ -998,21 +1040,22 @@ static void test_vdpa(void)
 	r = libvhost_vdpa_dev_add(ctx, "lvhnet0", "vdpasim_net", &o);
 	CHECK(r == 0, "vdpa: add lvhnet0 (%d)", r);
 	added_net = true;
-	r = libvhost_vdpa_dev_add(ctx, "lvhblk0", "vdpasim_blk", NULL);
+	r = libvhost_vdpa_dev_add(ctx, "lvhblk0", "vdpasim_blk", &ob);
 	CHECK(r == 0, "vdpa: add lvhblk0 (%d)", r);
 	added_blk = true;
 	CHECK(libvhost_vdpa_dev_add(ctx, "lvhblk0", "vdpasim_blk", NULL) < 0,
 	      "vdpa: a second lvhblk0 refused");
 	CHECK(libvhost_vdpa_dev_get(ctx, "lvhnet0", &info) == 0 && info.device_id == 1 &&
-		      !strcmp(info.mgmtdev, "vdpasim_net"),
-	      "vdpa: lvhnet0 is net on vdpasim_net (%u, %s)", info.device_id, info.mgmtdev);
+		      !strcmp(info.mgmtdev, "vdpasim_net") && !strcmp(info.driver, "vhost_vdpa"),
+	      "vdpa: lvhnet0 is net on vdpasim_net, bound to vhost_vdpa (%u, %s, %s)",
+	      info.device_id, info.mgmtdev, info.driver);
 	CHECK(libvhost_vdpa_dev_config(ctx, "lvhnet0", &cfg) == 0 && cfg.has_mac &&
 		      !memcmp(cfg.mac, mac, 6),
 	      "vdpa: lvhnet0's config reports the MAC");
 	CHECK(libvhost_vdpa_dev_path("lvhnet0", net_path, sizeof(net_path)) == 0 &&
 		      libvhost_vdpa_dev_path("lvhblk0", blk_path, sizeof(blk_path)) == 0,
 	      "vdpa: character devices (%s, %s)", net_path, blk_path);
-	result(true, "vdpa management: list, add (MAC), get, config, path");
+	result(true, "vdpa management: list, add (MAC, driver), get, config, path");
 	test_vdpa_blk(blk_path);
 	test_vdpa_net(net_path, mac);
 out:
@@ -1024,20 +1067,159 @@ out:
 		result(libvhost_vdpa_dev_get(ctx, "lvhblk0", &info) < 0, "vdpa: lvhblk0 is gone");
 }
 
+/* The first line of a sysfs file, without its newline. */
+static int read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "re");
+
+	buf[0] = 0;
+	if (!f)
+		return -errno;
+	if (!fgets(buf, (int)len, f))
+		buf[0] = 0;
+	fclose(f);
+	buf[strcspn(buf, "\n")] = 0;
+	return 0;
+}
+
+/* The last part of the symbolic link @path ("" when there is none). */
+static void link_base(const char *path, char *buf, size_t len)
+{
+	char l[256];
+	ssize_t n = readlink(path, l, sizeof(l) - 1);
+	const char *b;
+
+	l[n > 0 ? n : 0] = 0;
+	b = strrchr(l, '/');
+	snprintf(buf, len, "%s", b ? b + 1 : l);
+}
+
+/* The first entry of directory @dir whose name starts with @prefix, into @buf. */
+static bool first_entry(const char *dir, const char *prefix, char *buf, size_t len)
+{
+	struct dirent *e;
+	bool found = false;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return false;
+	while (!found && (e = readdir(d)))
+		if (e->d_name[0] != '.' && !strncmp(e->d_name, prefix, strlen(prefix)))
+			found = snprintf(buf, len, "%s", e->d_name) < (int)len;
+	closedir(d);
+	return found;
+}
+
+/*
+ * The virtio device virtio_vdpa made of vDPA device @name ("virtioN") and
+ * the network interface virtio_net made of that, both children in sysfs.
+ */
+static bool vdpa_virtio_net(const char *name, char *virtio, size_t vlen, char *ifname, size_t ilen)
+{
+	char dir[160];
+
+	snprintf(dir, sizeof(dir), "/sys/bus/vdpa/devices/%s", name);
+	if (!first_entry(dir, "virtio", virtio, vlen))
+		return false;
+	snprintf(dir, sizeof(dir), "/sys/bus/vdpa/devices/%s/%s/net", name, virtio);
+	return first_entry(dir, "", ifname, ilen);
+}
+
+/*
+ * One vdpasim_net device given to virtio_vdpa, so this kernel drives it as
+ * its own virtio-net interface, then back to vhost_vdpa for a character
+ * device again: libvhost_vdpa_dev_bind() both ways.
+ */
+static void test_vdpa_bind(void)
+{
+	static const uint8_t mac[6] = { 0x02, 0x66, 0x77, 0x88, 0x99, 0xaa };
+	LIBVHOST_OPTS(libvhost_vdpa_dev_opts, o, .mac = mac);
+	struct libvhost_vdpa_devinfo info = { .sz = sizeof(info) };
+	struct libvhost_vdpa *v = NULL;
+	char virtio[32] = "", ifname[IFNAMSIZ + 1] = "", path[64] = "", p[256], line[64] = "";
+	char want[18], drv[256] = "";
+	bool added = false;
+	uint32_t id = 0;
+	int r, i;
+
+	/* a kernel without CONFIG_VIRTIO_VDPA (seen in sysfs, not through libvhost) */
+	if (access("/sys/bus/vdpa/drivers/virtio_vdpa", F_OK) < 0) {
+		skip("vdpa bind", "this kernel has no virtio_vdpa driver");
+		return;
+	}
+	snprintf(want, sizeof(want), "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2],
+		 mac[3], mac[4], mac[5]);
+	/* no driver named: the kernel's own pick */
+	r = libvhost_vdpa_dev_add(ctx, "lvhbind0", "vdpasim_net", &o);
+	CHECK(r == 0, "vdpa bind: add lvhbind0 (%d)", r);
+	added = true;
+	CHECK(libvhost_vdpa_dev_get(ctx, "lvhbind0", &info) == 0, "vdpa bind: get lvhbind0");
+	printf("# lvhbind0, made with no driver named, went to %s\n",
+	       *info.driver ? info.driver : "no driver");
+
+	r = libvhost_vdpa_dev_bind(ctx, "lvhbind0", "virtio_vdpa");
+	CHECK(r == 0, "vdpa bind: lvhbind0 to virtio_vdpa (%d)", r);
+	for (i = 0; i < 500 && !vdpa_virtio_net("lvhbind0", virtio, sizeof(virtio), ifname,
+						sizeof(ifname));
+	     i++)
+		usleep(10000);
+	CHECK(i < 500, "vdpa bind: a virtio device with a network interface under lvhbind0 (%s)",
+	      virtio);
+	snprintf(p, sizeof(p), "/sys/bus/virtio/devices/%s/driver", virtio);
+	link_base(p, drv, sizeof(drv));
+	CHECK(!strcmp(drv, "virtio_net"), "vdpa bind: %s driven by virtio_net (%s)", virtio, drv);
+	snprintf(p, sizeof(p), "/sys/class/net/%s/address", ifname);
+	CHECK(read_line(p, line, sizeof(line)) == 0 && !strcmp(line, want),
+	      "vdpa bind: %s in /sys/class/net with the MAC given at creation (%s)", ifname, line);
+	CHECK(libvhost_vdpa_dev_get(ctx, "lvhbind0", &info) == 0 &&
+		      !strcmp(info.driver, "virtio_vdpa"),
+	      "vdpa bind: lvhbind0 reported on virtio_vdpa (%s)", info.driver);
+	r = libvhost_vdpa_dev_path("lvhbind0", path, sizeof(path));
+	CHECK(r == -ENXIO, "vdpa bind: no character device on virtio_vdpa, -ENXIO (%d)", r);
+	r = libvhost_vdpa_dev_bind(ctx, "lvhbind0", "virtio_vdpa");
+	CHECK(r == 0 && access(p, F_OK) == 0, "vdpa bind: to the driver it has: nothing done (%d)",
+	      r);
+	r = libvhost_vdpa_dev_bind(ctx, "lvhbind0", "lvh_no_such_driver");
+	CHECK(r == -ENOENT, "vdpa bind: to no such driver, -ENOENT (%d)", r);
+	r = libvhost_vdpa_dev_bind(ctx, "lvhnosuchdev", "vhost_vdpa");
+	CHECK(r == -ENODEV, "vdpa bind: no such device, -ENODEV (%d)", r);
+	CHECK(access(p, F_OK) == 0, "vdpa bind: the refusals left %s as it was", ifname);
+
+	r = libvhost_vdpa_dev_bind(ctx, "lvhbind0", "vhost_vdpa");
+	CHECK(r == 0, "vdpa bind: lvhbind0 back to vhost_vdpa (%d)", r);
+	for (i = 0; i < 500 && access(p, F_OK) == 0; i++)
+		usleep(10000);
+	CHECK(i < 500, "vdpa bind: %s gone with virtio_vdpa", ifname);
+	r = libvhost_vdpa_dev_path("lvhbind0", path, sizeof(path));
+	CHECK(r == 0, "vdpa bind: the character device is back (%d)", r);
+	r = libvhost_vdpa_open(ctx, path, &v);
+	CHECK(r == 0 && libvhost_vdpa_get_device_id(v, &id) == 0 && id == 1,
+	      "vdpa bind: %s opens as a net device (%d, id %u)", path, r, id);
+	CHECK(read_line("/sys/bus/vdpa/devices/lvhbind0/driver_override", line, sizeof(line)) == 0 &&
+		      !strcmp(line, "vhost_vdpa"),
+	      "vdpa bind: the choice kept in driver_override (%s)", line);
+	result(true, "vdpa bind: vdpasim_net to virtio_vdpa (%s, %s, MAC %s), back to vhost_vdpa (%s)",
+	       virtio, ifname, want, path);
+out:
+	/* (deleting a device whose character device is open waits for the close) */
+	libvhost_vdpa_unref(v);
+	if (added)
+		result(libvhost_vdpa_dev_del(ctx, "lvhbind0") == 0, "vdpa bind: delete lvhbind0");
+}
+
 /* vhost-ctl vdpa, the CLI on the same API. */
 static void test_vdpa_cli(void)
 {
 	char line[256], all[2048] = "";
 	FILE *f;
 
-	if (access("/bin/vhost-ctl", X_OK) < 0) {
-		skip("vhost-ctl vdpa", "vhost-ctl not in the initramfs");
-		return;
-	}
+	/* check-vm.sh always puts it in: its absence is the harness's fault */
+	CHECK(access("/bin/vhost-ctl", X_OK) == 0, "vhost-ctl vdpa: vhost-ctl in the initramfs");
 	CHECK(system("LD_LIBRARY_PATH=/lib /bin/vhost-ctl vdpa add cli0 --mgmtdev vdpasim_net "
-		     "--mac 02:aa:bb:cc:dd:ee") == 0,
-	      "vhost-ctl vdpa add");
+		     "--mac 02:aa:bb:cc:dd:ee --driver virtio_vdpa") == 0,
+	      "vhost-ctl vdpa add --driver virtio_vdpa");
 	f = popen("LD_LIBRARY_PATH=/lib /bin/vhost-ctl vdpa show cli0; "
+		  "LD_LIBRARY_PATH=/lib /bin/vhost-ctl vdpa bind cli0 vhost_vdpa && "
 		  "LD_LIBRARY_PATH=/lib /bin/vhost-ctl vdpa list",
 		  "r");
 	CHECK(f != NULL, "vhost-ctl vdpa show");
@@ -1050,10 +1232,14 @@ static void test_vdpa_cli(void)
 	CHECK(strstr(all, "dev cli0: mgmtdev vdpasim_net") && strstr(all, "mac 02:aa:bb:cc:dd:ee") &&
 		      strstr(all, "mgmtdev vdpasim_blk: classes block"),
 	      "vhost-ctl vdpa show and list describe the device");
+	CHECK(strstr(all, ", driver virtio_vdpa\n") && strstr(all, ", driver vhost_vdpa, /dev/vhost-vdpa-"),
+	      "vhost-ctl vdpa show and list name the driver: virtio_vdpa, then vhost_vdpa after bind");
+	CHECK(system("LD_LIBRARY_PATH=/lib /bin/vhost-ctl vdpa bind cli0 2>/dev/null") != 0,
+	      "vhost-ctl vdpa bind without a driver is a usage error");
 	CHECK(system("LD_LIBRARY_PATH=/lib /bin/vhost-ctl vdpa del cli0") == 0, "vhost-ctl vdpa del");
 	CHECK(system("LD_LIBRARY_PATH=/lib /bin/vhost-ctl vdpa show cli0 2>/dev/null") != 0,
 	      "vhost-ctl vdpa show of a deleted device fails");
-	result(true, "vhost-ctl vdpa add, show, list, del");
+	result(true, "vhost-ctl vdpa add --driver, show, bind, list, del");
 out:
 	return;
 }
@@ -1063,6 +1249,7 @@ int main(int argc, char **argv)
 	LIBVHOST_OPTS(libvhost_ctx_opts, co, .log_priority = 3);
 	uint64_t features = 0;
 	struct libvhost_kdev *kd;
+	int r;
 
 	if (argc == 3 && !strcmp(argv[1], "--exit-only")) {
 		if (ioperm(0xf4, 4, 1) < 0)
@@ -1073,28 +1260,34 @@ int main(int argc, char **argv)
 	if (libvhost_ctx_new(&co, &ctx) < 0)
 		return 2;
 	printf("TAP version 13\n");
-	if (libvhost_kdev_open(ctx, "/dev/vhost-net", &kd) == 0) {
-		libvhost_dev_set_owner(libvhost_kdev_get_dev(kd));
-		libvhost_dev_get_features(libvhost_kdev_get_dev(kd), &features);
+	/* the probe is libvhost's own reading of the features: it must work */
+	r = libvhost_kdev_open(ctx, "/dev/vhost-net", &kd);
+	if (r == 0) {
+		r = libvhost_dev_set_owner(libvhost_kdev_get_dev(kd));
+		if (r == 0)
+			r = libvhost_dev_get_features(libvhost_kdev_get_dev(kd), &features);
 		libvhost_kdev_unref(kd);
 	}
+	if (r < 0)
+		result(false, "vhost-net: the features probe (%d)", r);
 	printf("# vhost-net features %#llx\n", (unsigned long long)features);
 	test_net("net split", F_VERSION_1, 0);
 	test_net("net split event-idx", F_VERSION_1 | F_EVENT_IDX, LIBVHOST_VRING_F_EVENT_IDX);
 	if (features & F_RING_PACKED)
 		test_net("net packed", F_VERSION_1 | F_RING_PACKED, LIBVHOST_VRING_F_PACKED);
 	else
-		skip("net packed", "this kernel's vhost has no VIRTIO_F_RING_PACKED");
+		test_net_absent("net packed", F_RING_PACKED, features);
 	if (features & F_ACCESS_PLATFORM)
 		test_net("net IOTLB", F_VERSION_1 | F_ACCESS_PLATFORM, 0);
 	else
-		skip("net IOTLB", "no VIRTIO_F_ACCESS_PLATFORM");
+		test_net_absent("net IOTLB", F_ACCESS_PLATFORM, features);
 	test_dirty_log();
 	test_kdev_surface();
 	test_vsock();
 	test_scsi();
 	test_same_setup_vhost_user();
 	test_vdpa();
+	test_vdpa_bind();
 	test_vdpa_cli();
 	printf("1..%u\n# %u passed, %u failed\n", ntests, ntests - nfailed, nfailed);
 	fflush(stdout);
