@@ -54,6 +54,13 @@ postcopy)
 *) echo "usage: $0 [postcopy]"; exit 2 ;;
 esac
 lvh_setup qm
+# at exit, the QEMUs that run then (a QEMU's pid is dropped once it is reaped)
+vm_pid= src_pid= dst_pid=
+mig_cleanup() {
+	for p in $vm_pid $src_pid $dst_pid; do kill "$p" 2>/dev/null; done
+	lvh_cleanup
+}
+trap mig_cleanup EXIT
 
 # Small: TCG on two shared cores.  vhost-user needs the guest memory shared.
 # The size is not a multiple of 256 KiB on purpose: QEMU before 9.0 (commit
@@ -111,11 +118,13 @@ INIT
 truncate -s 32M "$d/disk.img" || fail "cannot make the image"
 blk_pid_a= blk_pid_b= net_pid_a= net_pid_b=
 for side in a b; do
-	LIBVHOST_LOG=debug lvh_tool_start "$d/blk-$side.log" \
+	lvh_tool_start "$d/blk-$side.log" env LIBVHOST_LOG=debug \
 		"$blk" --socket-path="$d/blk-$side.sock" --blk-file="$d/disk.img" --queues=$queues
 	eval blk_pid_$side=\$tool_pid
-	LIBVHOST_LOG=debug lvh_tool_start "$d/net-$side.log" "$net" --socket-path="$d/net-$side.sock"
+	lvh_kill_at_exit $tool_pid
+	lvh_tool_start "$d/net-$side.log" env LIBVHOST_LOG=debug "$net" --socket-path="$d/net-$side.sock"
 	eval net_pid_$side=\$tool_pid
+	lvh_kill_at_exit $tool_pid
 done
 for side in a b; do
 	eval lvh_wait_socket "\$d/blk-$side.sock" "\$blk_pid_$side" vhost-user-blk
@@ -148,9 +157,8 @@ vm_start() {
 		-append "console=ttyS0 panic=-1 loglevel=7" \
 		"$@" > "$d/qemu$vs_k.log" 2>&1 &
 	vm_pid=$!
-	lvh_kill_at_exit $vm_pid
+	# (ends with QEMU)
 	cat "$d/ctl$vs_k.out" > /dev/null &
-	lvh_kill_at_exit $!
 	vs_end=$(($(date +%s) + 120))
 	while [ ! -S "$d/qmp$vs_k.sock" ]; do
 		lvh_alive $vm_pid || lvh_guest_fail "QEMU $vs_k exited at its start"
@@ -301,6 +309,7 @@ while [ $i -lt "$migrations" ]; do
 	done
 	wait $src_pid
 	st=$?
+	src_pid= dst_pid=
 	[ $st -eq 0 ] || lvh_guest_fail "the source QEMU $src exited with status $st"
 
 	# the source's back-ends logged their writes
@@ -348,20 +357,40 @@ send_k() {
 send_k stop
 lvh_guest_wait "guest-io: map written"
 lvh_guest_end
+vm_pid=
 grep -F "guest-io: writes" "$d/console.log"
 lvh_guest_wait "guest: guest-io exit 0"
 want=$(grep -F "guest-io: map written" "$d/console.log" | tr -d '\r')
 got=$("$guest_io" --check-image="$d/disk.img") || lvh_guest_fail "the image has bad blocks: $got"
 [ "$got" = "$want" ] || lvh_guest_fail "the image does not hold what the guest wrote: $got, not $want"
 lvh_guest_check_console
+# Each side's back-ends served a session per QEMU of that side and, as
+# sources, logged dirty pages (the counts they print at exit).
+sessions_a=$(((migrations + 2) / 2)) sessions_b=$(((migrations + 1) / 2))
 for t in blk-a blk-b net-a net-b; do
 	eval tool_pid=\$${t%-*}_pid_${t#*-}
+	p=$tool_pid
 	lvh_tool_end "$d/$t.log"
+	lvh_pids=$(echo " $lvh_pids " | sed "s/ $p / /g")
+	# (their logs are at debug: the library's error lines have no form of their own)
 	if grep -E "dropping the front-end|on running ring|broken" "$d/$t.log"; then
 		lvh_guest_fail "the $t back-end logged errors (above)"
 	fi
+	stats=$(grep "back-end: .* sessions" "$d/$t.log")
+	echo "$t: $stats"
+	n=$(echo "$stats" | sed -n 's/.* \([0-9]*\) sessions.*/\1/p')
+	dirty=$(echo "$stats" | sed -n 's/.* \([0-9]*\) dirty pages logged.*/\1/p')
+	eval want=\$sessions_${t#*-}
+	[ "${n:-0}" -eq "$want" ] || lvh_guest_fail "the $t back-end served ${n:-no} sessions, not $want"
+	# side b is a source from the second migration on
+	case $t in
+	*-b) [ "$migrations" -ge 2 ] || continue ;;
+	esac
+	[ "${dirty:-0}" -gt 0 ] || lvh_guest_fail "the $t back-end logged no dirty page"
 done
 cat "$d"/qemu[0-9]*.log > "$d/qemu.log"
+lvh_log_allow="^Vhost user backend fails to broadcast fake RARP$"
+lvh_check_logs "$d/qemu.log"
 # QEMU asks the back-end to announce the guest's MAC after a migration
 # (SEND_RARP) when the guest has no GUEST_ANNOUNCE; vhost-user-net does not
 # implement it (no PROTOCOL_F_RARP) and QEMU says so, as it does for any
