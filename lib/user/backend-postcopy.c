@@ -32,23 +32,54 @@
 #include "proto/msg-postcopy.h"
 #include "user/backend.h"
 
+/*
+ * A userfaultfd that reports every fault, those of the kernel's accesses
+ * too: the device reads and writes guest memory through system calls
+ * (preadv into a buffer, a tap read) as well as directly.  One limited to
+ * faults in user mode (UFFD_USER_MODE_ONLY, what an unprivileged process
+ * gets when vm.unprivileged_userfaultfd is 0) would fail those system calls
+ * with EFAULT on every page not yet migrated, which a device reports to the
+ * guest as an I/O error: no userfaultfd is better than that one.  Without
+ * CAP_SYS_PTRACE (the tools drop their capabilities) /dev/userfaultfd gives
+ * a full one to whoever may open it (Linux 6.1).
+ */
+static int uffd_new(struct libvhost_backend *be)
+{
+	int fd = (int)syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+#ifdef USERFAULTFD_IOC_NEW
+	int dev, err;
+
+	if (fd >= 0 || errno != EPERM)
+		return fd;
+	dev = open("/dev/userfaultfd", O_RDWR | O_CLOEXEC);
+	if (dev < 0) {
+		lvh_dbg(be->ctx, "vhost-user back-end: /dev/userfaultfd: %s", strerror(errno));
+		errno = EPERM;
+		return -1;
+	}
+	fd = ioctl(dev, USERFAULTFD_IOC_NEW, O_CLOEXEC | O_NONBLOCK);
+	err = errno;
+	close(dev);
+	errno = err;
+#else
+	(void)be;
+#endif
+	return fd;
+}
+
 static int uffd_open(struct libvhost_backend *be)
 {
 	struct uffdio_api api = { .api = UFFD_API };
 	int fd, r;
 
-	fd = (int)syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
-#ifdef UFFD_USER_MODE_ONLY
-	/* unprivileged (vm.unprivileged_userfaultfd=0): faults of user-mode accesses only */
-	if (fd < 0 && errno == EPERM) {
-		lvh_dbg(be->ctx, "vhost-user back-end: userfaultfd: EPERM, trying user-mode only");
-		fd = (int)syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY);
-	}
-#endif
+	fd = uffd_new(be);
 	if (fd < 0) {
 		r = -errno;
-		lvh_err(be->ctx, "vhost-user back-end: POSTCOPY_ADVISE: userfaultfd: %s",
-			strerror(-r));
+		lvh_err(be->ctx, "vhost-user back-end: POSTCOPY_ADVISE: userfaultfd: %s%s",
+			strerror(-r),
+			r == -EPERM ? " (a back-end needs CAP_SYS_PTRACE, read and write access to "
+				      "/dev/userfaultfd, or vm.unprivileged_userfaultfd=1)"
+				    : "");
 		return r;
 	}
 	if (ioctl(fd, UFFDIO_API, &api) < 0) {

@@ -27,6 +27,10 @@ tests_interop_net_flood_SOURCES = tests/interop/net-flood.c
 tests_interop_net_flood_CPPFLAGS = -include $(top_builddir)/config.h $(LVH_INCLUDES)
 tests_interop_net_flood_CFLAGS = $(AM_CFLAGS) -pthread
 tests_interop_net_flood_LDADD = lib/libvhost.la -lpthread
+# live migration of a guest whose disk and NIC are our back-ends (both
+# directions, back and forth); the postcopy one skips in builds without it
+TESTS += tests/interop/qemu-linux-migrate.sh tests/interop/qemu-linux-postcopy.sh
+EXTRA_DIST += tests/interop/qemu-linux-migrate.sh tests/interop/qemu-linux-postcopy.sh
 # the harness of the tests that boot a Linux guest, and its QMP client
 EXTRA_DIST += tests/interop/guest.sh
 check_PROGRAMS += tests/interop/qmp

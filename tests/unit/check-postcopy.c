@@ -11,10 +11,13 @@
  * back-end alone (nacks with REPLY_ACK, the session dropped without; the
  * postcopy table's acknowledgement missing or wrong; ADD_MEM_REGs registered
  * only at their acknowledgement).  Each failure is logged and leaks no fd.
+ * Then a system call of the device's into guest memory not yet placed,
+ * without CAP_SYS_PTRACE: it must wait for the page, not fail with EFAULT.
  * Skipped (77) where userfaultfd(2) is refused.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/userfaultfd.h>
 #include <poll.h>
 #include <pthread.h>
@@ -25,6 +28,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "csumdev.h"
@@ -664,6 +668,107 @@ START_TEST(test_order_raw)
 }
 END_TEST
 
+/* ---- the device's system calls into guest memory ---- */
+
+/* Drops CAP_SYS_PTRACE from this process (the test's own: check forks one per test). */
+static void drop_ptrace(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct c[2];
+
+	ck_assert_int_eq(syscall(SYS_capget, &h, c), 0);
+	c[CAP_SYS_PTRACE / 32].effective &= ~(1u << (CAP_SYS_PTRACE % 32));
+	c[CAP_SYS_PTRACE / 32].permitted &= ~(1u << (CAP_SYS_PTRACE % 32));
+	c[CAP_SYS_PTRACE / 32].inheritable &= ~(1u << (CAP_SYS_PTRACE % 32));
+	ck_assert_int_eq(syscall(SYS_capset, &h, c), 0);
+}
+
+struct one_fault {
+	int ufd;
+	uint64_t addr; /* where it faulted, 0 if nowhere */
+	int placed;
+};
+
+/* Waits (5 s at most) for one fault on @ufd and places a page of 0x3c there. */
+static void *one_fault_main(void *arg)
+{
+	struct one_fault *o = arg;
+	struct pollfd pfd = { o->ufd, POLLIN, 0 };
+	struct uffd_msg msg;
+
+	if (poll(&pfd, 1, 5000) != 1 || read(o->ufd, &msg, sizeof(msg)) != sizeof(msg) ||
+	    msg.event != UFFD_EVENT_PAGEFAULT)
+		return NULL;
+	o->addr = msg.arg.pagefault.address & ~(uint64_t)(page - 1);
+	o->placed = place_at(o->ufd, o->addr, 0x3c);
+	return NULL;
+}
+
+/*
+ * The tools drop their capabilities; with vm.unprivileged_userfaultfd=0
+ * userfaultfd(2) then only offers faults of user-mode accesses, and a
+ * device's preadv() into a guest buffer whose page has not come yet failed
+ * with EFAULT (QEMU's guest saw I/O errors in postcopy).  The back-end's
+ * userfaultfd must report the kernel's faults too, or there is none.
+ */
+START_TEST(test_kernel_access)
+{
+	LIBVHOST_OPTS(libvhost_backend_opts, o, .features = F_VERSION_1, .timeout_ms = 1000);
+	const uint64_t pf = PF_PAGEFAULT | PF_SLOTS;
+	struct one_fault f = { .ufd = -1 };
+	struct libvhost_backend *be;
+	uint64_t zero = 0, a;
+	int fd, p[2], adv, fds_before;
+	pthread_t t;
+	uint8_t *g;
+	size_t i;
+
+	drop_ptrace();
+	fds_before = tu_count_fds();
+	ck_assert_int_eq(libvhost_backend_new(ctx, &o, &be), 0);
+	fd = raw_open(be, pf);
+	adv = raw_advise(be, fd, true);
+	if (adv < 0) {
+		/* refused: only right when no full userfaultfd is to be had here */
+		int dev = open("/dev/userfaultfd", O_RDWR | O_CLOEXEC);
+
+		ck_assert_int_lt(dev, 0);
+		ck_assert_int_lt(syscall(__NR_userfaultfd, O_CLOEXEC), 0);
+		raw_close(be, fd);
+		libvhost_backend_unref(be);
+		return;
+	}
+	f.ufd = adv;
+	raw_send(fd, LIBVHOST_USER_POSTCOPY_LISTEN, 0, NULL);
+	pump(be);
+	raw_add_region(fd, BUF_GPA);
+	raw_send(fd, LIBVHOST_USER_ADD_MEM_REG, 0, &zero);
+	pump(be);
+	a = raw_check_region(fd, BUF_GPA);
+	g = (uint8_t *)(uintptr_t)a;
+
+	/* the kernel writes into the back-end's mapping of a page nobody placed */
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+	ck_assert_int_eq(write(p[1], "libvhost", 8), 8);
+	ck_assert_int_eq(pthread_create(&t, NULL, one_fault_main, &f), 0);
+	ck_assert_int_eq(read(p[0], g + 2 * page, 8), 8);
+	pthread_join(t, NULL);
+	ck_assert_uint_eq(f.addr, a + 2 * page);
+	ck_assert_int_eq(f.placed, 0);
+	ck_assert_int_eq(memcmp(g + 2 * page, "libvhost", 8), 0);
+	for (i = 8; i < page; i++)
+		ck_assert_uint_eq(g[2 * page + i], 0x3c);
+
+	ck_assert_uint_eq(raw_status(be, fd, LIBVHOST_USER_POSTCOPY_END), 0);
+	close(p[0]);
+	close(p[1]);
+	close(f.ufd);
+	raw_close(be, fd);
+	libvhost_backend_unref(be);
+	ck_assert_int_eq(tu_count_fds(), fds_before);
+}
+END_TEST
+
 static Suite *postcopy_suite(void)
 {
 	Suite *s = suite_create("postcopy");
@@ -673,16 +778,41 @@ static Suite *postcopy_suite(void)
 	tcase_add_test(tc, test_faults_resolved);
 	tcase_add_test(tc, test_order_api);
 	tcase_add_test(tc, test_order_raw);
+	/* last: it drops a capability (from its own process, unless CK_FORK=no) */
+	tcase_add_test(tc, test_kernel_access);
 	suite_add_tcase(s, tc);
 	return s;
 }
 
+/* A userfaultfd of the kind the back-end insists on (every fault reported), or -errno. */
+static int full_userfaultfd(void)
+{
+	int fd = (int)syscall(__NR_userfaultfd, O_CLOEXEC), dev;
+
+	if (fd >= 0 || errno != EPERM)
+		return fd < 0 ? -errno : fd;
+#ifdef USERFAULTFD_IOC_NEW
+	dev = open("/dev/userfaultfd", O_RDWR | O_CLOEXEC);
+	if (dev < 0)
+		return -EPERM;
+	fd = ioctl(dev, USERFAULTFD_IOC_NEW, O_CLOEXEC);
+	close(dev);
+	if (fd >= 0)
+		return fd;
+#else
+	(void)dev;
+#endif
+	return -EPERM;
+}
+
 int main(void)
 {
-	int fd = tu_userfaultfd();
+	int fd = full_userfaultfd();
 
 	if (fd < 0) {
-		printf("userfaultfd: %s: skipped\n", strerror(-fd));
+		printf("userfaultfd: %s (no CAP_SYS_PTRACE, no access to /dev/userfaultfd, "
+		       "vm.unprivileged_userfaultfd=0): skipped\n",
+		       strerror(-fd));
 		return 77;
 	}
 	close(fd);
