@@ -241,3 +241,15 @@ void tool_worker_free(struct tool_worker *w)
 	close(w->wake);
 	free(w);
 }
+
+void tool_threads_block_signals(sigset_t *unblocked)
+{
+	sigset_t stop;
+
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	sigprocmask(SIG_BLOCK, &stop, unblocked);
+	sigdelset(unblocked, SIGTERM);
+	sigdelset(unblocked, SIGINT);
+}

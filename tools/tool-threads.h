@@ -7,6 +7,7 @@
 #ifndef LIBVHOST_TOOL_THREADS_H
 #define LIBVHOST_TOOL_THREADS_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -58,5 +59,12 @@ void tool_worker_free(struct tool_worker *w);
 
 /* The calling thread's id. */
 pid_t tool_gettid(void);
+
+/*
+ * Before the workers start: SIGTERM and SIGINT blocked (the workers inherit
+ * that), and in *unblocked the mask under which the main thread waits for
+ * them (ppoll()).
+ */
+void tool_threads_block_signals(sigset_t *unblocked);
 
 #endif

@@ -581,7 +581,7 @@ int main(int argc, char **argv)
 	struct libvhost_ctx *ctx = NULL;
 	struct blk b = { .fd = -1 };
 	struct sigaction sa = { .sa_handler = on_signal };
-	sigset_t stop, unblocked;
+	sigset_t unblocked;
 	bool threads = false;
 	struct stat st;
 	int c, r;
@@ -688,12 +688,7 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	if (threads) {
-		sigemptyset(&stop);
-		sigaddset(&stop, SIGTERM);
-		sigaddset(&stop, SIGINT);
-		sigprocmask(SIG_BLOCK, &stop, &unblocked);
-		sigdelset(&unblocked, SIGTERM);
-		sigdelset(&unblocked, SIGINT);
+		tool_threads_block_signals(&unblocked);
 		r = threads_begin(&b) < 0 ? -EAGAIN : loop_threads(&b, &unblocked);
 		/* every worker ended before the back-end goes: none touches a ring after */
 		threads_end(&b);

@@ -1113,7 +1113,7 @@ int main(int argc, char **argv)
 	};
 	struct libvhost_backend_ops ops = { .sz = sizeof(ops), .queue_stopped = net_stopped };
 	bool config = false, threads = false;
-	sigset_t stop, unblocked;
+	sigset_t unblocked;
 	static struct net n = { .tap = -1, .gen_len = 64 };
 	const char *socket_path = NULL, *tap = NULL;
 	unsigned long fd = ULONG_MAX, pairs = 1, flen;
@@ -1267,12 +1267,7 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	stats_mark(&n, &now);
 	if (threads) {
-		sigemptyset(&stop);
-		sigaddset(&stop, SIGTERM);
-		sigaddset(&stop, SIGINT);
-		sigprocmask(SIG_BLOCK, &stop, &unblocked);
-		sigdelset(&unblocked, SIGTERM);
-		sigdelset(&unblocked, SIGINT);
+		tool_threads_block_signals(&unblocked);
 		r = threads_begin(&n) < 0 ? -EAGAIN : loop_threads(&n, &unblocked);
 		threads_end(&n);
 	} else {

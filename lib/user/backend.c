@@ -738,6 +738,8 @@ static int set_features(struct libvhost_backend *be, const struct lvh_msg *m)
 
 	if (r < 0)
 		return r;
+	lvh_dbg(be->ctx, "vhost-user back-end: features %#llx%s", (unsigned long long)f,
+		f & LVH_BIT(LIBVHOST_F_LOG_ALL) ? " (LOG_ALL: logging every write)" : "");
 	if (f & ~be->features) {
 		lvh_err(be->ctx, "vhost-user back-end: SET_FEATURES %#llx: not offered",
 			(unsigned long long)(f & ~be->features));
