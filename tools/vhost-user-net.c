@@ -129,6 +129,36 @@ static int net_get_config(void *ud, uint32_t offset, void *buf, uint32_t len)
 	return 0;
 }
 
+/*
+ * SEND_RARP, after a migration: a RARP frame from @mac to everyone (as a
+ * guest announcing itself would send it), so the switch behind the tap
+ * learns where the guest is now.  Without a tap there is no network to
+ * tell: echo would hand it to the guest itself.
+ */
+static int net_send_rarp(void *ud, const uint8_t mac[6])
+{
+	struct net *n = ud;
+	uint8_t f[60] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+	if (n->tap < 0)
+		return 0;
+	memcpy(f + 6, mac, 6);
+	f[12] = 0x80; /* ethertype RARP, 0x8035 */
+	f[13] = 0x35;
+	f[15] = 1; /* hardware type: Ethernet */
+	f[16] = 0x08; /* protocol type: IPv4 */
+	f[18] = 6; /* hardware address length */
+	f[19] = 4; /* protocol address length */
+	f[21] = 3; /* reverse request */
+	memcpy(f + 22, mac, 6); /* sender hardware address; protocol address 0 */
+	memcpy(f + 32, mac, 6); /* target hardware address; protocol address 0 */
+	if (write(n->tap, f, sizeof(f)) < 0) {
+		fprintf(stderr, "vhost-user-net: RARP on the tap: %s\n", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
 static size_t iov_gather(const struct iovec *iov, unsigned int cnt, size_t skip, uint8_t *dst,
 			 size_t max)
 {
@@ -1111,7 +1141,8 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	struct libvhost_backend_ops ops = { .sz = sizeof(ops), .queue_stopped = net_stopped };
+	struct libvhost_backend_ops ops = { .sz = sizeof(ops), .queue_stopped = net_stopped,
+					    .send_rarp = net_send_rarp };
 	bool config = false, threads = false;
 	sigset_t unblocked;
 	static struct net n = { .tap = -1, .gen_len = 64 };
