@@ -208,15 +208,31 @@ int main(int argc, char **argv)
 	if (!buf)
 		return 2;
 	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		fprintf(stderr, "qmp: %s: %s\n", path, strerror(errno));
-		return 2;
-	}
-	line = next_line();
-	if (!line || !strstr(line, "\"QMP\"")) {
-		fprintf(stderr, "qmp: no QMP greeting\n");
-		return 2;
+	/*
+	 * QEMU's monitor takes one client at a time, and may still be letting
+	 * the one before go (a busy TCG guest): it closes a new connection
+	 * then, with no greeting.  Nothing was sent yet: connect again, until
+	 * the deadline.  What it had for the client before (an event that came
+	 * as that one left) may come before the greeting: skipped.
+	 */
+	for (;;) {
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+			fprintf(stderr, "qmp: %s: %s\n", path, strerror(errno));
+			return 2;
+		}
+		do
+			line = next_line();
+		while (line && !strstr(line, "\"QMP\""));
+		if (line)
+			break;
+		close(fd);
+		len = 0;
+		if (now() >= deadline) {
+			fprintf(stderr, "qmp: no QMP greeting\n");
+			return 2;
+		}
+		usleep(100000);
 	}
 	r = command("{\"execute\": \"qmp_capabilities\"}", false, NULL, NULL, &seen);
 	if (r)
