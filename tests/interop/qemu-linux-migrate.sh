@@ -386,6 +386,9 @@ for t in blk-a blk-b net-a net-b; do
 	case $t in
 	*-b) [ "$migrations" -ge 2 ] || continue ;;
 	esac
+	# postcopy switches at once: the precopy pass is too short for the
+	# guest's pings to land in it for certain, but guest-io's I/O always does
+	[ "$mode" = postcopy ] && [ "${t%-*}" = net ] && continue
 	[ "${dirty:-0}" -gt 0 ] || lvh_guest_fail "the $t back-end logged no dirty page"
 done
 cat "$d"/qemu[0-9]*.log > "$d/qemu.log"
