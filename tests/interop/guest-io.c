@@ -78,7 +78,7 @@ static volatile int stop;
 static unsigned long n_writes, n_reads, n_errors, n_done, n_high;
 static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static void say(const char *fmt, ...)
+static void __attribute__((format(printf, 1, 2))) say(const char *fmt, ...)
 {
 	va_list ap;
 
