@@ -803,6 +803,11 @@ static int add_mem_reg(struct libvhost_backend *be, struct lvh_msg *m)
 
 		if (x->gpa == reg.guest_addr && x->qva == reg.user_addr && x->size == reg.size) {
 			/* the same region again (another vhost device of QEMU's): counted */
+			if (x->refs == BE_MAX_SLOTS * 64) {
+				lvh_err(be->ctx, "vhost-user back-end: ADD_MEM_REG of guest %#llx "
+						 "%u times", (unsigned long long)x->gpa, x->refs);
+				return -EPROTO;
+			}
 			x->refs++;
 #if LIBVHOST_HAS_POSTCOPY
 			if (lvh_be_postcopy_listening(be))

@@ -278,14 +278,10 @@ static int fe_dial(struct libvhost_ctx *ctx, const char *path, uint64_t retries,
 /* Listens on path, takes one back-end within timeout_ms, removes the path. */
 static int fe_accept(struct libvhost_ctx *ctx, const char *path, int timeout_ms, int *sock)
 {
-	struct sockaddr_un sa;
 	struct pollfd pfd;
 	int r, lsock;
 
-	r = sun_fill(ctx, path, &sa);
-	if (r < 0)
-		return r;
-	lsock = lvh_wire_listen(ctx, path, 0);
+	lsock = lvh_wire_listen(ctx, path, 0); /* checks the path too */
 	if (lsock < 0)
 		return lsock;
 	pfd.fd = lsock;
