@@ -18,7 +18,10 @@
 #   lvh_guest_initramfs [PROGRAM...] < INIT   $d/initramfs.gz: busybox and
 #                         the programs in /bin; /init is a prelude (mounts,
 #                         busybox links, ttyS1 without echo, guest_end to
-#                         power off) followed by the shell text on stdin
+#                         power off, guest_net OPTION... to bring eth0 up and
+#                         run guest-io --net=eth0 OPTION... in the background,
+#                         which guest_end stops) followed by the shell text
+#                         on stdin
 #   lvh_guest_start ARG...   QEMU in the background with the common options
 #                         and ARG...; kernel command line: console, panic,
 #                         loglevel 7 (I/O and virtio errors reach the console)
@@ -35,6 +38,13 @@
 #   lvh_guest_reap        after QEMU ended: $lvh_guest_st says how
 #   lvh_guest_end [SECONDS]   waits for QEMU to exit (the guest powered off);
 #                         its status must be 0
+#   lvh_guest_net_received   the frames guest-io --net got back so far (the
+#                         number in its last line on the console; 0 before)
+#   lvh_guest_net_past N [SECONDS]   until a line of guest-io --net printed
+#                         after this call says more than N frames came back
+#   lvh_guest_net_check [lossless]   guest-io --net stopped (guest_end stops
+#                         it) and saw no error; with lossless, no lost frame
+#                         either; prints its last line
 #   lvh_guest_check_console   fails on an I/O, virtio or vring error, an
 #                         oops or a warning in the guest kernel's log
 #   lvh_guest_check_qemu_log [REGEX]   fails on a line of $d/qemu.log about
@@ -111,7 +121,17 @@ mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev 2>/dev/null
 stty -F /dev/ttyS1 -echo 2>/dev/null
+guest_net_pid=
+guest_net() {
+	ip link set eth0 up
+	guest-io --net=eth0 "$@" &
+	guest_net_pid=$!
+}
 guest_end() {
+	if [ -n "$guest_net_pid" ]; then
+		kill -TERM $guest_net_pid
+		wait $guest_net_pid
+	fi
 	sync
 	echo "guest: end"
 	reboot -f
@@ -212,6 +232,37 @@ lvh_guest_end() {
 	lvh_ge_status=$?
 	guest_pid=
 	[ $lvh_ge_status -eq 0 ] || lvh_guest_fail "QEMU exited with status $lvh_ge_status"
+}
+
+lvh_guest_net_received() {
+	lvh_gn_r=$(sed -n 's/.*guest-io: net .*received \([0-9]*\) .*/\1/p' "$d/console.log" | tail -1)
+	echo "${lvh_gn_r:-0}"
+}
+
+lvh_guest_net_past() {
+	# a line printed after this call: frames already on their way when a
+	# back-end went away may still come in and count
+	lvh_gn_c=$(lvh_guest_count "guest-io: net sent")
+	lvh_guest_wait "guest-io: net sent" $((lvh_gn_c + 1)) "${2:-120}"
+	lvh_gn_end=$(($(date +%s) + ${2:-120}))
+	while [ "$(lvh_guest_net_received)" -le "$1" ]; do
+		lvh_alive "$guest_pid" || { lvh_guest_reap; lvh_guest_fail "QEMU exited ($lvh_guest_st)"; }
+		[ "$(date +%s)" -lt $lvh_gn_end ] ||
+			lvh_guest_fail "no frame came back to the guest: it got $(lvh_guest_net_received) (was $1)"
+		sleep 0.1
+	done
+}
+
+lvh_guest_net_check() {
+	lvh_gn_line=$(grep "guest-io: net stopped" "$d/console.log" | tail -1 | tr -d "\r")
+	[ -n "$lvh_gn_line" ] || lvh_guest_fail "guest-io --net did not stop"
+	echo "$lvh_gn_line" | grep -q " errors 0$" || lvh_guest_fail "guest-io --net saw errors: $lvh_gn_line"
+	[ "$(lvh_guest_count "guest-io: ERROR net")" -eq 0 ] || lvh_guest_fail "guest-io --net saw errors"
+	[ "$(lvh_guest_net_received)" -gt 0 ] || lvh_guest_fail "no frame came back to the guest: $lvh_gn_line"
+	if [ "${1:-}" = lossless ]; then
+		echo "$lvh_gn_line" | grep -q " lost 0 " || lvh_guest_fail "frames were lost: $lvh_gn_line"
+	fi
+	echo "$lvh_gn_line" | sed 's/.*guest-io: //'
 }
 
 lvh_guest_check_console() {
