@@ -9,8 +9,9 @@
 # (echo mode); the back-ends stay up for the whole run, and each QEMU
 # connects to its side's.  The guest (QEMU TCG, memfd memory shared with the
 # back-ends) runs guest-io on /dev/vda: every read checked against the
-# block's last completed write.  It pings a neighbour it has a static ARP
-# entry for, so its frames come back through the echo.  The guest goes from
+# block's last completed write, and guest-io --net sends frames with
+# sequence numbers and checksums that the echo returns: each must come back
+# intact and in order (lost ones are counted).  The guest goes from
 # side to side $LIBVHOST_SOAK_MIGRATIONS times (10; 4 in postcopy mode); for
 # each migration the destination is a new QEMU (-incoming defer), the source
 # QEMU quits once the destination runs, and:
@@ -19,8 +20,7 @@
 #     session only for that) and a SET_VRING_ADDR turning a running ring's
 #     used-ring logging on, and served on through it;
 #   - after the switch-over the guest's I/O goes on (new progress lines) and
-#     its frames still come back (its rx counter climbs past a value read on
-#     the destination).
+#     its frames still come back (more of them, counted on the destination).
 # In postcopy mode (a --enable-postcopy libvhost; skipped otherwise, and
 # when the kernel refuses userfaultfd) both QEMUs get the postcopy-ram
 # capability and the source is switched to postcopy while RAM is still being
@@ -88,31 +88,16 @@ downtime=1000
 
 lvh_guest_initramfs "$guest_io" <<'INIT'
 echo "guest: up"
-s=/sys/class/net/eth0/statistics
 [ -b /dev/vda ] || echo "guest: FAIL no /dev/vda"
-[ -d $s ] || echo "guest: FAIL no eth0"
-ip link set eth0 up
-ip addr add 10.0.2.15/24 dev eth0
-# a neighbour that never answers: the echo back-end returns our frames
-arp -s 10.0.2.2 52:54:00:00:00:02
-ping -q -i 0.2 -s 512 10.0.2.2 > /dev/null 2>&1 &
-pp=$!
-(while :; do echo "guest: net tx $(cat $s/tx_packets) rx $(cat $s/rx_packets) ."; sleep 1; done) &
-np=$!
-# O_DIRECT reads into a buffer the guest's CPU never writes, 512 times over
-# by one process: only the dirty log tells the source's QEMU that the
-# back-end changed it, and on a postcopy destination it is the back-end
-# that faults on it
-(while [ ! -e /tmp/stop ]; do
-	dd if=/dev/vda of=/dev/null bs=64K iflag=direct 2>/dev/null || echo "guest: FAIL dd"
-done) &
-dp=$!
-guest-io --workers=2 --stop=/dev/ttyS1 --progress=500 /dev/vda
+[ -d /sys/class/net/eth0 ] || echo "guest: FAIL no eth0"
+# frames with sequence numbers, each checked when the echo returns it
+guest_net --strict
+# --sink=8: O_DIRECT reads, all the while, into 8 MiB the guest's CPU never
+# writes: only the dirty log tells the source's QEMU that the back-end
+# changed them, and on a postcopy destination they are still on the source
+# when the back-end writes them again (it faults on them)
+guest-io --workers=2 --stop=/dev/ttyS1 --progress=500 --sink=8 /dev/vda
 echo "guest: guest-io exit $?"
-# no request in flight when the guest powers off (it would fail)
-touch /tmp/stop
-wait $dp
-kill $pp $np
 INIT
 
 truncate -s 32M "$d/disk.img" || fail "cannot make the image"
@@ -178,32 +163,12 @@ reply_get() {
 	sed -n "s/.*\"$1\": \"*\([^\",}]*\).*/\1/p" "$d/reply" | head -1
 }
 
-# The rx counter of the COUNT-th net line of the console (they end in " .",
-# so a line cut short does not count), once there is one.
-net_rx() {
-	lvh_guest_wait "guest: net tx" "$1"
-	tr -d '\r' < "$d/console.log" | grep -F "guest: net tx" | sed -n "$1s/.* rx \([0-9]*\) \.$/\1/p"
-}
-
-# Waits for the guest's rx counter to climb past the value in a line the
-# destination printed whole (the second net line from now on: the first may
-# have been cut by the switch-over).
+# Frames come back to the guest on the destination: past the count of a
+# line printed before (by either side).
 net_climbs() {
-	nc_n=$(($(lvh_guest_count "guest: net tx") + 2))
-	lvh_guest_wait "guest: net tx" $nc_n
-	nc_rx=$(net_rx $nc_n)
-	[ -n "$nc_rx" ] || lvh_guest_fail "the guest's net line $nc_n is garbled"
-	nc_end=$(($(date +%s) + lvh_guest_timeout))
-	while :; do
-		nc_last=$(tr -d '\r' < "$d/console.log" | grep -F "guest: net tx" |
-			sed -n 's/.* rx \([0-9]*\) \.$/\1/p' | tail -1)
-		[ "${nc_last:-0}" -gt "$nc_rx" ] && break
-		lvh_alive "$guest_pid" || lvh_guest_fail "QEMU exited"
-		[ "$(date +%s)" -lt "$nc_end" ] ||
-			lvh_guest_fail "the guest's rx counter stuck at $nc_rx after migration $i"
-		sleep 0.2
-	done
-	echo "migration $i: the guest's rx counter went from $nc_rx to $nc_last on the destination"
+	nc_rx=$(lvh_guest_net_received)
+	lvh_guest_net_past "$nc_rx" "$lvh_guest_timeout"
+	echo "migration $i: frames back to the guest went from $nc_rx to $(lvh_guest_net_received) on the destination"
 }
 
 k=1
@@ -212,7 +177,7 @@ vm_start $k $side
 guest_pid=$vm_pid
 lvh_guest_wait "guest-io: start"
 lvh_guest_wait "guest-io: progress" 2
-lvh_guest_wait "guest: net tx" 2
+lvh_guest_net_past 0
 [ "$(lvh_guest_count "guest: FAIL")" -eq 0 ] && [ "$(lvh_guest_count "guest-io: ERROR")" -eq 0 ] ||
 	lvh_guest_fail "the guest failed at its start"
 
@@ -364,6 +329,7 @@ want=$(grep -F "guest-io: map written" "$d/console.log" | tr -d '\r')
 got=$("$guest_io" --check-image="$d/disk.img") || lvh_guest_fail "the image has bad blocks: $got"
 [ "$got" = "$want" ] || lvh_guest_fail "the image does not hold what the guest wrote: $got, not $want"
 lvh_guest_check_console
+net_line=$(lvh_guest_net_check)
 # Each side's back-ends served a session per QEMU of that side and, as
 # sources, logged dirty pages (the counts they print at exit).
 sessions_a=$(((migrations + 2) / 2)) sessions_b=$(((migrations + 1) / 2))
@@ -387,7 +353,7 @@ for t in blk-a blk-b net-a net-b; do
 	*-b) [ "$migrations" -ge 2 ] || continue ;;
 	esac
 	# postcopy switches at once: the precopy pass is too short for the
-	# guest's pings to land in it for certain, but guest-io's I/O always does
+	# guest's frames to land in it for certain, but guest-io's I/O always does
 	[ "$mode" = postcopy ] && [ "${t%-*}" = net ] && continue
 	[ "${dirty:-0}" -gt 0 ] || lvh_guest_fail "the $t back-end logged no dirty page"
 done
@@ -404,4 +370,4 @@ case $mode in
 precopy) extra="the destination's memory the source's after each ($n_compared compared)" ;;
 postcopy) extra="destination back-ends: POSTCOPY_ messages $n_pc; faults of theirs served $n_faults" ;;
 esac
-echo "PASS: $migrations migrations ($mode) in $(($(date +%s) - t0)) s; source back-ends: SET_LOG_BASE $n_log_base, SET_FEATURES $n_log_all, running rings switched to logging $n_ring_log; $extra"
+echo "PASS: $migrations migrations ($mode) in $(($(date +%s) - t0)) s; source back-ends: SET_LOG_BASE $n_log_base, SET_FEATURES $n_log_all, running rings switched to logging $n_ring_log; $extra; guest frames: $net_line"
