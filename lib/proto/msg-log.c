@@ -2,8 +2,9 @@
 /*
  * SET_LOG_BASE's spec entry names a u64 payload; with LOG_SHMFD, which every
  * current peer uses, it is {u64 size, u64 offset} plus the fd, and the
- * back-end replies with a u64 (rust-vmm's migration hang, #217, came from
- * not reading that reply).  SET_LOG_FD carries only its eventfd.
+ * back-end replies (rust-vmm's migration hang, #217, came from not reading
+ * that reply): with a u64 that is no status (libvhost-user sends the size
+ * back) or with nothing (DPDK).  SET_LOG_FD carries only its eventfd.
  */
 #include <errno.h>
 #include <string.h>

@@ -984,7 +984,16 @@ LIBVHOST_EXPORT int libvhost_frontend_set_log_base(struct libvhost_frontend *fe,
 	if (r < 0)
 		return r;
 	r = lvh_fe_call(fe, &m, &rep);
-	return r < 0 ? r : lvh_msg_get_status(fe->ctx, &rep, "SET_LOG_BASE");
+	if (r < 0)
+		return r;
+	/*
+	 * The reply says the log is mapped; what it carries is no status:
+	 * libvhost-user sends the size back, DPDK nothing (QEMU reads neither).
+	 */
+	if (rep.size)
+		lvh_dbg(fe->ctx, "vhost-user: SET_LOG_BASE replied %llu",
+			(unsigned long long)rep.payload.u64);
+	return 0;
 }
 
 LIBVHOST_EXPORT int libvhost_frontend_set_log_fd(struct libvhost_frontend *fe, int fd)

@@ -50,6 +50,7 @@ struct fake {
 	uint64_t features, proto, queue_num, slots;
 	uint32_t wrong_code_for, silent_for, oversize_for, extra_fd_for, nack_for, close_on;
 	uint32_t not_uffd_for; /* POSTCOPY_ADVISE answered with an eventfd */
+	int log_reply; /* SET_LOG_BASE: 0 u64 0, 1 no payload (DPDK), 2 the size back (libvhost-user) */
 	struct rec log[MAX_LOG];
 	unsigned int nlog;
 };
@@ -122,6 +123,13 @@ static bool answer(struct fake *f, struct lvh_msg *m, struct lvh_msg *rep)
 		lvh_msg_encode_inflight(rep, &in, tu_eventfd());
 		return true;
 	case LIBVHOST_USER_SET_LOG_BASE:
+		if (f->log_reply == 1)
+			return true;
+		if (f->log_reply == 2) {
+			lvh_msg_set_u64(rep, m->payload.u64);
+			return true;
+		}
+		/* fall through */
 	case LIBVHOST_USER_POSTCOPY_END:
 	case LIBVHOST_USER_CHECK_DEVICE_STATE:
 		lvh_msg_set_u64(rep, 0);
@@ -530,6 +538,37 @@ START_TEST(test_mem_slots)
 	libvhost_mem_unref(mem);
 	libvhost_mem_unref(mem3);
 	free(f);
+}
+END_TEST
+
+/*
+ * SET_LOG_BASE's reply is no status: DPDK's vhost sends it with no payload,
+ * libvhost-user with the log's size in it; both mean the log is mapped (the
+ * front-end took the first as a malformed reply and closed the connection,
+ * the second as a failure).
+ */
+START_TEST(test_log_base_replies)
+{
+	int efd = tu_eventfd(), kind;
+
+	for (kind = 0; kind < 3; kind++) {
+		struct fake *f = fake_new(F_VERSION_1 | F_PROTOCOL_FEATURES,
+					  PF(LOG_SHMFD) | PF(REPLY_ACK) | PF(STATUS));
+		struct libvhost_frontend *fe = fake_start(f, NULL);
+		uint8_t st = 0;
+
+		f->log_reply = kind;
+		ck_assert_int_eq(libvhost_frontend_negotiate(fe), 0);
+		ck_assert_int_eq(libvhost_frontend_set_log_base(fe, efd, 36864, 0), 0);
+		/* the connection is still in step */
+		ck_assert_int_eq(libvhost_frontend_get_status(fe, &st), 0);
+		ck_assert_uint_eq(st, 0x0f);
+		ck_assert_uint_eq(count(f, LIBVHOST_USER_SET_LOG_BASE), 1);
+		ck_assert_uint_eq(tu_log_errors(), 0);
+		fake_stop(f, fe);
+		free(f);
+	}
+	close(efd);
 }
 END_TEST
 
@@ -1105,6 +1144,7 @@ int main(void)
 	tcase_add_test(tc, test_ring_state_machine);
 	tcase_add_test(tc, test_mem_slots);
 	tcase_add_test(tc, test_mem_table);
+	tcase_add_test(tc, test_log_base_replies);
 	tcase_add_test(tc, test_every_request);
 	tcase_add_test(tc, test_hostile_backend);
 #if LIBVHOST_HAS_POSTCOPY
