@@ -84,12 +84,13 @@ static int fe_call(struct libvhost_frontend *fe, struct lvh_msg *m, struct lvh_m
 
 	if (!row)
 		return -EINVAL;
+	/* the caller's to see, in the return code: debug only */
 	if (fe->dead) {
-		lvh_err(fe->ctx, "vhost-user: %s: the connection is closed", row->name);
+		lvh_dbg(fe->ctx, "vhost-user: %s: the connection is closed", row->name);
 		return -ECONNRESET;
 	}
 	if (row->gate >= 0 && !fe_has(fe, (unsigned int)row->gate)) {
-		lvh_err(fe->ctx, "vhost-user: %s needs protocol feature %s, not negotiated",
+		lvh_dbg(fe->ctx, "vhost-user: %s needs protocol feature %s, not negotiated",
 			row->name, libvhost_protocol_feature_name((unsigned int)row->gate));
 		return -EOPNOTSUPP;
 	}
