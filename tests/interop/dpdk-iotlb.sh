@@ -4,9 +4,9 @@
 # with iommu-support=1 (dpdk-testpmd, io forwarding): VIRTIO_F_ACCESS_PLATFORM
 # with BACKEND_REQ and REPLY_ACK, rings and buffers at IOVAs that are not
 # their guest addresses, no IOTLB update but in answer to the PMD's misses,
-# every mapping invalidated and the misses served again, and a miss for an
-# IOVA the vIOMMU does not map refused without harm (tests/interop/iotlb-driver.c
-# says how).  The frames testpmd sends back are verified byte for byte.
+# mappings invalidated (and moved to other memory) and the misses served
+# again, and a miss for an IOVA the vIOMMU does not map refused without harm,
+# the queues then reset (tests/interop/iotlb-driver.c says how).  The frames testpmd sends back are verified byte for byte.
 # Skipped (77) without dpdk-testpmd or with LIBVHOST_SKIP_DPDK=1.  For a look
 # inside: LIBVHOST_TEST_DPDK_ARGS="--log-level=lib.vhost.*:debug" (EAL options)
 # and IOTLB_DRIVER_VERBOSE=1 (each miss), with LIBVHOST_TEST_KEEP=DIR.
