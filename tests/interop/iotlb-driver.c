@@ -302,6 +302,11 @@ static int run_io(unsigned int want, const char *phase)
 		if (r < 0)
 			return r;
 		reap();
+		if (s.bad) {
+			fprintf(stderr, "iotlb-driver: %s: a frame came back that is not what we sent "
+					"(read through a stale translation?)\n", phase);
+			return -EBADMSG;
+		}
 	}
 	printf("iotlb-driver: %s: %u frames back intact; so far %lu misses (%lu on rings), "
 	       "%lu updates, %lu invalidations\n",
