@@ -955,9 +955,11 @@ int libvhost_frontend_close_crypto_session(struct libvhost_frontend *fe, int64_t
 /* GPU_SET_SOCKET: the display channel of vhost-user-gpu (fd stays the caller's).  Since: LIBVHOST_0.1 */
 int libvhost_frontend_gpu_set_socket(struct libvhost_frontend *fe, int fd);
 
-#if LIBVHOST_HAS_POSTCOPY
 /*
- * Postcopy (PAGEFAULT), --enable-postcopy builds only.  The order is the
+ * Postcopy (PAGEFAULT).  In a build without --enable-postcopy
+ * (LIBVHOST_HAS_POSTCOPY 0) each of these returns -EOPNOTSUPP before it
+ * looks at its arguments, so libvhost_frontend_postcopy_advise(NULL, NULL)
+ * tells a program which library it has (README, "Build options").  The order is the
  * spec's: advise, listen, then the memory table (libvhost_dev_set_mem(): in
  * listen mode it goes as one SET_MEM_TABLE, the back-end replies with where
  * it mapped each region, the front-end records that and acknowledges), the
@@ -979,7 +981,7 @@ int libvhost_frontend_gpu_set_socket(struct libvhost_frontend *fe, int fd);
  * (PAGEFAULT not negotiated), -EIO (the back-end refused: no userfaultfd),
  * -EPROTO (the back-end sent an fd that is no userfaultfd: logged, the
  * connection closed), connection errors.
- * Since: LIBVHOST_POSTCOPY_0.1
+ * Since: LIBVHOST_0.1
  */
 int libvhost_frontend_postcopy_advise(struct libvhost_frontend *fe, int *ret_ufd);
 
@@ -990,7 +992,7 @@ int libvhost_frontend_postcopy_advise(struct libvhost_frontend *fe, int *ret_ufd
  * Errors: -EINVAL (misuse; not advised, listening already, or a memory table
  * already sent: nothing is sent), -EOPNOTSUPP, -EIO (the back-end refused;
  * with REPLY_ACK, else it closes the connection), connection errors.
- * Since: LIBVHOST_POSTCOPY_0.1
+ * Since: LIBVHOST_0.1
  */
 int libvhost_frontend_postcopy_listen(struct libvhost_frontend *fe);
 
@@ -1002,7 +1004,7 @@ int libvhost_frontend_postcopy_listen(struct libvhost_frontend *fe);
  * has END follow LISTEN, so the back-end answers a failure: -EIO.
  * Errors: -EINVAL (misuse; not advised: nothing is sent), -EOPNOTSUPP, -EIO
  * (the back-end's failure status), connection errors.
- * Since: LIBVHOST_POSTCOPY_0.1
+ * Since: LIBVHOST_0.1
  */
 int libvhost_frontend_postcopy_end(struct libvhost_frontend *fe);
 
@@ -1025,7 +1027,7 @@ struct libvhost_postcopy_fault {
  * Errors: -EINVAL (NULL, .sz too small, not advised), -EAGAIN (none
  * pending), -EFAULT (the address is in no region the back-end reported;
  * logged; *@out has backend_addr and flags, guest_addr 0), read()'s errors.
- * Since: LIBVHOST_POSTCOPY_0.1
+ * Since: LIBVHOST_0.1
  */
 int libvhost_frontend_postcopy_read_fault(struct libvhost_frontend *fe,
 					  struct libvhost_postcopy_fault *out);
@@ -1039,7 +1041,7 @@ int libvhost_frontend_postcopy_read_fault(struct libvhost_frontend *fe,
  * logged), -EEXIST (a page of the range is already there; placed pages
  * before it stay: wake the range), -ESRCH / -ENOENT (the back-end's memory
  * is gone), the kernel's other UFFDIO_COPY errors.
- * Since: LIBVHOST_POSTCOPY_0.1
+ * Since: LIBVHOST_0.1
  */
 int libvhost_frontend_postcopy_place(struct libvhost_frontend *fe, uint64_t guest_addr,
 				     const void *data, size_t len);
@@ -1049,15 +1051,15 @@ int libvhost_frontend_postcopy_place(struct libvhost_frontend *fe, uint64_t gues
  * [@guest_addr, +@len) (page-aligned) without placing anything: for pages
  * another placement already filled.
  * Errors: as _place(), without -EEXIST.
- * Since: LIBVHOST_POSTCOPY_0.1
+ * Since: LIBVHOST_0.1
  */
 int libvhost_frontend_postcopy_wake(struct libvhost_frontend *fe, uint64_t guest_addr,
 				    size_t len);
-#endif
 
-#if LIBVHOST_HAS_XEN
 /*
- * Xen guest memory (XEN_MMAP), --enable-xen builds only.  A Xen front-end
+ * Xen guest memory (XEN_MMAP).  In a build without --enable-xen
+ * (LIBVHOST_HAS_XEN 0) libvhost_frontend_set_xen_region() returns
+ * -EOPNOTSUPP before it looks at its arguments.  A Xen front-end
  * tells the back-end, for each region, the domain whose memory it is and
  * how to map it: by guest frame (foreign mapping) or by grant reference
  * (grant mapping: Linux's grant DMA addresses are bit 63 | reference << 12).
@@ -1086,11 +1088,10 @@ int libvhost_frontend_postcopy_wake(struct libvhost_frontend *fe, uint64_t guest
  * Errors: -EINVAL (NULL, bad flags), -EBUSY (the back-end has that region:
  * remove it from the table first), -ENOENT (removing what is not there),
  * -ENOSPC (LIBVHOST_MEM_MAX_REGIONS described).
- * Since: LIBVHOST_XEN_0.1
+ * Since: LIBVHOST_0.1
  */
 int libvhost_frontend_set_xen_region(struct libvhost_frontend *fe, uint64_t guest_addr,
 				     uint32_t flags, uint32_t domid);
-#endif
 
 /* ------------------------------------------------------------------------ */
 

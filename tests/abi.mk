@@ -3,7 +3,7 @@
 # `make distcheck` too), and `make check-valgrind`.
 
 ABI_AWK = tests/abi/cstrip.awk tests/abi/map.awk tests/abi/decls.awk \
-	tests/abi/valgrind-fds.awk tests/abi/optnodes.awk
+	tests/abi/valgrind-fds.awk
 EXTRA_DIST += abi/libvhost.abi abi/SONAME abi/libvhost.abignore $(ABI_AWK) \
 	tests/abi/check-abi.sh tests/consumer/dlopen.sh tests/consumer/pkgconfig.sh
 

@@ -96,13 +96,11 @@ int main(void)
 	EQ(offsetof(struct libvhost_frontend_info, queue_num), 32);
 	EQ(offsetof(struct libvhost_frontend_info, max_mem_slots), 40);
 	EQ(offsetof(struct libvhost_frontend_info, acked_features), 48);
-#if LIBVHOST_HAS_POSTCOPY
 	EQ(sizeof(struct libvhost_postcopy_fault), 32);
 	EQ(offsetof(struct libvhost_postcopy_fault, sz), 0);
 	EQ(offsetof(struct libvhost_postcopy_fault, guest_addr), 8);
 	EQ(offsetof(struct libvhost_postcopy_fault, backend_addr), 16);
 	EQ(offsetof(struct libvhost_postcopy_fault, flags), 24);
-#endif
 	EQ(sizeof(struct libvhost_backend_ops), 136);
 	EQ(offsetof(struct libvhost_backend_ops, sz), 0);
 	EQ(offsetof(struct libvhost_backend_ops, set_features), 8);

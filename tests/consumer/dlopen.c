@@ -62,15 +62,6 @@ static int check_symbols(void *h, const char *list)
 		return -1;
 	}
 	while (fscanf(f, "%255s %63s", name, node) == 2) {
-		/* "!name node": a build option this library lacks; it must be absent */
-		if (name[0] == '!') {
-			if (dlvsym(h, name + 1, node)) {
-				printf("FAIL: dlvsym found %s at %s in a build without that option\n",
-				       name + 1, node);
-				missing++;
-			}
-			continue;
-		}
 		n++;
 		if (!dlvsym(h, name, node)) {
 			printf("FAIL: dlvsym(\"%s\", \"%s\"): %s\n", name, node, dlerror());

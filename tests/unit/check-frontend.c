@@ -1132,6 +1132,28 @@ START_TEST(test_reconnect)
 }
 END_TEST
 
+/*
+ * The functions of a build option exist in every build (README, "Build
+ * options"): without the option each says -EOPNOTSUPP before it looks at
+ * its arguments, with it NULL is -EINVAL.
+ */
+START_TEST(test_build_options)
+{
+	struct libvhost_postcopy_fault f = { .sz = sizeof(f) };
+	int pc = LIBVHOST_HAS_POSTCOPY ? -EINVAL : -EOPNOTSUPP;
+	int xen = LIBVHOST_HAS_XEN ? -EINVAL : -EOPNOTSUPP;
+	char page[4096];
+
+	ck_assert_int_eq(libvhost_frontend_postcopy_advise(NULL, NULL), pc);
+	ck_assert_int_eq(libvhost_frontend_postcopy_listen(NULL), pc);
+	ck_assert_int_eq(libvhost_frontend_postcopy_end(NULL), pc);
+	ck_assert_int_eq(libvhost_frontend_postcopy_read_fault(NULL, &f), pc);
+	ck_assert_int_eq(libvhost_frontend_postcopy_place(NULL, 0, page, sizeof(page)), pc);
+	ck_assert_int_eq(libvhost_frontend_postcopy_wake(NULL, 0, sizeof(page)), pc);
+	ck_assert_int_eq(libvhost_frontend_set_xen_region(NULL, 0, LIBVHOST_XEN_MMAP_FOREIGN, 1), xen);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("frontend");
@@ -1153,6 +1175,7 @@ int main(void)
 	tcase_add_test(tc, test_backend_channel);
 	tcase_add_test(tc, test_connect_listen);
 	tcase_add_test(tc, test_reconnect);
+	tcase_add_test(tc, test_build_options);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
