@@ -211,6 +211,10 @@ int lvh_fe_postcopy_mem_table(struct libvhost_frontend *fe, struct lvh_msg *m,
 		fe->pc_regions[i].gpa = got.regions[i].guest_addr;
 		fe->pc_regions[i].size = got.regions[i].size;
 		fe->pc_regions[i].base = got.regions[i].user_addr;
+		lvh_dbg(fe->ctx, "vhost-user: postcopy: guest %#llx (+%llu) at the back-end's %#llx",
+			(unsigned long long)got.regions[i].guest_addr,
+			(unsigned long long)got.regions[i].size,
+			(unsigned long long)got.regions[i].user_addr);
 	}
 	fe->pc_n = got.nregions;
 	pthread_mutex_unlock(&fe->pc_lock);
