@@ -411,19 +411,28 @@ static int session_start(struct st *s)
 /* The back-end closed the connection: count what is outstanding, reach the next one. */
 static void session_lost(struct st *s)
 {
-	unsigned int i, out = 0, tries;
+	unsigned int i, out = 0, rx = 0, tries;
 	int r;
 
 	for (i = 0; i < s->nrings; i++) {
 		uint64_t avail, used;
+		uint16_t n;
 
 		libvhost_vring_get_addrs(s->r[i].vr, 1, NULL, &avail, &used);
+		n = (uint16_t)(rd16(s->base + avail + 2) - rd16(s->base + used + 2));
 		if (s->net && i == 0)
-			continue; /* the RX ring always has buffers posted */
-		out += (uint16_t)(rd16(s->base + avail + 2) - rd16(s->base + used + 2));
+			rx = n; /* the RX ring always has buffers posted */
+		else
+			out += n;
 	}
-	say("session %u: the back-end went away after %" PRIu64 " completions, %u %s outstanding",
-	    s->session, s->session_done, out, s->net ? "frames" : "requests");
+	if (s->net)
+		say("session %u: the back-end went away after %" PRIu64
+		    " frames came back, %u frames outstanding on TX, %u buffers posted on RX",
+		    s->session, s->session_done, out, rx);
+	else
+		say("session %u: the back-end went away after %" PRIu64
+		    " completions, %u requests outstanding",
+		    s->session, s->session_done, out);
 	if (out)
 		s->kills_outstanding++;
 	if (s->session > s->restarts)
