@@ -7,10 +7,16 @@
  * (libvhost_frontend_reconnect), sets the session up again and restores each
  * ring the way QEMU does after a broken connection: SET_VRING_BASE with the
  * ring's used index, read from guest memory, so that every buffer made
- * available and not yet used is taken again by the new back-end.  With
- * --inflight the back-end's inflight area (GET_INFLIGHT_FD once,
- * SET_INFLIGHT_FD at every session) lets it resubmit what it had taken.
- * Split rings.
+ * available and not yet used is taken again by the new back-end.  That
+ * holds for a back-end that completes in order; for one that does not (the
+ * window [used, avail) then holds a finished request and misses an earlier
+ * one) the blk driver, which knows where it published each request, puts
+ * the outstanding requests' heads into the window first.  With --inflight
+ * the back-end's inflight area (GET_INFLIGHT_FD once, SET_INFLIGHT_FD at
+ * every session) lets it resubmit what it had taken, and the window is left
+ * alone.  A connection reset during a session's set-up (the reconnect
+ * reached the dying back-end's listening socket) is followed by another
+ * reconnect.  Split rings.
  *
  *   fe-restart blk --socket PATH --restarts N [--progress M] [--queues Q]
  *                  [--depth D] [--inflight] [--image FILE]
@@ -29,7 +35,8 @@
  * (blk) or M frames back (net) completed in it; the test kills the back-end
  * after that line.  After N reconnects and M more the driver checks, prints
  * a summary ("fe-restart: pass: ...") and exits 0; 1 on any error, stall
- * (30 s without a completion) or wrong data.
+ * (30 s without a completion) or wrong data (with the block's last requests:
+ * W/R submitted, w/r completed, @session/queue/position in the ring).
  */
 #include <endian.h>
 #include <errno.h>
@@ -503,9 +510,11 @@ static void note_hist(struct st *s, uint32_t block, char what, uint64_t seq, uns
 
 	l = (size_t)snprintf(e, sizeof(e), " %c%" PRIu64 "@s%u/q%u/p%u", what, seq, s->session, q,
 			     pos);
-	if (n + l >= sizeof(s->hist[0])) {
-		memmove(h, h + 60, n - 60 + 1);
-		n -= 60;
+	while (n + l >= sizeof(s->hist[0])) { /* the oldest entries go */
+		char *next = strchr(h + 1, ' ');
+
+		memmove(h, next, strlen(next) + 1);
+		n = strlen(h);
 	}
 	memcpy(h + n, e, l + 1);
 }

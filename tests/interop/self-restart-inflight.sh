@@ -98,6 +98,9 @@ cat "$d/driver.log"
 grep -q "image file: all 1024 blocks hold their last completed write" "$d/driver.log" ||
 	fail "no image-file check"
 line=$(grep "fe-restart: pass:" "$d/driver.log") || fail "no pass line"
+outstanding=$(echo "$line" | sed 's/.*restarts (\([0-9]*\) with requests outstanding.*/\1/')
+[ $((outstanding * 2)) -gt "$kills" ] ||
+	fail "only $outstanding of $kills kills found requests outstanding"
 grep -q "(0 windows reordered)" "$d/driver.log" || fail "the driver reordered a window with inflight tracking"
 resub=$(count "were in flight: taking them again" "$d/backend.txt")
 [ "$resub" -gt 0 ] || fail "no kill found buffers in flight: the inflight area was never used"
