@@ -827,7 +827,7 @@ static void setup(struct st *s)
 		      .retry_interval_ms = 50, .timeout_ms = 10000);
 	uint64_t off;
 	unsigned int i;
-	void *p;
+	void *p = NULL;
 	int r;
 
 	if (libvhost_ctx_new(NULL, &s->ctx) < 0)
@@ -882,6 +882,28 @@ static void setup(struct st *s)
 		}
 		libvhost_vring_kick(s->r[0].vr);
 	}
+}
+
+static void teardown(struct st *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->nrings; i++) {
+		libvhost_vring_unref(s->r[i].vr);
+		close(s->r[i].kick);
+		close(s->r[i].call);
+	}
+	if (s->ifl_fd >= 0)
+		close(s->ifl_fd);
+	libvhost_frontend_unref(s->fe);
+	libvhost_mem_unref(s->mem);
+	libvhost_ctx_unref(s->ctx);
+	free(s->slots);
+	free(s->qbusy);
+	free(s->last);
+	free(s->bbusy);
+	free(s->hist);
+	free(s->seen);
 }
 
 static void usage(void)
@@ -993,5 +1015,6 @@ int main(int argc, char **argv)
 		    s.errors ? "FAIL" : "pass", s.restarts, s.kills_outstanding, s.resubmitted,
 		    s.rewritten, s.writes, s.reads, s.errors);
 	}
+	teardown(&s);
 	return s.errors ? 1 : 0;
 }
