@@ -91,7 +91,8 @@ struct slot {
 	uint32_t type, block;
 	uint64_t seq; /* a write's sequence number; a read's expected one */
 	uint16_t pos; /* where in the available ring it was published */
-	bool busy;
+	uint16_t head; /* its chain's head, as published there */
+	bool busy, have_head;
 };
 
 struct st {
@@ -267,16 +268,14 @@ static void make_rings(struct st *s)
  * still outstanding.  It does when the old back-end completed in order; qsd
  * completes out of order (a request done after a later one: the later one
  * is in the window, done, and the earlier one before it).  The driver knows
- * where each outstanding request was published and puts their heads, in
- * publication order, into the window.  Returns false if a head was already
- * overwritten (an outstanding request a whole ring older than the newest).
+ * each outstanding request's head and puts them, in publication order, into
+ * the window (again and again the same, should a set-up be tried twice).
  */
-static bool blk_window(struct st *s, unsigned int q, uint64_t avail_gpa, uint16_t uidx,
+static void blk_window(struct st *s, unsigned int q, uint64_t avail_gpa, uint16_t uidx,
 		       uint16_t aidx)
 {
 	uint8_t *ring = s->base + avail_gpa + 4;
 	struct slot *out[MAXDEPTH];
-	uint16_t heads[MAXDEPTH];
 	unsigned int n = 0, i, j;
 	bool inside = true;
 
@@ -298,19 +297,16 @@ static bool blk_window(struct st *s, unsigned int q, uint64_t avail_gpa, uint16_
 		exit(1);
 	}
 	if (inside)
-		return true;
+		return;
 	for (i = 0; i < n; i++) {
-		if ((uint16_t)(aidx - out[i]->pos) > RING)
-			return false;
-		memcpy(&heads[i], ring + 2 * (out[i]->pos % RING), 2);
+		uint16_t h = htole16(out[i]->head);
+
+		memcpy(ring + 2 * ((uint16_t)(uidx + i) % RING), &h, 2);
 	}
-	for (i = 0; i < n; i++)
-		memcpy(ring + 2 * ((uint16_t)(uidx + i) % RING), &heads[i], 2);
 	say("session %u: ring %u: completed out of order before the kill: the %u outstanding "
 	    "requests' heads put in the window",
 	    s->session, q, n);
 	s->rewritten++;
-	return true;
 }
 
 /* ---- a session: negotiate, features, inflight, memory, rings from the used index ---- */
@@ -376,9 +372,8 @@ static int session_start(struct st *s)
 			    s->session, i, uidx, aidx, (uint16_t)(aidx - uidx));
 			s->resubmitted += (uint16_t)(aidx - uidx);
 		}
-		if (s->session > 1 && !s->net && !s->inflight &&
-		    !blk_window(s, i, avail_gpa, uidx, aidx))
-			die("an outstanding request's head was overwritten", EOVERFLOW);
+		if (s->session > 1 && !s->net && !s->inflight)
+			blk_window(s, i, avail_gpa, uidx, aidx);
 		r = libvhost_dev_set_vring_num(s->dev, i, RING);
 		if (r == 0)
 			r = libvhost_dev_set_vring_base(s->dev, i, uidx);
@@ -414,6 +409,10 @@ static int session_start(struct st *s)
 	say("session %u up", s->session);
 	return 0;
 }
+
+static void note_done(struct st *s, unsigned int n);
+static unsigned int blk_reap(struct st *s);
+static unsigned int net_reap(struct st *s);
 
 /* The back-end closed the connection: count what is outstanding, reach the next one. */
 static void session_lost(struct st *s)
@@ -461,6 +460,8 @@ static void session_lost(struct st *s)
 			die("the session's set-up", r);
 		say("session %u: the connection was lost during the set-up (%s): again",
 		    s->session, strerror(-r));
+		/* what a back-end that got as far as a ring did before it went */
+		note_done(s, s->net ? net_reap(s) : blk_reap(s));
 		s->setup_resets++;
 		usleep(20000);
 	}
@@ -551,11 +552,32 @@ static void blk_submit(struct st *s, unsigned int q, struct slot *sl, uint32_t t
 	if (r < 0)
 		die("adding a request", r);
 	sl->busy = true;
+	sl->have_head = false;
 	s->qbusy[q]++;
 	if (type != BLK_T_FLUSH)
 		note_hist(s, block, type == BLK_T_OUT ? 'W' : 'R', seq, q, sl->pos);
 	if (type != BLK_T_FLUSH)
 		s->bbusy[block] = true;
+}
+
+/* Publishes queue @q's new requests and notes their heads (as the avail ring has them). */
+static void blk_kick(struct st *s, unsigned int q)
+{
+	uint64_t avail;
+	unsigned int j;
+
+	libvhost_vring_kick(s->r[q].vr);
+	libvhost_vring_get_addrs(s->r[q].vr, 1, NULL, &avail, NULL);
+	for (j = 0; j < s->depth; j++) {
+		struct slot *sl = &s->slots[q * s->depth + j];
+		uint16_t h;
+
+		if (!sl->busy || sl->have_head)
+			continue;
+		memcpy(&h, s->base + avail + 4 + 2 * (sl->pos % RING), 2);
+		sl->head = le16toh(h);
+		sl->have_head = true;
+	}
 }
 
 static void blk_fill(struct st *s)
@@ -585,7 +607,7 @@ static void blk_fill(struct st *s)
 			added = true;
 		}
 		if (added)
-			libvhost_vring_kick(s->r[q].vr);
+			blk_kick(s, q);
 	}
 }
 
@@ -668,13 +690,13 @@ static void blk_final(struct st *s)
 	blk_drain(s);
 	if (s->features & BLK_F_FLUSH) {
 		blk_submit(s, 0, sl, BLK_T_FLUSH, 0, 0);
-		libvhost_vring_kick(s->r[0].vr);
+		blk_kick(s, 0);
 		blk_drain(s);
 	}
 	/* every block through the device: its last completed write, or zeroes */
 	for (b = 0; b < NBLOCKS; b++) {
 		blk_submit(s, 0, sl, BLK_T_IN, b, s->last[b]);
-		libvhost_vring_kick(s->r[0].vr);
+		blk_kick(s, 0);
 		blk_drain(s);
 		written += s->last[b] != 0;
 	}
