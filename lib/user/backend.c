@@ -980,6 +980,19 @@ static int set_vring_fd(struct libvhost_backend *be, struct lvh_msg *m)
 		close_fd(slot);
 		*slot = fd;
 	}
+	/*
+	 * A new call fd is signalled once: a back-end killed after publishing
+	 * used buffers and before its call reached the driver left them untold,
+	 * and the driver, waiting on them, kicks no more (QEMU gives a
+	 * reconnected back-end its call fds before the rings).  A driver takes
+	 * a call with nothing new as nothing.
+	 */
+	if (r == 0 && slot == &vq->call_fd && fd >= 0) {
+		uint64_t one = 1;
+
+		if (write(fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+			lvh_dbg(be->ctx, "vq %u: call fd: %s", vq->index, strerror(errno));
+	}
 	if (r == 0 && m->request == LIBVHOST_USER_SET_VRING_KICK && !vq->started) {
 		/* the kick fd starts the ring (with the IOTLB, maybe once its entries come) */
 		r = lvh_be_vq_start(be, vq);

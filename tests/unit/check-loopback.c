@@ -444,6 +444,8 @@ START_TEST(test_kicks_off)
 
 		/* a reply: the back-end has processed the ring's start before it */
 		ck_assert_int_eq(libvhost_frontend_get_config(fe, 0, cfg, 4), 0);
+		/* the call a new call fd gets at once (a reconnect's lost call) */
+		ck_assert_int_eq(read(drv.call[0], &one, sizeof(one)), sizeof(one));
 		memset(b, 0x5a, 64);
 		ck_assert_int_eq(libvhost_vring_add(drv.vr[0], iov, 1, 1, b), 0);
 		ck_assert_int_eq(libvhost_vring_kick(drv.vr[0]), 0);
@@ -462,6 +464,42 @@ START_TEST(test_kicks_off)
 	}
 	libvhost_frontend_unref(fe);
 	driver_stop(&drv);
+	device_free(d);
+}
+END_TEST
+
+/*
+ * A back-end killed after it published used buffers and before its call
+ * reached the driver leaves them untold, and the driver waits on them for
+ * ever (seen in a soak of qemu-linux-blk-restart: the guest's I/O stopped
+ * after a restart).  QEMU gives the restarted back-end its call fds before
+ * the rings, so each new call fd is signalled once at once.
+ */
+START_TEST(test_call_fd_signalled)
+{
+	struct device *d = device_new(F_VERSION_1, 0);
+	struct libvhost_frontend *fe = pair(d);
+	struct libvhost_dev *dev = libvhost_frontend_get_dev(fe);
+	int call = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	struct pollfd pfd = { call, POLLIN, 0 };
+	uint64_t n;
+	uint8_t cfg[4];
+
+	ck_assert_int_ge(call, 0);
+	ck_assert_int_eq(libvhost_frontend_negotiate(fe), 0);
+	ck_assert_int_eq(libvhost_dev_set_features(dev, F_VERSION_1), 0);
+	ck_assert_int_eq(libvhost_dev_set_vring_call(dev, 0, call), 0);
+	/* a reply: the back-end has taken the call fd before it */
+	ck_assert_int_eq(libvhost_frontend_get_config(fe, 0, cfg, 4), 0);
+	ck_assert_int_eq(poll(&pfd, 1, 5000), 1);
+	ck_assert_int_eq(read(call, &n, sizeof(n)), sizeof(n));
+	ck_assert_uint_eq(n, 1);
+	/* none: no call */
+	ck_assert_int_eq(libvhost_dev_set_vring_call(dev, 0, -1), 0);
+	ck_assert_int_eq(libvhost_frontend_get_config(fe, 0, cfg, 4), 0);
+	ck_assert_int_eq(poll(&pfd, 1, 0), 0);
+	libvhost_frontend_unref(fe);
+	close(call);
 	device_free(d);
 }
 END_TEST
@@ -1693,6 +1731,7 @@ int main(void)
 	tcase_add_test(tc, test_packed);
 	tcase_add_loop_test(tc, test_gpa_addresses, 0, 2);
 	tcase_add_loop_test(tc, test_kicks_off, 0, 3);
+	tcase_add_test(tc, test_call_fd_signalled);
 	tcase_add_test(tc, test_next_frontend);
 	tcase_add_test(tc, test_dirty_log);
 	tcase_add_test(tc, test_mem_reg_per_device);
