@@ -108,8 +108,11 @@ lvh_stop() {
 lvh_log_forms='dropping the front-end|Sanitizer|runtime error:|vhost.*fail|[Ff]ailed|FAILED|'\
 '[Ee]rror:|[Ee]rror (during|while|in|on|from)|ERROR|[Cc]annot|[Uu]nable to|[Ff]atal|'\
 'Kernel panic|[Ss]egmentation fault|[Aa]borted|core dumped'
-# (DPDK's vhost lists the status bits a driver set, FAILED among them)
-lvh_log_info='^vhost-user-blk: connected to the front-end again$|'\
+# (DPDK's vhost lists the status bits a driver set, FAILED among them; a
+# guest kernel under a loaded TCG host may fail to calibrate its TSC, and
+# falls back to another clock)
+lvh_log_info='^\[ *[0-9]+\.[0-9]+\] tsc: (Fast TSC calibration failed|Unable to calibrate against PIT)$|'\
+'^vhost-user-blk: connected to the front-end again$|'\
 '^vhost-user-blk: queue [0-9]+: [0-9]+ requests.*$|'\
 '^vhost-user-net: pair [0-9]+: [0-9]+ frames from the driver.*$|'\
 '^vhost-user-(blk|net): back-end: [0-9]+ sessions, .*$|'\

@@ -125,11 +125,8 @@ static bool answer(struct fake *f, struct lvh_msg *m, struct lvh_msg *rep)
 	case LIBVHOST_USER_SET_LOG_BASE:
 		if (f->log_reply == 1)
 			return true;
-		if (f->log_reply == 2) {
-			lvh_msg_set_u64(rep, m->payload.u64);
-			return true;
-		}
-		/* fall through */
+		lvh_msg_set_u64(rep, f->log_reply == 2 ? m->payload.u64 : 0);
+		return true;
 	case LIBVHOST_USER_POSTCOPY_END:
 	case LIBVHOST_USER_CHECK_DEVICE_STATE:
 		lvh_msg_set_u64(rep, 0);
