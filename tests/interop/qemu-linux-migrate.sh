@@ -27,7 +27,9 @@
 # sent (a low bandwidth limit keeps the precopy phase long): the destination's
 # back-ends must see POSTCOPY_ADVISE, POSTCOPY_LISTEN and POSTCOPY_END, and
 # the destination QEMU must have served page faults of theirs (its trace
-# event vhost_user_postcopy_fault_handler_found).
+# event vhost_user_postcopy_fault_handler_found), in the run as a whole: how
+# many come in one migration depends on how much I/O the guest, slowed by
+# its own faults, issues before the background stream brings the pages.
 # At the end guest-io reads every block back, the image must hold every write
 # the guest completed (guest-io --check-image gives the same map line), the
 # guest's console shows no I/O or virtio error, no back-end dropped its
@@ -82,7 +84,7 @@ precopy) bandwidth=$((512 * 1024 * 1024)) ;;
 # postcopy: slow enough that most of RAM is still on the source when the
 # destination starts running, and comes after it slowly (zero pages cost
 # nothing), so that the back-ends fault on it
-postcopy) bandwidth=$((4 * 1024 * 1024)) ;;
+postcopy) bandwidth=$((2 * 1024 * 1024)) ;;
 esac
 downtime=1000
 
@@ -303,8 +305,6 @@ while [ $i -lt "$migrations" ]; do
 	if [ "$mode" = postcopy ]; then
 		f=$(lvh_guest_count "vhost_user_postcopy_fault_handler_found" "$d/qemu$k.trace")
 		echo "migration $i: the destination QEMU served $f page faults of the back-ends"
-		# the destination started with next to none of the guest's memory
-		[ "$f" -gt 0 ] || lvh_guest_fail "migration $i: the back-ends never faulted on the destination"
 		n_faults=$((n_faults + f))
 	fi
 	# the guest goes on: new I/O, frames still coming back
@@ -357,6 +357,9 @@ for t in blk-a blk-b net-a net-b; do
 	[ "$mode" = postcopy ] && [ "${t%-*}" = net ] && continue
 	[ "${dirty:-0}" -gt 0 ] || lvh_guest_fail "the $t back-end logged no dirty page"
 done
+# each destination started with next to none of the guest's memory
+[ "$mode" = postcopy ] && [ "$n_faults" -eq 0 ] &&
+	lvh_guest_fail "the back-ends never faulted on a destination in $migrations migrations"
 cat "$d"/qemu[0-9]*.log > "$d/qemu.log"
 lvh_check_logs "$d/qemu.log"
 lvh_guest_check_qemu_log
