@@ -74,7 +74,8 @@ int lvh_mem_add_mapped(struct libvhost_mem *mem, uint64_t guest_addr, uint64_t s
 /*
  * References of one region: a front-end may add the same region (guest
  * address, size and user address) more than once, QEMU 7.2 once per vhost
- * device on the socket, and takes it back as often.  A region starts with
+ * device on the socket (the queue pairs of a multi-queue net device are
+ * devices of their own), and takes it back as often.  A region starts with
  * one; at most LVH_MEM_MAX_REFS, so that a front-end cannot wrap the count.
  */
 #define LVH_MEM_MAX_REFS (LIBVHOST_MEM_MAX_REGIONS * 64)
