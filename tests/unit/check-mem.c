@@ -248,7 +248,7 @@ START_TEST(test_map_fd)
 	ck_assert_ptr_null(lvh_mem_qva_map(mem, qva - 1, &contig, &gpa));
 
 	/* a second region: each address finds its own (the last-hit cache moves) */
-	ck_assert_int_eq(lvh_mem_map_fd(mem, 0, 1 * MiB, qva + 16 * MiB, fd, 0, (void **)&lo), 0);
+	ck_assert_int_eq(lvh_mem_map_fd(mem, 0, 2 * MiB, qva + 16 * MiB, fd, 0, (void **)&lo), 0);
 	ck_assert_ptr_eq(lvh_mem_qva_map(mem, qva + 16 * MiB + 8, &contig, &gpa), lo + 8);
 	ck_assert_uint_eq(gpa, 8);
 	ck_assert_ptr_eq(lvh_mem_qva_map(mem, qva + 8, &contig, &gpa), hva + 8);
