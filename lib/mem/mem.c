@@ -1,8 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Guest memory tables: regions kept sorted by guest address, so lookups in
- * either direction are a binary search (guest -> process) or a short scan
- * (process -> guest), and overlaps are caught when a region is added.
+ * Guest memory tables: regions kept sorted by guest address, so that a
+ * guest address is a binary search away, and overlaps are caught when a
+ * region is added.  The table is the one owner of every region in it: the
+ * caller's (libvhost_mem_add), its own memfds (libvhost_mem_alloc), a
+ * vhost-user front-end's fds it maps for the back-end (lvh_mem_map_fd) and
+ * Xen's mappings (lvh_mem_add_mapped).  Each region also records the
+ * front-end's user address of it (qva), which ring addresses and IOTLB
+ * entries are in; translations of guest and of front-end addresses both
+ * try the region the last one found first.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,10 +30,14 @@
 
 struct region {
 	uint64_t gpa, size, uva, fd_offset;
-	int fd;
-	bool owns_mapping; /* allocated by the table: unmapped with it */
+	uint64_t qva; /* the front-end's user address of gpa (uva for the caller's own) */
+	int fd; /* libvhost_mem_add()'s duplicate or libvhost_mem_alloc()'s memfd, or -1 */
+	void *map; /* a mapping the table made (page-aligned): unmapped with the region */
+	size_t map_len;
 	void (*unmap)(void *arg); /* lvh_mem_add_mapped(): how its mapping goes */
 	void *unmap_arg;
+	unsigned int refs; /* lvh_mem_region_ref(): the front-end added it this many times */
+	uint32_t marks; /* the endpoint's (lvh_mem_set_marks) */
 };
 
 struct libvhost_mem {
@@ -39,8 +49,9 @@ struct libvhost_mem {
 	 * The region the last translation found: buffers come from the same
 	 * one over and over.  Only a hint, checked against n and the region
 	 * before use; threads translating at once may overwrite each other's.
+	 * qhint is the same for front-end user addresses.
 	 */
-	unsigned int hint;
+	unsigned int hint, qhint;
 };
 
 LIBVHOST_EXPORT int libvhost_mem_new(struct libvhost_ctx *ctx, struct libvhost_mem **ret)
@@ -67,22 +78,28 @@ LIBVHOST_EXPORT struct libvhost_mem *libvhost_mem_ref(struct libvhost_mem *mem)
 
 static void region_release(struct region *r)
 {
-	if (r->owns_mapping)
-		munmap((void *)(uintptr_t)r->uva, r->size);
+	if (r->map)
+		munmap(r->map, r->map_len);
 	if (r->unmap)
 		r->unmap(r->unmap_arg);
 	if (r->fd >= 0)
 		close(r->fd);
 }
 
-LIBVHOST_EXPORT struct libvhost_mem *libvhost_mem_unref(struct libvhost_mem *mem)
+void lvh_mem_clear(struct libvhost_mem *mem)
 {
 	unsigned int i;
 
-	if (!mem || --mem->refcount > 0)
-		return NULL;
 	for (i = 0; i < mem->n; i++)
 		region_release(&mem->r[i]);
+	mem->n = 0;
+}
+
+LIBVHOST_EXPORT struct libvhost_mem *libvhost_mem_unref(struct libvhost_mem *mem)
+{
+	if (!mem || --mem->refcount > 0)
+		return NULL;
+	lvh_mem_clear(mem);
 	free(mem->r);
 	libvhost_ctx_unref(mem->ctx);
 	free(mem);
@@ -158,6 +175,7 @@ static int insert(struct libvhost_mem *mem, const struct region *nr)
 	at = lower_bound(mem, nr->gpa);
 	memmove(&mem->r[at + 1], &mem->r[at], (mem->n - at) * sizeof(*nr));
 	mem->r[at] = *nr;
+	mem->r[at].refs = 1;
 	mem->n++;
 	return 0;
 }
@@ -181,7 +199,7 @@ LIBVHOST_EXPORT int libvhost_mem_alloc(struct libvhost_mem *mem, uint64_t guest_
 				       uint64_t size, const struct libvhost_mem_alloc_opts *opts,
 				       void **ret_addr)
 {
-	struct region nr = { .gpa = guest_addr, .size = size, .fd = -1, .owns_mapping = true };
+	struct region nr = { .gpa = guest_addr, .size = size, .fd = -1 };
 	uint64_t flags, page, huge;
 	unsigned int mfd_flags = MFD_CLOEXEC;
 	void *addr;
@@ -249,7 +267,9 @@ LIBVHOST_EXPORT int libvhost_mem_alloc(struct libvhost_mem *mem, uint64_t guest_
 			lvh_err(mem->ctx, "mapping %" PRIu64 " bytes: %s", size, strerror(errno));
 		goto fail;
 	}
-	nr.uva = (uint64_t)(uintptr_t)addr;
+	nr.uva = nr.qva = (uint64_t)(uintptr_t)addr;
+	nr.map = addr;
+	nr.map_len = (size_t)size;
 	r = insert(mem, &nr);
 	if (r < 0) {
 		munmap(addr, size);
@@ -265,20 +285,13 @@ fail:
 	return r;
 }
 
-LIBVHOST_EXPORT int libvhost_mem_add(struct libvhost_mem *mem, uint64_t guest_addr, uint64_t size,
-				     void *addr, int fd, uint64_t fd_offset)
+/* One fstat, one check: @fd is shared memory holding [fd_offset, +size).  -EINVAL, -errno. */
+static int fd_can_back(struct libvhost_mem *mem, int fd, uint64_t fd_offset, uint64_t size)
 {
-	struct region nr = { .gpa = guest_addr, .size = size, .uva = (uint64_t)(uintptr_t)addr,
-			     .fd_offset = fd_offset, .fd = -1 };
 	struct stat st;
 	uint64_t end;
 	int r;
 
-	if (!mem || !addr || fd < 0)
-		return -EINVAL;
-	r = check_new(mem, guest_addr, size, nr.uva, true);
-	if (r < 0)
-		return r;
 	if (fstat(fd, &st) < 0) {
 		r = -errno;
 		lvh_err(mem->ctx, "fd %d: %s", fd, strerror(errno));
@@ -291,6 +304,24 @@ LIBVHOST_EXPORT int libvhost_mem_add(struct libvhost_mem *mem, uint64_t guest_ad
 			(long long)st.st_size);
 		return -EINVAL;
 	}
+	return 0;
+}
+
+LIBVHOST_EXPORT int libvhost_mem_add(struct libvhost_mem *mem, uint64_t guest_addr, uint64_t size,
+				     void *addr, int fd, uint64_t fd_offset)
+{
+	struct region nr = { .gpa = guest_addr, .size = size, .uva = (uint64_t)(uintptr_t)addr,
+			     .qva = (uint64_t)(uintptr_t)addr, .fd_offset = fd_offset, .fd = -1 };
+	int r;
+
+	if (!mem || !addr || fd < 0)
+		return -EINVAL;
+	r = check_new(mem, guest_addr, size, nr.uva, true);
+	if (r < 0)
+		return r;
+	r = fd_can_back(mem, fd, fd_offset, size);
+	if (r < 0)
+		return r;
 	nr.fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
 	if (nr.fd < 0) {
 		r = -errno;
@@ -305,35 +336,159 @@ LIBVHOST_EXPORT int libvhost_mem_add(struct libvhost_mem *mem, uint64_t guest_ad
 	return 0;
 }
 
+int lvh_mem_map_fd(struct libvhost_mem *mem, uint64_t guest_addr, uint64_t size, uint64_t qva,
+		   int fd, uint64_t fd_offset, void **ret_addr)
+{
+	struct region nr = { .gpa = guest_addr, .size = size, .qva = qva,
+			     .fd_offset = fd_offset, .fd = -1 };
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+	uint64_t start = fd_offset & ~(page - 1);
+	void *p;
+	int r;
+
+	if (lvh_range_overflows(qva, size)) {
+		lvh_err(mem->ctx, "region at guest 0x%" PRIx64 ": user address 0x%" PRIx64
+			" wraps", guest_addr, qva);
+		return -EINVAL;
+	}
+	r = check_new(mem, guest_addr, size, 0, false);
+	if (r < 0)
+		return r;
+	r = fd_can_back(mem, fd, fd_offset, size);
+	if (r < 0)
+		return r;
+	/* fd_offset + size fits (checked): the mapping runs from the page fd_offset is in */
+	if (fd_offset + size - start > SIZE_MAX)
+		return -ENOMEM;
+	nr.map_len = (size_t)(fd_offset + size - start);
+	p = mmap(NULL, nr.map_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)start);
+	if (p == MAP_FAILED) {
+		r = -errno;
+		lvh_err(mem->ctx, "mmap of %zu bytes for guest 0x%" PRIx64 ": %s", nr.map_len,
+			guest_addr, strerror(errno));
+		return r;
+	}
+	nr.map = p;
+	nr.uva = (uint64_t)(uintptr_t)p + (fd_offset - start);
+	r = insert(mem, &nr);
+	if (r < 0) {
+		munmap(p, nr.map_len);
+		return r;
+	}
+	*ret_addr = (void *)(uintptr_t)nr.uva;
+	return 0;
+}
+
 int lvh_mem_add_mapped(struct libvhost_mem *mem, uint64_t guest_addr, uint64_t size, void *addr,
-		       void (*unmap)(void *arg), void *arg)
+		       uint64_t qva, void (*unmap)(void *arg), void *arg)
 {
 	struct region nr = { .gpa = guest_addr, .size = size, .uva = (uint64_t)(uintptr_t)addr,
-			     .fd = -1, .unmap = unmap, .unmap_arg = arg };
+			     .qva = qva, .fd = -1, .unmap = unmap, .unmap_arg = arg };
 	int r;
 
 	if (!mem || !addr || !unmap)
 		return -EINVAL;
+	if (lvh_range_overflows(qva, size)) {
+		lvh_err(mem->ctx, "region at guest 0x%" PRIx64 ": user address 0x%" PRIx64
+			" wraps", guest_addr, qva);
+		return -EINVAL;
+	}
 	r = check_new(mem, guest_addr, size, nr.uva, true);
 	if (r < 0)
 		return r;
 	return insert(mem, &nr);
 }
 
-LIBVHOST_EXPORT int libvhost_mem_remove(struct libvhost_mem *mem, uint64_t guest_addr)
+static void remove_at(struct libvhost_mem *mem, unsigned int i)
 {
-	unsigned int i;
-
-	if (!mem)
-		return -EINVAL;
-	i = lower_bound(mem, guest_addr);
-	if (i == mem->n || mem->r[i].gpa != guest_addr) {
-		lvh_err(mem->ctx, "no region starts at guest 0x%" PRIx64, guest_addr);
-		return -ENOENT;
-	}
 	region_release(&mem->r[i]);
 	memmove(&mem->r[i], &mem->r[i + 1], (mem->n - i - 1) * sizeof(mem->r[0]));
 	mem->n--;
+}
+
+/* The index of the region that starts at gpa, or -ENOENT. */
+static int index_of(const struct libvhost_mem *mem, uint64_t gpa)
+{
+	unsigned int i = lower_bound(mem, gpa);
+
+	return i < mem->n && mem->r[i].gpa == gpa ? (int)i : -ENOENT;
+}
+
+LIBVHOST_EXPORT int libvhost_mem_remove(struct libvhost_mem *mem, uint64_t guest_addr)
+{
+	int i;
+
+	if (!mem)
+		return -EINVAL;
+	i = index_of(mem, guest_addr);
+	if (i < 0) {
+		lvh_err(mem->ctx, "no region starts at guest 0x%" PRIx64, guest_addr);
+		return -ENOENT;
+	}
+	remove_at(mem, (unsigned int)i);
+	return 0;
+}
+
+/* The region at guest_addr with this size and front-end address, or -ENOENT. */
+static int index_of_same(const struct libvhost_mem *mem, uint64_t guest_addr, uint64_t size,
+			 uint64_t qva)
+{
+	int i = index_of(mem, guest_addr);
+
+	if (i < 0 || mem->r[i].size != size || mem->r[i].qva != qva)
+		return -ENOENT;
+	return i;
+}
+
+int lvh_mem_region_ref(struct libvhost_mem *mem, uint64_t guest_addr, uint64_t size, uint64_t qva)
+{
+	int i = index_of_same(mem, guest_addr, size, qva);
+
+	if (i < 0)
+		return i;
+	if (mem->r[i].refs == LVH_MEM_MAX_REFS)
+		return -EOVERFLOW;
+	return (int)++mem->r[i].refs;
+}
+
+int lvh_mem_region_unref(struct libvhost_mem *mem, uint64_t guest_addr, uint64_t size,
+			 uint64_t qva)
+{
+	int i = index_of_same(mem, guest_addr, size, qva);
+
+	if (i < 0)
+		return i;
+	if (--mem->r[i].refs)
+		return (int)mem->r[i].refs;
+	remove_at(mem, (unsigned int)i);
+	return 0;
+}
+
+bool lvh_mem_region_info(const struct libvhost_mem *mem, unsigned int index,
+			 struct lvh_mem_info *ret)
+{
+	const struct region *r;
+
+	if (index >= mem->n)
+		return false;
+	r = &mem->r[index];
+	ret->gpa = r->gpa;
+	ret->size = r->size;
+	ret->qva = r->qva;
+	ret->uva = (uint8_t *)(uintptr_t)r->uva;
+	ret->map = r->map;
+	ret->map_len = r->map_len;
+	ret->marks = r->marks;
+	return true;
+}
+
+int lvh_mem_set_marks(struct libvhost_mem *mem, uint64_t guest_addr, uint32_t marks)
+{
+	int i = index_of(mem, guest_addr);
+
+	if (i < 0)
+		return i;
+	mem->r[i].marks = marks;
 	return 0;
 }
 
@@ -436,6 +591,26 @@ LIBVHOST_EXPORT int libvhost_mem_guest_addr(const struct libvhost_mem *mem, cons
 		}
 	}
 	return -ENOENT;
+}
+
+void *lvh_mem_qva_map(const struct libvhost_mem *mem, uint64_t qva, uint64_t *contiguous,
+		      uint64_t *gpa)
+{
+	unsigned int i = __atomic_load_n(&mem->qhint, __ATOMIC_RELAXED);
+	const struct region *r;
+
+	if (i >= mem->n || qva - mem->r[i].qva >= mem->r[i].size) {
+		for (i = 0; i < mem->n; i++)
+			if (qva - mem->r[i].qva < mem->r[i].size)
+				break;
+		if (i == mem->n)
+			return NULL;
+		__atomic_store_n(&((struct libvhost_mem *)mem)->qhint, i, __ATOMIC_RELAXED);
+	}
+	r = &mem->r[i];
+	*contiguous = r->size - (qva - r->qva);
+	*gpa = r->gpa + (qva - r->qva);
+	return (void *)(uintptr_t)(r->uva + (qva - r->qva));
 }
 
 int lvh_mem_guest_addr_contig(const struct libvhost_mem *mem, uint64_t uva, uint64_t *gpa,

@@ -280,7 +280,7 @@ int lvh_xen_map_region(struct lvh_xen_map *xm, struct libvhost_mem *mem,
 	*m = (struct xen_mapping){ xm, kind, (uint32_t)pages, base };
 	xm->nmapped++;
 	ret = lvh_mem_add_mapped(mem, r->guest_addr, r->size, (uint8_t *)base + in_page,
-				 mapping_unmap, m);
+				 r->user_addr, mapping_unmap, m);
 	if (ret < 0) {
 		mapping_unmap(m);
 		return ret;

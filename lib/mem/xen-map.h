@@ -58,6 +58,7 @@ void lvh_xen_map_set_ops(struct lvh_xen_map *xm, const struct lvh_xen_map_ops *o
 /* A region as a Xen front-end describes it. */
 struct lvh_xen_region {
 	uint64_t guest_addr, size;
+	uint64_t user_addr; /* the front-end's: recorded in the table as the region's qva */
 	uint32_t flags; /* xen_mmap_flags: FOREIGN or GRANT (checked by the codec), ON_DEMAND */
 	uint32_t domid;
 };

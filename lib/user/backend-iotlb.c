@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem/mem.h"
 #include "proto/msg-iotlb.h"
 #include "user/backend.h"
 
@@ -84,7 +85,7 @@ void *lvh_be_iotlb_map(struct libvhost_backend *be, uint64_t iova, uint64_t len,
 	if (iova < e->iova || !(e->perm & (write ? LVH_IOTLB_PERM_WO : LVH_IOTLB_PERM_RO)))
 		return NULL;
 	off = iova - e->iova;
-	p = lvh_be_qva_map(be, e->uaddr + off, &qcontig, gpa);
+	p = lvh_mem_qva_map(be->mem, e->uaddr + off, &qcontig, gpa);
 	if (!p)
 		return NULL;
 	*contig = e->size - off < qcontig ? e->size - off : qcontig;

@@ -19,6 +19,10 @@
  * (NEED_REPLY), otherwise the connection is dropped: it would wait for
  * replies we could not send.  END, which always has a reply, answers a
  * failure status instead.
+ *
+ * The regions are lib/mem's (be->mem): the bases replied are where it
+ * mapped them, the ranges registered its mappings, and a region added but
+ * not yet acknowledged carries the mark PC_PENDING there.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +32,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "mem/mem.h"
 #include "proto/msg-mem.h"
 #include "proto/msg-postcopy.h"
 #include "user/backend.h"
@@ -138,6 +143,9 @@ static int refuse(struct libvhost_backend *be, const struct lvh_msg *m, const ch
 	return m->flags & LIBVHOST_USER_FLAG_NEED_REPLY ? -EINVAL : -EPROTO;
 }
 
+/* lvh_mem_set_marks(): an ADD_MEM_REG's region, registered at the acknowledgement */
+#define PC_PENDING 0x1u
+
 static uint64_t page_round(uint64_t len)
 {
 	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
@@ -147,13 +155,14 @@ static uint64_t page_round(uint64_t len)
 
 static void unregister_all(struct libvhost_backend *be)
 {
+	struct lvh_mem_info x;
 	unsigned int i;
 
-	for (i = 0; i < be->nregions; i++) {
-		struct uffdio_range range = { .start = (uintptr_t)be->regions[i].map,
-					      .len = page_round(be->regions[i].map_len) };
+	for (i = 0; lvh_mem_region_info(be->mem, i, &x); i++) {
+		struct uffdio_range range = { .start = (uintptr_t)x.map,
+					      .len = page_round(x.map_len) };
 
-		if (be->regions[i].map && ioctl(be->pc_ufd, UFFDIO_UNREGISTER, &range) < 0)
+		if (x.map && ioctl(be->pc_ufd, UFFDIO_UNREGISTER, &range) < 0)
 			lvh_dbg(be->ctx, "vhost-user back-end: UFFDIO_UNREGISTER: %s",
 				strerror(errno));
 	}
@@ -186,7 +195,7 @@ int lvh_be_postcopy_request(struct libvhost_backend *be, const struct lvh_msg *m
 			return refuse(be, m, "before POSTCOPY_ADVISE");
 		if (be->pc_listening)
 			return refuse(be, m, "twice");
-		if (be->nregions)
+		if (libvhost_mem_get_nregions(be->mem) > 0)
 			return refuse(be, m, "with guest memory already mapped (send the table after "
 					     "LISTEN, the front-end needs our bases)");
 		be->pc_listening = true;
@@ -210,30 +219,36 @@ int lvh_be_postcopy_request(struct libvhost_backend *be, const struct lvh_msg *m
 	return -EOPNOTSUPP;
 }
 
-/* Our base for each region of the request, in its order (first the index of its first). */
-static int mem_reply(struct libvhost_backend *be, const struct lvh_msg *m, unsigned int first,
-		     struct lvh_msg *rep)
+/* Where lib/mem mapped the region that starts at @gpa; 0 if none does. */
+static uint64_t base_of(const struct libvhost_backend *be, uint64_t gpa)
+{
+	struct lvh_mem_span span;
+
+	if (!lvh_mem_span(be->mem, gpa, &span) || span.gpa != gpa)
+		return 0;
+	return (uint64_t)(uintptr_t)span.uva;
+}
+
+/* The request's regions, as decoded for mapping, each with our base, in their order. */
+static int mem_reply(struct libvhost_backend *be, const struct lvh_msg *m,
+		     const struct lvh_mem_region *regs, unsigned int n, struct lvh_msg *rep)
 {
 	struct lvh_mem_table t;
-	struct lvh_mem_region reg;
 	unsigned int i;
-	int r;
 
 	lvh_msg_init_reply(rep, m);
-	if (m->request == LIBVHOST_USER_ADD_MEM_REG) {
-		r = lvh_msg_decode_mem_region(be->ctx, m, false, &reg);
-		if (r < 0)
-			return r;
-		reg.user_addr = (uintptr_t)be->regions[first].hva;
-		return lvh_msg_encode_mem_region(rep, &reg, false, -1);
-	}
-	r = lvh_msg_decode_mem_table(be->ctx, m, false, true, &t);
-	if (r < 0)
-		return r;
-	if (t.nregions != be->nregions - first)
+	if (n > LIBVHOST_USER_MEM_TABLE_MAX_REGIONS ||
+	    (m->request == LIBVHOST_USER_ADD_MEM_REG && n != 1))
 		return -EPROTO;
-	for (i = 0; i < t.nregions; i++)
-		t.regions[i].user_addr = (uintptr_t)be->regions[first + i].hva;
+	t.nregions = n;
+	for (i = 0; i < n; i++) {
+		t.regions[i] = regs[i];
+		t.regions[i].user_addr = base_of(be, regs[i].guest_addr);
+		if (!t.regions[i].user_addr)
+			return -EPROTO;
+	}
+	if (m->request == LIBVHOST_USER_ADD_MEM_REG)
+		return lvh_msg_encode_mem_region(rep, &t.regions[0], false, -1);
 	return lvh_msg_encode_mem_table(rep, &t, false, NULL);
 }
 
@@ -271,7 +286,7 @@ static int read_ack(struct libvhost_backend *be)
 	return 0;
 }
 
-static int region_register(struct libvhost_backend *be, const struct be_region *x)
+static int region_register(struct libvhost_backend *be, const struct lvh_mem_info *x)
 {
 	struct uffdio_register reg = {
 		.range = { .start = (uintptr_t)x->map, .len = page_round(x->map_len) },
@@ -294,23 +309,23 @@ static int region_register(struct libvhost_backend *be, const struct be_region *
 	return 0;
 }
 
-/* The regions an acknowledgement covers: [first, nregions), or those pending. */
-static int register_regions(struct libvhost_backend *be, const char *name, unsigned int first,
-			    bool pending_only)
+/* The regions an acknowledgement covers: all (SET_MEM_TABLE's), or those pending. */
+static int register_regions(struct libvhost_backend *be, const char *name, bool pending_only)
 {
+	struct lvh_mem_info x;
 	unsigned int i, n = 0;
 	int r;
 
-	for (i = first; i < be->nregions; i++) {
-		if (pending_only && !be->regions[i].pc_pending)
+	for (i = 0; lvh_mem_region_info(be->mem, i, &x); i++) {
+		if (pending_only && !(x.marks & PC_PENDING))
 			continue;
-		r = region_register(be, &be->regions[i]);
+		r = region_register(be, &x);
 		if (r < 0) {
 			/* unregistered memory would read as zeroes, not as the guest's */
 			lvh_err(be->ctx, "vhost-user back-end: postcopy %s: ending the session", name);
 			return -EPROTO;
 		}
-		be->regions[i].pc_pending = false;
+		lvh_mem_set_marks(be->mem, x.gpa, x.marks & ~PC_PENDING);
 		n++;
 	}
 	lvh_dbg(be->ctx, "vhost-user back-end: postcopy: %u regions registered", n);
@@ -319,10 +334,11 @@ static int register_regions(struct libvhost_backend *be, const char *name, unsig
 
 static bool any_pending(const struct libvhost_backend *be)
 {
+	struct lvh_mem_info x;
 	unsigned int i;
 
-	for (i = 0; i < be->nregions; i++)
-		if (be->regions[i].pc_pending)
+	for (i = 0; lvh_mem_region_info(be->mem, i, &x); i++)
+		if (x.marks & PC_PENDING)
 			return true;
 	return false;
 }
@@ -344,7 +360,7 @@ int lvh_be_postcopy_gate(struct libvhost_backend *be, const struct lvh_msg *m)
 				name, (unsigned long long)v, m->nfds);
 			return -EPROTO;
 		}
-		return register_regions(be, name, 0, true) < 0 ? -EPROTO : 1;
+		return register_regions(be, name, true) < 0 ? -EPROTO : 1;
 	}
 	if (m->request == LIBVHOST_USER_ADD_MEM_REG || m->request == LIBVHOST_USER_REM_MEM_REG ||
 	    !any_pending(be))
@@ -355,8 +371,8 @@ int lvh_be_postcopy_gate(struct libvhost_backend *be, const struct lvh_msg *m)
 	return -EPROTO;
 }
 
-int lvh_be_postcopy_mem(struct libvhost_backend *be, const struct lvh_msg *m, unsigned int first,
-			int err)
+int lvh_be_postcopy_mem(struct libvhost_backend *be, const struct lvh_msg *m,
+			const struct lvh_mem_region *regs, unsigned int n, int err)
 {
 	const char *name = lvh_proto_name(LVH_DIR_FRONTEND, m->request);
 	struct lvh_msg rep;
@@ -367,17 +383,17 @@ int lvh_be_postcopy_mem(struct libvhost_backend *be, const struct lvh_msg *m, un
 		lvh_err(be->ctx, "vhost-user back-end: postcopy %s failed: %s", name, strerror(-err));
 		return err == -ECONNRESET || err == -ETIMEDOUT ? err : -EPROTO;
 	}
-	r = mem_reply(be, m, first, &rep);
+	r = mem_reply(be, m, regs, n, &rep);
 	if (r < 0)
 		return -EPROTO;
 	if (lvh_wire_send(be->ctx, be->sock, &rep, be->timeout_ms) < 0)
 		return -ECONNRESET;
 	if (m->request == LIBVHOST_USER_ADD_MEM_REG) {
-		be->regions[first].pc_pending = true;
+		lvh_mem_set_marks(be->mem, regs[0].guest_addr, PC_PENDING);
 		return 1;
 	}
 	r = read_ack(be);
 	if (r < 0)
 		return r;
-	return register_regions(be, name, first, false) < 0 ? -EPROTO : 1;
+	return register_regions(be, name, false) < 0 ? -EPROTO : 1;
 }

@@ -8,7 +8,6 @@
  * The mmap offset has no meaning for such a region and is not used.
  */
 #include <errno.h>
-#include <string.h>
 
 #include "mem/mem.h"
 #include "mem/xen-map.h"
@@ -37,25 +36,21 @@ void lvh_be_xen_set_map_ops(struct libvhost_backend *be, const struct lvh_xen_ma
 	lvh_xen_map_set_ops(be->xen, ops, userdata);
 }
 
-int lvh_be_xen_region_map(struct libvhost_backend *be, const struct lvh_mem_region *in,
-			  struct be_region *out)
+int lvh_be_xen_region_map(struct libvhost_backend *be, const struct lvh_mem_region *in)
 {
 	struct lvh_xen_region xr = {
 		.guest_addr = in->guest_addr,
 		.size = in->size,
+		.user_addr = in->user_addr,
 		.flags = in->xen_mmap_flags,
 		.domid = in->domid,
 	};
 	void *hva;
 	int r;
 
+	/* the table unmaps it when the region goes */
 	r = lvh_xen_map_region(be->xen, be->mem, &xr, &hva);
 	if (r < 0)
 		return r == -EEXIST || r == -EINVAL ? -EPROTO : r;
-	memset(out, 0, sizeof(*out));
-	out->gpa = in->guest_addr;
-	out->size = in->size;
-	out->qva = in->user_addr;
-	out->hva = hva; /* out->map stays NULL: the memory table unmaps it */
 	return 0;
 }

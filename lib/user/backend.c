@@ -2,10 +2,11 @@
 /*
  * The vhost-user back-end: one front-end at a time, each request checked by
  * the table and decoded by its family codec before anything acts on it.
- * Guest memory is mapped from the front-end's fds (sizes checked against
- * fstat); ring addresses are the front-end's user addresses, translated
- * through the regions; rings run on lib/ring/vq-*.c.  A front-end that
- * breaks the protocol is dropped, and the back-end waits for the next one.
+ * Guest memory is the memory table's: lib/mem maps the front-end's fds,
+ * checks and owns the regions, and translates ring addresses (the
+ * front-end's user addresses) as well as buffers' guest addresses; rings
+ * run on lib/ring/vq-*.c.  A front-end that breaks the protocol is
+ * dropped, and the back-end waits for the next one.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -56,35 +57,6 @@ static void vqs_unlock(struct libvhost_backend *be)
 
 /* ---- memory ---- */
 
-static void region_unmap(struct be_region *r)
-{
-	if (r->map)
-		munmap(r->map, r->map_len);
-	r->map = NULL;
-}
-
-/*
- * The front-end's user address @qva in our mapping: the pointer, the bytes
- * contiguous from there (*contig) and its guest address (*gpa); NULL if
- * unmapped.
- */
-void *lvh_be_qva_map(const struct libvhost_backend *be, uint64_t qva, uint64_t *contig,
-		     uint64_t *gpa)
-{
-	unsigned int i;
-
-	for (i = 0; i < be->nregions; i++) {
-		const struct be_region *r = &be->regions[i];
-
-		if (qva >= r->qva && qva - r->qva < r->size) {
-			*contig = r->size - (qva - r->qva);
-			*gpa = r->gpa + (qva - r->qva);
-			return r->hva + (qva - r->qva);
-		}
-	}
-	return NULL;
-}
-
 /*
  * A ring's part [addr, +len) in one piece: a user address, or an IOVA with
  * the device IOTLB.  NULL with *r -EAGAIN (a miss was reported) or -EPROTO.
@@ -103,7 +75,7 @@ static void *ring_part(struct libvhost_backend *be, uint64_t addr, uint64_t len,
 		p = lvh_mem_translate(be->mem, addr, len, &contig);
 		*gpa = addr;
 	} else {
-		p = lvh_be_qva_map(be, addr, &contig, gpa);
+		p = lvh_mem_qva_map(be->mem, addr, &contig, gpa);
 	}
 
 	if (p && contig >= len)
@@ -173,68 +145,28 @@ static bool be_xen(const struct libvhost_backend *be)
 	return be->proto & LVH_BIT(LIBVHOST_USER_PROTOCOL_F_XEN_MMAP);
 }
 
-/* Maps one region from its fd (the fd stays the caller's), or from Xen. */
-static int region_map(struct libvhost_backend *be, const struct lvh_mem_region *in, int fd,
-		      struct be_region *out)
+/*
+ * Maps one region into be->mem: from its fd (the fd stays the caller's), or
+ * from Xen.  lib/mem checks and owns it; what it refuses, the front-end
+ * should not have sent.
+ */
+static int region_map(struct libvhost_backend *be, const struct lvh_mem_region *in, int fd)
 {
-	long page = sysconf(_SC_PAGESIZE);
-	uint64_t start = in->mmap_offset & ~(uint64_t)(page - 1);
-	uint64_t len, end;
-	struct stat st;
-	void *p;
+	void *hva;
 	int r;
 
 #if LIBVHOST_HAS_XEN
 	if (be_xen(be))
-		return lvh_be_xen_region_map(be, in, out);
+		return lvh_be_xen_region_map(be, in);
 #endif
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (lvh_add_overflow_u64(in->mmap_offset, in->size, &end) || end > (uint64_t)st.st_size) {
-		lvh_err(be->ctx, "vhost-user back-end: region at guest %#llx: %llu bytes at offset "
-				 "%llu of an fd of %lld bytes",
-			(unsigned long long)in->guest_addr, (unsigned long long)in->size,
-			(unsigned long long)in->mmap_offset, (long long)st.st_size);
-		return -EPROTO;
-	}
-	len = end - start;
-	if (len > SIZE_MAX)
-		return -ENOMEM;
-	p = mmap(NULL, (size_t)len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)start);
-	if (p == MAP_FAILED) {
-		r = -errno;
-		lvh_err(be->ctx, "vhost-user back-end: mmap of a %llu-byte region: %s",
-			(unsigned long long)len, strerror(-r));
-		return r;
-	}
-	out->gpa = in->guest_addr;
-	out->size = in->size;
-	out->qva = in->user_addr;
-	out->map = p;
-	out->map_len = (size_t)len;
-	out->hva = (uint8_t *)p + (in->mmap_offset - start);
-#if LIBVHOST_HAS_POSTCOPY
-	out->pc_pending = false;
-#endif
-	r = libvhost_mem_add(be->mem, in->guest_addr, in->size, out->hva, fd, in->mmap_offset);
+	r = lvh_mem_map_fd(be->mem, in->guest_addr, in->size, in->user_addr, fd, in->mmap_offset,
+			   &hva);
 	if (r < 0) {
 		lvh_err(be->ctx, "vhost-user back-end: region at guest %#llx refused: %s",
 			(unsigned long long)in->guest_addr, strerror(-r));
-		region_unmap(out);
-		return r == -EEXIST ? -EPROTO : r;
+		return r == -EEXIST || r == -EINVAL ? -EPROTO : r;
 	}
 	return 0;
-}
-
-static void mem_clear(struct libvhost_backend *be)
-{
-	unsigned int i;
-
-	for (i = 0; i < be->nregions; i++) {
-		libvhost_mem_remove(be->mem, be->regions[i].gpa);
-		region_unmap(&be->regions[i]);
-	}
-	be->nregions = 0;
 }
 
 /* ---- rings ---- */
@@ -434,7 +366,7 @@ static void device_reset(struct libvhost_backend *be)
 static void session_end(struct libvhost_backend *be)
 {
 	device_quiesce(be);
-	mem_clear(be);
+	lvh_mem_clear(be->mem);
 	log_unmap(be);
 	inflight_unmap(be);
 	lvh_be_iotlb_clear(be);
@@ -444,7 +376,7 @@ static void session_end(struct libvhost_backend *be)
 	lvh_be_postcopy_close(be);
 #endif
 #if LIBVHOST_HAS_XEN
-	lvh_be_xen_close(be); /* after mem_clear(): every mapping is gone */
+	lvh_be_xen_close(be); /* after lvh_mem_clear(): every mapping is gone */
 #endif
 	be->proto = 0;
 	/* last, so that the device sees a session whose resources are all released */
@@ -486,10 +418,8 @@ LIBVHOST_EXPORT int libvhost_backend_new(struct libvhost_ctx *ctx,
 		return -ENOMEM;
 	be->queue_num = queues ? (unsigned int)queues : 1;
 	be->vqs = calloc(be->queue_num, sizeof(*be->vqs));
-	be->regions = calloc(BE_MAX_SLOTS, sizeof(*be->regions));
-	if (!be->vqs || !be->regions || libvhost_mem_new(ctx, &be->mem) < 0) {
+	if (!be->vqs || libvhost_mem_new(ctx, &be->mem) < 0) {
 		free(be->vqs);
-		free(be->regions);
 		free(be);
 		return -ENOMEM;
 	}
@@ -498,7 +428,6 @@ LIBVHOST_EXPORT int libvhost_backend_new(struct libvhost_ctx *ctx,
 	if (lvh_be_xen_init(be) < 0) {
 		libvhost_mem_unref(be->mem);
 		free(be->vqs);
-		free(be->regions);
 		free(be);
 		return -ENOMEM;
 	}
@@ -554,7 +483,7 @@ LIBVHOST_EXPORT struct libvhost_backend *libvhost_backend_unref(struct libvhost_
 	close_fd(&be->sock);
 	for (i = 0; i < be->queue_num; i++)
 		vq_reset(&be->vqs[i]);
-	mem_clear(be);
+	lvh_mem_clear(be->mem);
 	log_unmap(be);
 	inflight_unmap(be);
 	lvh_be_iotlb_clear(be);
@@ -566,7 +495,7 @@ LIBVHOST_EXPORT struct libvhost_backend *libvhost_backend_unref(struct libvhost_
 	lvh_be_postcopy_close(be);
 #endif
 #if LIBVHOST_HAS_XEN
-	lvh_be_xen_fini(be); /* after mem_clear(): every mapping is gone */
+	lvh_be_xen_fini(be); /* after lvh_mem_clear(): every mapping is gone */
 #endif
 	if (be->listen_fd >= 0) {
 		close(be->listen_fd);
@@ -577,7 +506,6 @@ LIBVHOST_EXPORT struct libvhost_backend *libvhost_backend_unref(struct libvhost_
 	for (i = 0; i < be->queue_num; i++)
 		pthread_mutex_destroy(&be->vqs[i].lock);
 	libvhost_mem_unref(be->mem);
-	free(be->regions);
 	free(be->vqs);
 	libvhost_ctx_unref(be->ctx);
 	free(be);
@@ -762,6 +690,7 @@ static int set_features(struct libvhost_backend *be, const struct lvh_msg *m)
 	return 0;
 }
 
+/* The front-end's table, decoded once, replaces ours in lib/mem. */
 static int set_mem_table(struct libvhost_backend *be, struct lvh_msg *m)
 {
 	struct lvh_mem_table t;
@@ -771,17 +700,16 @@ static int set_mem_table(struct libvhost_backend *be, struct lvh_msg *m)
 	r = lvh_msg_decode_mem_table(be->ctx, m, be_xen(be), true, &t);
 	if (r < 0)
 		return r;
-	mem_clear(be);
+	lvh_mem_clear(be->mem);
 	for (i = 0; i < t.nregions; i++) {
-		r = region_map(be, &t.regions[i], m->fds[i], &be->regions[be->nregions]);
+		r = region_map(be, &t.regions[i], m->fds[i]);
 		if (r < 0)
 			break;
-		be->regions[be->nregions++].refs = 1;
 		be->stats.mem_regions_added++;
 	}
 #if LIBVHOST_HAS_POSTCOPY
 	if (lvh_be_postcopy_listening(be)) {
-		r = lvh_be_postcopy_mem(be, m, 0, r);
+		r = lvh_be_postcopy_mem(be, m, t.regions, t.nregions, r);
 		if (r < 0)
 			return r;
 	}
@@ -793,41 +721,34 @@ static int set_mem_table(struct libvhost_backend *be, struct lvh_msg *m)
 static int add_mem_reg(struct libvhost_backend *be, struct lvh_msg *m)
 {
 	struct lvh_mem_region reg;
-	unsigned int i;
 	int r = lvh_msg_decode_mem_region(be->ctx, m, be_xen(be), &reg);
 
 	if (r < 0)
 		return r;
-	for (i = 0; i < be->nregions; i++) {
-		struct be_region *x = &be->regions[i];
-
-		if (x->gpa == reg.guest_addr && x->qva == reg.user_addr && x->size == reg.size) {
-			/* the same region again (another vhost device of QEMU's): counted */
-			if (x->refs == BE_MAX_SLOTS * 64) {
-				lvh_err(be->ctx, "vhost-user back-end: ADD_MEM_REG of guest %#llx "
-						 "%u times", (unsigned long long)x->gpa, x->refs);
-				return -EPROTO;
-			}
-			x->refs++;
-#if LIBVHOST_HAS_POSTCOPY
-			if (lvh_be_postcopy_listening(be))
-				return lvh_be_postcopy_mem(be, m, i, 0);
-#endif
-			return 0;
-		}
+	/* the same region again (another vhost device of QEMU's): counted */
+	r = lvh_mem_region_ref(be->mem, reg.guest_addr, reg.size, reg.user_addr);
+	if (r == -EOVERFLOW) {
+		lvh_err(be->ctx, "vhost-user back-end: ADD_MEM_REG of guest %#llx %u times",
+			(unsigned long long)reg.guest_addr, LVH_MEM_MAX_REFS);
+		return -EPROTO;
 	}
-	if (be->nregions == BE_MAX_SLOTS) {
+	if (r > 0) {
+#if LIBVHOST_HAS_POSTCOPY
+		if (lvh_be_postcopy_listening(be))
+			return lvh_be_postcopy_mem(be, m, &reg, 1, 0);
+#endif
+		return 0;
+	}
+	if ((unsigned int)libvhost_mem_get_nregions(be->mem) >= BE_MAX_SLOTS) {
 		lvh_err(be->ctx, "vhost-user back-end: ADD_MEM_REG past %u slots", BE_MAX_SLOTS);
 		return -EPROTO;
 	}
-	r = region_map(be, &reg, m->fds[0], &be->regions[be->nregions]);
-	if (r == 0) {
-		be->regions[be->nregions++].refs = 1;
+	r = region_map(be, &reg, m->fds[0]);
+	if (r == 0)
 		be->stats.mem_regions_added++;
-	}
 #if LIBVHOST_HAS_POSTCOPY
 	if (lvh_be_postcopy_listening(be))
-		r = lvh_be_postcopy_mem(be, m, be->nregions - 1, r);
+		r = lvh_be_postcopy_mem(be, m, &reg, 1, r);
 #endif
 	if (r < 0)
 		return r;
@@ -838,29 +759,23 @@ static int add_mem_reg(struct libvhost_backend *be, struct lvh_msg *m)
 static int rem_mem_reg(struct libvhost_backend *be, struct lvh_msg *m)
 {
 	struct lvh_mem_region reg;
-	unsigned int i;
 	int r = lvh_msg_decode_mem_region(be->ctx, m, be_xen(be), &reg);
 
 	if (r < 0)
 		return r;
 	/* identified by guest address, user address and size; the offset is ignored */
-	for (i = 0; i < be->nregions; i++) {
-		struct be_region *x = &be->regions[i];
-
-		if (x->gpa == reg.guest_addr && x->qva == reg.user_addr && x->size == reg.size) {
-			if (--x->refs)
-				return 0; /* another device of the front-end's still has it */
-			libvhost_mem_remove(be->mem, x->gpa);
-			region_unmap(x);
-			be->regions[i] = be->regions[--be->nregions];
-			be->stats.mem_regions_removed++;
-			lvh_be_vqs_remap(be);
-			return 0;
-		}
+	r = lvh_mem_region_unref(be->mem, reg.guest_addr, reg.size, reg.user_addr);
+	if (r == -ENOENT) {
+		lvh_err(be->ctx, "vhost-user back-end: REM_MEM_REG of a region not there "
+				 "(guest %#llx)",
+			(unsigned long long)reg.guest_addr);
+		return -ENOENT;
 	}
-	lvh_err(be->ctx, "vhost-user back-end: REM_MEM_REG of a region not there (guest %#llx)",
-		(unsigned long long)reg.guest_addr);
-	return -ENOENT;
+	if (r > 0)
+		return 0; /* another device of the front-end's still has it */
+	be->stats.mem_regions_removed++;
+	lvh_be_vqs_remap(be);
+	return 0;
 }
 
 static int vring_state(struct libvhost_backend *be, const struct lvh_msg *m,

@@ -13,6 +13,8 @@
 #include "proto/proto.h"
 #include "ring/vq.h"
 
+struct lvh_mem_region; /* proto/msg-mem.h */
+
 #define BE_DEFAULT_TIMEOUT_MS 5000
 #define F_PROTOCOL_FEATURES 30
 #define F_EVENT_IDX 29
@@ -48,22 +50,6 @@
 /* Implemented, offered only when the caller asks (see libvhost_backend_opts) */
 #define BE_PROTO_OPT_IN LVH_BIT(LIBVHOST_USER_PROTOCOL_F_GPA_ADDRESSES)
 
-struct be_region {
-	uint64_t gpa, size, qva; /* the front-end's view */
-	void *map; /* our mapping of the fd */
-	size_t map_len;
-	uint8_t *hva; /* where gpa lands in it */
-	/*
-	 * ADD_MEM_REGs of it not yet taken back by a REM_MEM_REG: QEMU 7.2
-	 * sends one per vhost device, and the queue pairs of a multi-queue
-	 * net device are devices of their own on one socket.
-	 */
-	unsigned int refs;
-#if LIBVHOST_HAS_POSTCOPY
-	bool pc_pending; /* postcopy ADD_MEM_REG: replied, registered at the acknowledgement */
-#endif
-};
-
 struct libvhost_vq {
 	struct libvhost_backend *be;
 	unsigned int index;
@@ -94,8 +80,11 @@ struct libvhost_backend {
 	bool threaded; /* LIBVHOST_BACKEND_F_THREADED */
 	bool acked_features_set;
 	uint8_t status;
-	struct be_region *regions;
-	unsigned int nregions;
+	/*
+	 * Guest memory: every region the front-end sent, mapped, checked and
+	 * owned by lib/mem, translated there from guest and from front-end
+	 * user addresses.  Changes only with every ring's lock held.
+	 */
 	struct libvhost_mem *mem;
 	struct libvhost_vq *vqs;
 	struct lvh_dirty_log log;
@@ -125,8 +114,6 @@ struct libvhost_backend {
 
 /* ---- backend.c ---- */
 
-void *lvh_be_qva_map(const struct libvhost_backend *be, uint64_t qva, uint64_t *contig,
-		     uint64_t *gpa);
 int lvh_be_vq_start(struct libvhost_backend *be, struct libvhost_vq *vq);
 void lvh_be_vqs_remap(struct libvhost_backend *be);
 void lvh_be_vq_wake(struct libvhost_vq *vq);
@@ -174,15 +161,16 @@ void lvh_be_chan_close(struct libvhost_backend *be);
 int lvh_be_postcopy_request(struct libvhost_backend *be, const struct lvh_msg *m);
 bool lvh_be_postcopy_listening(const struct libvhost_backend *be);
 /*
- * In listen mode, after SET_MEM_TABLE or ADD_MEM_REG mapped regions [first,
- * nregions) (@err: how mapping went): the reply with our bases; for
- * SET_MEM_TABLE the front-end's acknowledgement and the regions registered,
- * for ADD_MEM_REG the region left for the acknowledgement that follows the
- * front-end's last ADD_MEM_REG (lvh_be_postcopy_gate()).  Returns 1
- * (replied) or an errno that ends the session.
+ * In listen mode, after SET_MEM_TABLE or ADD_MEM_REG mapped the @n regions
+ * @regs it carried, as the codec decoded them (@err: how mapping went): the
+ * reply with our bases; for SET_MEM_TABLE the front-end's acknowledgement
+ * and the regions registered, for ADD_MEM_REG the region left for the
+ * acknowledgement that follows the front-end's last ADD_MEM_REG
+ * (lvh_be_postcopy_gate()).  Returns 1 (replied) or an errno that ends the
+ * session.
  */
-int lvh_be_postcopy_mem(struct libvhost_backend *be, const struct lvh_msg *m, unsigned int first,
-			int err);
+int lvh_be_postcopy_mem(struct libvhost_backend *be, const struct lvh_msg *m,
+			const struct lvh_mem_region *regs, unsigned int n, int err);
 /*
  * Before a request is checked: the acknowledgement of ADD_MEM_REGs (a u64 0
  * under ADD_MEM_REG's or REM_MEM_REG's code) registers the regions waiting
@@ -197,7 +185,6 @@ void lvh_be_postcopy_close(struct libvhost_backend *be);
 #if LIBVHOST_HAS_XEN
 /* ---- backend-xen.c (--enable-xen) ---- */
 
-struct lvh_mem_region;
 struct lvh_xen_map_ops;
 
 int lvh_be_xen_init(struct libvhost_backend *be);
@@ -209,8 +196,7 @@ void lvh_be_xen_close(struct libvhost_backend *be);
  * is not used).  Errors: -EPROTO a region the front-end should not have
  * sent; as lvh_xen_map_region() otherwise.
  */
-int lvh_be_xen_region_map(struct libvhost_backend *be, const struct lvh_mem_region *in,
-			  struct be_region *out);
+int lvh_be_xen_region_map(struct libvhost_backend *be, const struct lvh_mem_region *in);
 /*
  * Unit tests: the map ops of the next regions (NULL: xenforeignmemory and
  * xengnttab).  Not exported.

@@ -1631,6 +1631,75 @@ START_TEST(test_mem_reg_per_device)
 }
 END_TEST
 
+/*
+ * The back-end's memory limits, which lib/mem enforces for it: 509 slots
+ * (GET_MAX_MEM_SLOTS) and a 510th ends the session; so does a region its
+ * fd cannot hold; a REM_MEM_REG of a region added once unmaps it at once.
+ */
+START_TEST(test_mem_reg_limits)
+{
+	struct libvhost_backend_stats st = { .sz = sizeof(st) };
+	LIBVHOST_OPTS(libvhost_backend_opts, o, .features = F_VERSION_1, .queue_num = NQUEUES);
+	const uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), qva = 0x7f0000000000ull;
+	struct lvh_mem_region reg = { .size = page };
+	struct libvhost_backend *be;
+	int fd, fds, mfd = memfd_create("ram", MFD_CLOEXEC);
+	unsigned int i, errs;
+
+	ck_assert_int_ge(mfd, 0);
+	ck_assert_int_eq(ftruncate(mfd, (off_t)(page * (LIBVHOST_USER_MAX_MEM_SLOTS + 1))), 0);
+	ck_assert_int_eq(libvhost_backend_new(ctx, &o, &be), 0);
+	fd = tu_connect_backend(be);
+	fds = tu_count_fds();
+	raw_u64(fd, LIBVHOST_USER_SET_FEATURES, F_VERSION_1 | 1ULL << 30);
+	raw_u64(fd, LIBVHOST_USER_SET_PROTOCOL_FEATURES,
+		1ULL << LIBVHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS |
+			1ULL << LIBVHOST_USER_PROTOCOL_F_REPLY_ACK);
+	raw_pump(be);
+	/* one page each, from one fd; every region keeps no fd of its own */
+	for (i = 0; i < LIBVHOST_USER_MAX_MEM_SLOTS; i++) {
+		reg.guest_addr = reg.mmap_offset = i * page;
+		reg.user_addr = qva + i * page;
+		ck_assert_int_eq(raw_mem_reg(be, fd, LIBVHOST_USER_ADD_MEM_REG, &reg, mfd), 0);
+	}
+	ck_assert_int_eq(tu_count_fds(), fds);
+	ck_assert_int_eq(libvhost_backend_get_stats(be, &st), 0);
+	ck_assert_uint_eq(st.mem_regions_added, LIBVHOST_USER_MAX_MEM_SLOTS);
+	/* one taken back goes at once (added once), and its slot is free again */
+	reg.guest_addr = reg.mmap_offset = 7 * page;
+	reg.user_addr = qva + 7 * page;
+	ck_assert_int_eq(raw_mem_reg(be, fd, LIBVHOST_USER_REM_MEM_REG, &reg, -1), 0);
+	ck_assert_int_eq(libvhost_backend_get_stats(be, &st), 0);
+	ck_assert_uint_eq(st.mem_regions_removed, 1);
+	ck_assert_int_eq(raw_mem_reg(be, fd, LIBVHOST_USER_ADD_MEM_REG, &reg, mfd), 0);
+	/* the 510th */
+	reg.guest_addr = reg.mmap_offset = LIBVHOST_USER_MAX_MEM_SLOTS * page;
+	reg.user_addr = qva + reg.guest_addr;
+	errs = tu_log_errors();
+	ck_assert_int_eq(raw_mem_reg(be, fd, LIBVHOST_USER_ADD_MEM_REG, &reg, mfd), -1);
+	ck_assert_uint_gt(tu_log_errors(), errs);
+	ck_assert_int_eq(libvhost_backend_get_stats(be, &st), 0);
+	ck_assert_uint_eq(st.mem_regions_added, LIBVHOST_USER_MAX_MEM_SLOTS + 1);
+	close(fd);
+
+	/* a region past its fd's end, on the next session */
+	fd = tu_connect_backend(be);
+	raw_u64(fd, LIBVHOST_USER_SET_FEATURES, F_VERSION_1 | 1ULL << 30);
+	raw_u64(fd, LIBVHOST_USER_SET_PROTOCOL_FEATURES,
+		1ULL << LIBVHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS |
+			1ULL << LIBVHOST_USER_PROTOCOL_F_REPLY_ACK);
+	raw_pump(be);
+	reg.guest_addr = 0;
+	reg.mmap_offset = LIBVHOST_USER_MAX_MEM_SLOTS * page + 1;
+	errs = tu_log_errors();
+	ck_assert_int_eq(raw_mem_reg(be, fd, LIBVHOST_USER_ADD_MEM_REG, &reg, mfd), -1);
+	ck_assert_uint_gt(tu_log_errors(), errs);
+	close(fd);
+	close(mfd);
+	libvhost_backend_unref(be);
+}
+END_TEST
+
 /* ---- LIBVHOST_BACKEND_F_THREADED: rings served on one thread, requests on another ---- */
 
 struct threaded {
@@ -1735,6 +1804,7 @@ int main(void)
 	tcase_add_test(tc, test_next_frontend);
 	tcase_add_test(tc, test_dirty_log);
 	tcase_add_test(tc, test_mem_reg_per_device);
+	tcase_add_test(tc, test_mem_reg_limits);
 	tcase_add_test(tc, test_backend_client);
 	tcase_add_test(tc, test_device_state);
 	tcase_add_test(tc, test_backend_channel);

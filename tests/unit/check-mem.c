@@ -200,6 +200,136 @@ START_TEST(test_add_caller_memory)
 }
 END_TEST
 
+/*
+ * A front-end's region (lvh_mem_map_fd): mapped by the table from an
+ * unaligned offset, found by guest and by front-end address, the fd left
+ * to the caller; refused without a trace when the fd cannot back it.
+ */
+START_TEST(test_map_fd)
+{
+	int fd = memfd_create("test", MFD_CLOEXEC), base;
+	const uint64_t qva = 0x7f0000000000ull, page = (uint64_t)sysconf(_SC_PAGESIZE);
+	struct libvhost_mem_region reg;
+	struct lvh_mem_info info;
+	uint64_t contig, gpa;
+	uint8_t *hva, *lo;
+	int p[2];
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(ftruncate(fd, 4 * MiB), 0);
+	base = tu_count_fds();
+	/* the offset is not page-aligned: gpa lands inside the table's mapping */
+	ck_assert_int_eq(lvh_mem_map_fd(mem, 1ull << 32, 2 * MiB, qva, fd, 1 * MiB + 16,
+					(void **)&hva), 0);
+	ck_assert_int_eq(tu_count_fds(), base); /* no duplicate: the mapping keeps the memory */
+	hva[0] = 0x5a;
+	hva[2 * MiB - 1] = 0xa5;
+	ck_assert_ptr_eq(libvhost_mem_translate(mem, 1ull << 32, 2 * MiB), hva);
+	ck_assert_ptr_null(libvhost_mem_translate(mem, 1ull << 32, 2 * MiB + 1));
+	ck_assert_int_eq(libvhost_mem_get_region(mem, 0, &reg), 0);
+	ck_assert_uint_eq(reg.user_addr, (uintptr_t)hva);
+	ck_assert_uint_eq(reg.fd_offset, 1 * MiB + 16);
+	ck_assert_int_eq(reg.fd, -1);
+	ck_assert(lvh_mem_region_info(mem, 0, &info));
+	ck_assert_uint_eq(info.qva, qva);
+	ck_assert_ptr_eq(info.uva, hva);
+	ck_assert_uint_eq((uintptr_t)info.map % page, 0);
+	ck_assert_ptr_eq((uint8_t *)info.map + (1 * MiB + 16) % page, hva);
+	ck_assert_uint_eq(info.map_len, 2 * MiB + (1 * MiB + 16) % page);
+	ck_assert(!lvh_mem_region_info(mem, 1, &info));
+
+	/* front-end addresses: inside, at the last byte, and around */
+	ck_assert_ptr_eq(lvh_mem_qva_map(mem, qva + 100, &contig, &gpa), hva + 100);
+	ck_assert_uint_eq(contig, 2 * MiB - 100);
+	ck_assert_uint_eq(gpa, (1ull << 32) + 100);
+	ck_assert_ptr_eq(lvh_mem_qva_map(mem, qva + 2 * MiB - 1, &contig, &gpa), hva + 2 * MiB - 1);
+	ck_assert_uint_eq(contig, 1);
+	ck_assert_ptr_null(lvh_mem_qva_map(mem, qva + 2 * MiB, &contig, &gpa));
+	ck_assert_ptr_null(lvh_mem_qva_map(mem, qva - 1, &contig, &gpa));
+
+	/* a second region: each address finds its own (the last-hit cache moves) */
+	ck_assert_int_eq(lvh_mem_map_fd(mem, 0, 2 * MiB, qva + 16 * MiB, fd, 0, (void **)&lo), 0);
+	ck_assert_ptr_eq(lvh_mem_qva_map(mem, qva + 16 * MiB + 8, &contig, &gpa), lo + 8);
+	ck_assert_uint_eq(gpa, 8);
+	ck_assert_ptr_eq(lvh_mem_qva_map(mem, qva + 8, &contig, &gpa), hva + 8);
+	ck_assert_ptr_eq(lvh_mem_qva_map(mem, qva + 16 * MiB + 8, &contig, &gpa), lo + 8);
+	ck_assert_uint_eq(lo[1 * MiB + 16], 0x5a); /* one fd, two mappings of it */
+
+	/* refused: overlaps in guest address, past the fd, wraps, no memory file */
+	ck_assert_int_eq(lvh_mem_map_fd(mem, (1ull << 32) + 2 * MiB - 1, 4096, qva + 64 * MiB, fd,
+					0, (void **)&lo), -EEXIST);
+	ck_assert_int_eq(lvh_mem_map_fd(mem, 1ull << 34, 2 * MiB, qva + 64 * MiB, fd, 3 * MiB,
+					(void **)&lo), -EINVAL);
+	ck_assert_int_eq(lvh_mem_map_fd(mem, 1ull << 34, 4096, qva + 64 * MiB, fd, UINT64_MAX,
+					(void **)&lo), -EINVAL);
+	ck_assert_int_eq(lvh_mem_map_fd(mem, 1ull << 34, 4096, UINT64_MAX - 100, fd, 0,
+					(void **)&lo), -EINVAL);
+	ck_assert_int_eq(lvh_mem_map_fd(mem, 1ull << 34, 0, qva + 64 * MiB, fd, 0, (void **)&lo),
+			 -EINVAL);
+	ck_assert_int_eq(pipe(p), 0);
+	ck_assert_int_eq(lvh_mem_map_fd(mem, 1ull << 34, 4096, qva + 64 * MiB, p[0], 0,
+					(void **)&lo), -EINVAL);
+	close(p[0]);
+	close(p[1]);
+	ck_assert_int_eq(libvhost_mem_get_nregions(mem), 2);
+	ck_assert_int_eq(tu_count_fds(), base);
+
+	lvh_mem_clear(mem);
+	ck_assert_int_eq(libvhost_mem_get_nregions(mem), 0);
+	ck_assert_ptr_null(lvh_mem_qva_map(mem, qva + 8, &contig, &gpa));
+	ck_assert_ptr_null(libvhost_mem_translate(mem, 1ull << 32, 1));
+	close(fd);
+}
+END_TEST
+
+/*
+ * The same region added again is counted, not mapped twice; it goes at its
+ * last reference; the count has a ceiling.  Marks are the caller's.
+ */
+START_TEST(test_region_refs)
+{
+	int fd = memfd_create("test", MFD_CLOEXEC);
+	const uint64_t qva = 0x10000000;
+	struct lvh_mem_info info;
+	void *hva;
+	int i;
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(ftruncate(fd, 2 * MiB), 0);
+	ck_assert_int_eq(lvh_mem_region_ref(mem, 0, 2 * MiB, qva), -ENOENT);
+	ck_assert_int_eq(lvh_mem_map_fd(mem, 0, 2 * MiB, qva, fd, 0, &hva), 0);
+	ck_assert_int_eq(lvh_mem_region_ref(mem, 0, 2 * MiB, qva), 2);
+	/* identical means guest address, size and front-end address */
+	ck_assert_int_eq(lvh_mem_region_ref(mem, 0, 1 * MiB, qva), -ENOENT);
+	ck_assert_int_eq(lvh_mem_region_ref(mem, 0, 2 * MiB, qva + 4096), -ENOENT);
+	ck_assert_int_eq(lvh_mem_region_unref(mem, 0, 2 * MiB, qva + 4096), -ENOENT);
+	ck_assert_int_eq(lvh_mem_region_unref(mem, 4096, 2 * MiB, qva), -ENOENT);
+	ck_assert_int_eq(lvh_mem_region_unref(mem, 0, 2 * MiB, qva), 1);
+	ck_assert_int_eq(libvhost_mem_get_nregions(mem), 1);
+	ck_assert_ptr_eq(libvhost_mem_translate(mem, 0, 2 * MiB), hva);
+
+	ck_assert_int_eq(lvh_mem_set_marks(mem, 0, 0x3), 0);
+	ck_assert_int_eq(lvh_mem_set_marks(mem, 4096, 0x3), -ENOENT);
+	ck_assert(lvh_mem_region_info(mem, 0, &info));
+	ck_assert_uint_eq(info.marks, 0x3);
+
+	for (i = 2; i <= (int)LVH_MEM_MAX_REFS; i++)
+		ck_assert_int_eq(lvh_mem_region_ref(mem, 0, 2 * MiB, qva), i);
+	ck_assert_int_eq(lvh_mem_region_ref(mem, 0, 2 * MiB, qva), -EOVERFLOW);
+	for (i = (int)LVH_MEM_MAX_REFS - 1; i >= 0; i--)
+		ck_assert_int_eq(lvh_mem_region_unref(mem, 0, 2 * MiB, qva), i);
+	ck_assert_int_eq(libvhost_mem_get_nregions(mem), 0);
+	ck_assert_int_eq(lvh_mem_region_unref(mem, 0, 2 * MiB, qva), -ENOENT);
+
+	/* added again, it starts afresh: one reference, no marks */
+	ck_assert_int_eq(lvh_mem_map_fd(mem, 0, 2 * MiB, qva, fd, 0, &hva), 0);
+	ck_assert(lvh_mem_region_info(mem, 0, &info));
+	ck_assert_uint_eq(info.marks, 0);
+	ck_assert_int_eq(lvh_mem_region_unref(mem, 0, 2 * MiB, qva), 0);
+	close(fd);
+}
+END_TEST
+
 /* lvh_mem_add_mapped() counts the unmaps: one per region, at removal or the last unref */
 static unsigned int unmapped;
 
@@ -219,8 +349,8 @@ START_TEST(test_add_mapped)
 	ck_assert_ptr_ne(a, MAP_FAILED);
 	ck_assert_ptr_ne(b, MAP_FAILED);
 	unmapped = 0;
-	ck_assert_int_eq(lvh_mem_add_mapped(mem, 1ull << 63, 2 * MiB, a, count_unmap, a), 0);
-	ck_assert_int_eq(lvh_mem_add_mapped(mem, 4 * MiB, 2 * MiB, b, count_unmap, b), 0);
+	ck_assert_int_eq(lvh_mem_add_mapped(mem, 1ull << 63, 2 * MiB, a, 0x1000, count_unmap, a), 0);
+	ck_assert_int_eq(lvh_mem_add_mapped(mem, 4 * MiB, 2 * MiB, b, 0x400000, count_unmap, b), 0);
 	ck_assert_int_eq(tu_count_fds(), base);
 	/* no fd; translated and bounded as any region */
 	ck_assert_int_eq(libvhost_mem_get_region(mem, 1, &reg), 0);
@@ -229,12 +359,22 @@ START_TEST(test_add_mapped)
 	ck_assert_ptr_eq(libvhost_mem_translate(mem, (1ull << 63) + 8, 8), a + 8);
 	ck_assert_ptr_null(libvhost_mem_translate(mem, (1ull << 63) + 2 * MiB - 4, 8));
 	ck_assert_ptr_eq(libvhost_mem_translate(mem, 4 * MiB, 2 * MiB), b);
+	{
+		uint64_t contig, gpa;
+
+		/* the front-end's addresses of it, recorded */
+		ck_assert_ptr_eq(lvh_mem_qva_map(mem, 0x1010, &contig, &gpa), a + 0x10);
+		ck_assert_uint_eq(gpa, (1ull << 63) + 0x10);
+		ck_assert_ptr_eq(lvh_mem_qva_map(mem, 0x400000, &contig, &gpa), b);
+	}
 	/* refused (overlaps, wraps, no unmap): nothing is taken */
-	ck_assert_int_eq(lvh_mem_add_mapped(mem, 5 * MiB, 2 * MiB, a + 4096, count_unmap, a),
+	ck_assert_int_eq(lvh_mem_add_mapped(mem, 5 * MiB, 2 * MiB, a + 4096, 0, count_unmap, a),
 			 -EEXIST);
-	ck_assert_int_eq(lvh_mem_add_mapped(mem, UINT64_MAX - 4095, 8192, a, count_unmap, a),
+	ck_assert_int_eq(lvh_mem_add_mapped(mem, UINT64_MAX - 4095, 8192, a, 0, count_unmap, a),
 			 -EINVAL);
-	ck_assert_int_eq(lvh_mem_add_mapped(mem, 8 * MiB, 4096, a, NULL, NULL), -EINVAL);
+	ck_assert_int_eq(lvh_mem_add_mapped(mem, 8 * MiB, 4096, a, 0, NULL, NULL), -EINVAL);
+	ck_assert_int_eq(lvh_mem_add_mapped(mem, 8 * MiB, 8192, a, UINT64_MAX - 4095, count_unmap,
+					    a), -EINVAL);
 	ck_assert_uint_eq(unmapped, 0);
 	ck_assert_int_eq(libvhost_mem_remove(mem, 4 * MiB), 0);
 	ck_assert_uint_eq(unmapped, 1);
@@ -304,6 +444,8 @@ int main(void)
 	tcase_add_test(tc, test_alloc_refusals);
 	tcase_add_test(tc, test_region_limit);
 	tcase_add_test(tc, test_add_caller_memory);
+	tcase_add_test(tc, test_map_fd);
+	tcase_add_test(tc, test_region_refs);
 	tcase_add_test(tc, test_add_mapped);
 	tcase_add_test(tc, test_hugetlb);
 	tcase_add_test(tc, test_lifecycle);
