@@ -33,7 +33,6 @@
 
 #define FE_DEFAULT_TIMEOUT_MS 5000
 #define FE_DEFAULT_RETRY_MS 100
-#define F_PROTOCOL_FEATURES 30
 
 /*
  * Protocol features acked unless the caller asks otherwise: all the library
@@ -542,7 +541,7 @@ LIBVHOST_EXPORT int libvhost_frontend_negotiate(struct libvhost_frontend *fe)
 	r = fe_get_features(fe);
 	if (r < 0)
 		return r;
-	if (fe->info.features & LVH_BIT(F_PROTOCOL_FEATURES)) {
+	if (fe->info.features & LVH_BIT(LIBVHOST_USER_F_PROTOCOL_FEATURES)) {
 		r = fe_negotiate_protocol(fe);
 		if (r < 0)
 			return r;
@@ -617,7 +616,7 @@ static int fe_op_set_features(struct libvhost_dev *dev, uint64_t features)
 	}
 	/* with protocol features the back-end must see bit 30 acked (QEMU does the same) */
 	if (fe->dev.has_enable)
-		features |= LVH_BIT(F_PROTOCOL_FEATURES);
+		features |= LVH_BIT(LIBVHOST_USER_F_PROTOCOL_FEATURES);
 	if (features & ~fe->info.features) {
 		lvh_err(fe->ctx, "vhost-user: features %#llx not offered by the back-end",
 			(unsigned long long)(features & ~fe->info.features));
