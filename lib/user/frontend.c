@@ -410,21 +410,13 @@ LIBVHOST_EXPORT int libvhost_frontend_adopt_fd(struct libvhost_ctx *ctx, int fd,
 					       const struct libvhost_frontend_opts *opts,
 					       struct libvhost_frontend **ret)
 {
-	int type = 0, domain = 0;
-	socklen_t len = sizeof(type);
 	int r;
 
 	r = check_common(ctx, opts, ret);
 	if (r < 0)
 		return r;
-	if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 ||
-	    type != SOCK_STREAM) {
-		lvh_err(ctx, "frontend: fd %d is not a stream socket", fd);
-		return -EINVAL;
-	}
-	len = sizeof(domain);
-	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) < 0 || domain != AF_UNIX) {
-		lvh_err(ctx, "frontend: fd %d is not a unix socket", fd);
+	if (fd < 0 || !lvh_wire_is_unix_stream(fd)) {
+		lvh_err(ctx, "frontend: fd %d is not a unix stream socket", fd);
 		return -EINVAL;
 	}
 	return fe_new(ctx, fd, opts, ret);
