@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "tool-device.h"
+#include "tool-threads.h"
 
 volatile sig_atomic_t tool_quit;
 
@@ -119,6 +120,7 @@ int tool_serve_threads(const struct tool_serve *s, const sigset_t *unblocked)
 {
 	const struct timespec retry = { 0, 100000000 };
 	struct pollfd pfd;
+	unsigned int i;
 	int r;
 
 	while (!tool_quit) {
@@ -133,8 +135,8 @@ int tool_serve_threads(const struct tool_serve *s, const sigset_t *unblocked)
 		if (pfd.fd >= 0 && !pfd.revents)
 			continue;
 		r = libvhost_backend_process(s->be);
-		if (s->wake)
-			s->wake(s->userdata);
+		for (i = 0; i < s->nworkers; i++)
+			tool_worker_wake(s->workers[i]);
 		if (r < 0)
 			return r;
 		if (r > 0 && pfd.fd < 0)

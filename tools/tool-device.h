@@ -12,8 +12,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+#include <sys/uio.h>
 
 #include <libvhost.h>
+
+struct tool_worker;
 
 /* Device-independent feature bits (the rest are the public header's LIBVHOST_F_*). */
 #define VIRTIO_RING_F_INDIRECT_DESC 28
@@ -92,6 +96,37 @@ struct net_config {
 	uint16_t mtu;
 } __attribute__((packed));
 
+/*
+ * Copies @len bytes at @off of a buffer's @n iovecs out to @dst (or in from
+ * @src); returns how many there were.  Inline: vhost-user-net's sink copies
+ * every frame with it.
+ */
+static inline size_t tool_iov_copy(const struct iovec *iov, unsigned int n, size_t off, void *dst,
+				   const void *src, size_t len)
+{
+	size_t done = 0;
+	unsigned int i;
+
+	for (i = 0; i < n && done < len; i++) {
+		size_t l = iov[i].iov_len;
+
+		if (off >= l) {
+			off -= l;
+			continue;
+		}
+		l -= off;
+		if (l > len - done)
+			l = len - done;
+		if (dst)
+			memcpy((uint8_t *)dst + done, (uint8_t *)iov[i].iov_base + off, l);
+		else
+			memcpy((uint8_t *)iov[i].iov_base + off, (const uint8_t *)src + done, l);
+		done += l;
+		off = 0;
+	}
+	return done;
+}
+
 /* Set by SIGTERM and SIGINT once tool_catch_signals() ran: the loops end. */
 extern volatile sig_atomic_t tool_quit;
 
@@ -136,8 +171,9 @@ struct tool_serve {
 	void (*after_message)(void *userdata);
 	/* NULL, or called each round: how long the loop may sleep at most (ms; -1: no limit) */
 	int (*timeout)(void *userdata);
-	/* tool_serve_threads(): after each message, also a failed one (tool_worker_wake()) */
-	void (*wake)(void *userdata);
+	/* tool_serve_threads(): woken after each message, also a failed one (tool_worker_wake()) */
+	struct tool_worker *const *workers;
+	unsigned int nworkers;
 };
 
 /*

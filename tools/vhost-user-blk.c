@@ -38,12 +38,11 @@ _Static_assert(MAX_QUEUES <= TOOL_SERVE_MAX_RINGS, "a ring per queue");
 
 struct blk;
 
-/* A request queue's count, and with --threads its worker; a cache line each. */
+/* A request queue's count; a cache line each. */
 struct blk_queue {
 	struct blk *b;
 	uint64_t requests;
 	pid_t tid; /* the thread that served it; -1: more than one did */
-	struct tool_worker *worker;
 } __attribute__((aligned(64)));
 
 struct blk {
@@ -55,6 +54,7 @@ struct blk {
 	char id[BLK_ID_BYTES];
 	struct libvhost_backend *be;
 	struct blk_queue q[MAX_QUEUES];
+	struct tool_worker *worker[MAX_QUEUES]; /* --threads: a queue's */
 };
 
 static int blk_get_config(void *ud, uint32_t offset, void *buf, uint32_t len)
@@ -62,33 +62,6 @@ static int blk_get_config(void *ud, uint32_t offset, void *buf, uint32_t len)
 	struct blk *b = ud;
 
 	return tool_config_read(&b->config, sizeof(b->config), offset, buf, len);
-}
-
-/* Copies @len bytes at @off of the buffer's @n iovecs out to @dst (or in from @src). */
-static size_t iov_copy(const struct iovec *iov, unsigned int n, size_t off, void *dst,
-		       const void *src, size_t len)
-{
-	size_t done = 0;
-	unsigned int i;
-
-	for (i = 0; i < n && done < len; i++) {
-		size_t l = iov[i].iov_len;
-
-		if (off >= l) {
-			off -= l;
-			continue;
-		}
-		l -= off;
-		if (l > len - done)
-			l = len - done;
-		if (dst)
-			memcpy((uint8_t *)dst + done, (uint8_t *)iov[i].iov_base + off, l);
-		else
-			memcpy((uint8_t *)iov[i].iov_base + off, (const uint8_t *)src + done, l);
-		done += l;
-		off = 0;
-	}
-	return done;
 }
 
 static size_t iov_size(const struct iovec *iov, unsigned int n)
@@ -181,7 +154,7 @@ static uint8_t do_discard(struct blk *b, const struct iovec *iov, unsigned int n
 	for (; off < total; off += sizeof(seg)) {
 		int mode;
 
-		iov_copy(iov, nout, off, &seg, NULL, sizeof(seg));
+		tool_iov_copy(iov, nout, off, &seg, NULL, sizeof(seg));
 		if (seg.num_sectors > DISCARD_MAX_SECTORS || (seg.flags & ~1u) ||
 		    !range_ok(b, seg.sector, (uint64_t)seg.num_sectors * SECTOR))
 			return BLK_S_IOERR;
@@ -207,7 +180,7 @@ static uint32_t handle(struct blk *b, struct iovec *iov, const struct libvhost_v
 	unsigned int n;
 
 	if (!e->in || in_size < 1 || out_size < sizeof(h) ||
-	    iov_copy(iov, e->out, 0, &h, NULL, sizeof(h)) != sizeof(h))
+	    tool_iov_copy(iov, e->out, 0, &h, NULL, sizeof(h)) != sizeof(h))
 		return 0; /* not a request: nothing written */
 	switch (h.type) {
 	case BLK_T_IN:
@@ -223,7 +196,7 @@ static uint32_t handle(struct blk *b, struct iovec *iov, const struct libvhost_v
 		status = fdatasync(b->fd) == 0 ? BLK_S_OK : BLK_S_IOERR;
 		break;
 	case BLK_T_GET_ID:
-		written = (uint32_t)iov_copy(iov + e->out, e->in, 0, NULL, b->id,
+		written = (uint32_t)tool_iov_copy(iov + e->out, e->in, 0, NULL, b->id,
 					     in_size - 1 < BLK_ID_BYTES ? in_size - 1
 									: BLK_ID_BYTES);
 		status = BLK_S_OK;
@@ -235,7 +208,7 @@ static uint32_t handle(struct blk *b, struct iovec *iov, const struct libvhost_v
 	default:
 		status = BLK_S_UNSUPP;
 	}
-	iov_copy(iov + e->out, e->in, in_size - 1, NULL, &status, 1);
+	tool_iov_copy(iov + e->out, e->in, in_size - 1, NULL, &status, 1);
 	return written + 1;
 }
 
@@ -303,14 +276,14 @@ static int thread_started(void *ud, struct libvhost_vq *vq)
 {
 	struct blk *b = ud;
 
-	return tool_worker_start(b->q[libvhost_vq_get_index(vq)].worker, vq);
+	return tool_worker_start(b->worker[libvhost_vq_get_index(vq)], vq);
 }
 
 static void thread_stopped(void *ud, struct libvhost_vq *vq)
 {
 	struct blk *b = ud;
 
-	tool_worker_stop(b->q[libvhost_vq_get_index(vq)].worker, vq);
+	tool_worker_stop(b->worker[libvhost_vq_get_index(vq)], vq);
 }
 
 static void threads_end(struct blk *b)
@@ -318,8 +291,8 @@ static void threads_end(struct blk *b)
 	unsigned int i;
 
 	for (i = 0; i < b->queues; i++) {
-		tool_worker_free(b->q[i].worker);
-		b->q[i].worker = NULL;
+		tool_worker_free(b->worker[i]);
+		b->worker[i] = NULL;
 	}
 }
 
@@ -330,22 +303,12 @@ static int threads_begin(struct blk *b)
 
 	for (i = 0; i < b->queues; i++) {
 		b->q[i].b = b;
-		if (tool_worker_new("vhost-user-blk", &ops, &b->q[i], &b->q[i].worker) < 0) {
+		if (tool_worker_new("vhost-user-blk", &ops, &b->q[i], &b->worker[i]) < 0) {
 			threads_end(b);
 			return -1;
 		}
 	}
 	return 0;
-}
-
-/* --threads: after every message the workers look at their kick fds again. */
-static void wake_workers(void *ud)
-{
-	struct blk *b = ud;
-	unsigned int i;
-
-	for (i = 0; i < b->queues; i++)
-		tool_worker_wake(b->q[i].worker);
 }
 
 /* At the end: requests served per queue, and by which thread. */
@@ -549,7 +512,8 @@ int main(int argc, char **argv)
 	loop.client = connect_path != NULL;
 	loop.rings = b.queues;
 	loop.serve_ring = serve_kicked;
-	loop.wake = wake_workers;
+	loop.workers = b.worker;
+	loop.nworkers = b.queues;
 	/* set up: nothing below needs a privilege */
 	if (tool_drop_capabilities("vhost-user-blk") < 0)
 		return 1;

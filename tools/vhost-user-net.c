@@ -86,12 +86,12 @@ struct net {
 	uint8_t *gen; /* the frame in gen_msg */
 	/*
 	 * --threads: the main thread's struct holds a copy of itself per
-	 * queue pair, which that pair's worker serves its rings with (counts
-	 * and buffers of its own); tid is the thread that served the copy's
-	 * rings, -1 if more than one did.
+	 * queue pair, which that pair's worker (worker[], the main thread's)
+	 * serves its rings with (counts and buffers of its own); tid is the
+	 * thread that served the copy's rings, -1 if more than one did.
 	 */
 	struct net *pair[MAX_PAIRS];
-	struct tool_worker *worker;
+	struct tool_worker *worker[MAX_PAIRS];
 	pid_t tid;
 };
 
@@ -130,29 +130,6 @@ static int net_send_rarp(void *ud, const uint8_t mac[6])
 		return -errno;
 	}
 	return 0;
-}
-
-static size_t iov_gather(const struct iovec *iov, unsigned int cnt, size_t skip, uint8_t *dst,
-			 size_t max)
-{
-	size_t done = 0;
-	unsigned int i;
-
-	for (i = 0; i < cnt && done < max; i++) {
-		size_t l = iov[i].iov_len;
-
-		if (skip >= l) {
-			skip -= l;
-			continue;
-		}
-		l -= skip;
-		if (l > max - done)
-			l = max - done;
-		memcpy(dst + done, (uint8_t *)iov[i].iov_base + skip, l);
-		done += l;
-		skip = 0;
-	}
-	return done;
 }
 
 /*
@@ -465,7 +442,7 @@ static unsigned int serve_tx(struct net *n, unsigned int pair)
 	unsigned int took = 0, delivered = 0, most = n->poll ? BURST : BUDGET;
 
 	while (took < most && libvhost_vq_pop(tx, iov, MAX_IOV, &e) == 1) {
-		size_t len = iov_gather(iov, e.out, HDR_LEN, n->frame, sizeof(n->frame));
+		size_t len = tool_iov_copy(iov, e.out, HDR_LEN, n->frame, NULL, sizeof(n->frame));
 		int r;
 
 		libvhost_vq_push(tx, e.id, 0);
@@ -539,7 +516,7 @@ static unsigned int serve_sink(struct net *n, unsigned int pair)
 		for (i = 0, at = 0; i < cnt; at += e[i].out + e[i].in, i++) {
 			if (i + 1 < cnt)
 				prefetch_iov(iov + at + e[i].out + e[i].in, e[i + 1].out, HDR_LEN, 2048);
-			if (iov_gather(iov + at, e[i].out, HDR_LEN, n->frame, sizeof(n->frame)))
+			if (tool_iov_copy(iov + at, e[i].out, HDR_LEN, n->frame, NULL, sizeof(n->frame)))
 				n->tx_frames++;
 			if (n->give_back && (line = iov_byte(iov + at, e[i].out, HDR_LEN))) {
 				give_back(line);
@@ -741,14 +718,14 @@ static int thread_started(void *ud, struct libvhost_vq *vq)
 {
 	struct net *n = ud;
 
-	return tool_worker_start(n->pair[libvhost_vq_get_index(vq) / 2]->worker, vq);
+	return tool_worker_start(n->worker[libvhost_vq_get_index(vq) / 2], vq);
 }
 
 static void thread_stopped(void *ud, struct libvhost_vq *vq)
 {
 	struct net *n = ud;
 
-	tool_worker_stop(n->pair[libvhost_vq_get_index(vq) / 2]->worker, vq);
+	tool_worker_stop(n->worker[libvhost_vq_get_index(vq) / 2], vq);
 }
 
 /* The workers ended (none touches a ring after), their counts summed up and printed. */
@@ -761,7 +738,8 @@ static void threads_end(struct net *n)
 
 		if (!c)
 			continue;
-		tool_worker_free(c->worker);
+		tool_worker_free(n->worker[p]);
+		n->worker[p] = NULL;
 		n->tx_frames += c->tx_frames;
 		n->rx_frames += c->rx_frames;
 		n->dropped += c->dropped;
@@ -791,22 +769,11 @@ static int threads_begin(struct net *n)
 		}
 		memcpy(c, n, sizeof(*c));
 		c->gen = c->gen_msg + HDR_LEN;
-		c->worker = NULL;
 		n->pair[p] = c;
-		if (tool_worker_new("vhost-user-net", &ops, c, &c->worker) < 0)
+		if (tool_worker_new("vhost-user-net", &ops, c, &n->worker[p]) < 0)
 			return -1;
 	}
 	return 0;
-}
-
-/* --threads: after every message the workers look at their kick fds again. */
-static void wake_workers(void *ud)
-{
-	struct net *n = ud;
-	unsigned int p;
-
-	for (p = 0; p < n->pairs; p++)
-		tool_worker_wake(n->pair[p]->worker);
 }
 
 static int open_tap(const char *name)
@@ -1207,7 +1174,8 @@ int main(int argc, char **argv)
 	loop.extra_more = &n.tap_more;
 	loop.after_message = n.mode == MODE_SOURCE ? serve_sources : NULL;
 	loop.timeout = n.stats ? stats_timeout : NULL;
-	loop.wake = wake_workers;
+	loop.workers = n.worker;
+	loop.nworkers = n.pairs;
 	if (tool_drop_capabilities("vhost-user-net") < 0)
 		return 1;
 	tool_catch_signals();
