@@ -19,40 +19,35 @@
 
 #include <libvhost.h>
 
+#include "tool-device.h"
 #include "vhost-ctl.h"
 
-#define F_VERSION_1 32
-#define F_RING_PACKED 34
-#define F_EVENT_IDX 29
-#define F_INDIRECT 28
-#define BLK_F_SIZE_MAX 1
-#define BLK_F_SEG_MAX 2
-#define BLK_F_RO 5
-#define BLK_F_BLK_SIZE 6
-#define BLK_F_FLUSH 9
-#define BLK_F_MQ 12
-#define BLK_F_DISCARD 13
-#define BLK_F_WRITE_ZEROES 14
-#define BLK_T_IN 0
-#define BLK_T_OUT 1
-#define BLK_T_FLUSH 4
-#define BLK_T_GET_ID 8
-#define BLK_T_DISCARD 11
-#define BLK_T_WRITE_ZEROES 13
-#define SECTOR 512u
-#define BLK_CONFIG_SIZE 60u
 #define RING_SIZE 128u
 #define MAX_QUEUES 16u
 #define IO_TIMEOUT_MS 10000
 
 static const char *const feature_names[64] = {
-	[BLK_F_SIZE_MAX] = "SIZE_MAX", [BLK_F_SEG_MAX] = "SEG_MAX", [4] = "GEOMETRY",
-	[BLK_F_RO] = "RO", [BLK_F_BLK_SIZE] = "BLK_SIZE", [BLK_F_FLUSH] = "FLUSH",
-	[10] = "TOPOLOGY", [11] = "CONFIG_WCE", [BLK_F_MQ] = "MQ", [BLK_F_DISCARD] = "DISCARD",
-	[BLK_F_WRITE_ZEROES] = "WRITE_ZEROES", [24] = "NOTIFY_ON_EMPTY", [26] = "LOG_ALL",
-	[27] = "ANY_LAYOUT", [F_INDIRECT] = "INDIRECT_DESC", [F_EVENT_IDX] = "EVENT_IDX",
-	[30] = "PROTOCOL_FEATURES", [F_VERSION_1] = "VERSION_1", [33] = "ACCESS_PLATFORM",
-	[F_RING_PACKED] = "RING_PACKED", [35] = "IN_ORDER",
+	[BLK_F_SIZE_MAX] = "SIZE_MAX",
+	[BLK_F_SEG_MAX] = "SEG_MAX",
+	[4] = "GEOMETRY",
+	[BLK_F_RO] = "RO",
+	[BLK_F_BLK_SIZE] = "BLK_SIZE",
+	[BLK_F_FLUSH] = "FLUSH",
+	[10] = "TOPOLOGY",
+	[11] = "CONFIG_WCE",
+	[BLK_F_MQ] = "MQ",
+	[BLK_F_DISCARD] = "DISCARD",
+	[BLK_F_WRITE_ZEROES] = "WRITE_ZEROES",
+	[24] = "NOTIFY_ON_EMPTY",
+	[LIBVHOST_F_LOG_ALL] = "LOG_ALL",
+	[27] = "ANY_LAYOUT",
+	[VIRTIO_RING_F_INDIRECT_DESC] = "INDIRECT_DESC",
+	[VIRTIO_RING_F_EVENT_IDX] = "EVENT_IDX",
+	[LIBVHOST_USER_F_PROTOCOL_FEATURES] = "PROTOCOL_FEATURES",
+	[VIRTIO_F_VERSION_1] = "VERSION_1",
+	[LIBVHOST_F_ACCESS_PLATFORM] = "ACCESS_PLATFORM",
+	[VIRTIO_F_RING_PACKED] = "RING_PACKED",
+	[VIRTIO_F_IN_ORDER] = "IN_ORDER",
 };
 
 static void die_usage(const char *cmd, const char *msg)
@@ -143,7 +138,7 @@ int cmd_probe(int argc, char **argv)
 	struct libvhost_ctx *ctx = NULL;
 	struct libvhost_frontend *fe;
 	const char *path = NULL;
-	uint8_t cfg[BLK_CONFIG_SIZE];
+	uint8_t cfg[sizeof(struct blk_config)];
 	bool json = false, have_cfg = false;
 	int c;
 
@@ -272,19 +267,19 @@ static int drv_setup(struct drv *d, const char *path, unsigned int queues, bool 
 			info.queue_num ? info.queue_num : 1);
 		return -EINVAL;
 	}
-	want = (1ULL << F_VERSION_1) | (1ULL << BLK_F_FLUSH) | (1ULL << BLK_F_DISCARD) |
+	want = (1ULL << VIRTIO_F_VERSION_1) | (1ULL << BLK_F_FLUSH) | (1ULL << BLK_F_DISCARD) |
 	       (1ULL << BLK_F_WRITE_ZEROES) | (1ULL << BLK_F_MQ) | (1ULL << BLK_F_RO) |
-	       (1ULL << BLK_F_BLK_SIZE) | (1ULL << BLK_F_SEG_MAX) | (1ULL << F_EVENT_IDX) |
-	       (packed ? 1ULL << F_RING_PACKED : 0);
+	       (1ULL << BLK_F_BLK_SIZE) | (1ULL << BLK_F_SEG_MAX) | (1ULL << VIRTIO_RING_F_EVENT_IDX) |
+	       (packed ? 1ULL << VIRTIO_F_RING_PACKED : 0);
 	d->features = info.features & want;
-	if (packed && !(d->features & (1ULL << F_RING_PACKED))) {
+	if (packed && !(d->features & (1ULL << VIRTIO_F_RING_PACKED))) {
 		fprintf(stderr, "vhost-ctl blk: the back-end does not offer packed rings\n");
 		return -EOPNOTSUPP;
 	}
 	r = libvhost_dev_set_features(dev, d->features);
 	if (r < 0)
 		return r;
-	vo.flags = (d->features & (1ULL << F_EVENT_IDX) ? LIBVHOST_VRING_F_EVENT_IDX : 0) |
+	vo.flags = (d->features & (1ULL << VIRTIO_RING_F_EVENT_IDX) ? LIBVHOST_VRING_F_EVENT_IDX : 0) |
 		   (packed ? LIBVHOST_VRING_F_PACKED : 0);
 	r = libvhost_vring_area_size(RING_SIZE, &vo, &ring_bytes);
 	if (r < 0)

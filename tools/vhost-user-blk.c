@@ -11,8 +11,6 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -27,78 +25,24 @@
 #include <libvhost.h>
 
 #include "tool-caps.h"
+#include "tool-device.h"
 #include "tool-stats.h"
 #include "tool-threads.h"
 
-/* virtio-blk (virtio 1.2, 5.2) */
-#define VIRTIO_F_VERSION_1 32
-#define VIRTIO_F_RING_PACKED 34
-#define VIRTIO_RING_F_INDIRECT_DESC 28
-#define VIRTIO_RING_F_EVENT_IDX 29
-#define BLK_F_SEG_MAX 2
-#define BLK_F_RO 5
-#define BLK_F_BLK_SIZE 6
-#define BLK_F_FLUSH 9
-#define BLK_F_MQ 12
-#define BLK_F_DISCARD 13
-#define BLK_F_WRITE_ZEROES 14
-#define BLK_T_IN 0
-#define BLK_T_OUT 1
-#define BLK_T_FLUSH 4
-#define BLK_T_GET_ID 8
-#define BLK_T_DISCARD 11
-#define BLK_T_WRITE_ZEROES 13
-#define BLK_S_OK 0
-#define BLK_S_IOERR 1
-#define BLK_S_UNSUPP 2
-#define BLK_ID_BYTES 20
-#define SECTOR 512u
 #define MAX_SEGS 126u
 #define MAX_IOV 256u
 #define MAX_QUEUES 64u
+_Static_assert(MAX_QUEUES <= TOOL_SERVE_MAX_RINGS, "a ring per queue");
 #define DISCARD_MAX_SECTORS (1u << 22)
 #define BUDGET 256u /* --threads: requests of a ring served before its thread looks around */
 
-/* struct virtio_blk_config, the fields this device fills (60 bytes) */
-struct blk_config {
-	uint64_t capacity;
-	uint32_t size_max;
-	uint32_t seg_max;
-	uint8_t geometry[4];
-	uint32_t blk_size;
-	uint8_t topology[8];
-	uint8_t writeback;
-	uint8_t unused0;
-	uint16_t num_queues;
-	uint32_t max_discard_sectors;
-	uint32_t max_discard_seg;
-	uint32_t discard_sector_alignment;
-	uint32_t max_write_zeroes_sectors;
-	uint32_t max_write_zeroes_seg;
-	uint8_t write_zeroes_may_unmap;
-	uint8_t unused1[3];
-} __attribute__((packed));
-
-struct blk_req_hdr {
-	uint32_t type;
-	uint32_t ioprio;
-	uint64_t sector;
-};
-
-struct blk_discard {
-	uint64_t sector;
-	uint32_t num_sectors;
-	uint32_t flags;
-};
-
 struct blk;
 
-/* A request queue's count, and with --threads its worker; a cache line each. */
+/* A request queue's count; a cache line each. */
 struct blk_queue {
 	struct blk *b;
 	uint64_t requests;
 	pid_t tid; /* the thread that served it; -1: more than one did */
-	struct tool_worker *worker;
 } __attribute__((aligned(64)));
 
 struct blk {
@@ -106,57 +50,18 @@ struct blk {
 	bool read_only;
 	uint64_t sectors;
 	unsigned int queues;
-	bool client; /* --connect: dial the front-end again after it left */
 	struct blk_config config;
 	char id[BLK_ID_BYTES];
 	struct libvhost_backend *be;
 	struct blk_queue q[MAX_QUEUES];
+	struct tool_worker *worker[MAX_QUEUES]; /* --threads: a queue's */
 };
-
-static volatile sig_atomic_t quit;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	quit = 1;
-}
 
 static int blk_get_config(void *ud, uint32_t offset, void *buf, uint32_t len)
 {
 	struct blk *b = ud;
 
-	/* front-ends ask for less than the whole struct (QEMU: 57 bytes) */
-	if (offset > sizeof(b->config) || len > sizeof(b->config) - offset)
-		return -EINVAL;
-	memcpy(buf, (const uint8_t *)&b->config + offset, len);
-	return 0;
-}
-
-/* Copies @len bytes at @off of the buffer's @n iovecs out to @dst (or in from @src). */
-static size_t iov_copy(const struct iovec *iov, unsigned int n, size_t off, void *dst,
-		       const void *src, size_t len)
-{
-	size_t done = 0;
-	unsigned int i;
-
-	for (i = 0; i < n && done < len; i++) {
-		size_t l = iov[i].iov_len;
-
-		if (off >= l) {
-			off -= l;
-			continue;
-		}
-		l -= off;
-		if (l > len - done)
-			l = len - done;
-		if (dst)
-			memcpy((uint8_t *)dst + done, (uint8_t *)iov[i].iov_base + off, l);
-		else
-			memcpy((uint8_t *)iov[i].iov_base + off, (const uint8_t *)src + done, l);
-		done += l;
-		off = 0;
-	}
-	return done;
+	return tool_config_read(&b->config, sizeof(b->config), offset, buf, len);
 }
 
 static size_t iov_size(const struct iovec *iov, unsigned int n)
@@ -249,7 +154,7 @@ static uint8_t do_discard(struct blk *b, const struct iovec *iov, unsigned int n
 	for (; off < total; off += sizeof(seg)) {
 		int mode;
 
-		iov_copy(iov, nout, off, &seg, NULL, sizeof(seg));
+		tool_iov_copy(iov, nout, off, &seg, NULL, sizeof(seg));
 		if (seg.num_sectors > DISCARD_MAX_SECTORS || (seg.flags & ~1u) ||
 		    !range_ok(b, seg.sector, (uint64_t)seg.num_sectors * SECTOR))
 			return BLK_S_IOERR;
@@ -275,7 +180,7 @@ static uint32_t handle(struct blk *b, struct iovec *iov, const struct libvhost_v
 	unsigned int n;
 
 	if (!e->in || in_size < 1 || out_size < sizeof(h) ||
-	    iov_copy(iov, e->out, 0, &h, NULL, sizeof(h)) != sizeof(h))
+	    tool_iov_copy(iov, e->out, 0, &h, NULL, sizeof(h)) != sizeof(h))
 		return 0; /* not a request: nothing written */
 	switch (h.type) {
 	case BLK_T_IN:
@@ -291,7 +196,7 @@ static uint32_t handle(struct blk *b, struct iovec *iov, const struct libvhost_v
 		status = fdatasync(b->fd) == 0 ? BLK_S_OK : BLK_S_IOERR;
 		break;
 	case BLK_T_GET_ID:
-		written = (uint32_t)iov_copy(iov + e->out, e->in, 0, NULL, b->id,
+		written = (uint32_t)tool_iov_copy(iov + e->out, e->in, 0, NULL, b->id,
 					     in_size - 1 < BLK_ID_BYTES ? in_size - 1
 									: BLK_ID_BYTES);
 		status = BLK_S_OK;
@@ -303,7 +208,7 @@ static uint32_t handle(struct blk *b, struct iovec *iov, const struct libvhost_v
 	default:
 		status = BLK_S_UNSUPP;
 	}
-	iov_copy(iov + e->out, e->in, in_size - 1, NULL, &status, 1);
+	tool_iov_copy(iov + e->out, e->in, in_size - 1, NULL, &status, 1);
 	return written + 1;
 }
 
@@ -371,14 +276,14 @@ static int thread_started(void *ud, struct libvhost_vq *vq)
 {
 	struct blk *b = ud;
 
-	return tool_worker_start(b->q[libvhost_vq_get_index(vq)].worker, vq);
+	return tool_worker_start(b->worker[libvhost_vq_get_index(vq)], vq);
 }
 
 static void thread_stopped(void *ud, struct libvhost_vq *vq)
 {
 	struct blk *b = ud;
 
-	tool_worker_stop(b->q[libvhost_vq_get_index(vq)].worker, vq);
+	tool_worker_stop(b->worker[libvhost_vq_get_index(vq)], vq);
 }
 
 static void threads_end(struct blk *b)
@@ -386,8 +291,8 @@ static void threads_end(struct blk *b)
 	unsigned int i;
 
 	for (i = 0; i < b->queues; i++) {
-		tool_worker_free(b->q[i].worker);
-		b->q[i].worker = NULL;
+		tool_worker_free(b->worker[i]);
+		b->worker[i] = NULL;
 	}
 }
 
@@ -398,45 +303,10 @@ static int threads_begin(struct blk *b)
 
 	for (i = 0; i < b->queues; i++) {
 		b->q[i].b = b;
-		if (tool_worker_new("vhost-user-blk", &ops, &b->q[i], &b->q[i].worker) < 0) {
+		if (tool_worker_new("vhost-user-blk", &ops, &b->q[i], &b->worker[i]) < 0) {
 			threads_end(b);
 			return -1;
 		}
-	}
-	return 0;
-}
-
-/*
- * --threads, the main thread: the socket (or, with --connect, dialling the
- * front-end again).  SIGTERM and SIGINT are blocked but in ppoll(), so
- * that one arriving just before it still ends the wait.  After every
- * message the workers look at their kick fds again (tool_worker_wake()).
- */
-static int loop_threads(struct blk *b, const sigset_t *unblocked)
-{
-	const struct timespec retry = { 0, 100000000 };
-	struct pollfd pfd;
-	unsigned int i;
-	int r;
-
-	while (!quit) {
-		pfd = (struct pollfd){ libvhost_backend_get_fd(b->be), POLLIN, 0 };
-		if (pfd.fd < 0 && !b->client)
-			return 0;
-		r = pfd.fd < 0 ? ppoll(NULL, 0, &retry, unblocked) : ppoll(&pfd, 1, NULL, unblocked);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -errno;
-		if (pfd.fd >= 0 && !pfd.revents)
-			continue;
-		r = libvhost_backend_process(b->be);
-		for (i = 0; i < b->queues; i++)
-			tool_worker_wake(b->q[i].worker);
-		if (r < 0)
-			return r;
-		if (r > 0 && pfd.fd < 0)
-			fprintf(stderr, "vhost-user-blk: connected to the front-end again\n");
 	}
 	return 0;
 }
@@ -459,57 +329,15 @@ static void print_counts(const struct blk *b)
 	fprintf(stderr, "\n");
 }
 
-static int loop(struct blk *b)
+/* Without --threads: ring @index was kicked. */
+static void serve_kicked(void *ud, unsigned int index)
 {
-	struct pollfd pfd[1 + MAX_QUEUES];
-	struct libvhost_vq *vqs[1 + MAX_QUEUES];
-	unsigned int i, n;
-	uint64_t v;
-	int r;
+	struct blk *b = ud;
+	struct libvhost_vq *vq = libvhost_backend_get_vq(b->be, index);
 
-	while (!quit) {
-		pfd[0] = (struct pollfd){ libvhost_backend_get_fd(b->be), POLLIN, 0 };
-		if (pfd[0].fd < 0 && !b->client)
-			return 0; /* --fd: the front-end went away */
-		if (pfd[0].fd < 0) {
-			/* --connect: the front-end went away; dial it every 100 ms */
-			if (poll(NULL, 0, 100) < 0 && errno != EINTR)
-				return -errno;
-			r = libvhost_backend_process(b->be);
-			if (r < 0)
-				return r;
-			if (r > 0)
-				fprintf(stderr, "vhost-user-blk: connected to the front-end again\n");
-			continue;
-		}
-		n = 1;
-		for (i = 0; i < b->queues; i++) {
-			struct libvhost_vq *vq = libvhost_backend_get_vq(b->be, i);
-			int fd = libvhost_vq_get_kick_fd(vq);
-
-			if (fd >= 0) {
-				vqs[n] = vq;
-				pfd[n++] = (struct pollfd){ fd, POLLIN, 0 };
-			}
-		}
-		if (poll(pfd, n, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		for (i = 1; i < n; i++)
-			if ((pfd[i].revents & POLLIN) && read(pfd[i].fd, &v, sizeof(v)) > 0 &&
-			    libvhost_vq_is_enabled(vqs[i]))
-				serve(b, vqs[i], UINT_MAX);
-		if (pfd[0].revents) {
-			r = libvhost_backend_process(b->be);
-			if (r < 0)
-				return r;
-		}
-	}
-	return 0;
+	if (libvhost_vq_is_enabled(vq))
+		serve(b, vq, UINT_MAX);
 }
-
 
 static void usage(FILE *out)
 {
@@ -580,7 +408,7 @@ int main(int argc, char **argv)
 	unsigned long fd = ULONG_MAX, queues = 1;
 	struct libvhost_ctx *ctx = NULL;
 	struct blk b = { .fd = -1 };
-	struct sigaction sa = { .sa_handler = on_signal };
+	struct tool_serve loop = { .tool = "vhost-user-blk", .userdata = &b, .extra_fd = -1 };
 	sigset_t unblocked;
 	bool threads = false;
 	struct stat st;
@@ -680,20 +508,23 @@ int main(int argc, char **argv)
 			strerror(-r));
 		return 1;
 	}
-	b.client = connect_path != NULL;
+	loop.be = b.be;
+	loop.client = connect_path != NULL;
+	loop.rings = b.queues;
+	loop.serve_ring = serve_kicked;
+	loop.workers = b.worker;
+	loop.nworkers = b.queues;
 	/* set up: nothing below needs a privilege */
 	if (tool_drop_capabilities("vhost-user-blk") < 0)
 		return 1;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	tool_catch_signals();
 	if (threads) {
 		tool_threads_block_signals(&unblocked);
-		r = threads_begin(&b) < 0 ? -EAGAIN : loop_threads(&b, &unblocked);
+		r = threads_begin(&b) < 0 ? -EAGAIN : tool_serve_threads(&loop, &unblocked);
 		/* every worker ended before the back-end goes: none touches a ring after */
 		threads_end(&b);
 	} else {
-		r = loop(&b);
+		r = tool_serve(&loop);
 	}
 	print_counts(&b);
 	tool_print_backend_stats("vhost-user-blk", b.be);

@@ -14,7 +14,6 @@
 #include <limits.h>
 #include <net/if.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,23 +27,15 @@
 #include <libvhost.h>
 
 #include "tool-caps.h"
+#include "tool-device.h"
 #include "tool-stats.h"
 #include "tool-threads.h"
 
-#define VIRTIO_F_VERSION_1 32
-#define VIRTIO_F_RING_PACKED 34
-#define VIRTIO_F_IN_ORDER 35 /* every ring is served in order (buffers used as taken) */
-#define VIRTIO_RING_F_INDIRECT_DESC 28
-#define VIRTIO_RING_F_EVENT_IDX 29
-#define NET_F_MAC 5
-#define NET_F_MRG_RXBUF 15
-#define NET_F_STATUS 16
-#define NET_F_MQ 22
-#define NET_S_LINK_UP 1
 #define HDR_LEN 12 /* struct virtio_net_hdr_v1 */
 #define FRAME_MAX 65550
 #define MAX_IOV 256
 #define MAX_PAIRS 16
+_Static_assert(2 * MAX_PAIRS <= TOOL_SERVE_MAX_RINGS, "two rings a pair");
 #define BURST 32 /* buffers taken from a ring at a time */
 #define BUDGET 256 /* buffers (or tap frames) served in one go before the rest get a turn */
 #define QUEUE_MAX 32768 /* the largest ring: a ring that stops is drained of at most this */
@@ -56,13 +47,6 @@
 #define COALESCE_IDLE 128 /* --poll: empty looks at a ring before what it used is told anyway */
 #define TUNE_HOLD_NS 1000000000LL /* --poll: how long the sink keeps a way of taking frames */
 #define TUNE_TRY_NS 20000000LL /* then how long it tries each of the two */
-
-struct net_config {
-	uint8_t mac[6];
-	uint16_t status;
-	uint16_t max_virtqueue_pairs;
-	uint16_t mtu;
-} __attribute__((packed));
 
 enum net_mode { MODE_ECHO, MODE_SINK, MODE_SOURCE };
 
@@ -102,31 +86,20 @@ struct net {
 	uint8_t *gen; /* the frame in gen_msg */
 	/*
 	 * --threads: the main thread's struct holds a copy of itself per
-	 * queue pair, which that pair's worker serves its rings with (counts
-	 * and buffers of its own); tid is the thread that served the copy's
-	 * rings, -1 if more than one did.
+	 * queue pair, which that pair's worker (worker[], the main thread's)
+	 * serves its rings with (counts and buffers of its own); tid is the
+	 * thread that served the copy's rings, -1 if more than one did.
 	 */
 	struct net *pair[MAX_PAIRS];
-	struct tool_worker *worker;
+	struct tool_worker *worker[MAX_PAIRS];
 	pid_t tid;
 };
-
-static volatile sig_atomic_t quit;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	quit = 1;
-}
 
 static int net_get_config(void *ud, uint32_t offset, void *buf, uint32_t len)
 {
 	struct net *n = ud;
 
-	if (offset > sizeof(n->config) || len > sizeof(n->config) - offset)
-		return -EINVAL;
-	memcpy(buf, (uint8_t *)&n->config + offset, len);
-	return 0;
+	return tool_config_read(&n->config, sizeof(n->config), offset, buf, len);
 }
 
 /*
@@ -157,29 +130,6 @@ static int net_send_rarp(void *ud, const uint8_t mac[6])
 		return -errno;
 	}
 	return 0;
-}
-
-static size_t iov_gather(const struct iovec *iov, unsigned int cnt, size_t skip, uint8_t *dst,
-			 size_t max)
-{
-	size_t done = 0;
-	unsigned int i;
-
-	for (i = 0; i < cnt && done < max; i++) {
-		size_t l = iov[i].iov_len;
-
-		if (skip >= l) {
-			skip -= l;
-			continue;
-		}
-		l -= skip;
-		if (l > max - done)
-			l = max - done;
-		memcpy(dst + done, (uint8_t *)iov[i].iov_base + skip, l);
-		done += l;
-		skip = 0;
-	}
-	return done;
 }
 
 /*
@@ -492,7 +442,7 @@ static unsigned int serve_tx(struct net *n, unsigned int pair)
 	unsigned int took = 0, delivered = 0, most = n->poll ? BURST : BUDGET;
 
 	while (took < most && libvhost_vq_pop(tx, iov, MAX_IOV, &e) == 1) {
-		size_t len = iov_gather(iov, e.out, HDR_LEN, n->frame, sizeof(n->frame));
+		size_t len = tool_iov_copy(iov, e.out, HDR_LEN, n->frame, NULL, sizeof(n->frame));
 		int r;
 
 		libvhost_vq_push(tx, e.id, 0);
@@ -566,7 +516,7 @@ static unsigned int serve_sink(struct net *n, unsigned int pair)
 		for (i = 0, at = 0; i < cnt; at += e[i].out + e[i].in, i++) {
 			if (i + 1 < cnt)
 				prefetch_iov(iov + at + e[i].out + e[i].in, e[i + 1].out, HDR_LEN, 2048);
-			if (iov_gather(iov + at, e[i].out, HDR_LEN, n->frame, sizeof(n->frame)))
+			if (tool_iov_copy(iov + at, e[i].out, HDR_LEN, n->frame, NULL, sizeof(n->frame)))
 				n->tx_frames++;
 			if (n->give_back && (line = iov_byte(iov + at, e[i].out, HDR_LEN))) {
 				give_back(line);
@@ -768,14 +718,14 @@ static int thread_started(void *ud, struct libvhost_vq *vq)
 {
 	struct net *n = ud;
 
-	return tool_worker_start(n->pair[libvhost_vq_get_index(vq) / 2]->worker, vq);
+	return tool_worker_start(n->worker[libvhost_vq_get_index(vq) / 2], vq);
 }
 
 static void thread_stopped(void *ud, struct libvhost_vq *vq)
 {
 	struct net *n = ud;
 
-	tool_worker_stop(n->pair[libvhost_vq_get_index(vq) / 2]->worker, vq);
+	tool_worker_stop(n->worker[libvhost_vq_get_index(vq) / 2], vq);
 }
 
 /* The workers ended (none touches a ring after), their counts summed up and printed. */
@@ -788,7 +738,8 @@ static void threads_end(struct net *n)
 
 		if (!c)
 			continue;
-		tool_worker_free(c->worker);
+		tool_worker_free(n->worker[p]);
+		n->worker[p] = NULL;
 		n->tx_frames += c->tx_frames;
 		n->rx_frames += c->rx_frames;
 		n->dropped += c->dropped;
@@ -818,40 +769,9 @@ static int threads_begin(struct net *n)
 		}
 		memcpy(c, n, sizeof(*c));
 		c->gen = c->gen_msg + HDR_LEN;
-		c->worker = NULL;
 		n->pair[p] = c;
-		if (tool_worker_new("vhost-user-net", &ops, c, &c->worker) < 0)
+		if (tool_worker_new("vhost-user-net", &ops, c, &n->worker[p]) < 0)
 			return -1;
-	}
-	return 0;
-}
-
-/*
- * --threads, the main thread: the socket.  SIGTERM and SIGINT are blocked
- * but in ppoll(), so that one arriving just before it still ends the wait.
- * After every message the workers look at their kick fds again
- * (tool_worker_wake()).
- */
-static int loop_threads(struct net *n, const sigset_t *unblocked)
-{
-	struct pollfd pfd;
-	unsigned int p;
-	int r;
-
-	while (!quit) {
-		pfd = (struct pollfd){ libvhost_backend_get_fd(n->be), POLLIN, 0 };
-		if (pfd.fd < 0)
-			return 0;
-		if (ppoll(&pfd, 1, NULL, unblocked) < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		r = libvhost_backend_process(n->be);
-		for (p = 0; p < n->pairs; p++)
-			tool_worker_wake(n->pair[p]->worker);
-		if (r < 0)
-			return r;
 	}
 	return 0;
 }
@@ -921,9 +841,10 @@ static int stats_tick(struct net *n)
 	return 1000;
 }
 
-/* Source mode: fill every started RX ring (buffers may predate its kick fd). */
-static void serve_sources(struct net *n)
+/* Source mode, after every message: fill every started RX ring (buffers may predate its kick fd). */
+static void serve_sources(void *ud)
 {
+	struct net *n = ud;
 	unsigned int p;
 
 	for (p = 0; p < n->pairs; p++)
@@ -931,68 +852,22 @@ static void serve_sources(struct net *n)
 }
 
 /*
- * Sleeps in poll() on the socket, the tap and the kick fds; does not sleep
- * while a ring or the tap was left with work (serve_ring()).
+ * Sleeping in poll() on the socket, the tap and the kick fds (tool_serve()):
+ * a ring or the tap left with work (serve_ring()) is served again at once.
  */
-static int loop_wait(struct net *n)
+static void serve_kicked(void *ud, unsigned int index)
 {
-	struct pollfd pfd[2 + 2 * MAX_PAIRS];
-	int kind[2 + 2 * MAX_PAIRS];
-	unsigned int i, cnt;
-	bool busy;
-	int r, timeout;
-	uint64_t v;
+	serve_ring(ud, index);
+}
 
-	while (!quit) {
-		cnt = 0;
-		pfd[cnt] = (struct pollfd){ libvhost_backend_get_fd(n->be), POLLIN, 0 };
-		if (pfd[cnt].fd < 0)
-			return 0;
-		kind[cnt++] = -1;
-		busy = n->tap_more;
-		if (n->tap >= 0) {
-			pfd[cnt] = (struct pollfd){ n->tap, POLLIN, 0 };
-			kind[cnt++] = -2;
-		}
-		for (i = 0; i < 2 * n->pairs; i++) {
-			int fd = libvhost_vq_get_kick_fd(libvhost_backend_get_vq(n->be, i));
+static void serve_tap_fd(void *ud)
+{
+	serve_tap(ud);
+}
 
-			if (fd < 0) {
-				n->more[i] = false; /* stopped */
-				continue;
-			}
-			pfd[cnt] = (struct pollfd){ fd, POLLIN, 0 };
-			kind[cnt++] = (int)i;
-			busy |= n->more[i];
-		}
-		timeout = n->stats ? stats_tick(n) : -1;
-		if (poll(pfd, cnt, busy ? 0 : timeout) < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		for (i = 1; i < cnt; i++) {
-			bool kicked = pfd[i].revents & POLLIN;
-
-			if (kind[i] == -2) {
-				if (kicked || n->tap_more)
-					serve_tap(n);
-				continue;
-			}
-			if (kicked)
-				(void)!read(pfd[i].fd, &v, sizeof(v));
-			if (kicked || n->more[kind[i]])
-				serve_ring(n, (unsigned int)kind[i]);
-		}
-		if (pfd[0].revents) {
-			r = libvhost_backend_process(n->be);
-			if (r < 0)
-				return r;
-			if (n->mode == MODE_SOURCE)
-				serve_sources(n);
-		}
-	}
-	return 0;
+static int stats_timeout(void *ud)
+{
+	return stats_tick(ud);
 }
 
 /*
@@ -1047,7 +922,7 @@ static int loop_poll(struct net *n)
 	/* nobody reads the kick fds: the driver is asked not to write them */
 	for (p = 0; p < 2 * n->pairs; p++)
 		libvhost_vq_set_kicks(libvhost_backend_get_vq(n->be, p), 0);
-	while (!quit) {
+	while (!tool_quit) {
 		for (p = 0; p < n->pairs; p++) {
 			struct libvhost_vq *rx = libvhost_backend_get_vq(n->be, 2 * p);
 			struct libvhost_vq *tx = libvhost_backend_get_vq(n->be, 2 * p + 1);
@@ -1150,7 +1025,7 @@ int main(int argc, char **argv)
 	unsigned long fd = ULONG_MAX, pairs = 1, flen;
 	unsigned int mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
 	struct libvhost_ctx *ctx = NULL;
-	struct sigaction sa = { .sa_handler = on_signal };
+	struct tool_serve loop = { .tool = "vhost-user-net", .userdata = &n };
 	struct timespec now;
 	char *end;
 	int c, i, r;
@@ -1290,19 +1165,28 @@ int main(int argc, char **argv)
 			strerror(-r));
 		return 1;
 	}
+	loop.be = n.be;
+	loop.rings = 2 * n.pairs;
+	loop.serve_ring = serve_kicked;
+	loop.more = n.more;
+	loop.extra_fd = n.tap;
+	loop.serve_extra = serve_tap_fd;
+	loop.extra_more = &n.tap_more;
+	loop.after_message = n.mode == MODE_SOURCE ? serve_sources : NULL;
+	loop.timeout = n.stats ? stats_timeout : NULL;
+	loop.workers = n.worker;
+	loop.nworkers = n.pairs;
 	if (tool_drop_capabilities("vhost-user-net") < 0)
 		return 1;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	tool_catch_signals();
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	stats_mark(&n, &now);
 	if (threads) {
 		tool_threads_block_signals(&unblocked);
-		r = threads_begin(&n) < 0 ? -EAGAIN : loop_threads(&n, &unblocked);
+		r = threads_begin(&n) < 0 ? -EAGAIN : tool_serve_threads(&loop, &unblocked);
 		threads_end(&n);
 	} else {
-		r = n.poll ? loop_poll(&n) : loop_wait(&n);
+		r = n.poll ? loop_poll(&n) : tool_serve(&loop);
 	}
 	fprintf(stderr, "vhost-user-net: %" PRIu64 " frames from the driver, %" PRIu64
 			" to it, %" PRIu64 " dropped\n",

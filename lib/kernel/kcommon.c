@@ -144,24 +144,59 @@ static void explain_open(const struct libvhost_ctx *ctx, const char *path, int e
 	}
 }
 
-int lvh_kopen(const struct libvhost_ctx *ctx, const char *path)
+int lvh_kopen_adopt(struct libvhost_ctx *ctx, const char *path,
+		    int (*adopt)(struct libvhost_ctx *ctx, int fd, void *ret), void *ret)
 {
 	int fd = open(path, O_RDWR | O_CLOEXEC), r;
 
-	if (fd >= 0)
-		return fd;
-	r = -errno;
-	explain_open(ctx, path, r);
+	if (fd < 0) {
+		r = -errno;
+		explain_open(ctx, path, r);
+		return r;
+	}
+	r = adopt(ctx, fd, ret);
+	if (r < 0)
+		close(fd);
 	return r;
 }
 
-void lvh_kfd_name(int fd, char *buf, size_t len, const char *fallback)
+/* ---- the handle's fd ---- */
+
+void lvh_khandle_init(struct lvh_khandle *h, struct libvhost_ctx *ctx, int fd,
+		      const char *fallback)
 {
 	char link[64], target[256];
 	ssize_t n;
 
+	h->refcount = 1;
+	h->ctx = libvhost_ctx_ref(ctx);
+	h->fd = fd;
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
 	n = readlink(link, target, sizeof(target) - 1);
 	target[n > 0 ? n : 0] = 0;
-	snprintf(buf, len, "%.31s", n > 0 && strrchr(target, '/') ? strrchr(target, '/') + 1 : fallback);
+	snprintf(h->name, sizeof(h->name), "%.31s",
+		 n > 0 && strrchr(target, '/') ? strrchr(target, '/') + 1 : fallback);
+}
+
+int lvh_khandle_not_a(struct lvh_khandle *h, const char *kind, int r)
+{
+	lvh_err(h->ctx, "fd %d (%s) is not a %s device", h->fd, h->name, kind);
+	h->fd = -1;
+	return r == -EOPNOTSUPP ? -ENOTTY : r;
+}
+
+void lvh_khandle_fini(struct lvh_khandle *h)
+{
+	if (h->fd >= 0)
+		close(h->fd);
+	libvhost_ctx_unref(h->ctx);
+}
+
+int lvh_khandle_ioctl(struct lvh_khandle *h, unsigned long req, void *arg, const char *what,
+		      bool newer)
+{
+	char buf[96];
+
+	snprintf(buf, sizeof(buf), "%s: %.60s", h->name, what);
+	return lvh_kioctl(h->ctx, h->fd, req, arg, buf, newer, -1);
 }

@@ -32,11 +32,8 @@
 #define KDEV_FEATURE_WORDS 4
 
 struct libvhost_kdev {
-	int refcount;
-	struct libvhost_ctx *ctx;
+	struct lvh_khandle k;
 	struct libvhost_dev dev;
-	int fd;
-	char name[32]; /* "vhost-net"... for log lines */
 	uint64_t backend_features;
 	struct libvhost_mem *mem; /* the table last given (a reference) */
 };
@@ -46,10 +43,7 @@ struct libvhost_kdev {
 static int kioctl_at(struct libvhost_kdev *kd, unsigned long req, void *arg, const char *what,
 		     bool newer)
 {
-	char buf[96];
-
-	snprintf(buf, sizeof(buf), "%s: %.60s", kd->name, what);
-	return lvh_kioctl(kd->ctx, kd->fd, req, arg, buf, newer, -1);
+	return lvh_khandle_ioctl(&kd->k, req, arg, what, newer);
 }
 
 /* An ioctl every vhost kernel has. */
@@ -82,9 +76,9 @@ static int kd_set_owner(struct libvhost_dev *dev)
 	int r = kioctl(kd, VHOST_SET_OWNER, NULL, "VHOST_SET_OWNER");
 
 	if (r == -EBUSY)
-		lvh_err(kd->ctx, "%s: already has an owner (another process or an earlier "
+		lvh_err(kd->k.ctx, "%s: already has an owner (another process or an earlier "
 				 "SET_OWNER)",
-			kd->name);
+			kd->k.name);
 	return r;
 }
 
@@ -115,9 +109,9 @@ static int kd_set_mem(struct libvhost_dev *dev, struct libvhost_mem *mem)
 	r = kioctl(kd, VHOST_SET_MEM_TABLE, vm, "VHOST_SET_MEM_TABLE");
 	free(vm);
 	if (r == -E2BIG || r == -ENOMEM)
-		lvh_err(kd->ctx, "%s: %d regions: more than the vhost module's max_mem_regions "
+		lvh_err(kd->k.ctx, "%s: %d regions: more than the vhost module's max_mem_regions "
 				 "(/sys/module/vhost/parameters/max_mem_regions)?",
-			kd->name, n);
+			kd->k.name, n);
 	if (r < 0)
 		return r;
 	libvhost_mem_ref(mem);
@@ -216,56 +210,47 @@ LIBVHOST_EXPORT int libvhost_kdev_adopt_fd(struct libvhost_ctx *ctx, int fd,
 		free(kd);
 		return r;
 	}
-	kd->refcount = 1;
-	kd->ctx = libvhost_ctx_ref(ctx);
-	kd->fd = fd;
-	lvh_kfd_name(fd, kd->name, sizeof(kd->name), "vhost");
-	kd->dev.name = kd->name;
+	lvh_khandle_init(&kd->k, ctx, fd, "vhost");
+	kd->dev.name = kd->k.name;
 	kd->dev.fd_rings = KDEV_MAX_RINGS;
 	/* a vhost fd answers GET_FEATURES; anything else is not one */
 	r = kioctl(kd, VHOST_GET_FEATURES, &f, "VHOST_GET_FEATURES");
 	if (r < 0) {
-		lvh_err(ctx, "fd %d (%s) is not a kernel vhost device", fd, kd->name);
-		kd->fd = -1;
+		r = lvh_khandle_not_a(&kd->k, "kernel vhost", r);
 		libvhost_kdev_unref(kd);
-		return r == -EOPNOTSUPP ? -ENOTTY : r;
+		return r;
 	}
 	*ret = kd;
 	return 0;
 }
 
+static int adopt(struct libvhost_ctx *ctx, int fd, void *ret)
+{
+	return libvhost_kdev_adopt_fd(ctx, fd, ret);
+}
+
 LIBVHOST_EXPORT int libvhost_kdev_open(struct libvhost_ctx *ctx, const char *path,
 				       struct libvhost_kdev **ret)
 {
-	int fd, r;
-
 	if (!ctx || !path || !ret)
 		return -EINVAL;
-	fd = lvh_kopen(ctx, path);
-	if (fd < 0)
-		return fd;
-	r = libvhost_kdev_adopt_fd(ctx, fd, ret);
-	if (r < 0)
-		close(fd);
-	return r;
+	return lvh_kopen_adopt(ctx, path, adopt, ret);
 }
 
 LIBVHOST_EXPORT struct libvhost_kdev *libvhost_kdev_ref(struct libvhost_kdev *kd)
 {
 	if (kd)
-		kd->refcount++;
+		kd->k.refcount++;
 	return kd;
 }
 
 LIBVHOST_EXPORT struct libvhost_kdev *libvhost_kdev_unref(struct libvhost_kdev *kd)
 {
-	if (!kd || --kd->refcount > 0)
+	if (!kd || --kd->k.refcount > 0)
 		return NULL;
-	if (kd->fd >= 0)
-		close(kd->fd);
 	libvhost_mem_unref(kd->mem);
 	lvh_dev_fini(&kd->dev);
-	libvhost_ctx_unref(kd->ctx);
+	lvh_khandle_fini(&kd->k);
 	free(kd);
 	return NULL;
 }
@@ -277,7 +262,7 @@ LIBVHOST_EXPORT struct libvhost_dev *libvhost_kdev_get_dev(struct libvhost_kdev 
 
 LIBVHOST_EXPORT int libvhost_kdev_get_fd(const struct libvhost_kdev *kd)
 {
-	return kd ? kd->fd : -EINVAL;
+	return kd ? kd->k.fd : -EINVAL;
 }
 
 LIBVHOST_EXPORT int libvhost_kdev_reset_owner(struct libvhost_kdev *kd)
@@ -405,7 +390,7 @@ LIBVHOST_EXPORT int libvhost_kdev_iotlb(struct libvhost_kdev *kd, uint32_t type,
 	    perm > LIBVHOST_IOTLB_RW || !size || lvh_range_overflows(iova, size) ||
 	    (type == LIBVHOST_IOTLB_UPDATE && (!perm || lvh_range_overflows(uaddr, size))))
 		return -EINVAL;
-	return lvh_kiotlb_write(kd->ctx, kd->fd,
+	return lvh_kiotlb_write(kd->k.ctx, kd->k.fd,
 				kd->backend_features & (1ULL << VHOST_BACKEND_F_IOTLB_MSG_V2), &m);
 }
 
@@ -417,7 +402,7 @@ LIBVHOST_EXPORT int libvhost_kdev_read_iotlb(struct libvhost_kdev *kd, uint32_t 
 
 	if (!kd || !type || !iova || !perm)
 		return -EINVAL;
-	r = lvh_kiotlb_read(kd->ctx, kd->fd,
+	r = lvh_kiotlb_read(kd->k.ctx, kd->k.fd,
 			    kd->backend_features & (1ULL << VHOST_BACKEND_F_IOTLB_MSG_V2), &m);
 	if (r <= 0)
 		return r;
@@ -483,8 +468,8 @@ LIBVHOST_EXPORT int libvhost_kdev_net_set_backend(struct libvhost_kdev *kd, unsi
 		return -EINVAL;
 	r = kioctl(kd, VHOST_NET_SET_BACKEND, &f, "VHOST_NET_SET_BACKEND");
 	if (r == -ENOTSOCK)
-		lvh_err(kd->ctx, "%s: fd %d is neither a tap/macvtap nor a packet socket",
-			kd->name, fd);
+		lvh_err(kd->k.ctx, "%s: fd %d is neither a tap/macvtap nor a packet socket",
+			kd->k.name, fd);
 	return r;
 }
 
@@ -496,8 +481,8 @@ LIBVHOST_EXPORT int libvhost_kdev_vsock_set_guest_cid(struct libvhost_kdev *kd, 
 		return -EINVAL;
 	r = kioctl(kd, VHOST_VSOCK_SET_GUEST_CID, &cid, "VHOST_VSOCK_SET_GUEST_CID");
 	if (r == -EADDRINUSE)
-		lvh_err(kd->ctx, "%s: guest CID %llu is taken by another vhost-vsock device",
-			kd->name, (unsigned long long)cid);
+		lvh_err(kd->k.ctx, "%s: guest CID %llu is taken by another vhost-vsock device",
+			kd->k.name, (unsigned long long)cid);
 	return r;
 }
 
@@ -525,9 +510,9 @@ LIBVHOST_EXPORT int libvhost_kdev_scsi_set_endpoint(struct libvhost_kdev *kd, co
 	int r = scsi_target(kd, VHOST_SCSI_SET_ENDPOINT, "VHOST_SCSI_SET_ENDPOINT", wwpn, tpgt);
 
 	if (r == -ENODEV)
-		lvh_err(kd->ctx, "%s: no vhost target %s tpgt %u in configfs "
+		lvh_err(kd->k.ctx, "%s: no vhost target %s tpgt %u in configfs "
 				 "(/sys/kernel/config/target/vhost/)",
-			kd->name, wwpn, tpgt);
+			kd->k.name, wwpn, tpgt);
 	return r;
 }
 

@@ -23,10 +23,40 @@
 int lvh_kioctl(const struct libvhost_ctx *ctx, int fd, unsigned long req, void *arg,
 	       const char *what, bool newer, int cap);
 
-/* open(@path, O_RDWR | O_CLOEXEC), or -errno with the reason explained in the log. */
-int lvh_kopen(const struct libvhost_ctx *ctx, const char *path);
-/* The device node's name behind @fd ("vhost-net"), or @fallback, for log lines. */
-void lvh_kfd_name(int fd, char *buf, size_t len, const char *fallback);
+/*
+ * What a kernel vhost handle (kdev.c) and a vhost-vdpa handle (vdpa.c) both
+ * start with: the reference count, the context, the device fd (owned) and
+ * the device node's name for log lines ("vhost-net", "vhost-vdpa-0").
+ */
+struct lvh_khandle {
+	int refcount;
+	struct libvhost_ctx *ctx;
+	int fd;
+	char name[32];
+};
+
+/* A handle on @fd: one reference, a reference to @ctx, the name (else @fallback). */
+void lvh_khandle_init(struct lvh_khandle *h, struct libvhost_ctx *ctx, int fd,
+		      const char *fallback);
+/*
+ * The adopted fd did not answer the first ioctl (@r) as a @kind device
+ * would: logged, and the fd given back (the caller still owns it, the
+ * handle does not close it).  Returns the adopt's error: -ENOTTY for an
+ * ioctl the fd does not know, else @r.
+ */
+int lvh_khandle_not_a(struct lvh_khandle *h, const char *kind, int r);
+/* Closes the fd (if the handle still has it) and drops the context. */
+void lvh_khandle_fini(struct lvh_khandle *h);
+/* lvh_kioctl() on the handle's fd, its log lines naming the device. */
+int lvh_khandle_ioctl(struct lvh_khandle *h, unsigned long req, void *arg, const char *what,
+		      bool newer);
+/*
+ * The _open() of both: @path opened (O_RDWR | O_CLOEXEC; a failure explained
+ * in the log) and handed to @adopt, which takes it on success; closed again
+ * if @adopt fails.
+ */
+int lvh_kopen_adopt(struct libvhost_ctx *ctx, const char *path,
+		    int (*adopt)(struct libvhost_ctx *ctx, int fd, void *ret), void *ret);
 
 /* An IOTLB message (struct vhost_iotlb_msg's fields). */
 struct lvh_kiotlb {

@@ -40,11 +40,8 @@ struct vdpa_map {
 };
 
 struct libvhost_vdpa {
-	int refcount;
-	struct libvhost_ctx *ctx;
+	struct lvh_khandle k;
 	struct libvhost_dev dev;
-	int fd;
-	char name[32];
 	uint64_t backend_features;
 	uint32_t config_size, vqs, as_num, group_num;
 	uint64_t iova_first, iova_last;
@@ -57,10 +54,7 @@ struct libvhost_vdpa {
 static int vioctl(struct libvhost_vdpa *v, unsigned long req, void *arg, const char *what,
 		  bool newer)
 {
-	char buf[96];
-
-	snprintf(buf, sizeof(buf), "%s: %.60s", v->name, what);
-	return lvh_kioctl(v->ctx, v->fd, req, arg, buf, newer, -1);
+	return lvh_khandle_ioctl(&v->k, req, arg, what, newer);
 }
 
 static bool has_bf(const struct libvhost_vdpa *v, unsigned int bit)
@@ -75,13 +69,13 @@ static int iotlb(struct libvhost_vdpa *v, uint8_t type, uint32_t asid, uint64_t 
 {
 	struct lvh_kiotlb m = { iova, size, uaddr, perm, type, asid };
 
-	return lvh_kiotlb_write(v->ctx, v->fd, has_bf(v, BF_IOTLB_MSG_V2), &m);
+	return lvh_kiotlb_write(v->k.ctx, v->k.fd, has_bf(v, BF_IOTLB_MSG_V2), &m);
 }
 
 static int check_asid(struct libvhost_vdpa *v, uint32_t asid)
 {
 	if (asid && (!has_bf(v, BF_IOTLB_ASID) || asid >= v->as_num)) {
-		lvh_err(v->ctx, "%s: address space %u: the device has %u%s", v->name, asid,
+		lvh_err(v->k.ctx, "%s: address space %u: the device has %u%s", v->k.name, asid,
 			v->as_num, has_bf(v, BF_IOTLB_ASID) ? "" : " (no IOTLB_ASID)");
 		return -EINVAL;
 	}
@@ -92,8 +86,8 @@ static int check_range(struct libvhost_vdpa *v, uint64_t iova, uint64_t size)
 {
 	if (!size || lvh_range_overflows(iova, size) || iova < v->iova_first ||
 	    iova + (size - 1) > v->iova_last) {
-		lvh_err(v->ctx, "%s: IOVA range [%#llx, +%#llx) outside the device's [%#llx, %#llx]",
-			v->name, (unsigned long long)iova, (unsigned long long)size,
+		lvh_err(v->k.ctx, "%s: IOVA range [%#llx, +%#llx) outside the device's [%#llx, %#llx]",
+			v->k.name, (unsigned long long)iova, (unsigned long long)size,
 			(unsigned long long)v->iova_first, (unsigned long long)v->iova_last);
 		return -ERANGE;
 	}
@@ -307,18 +301,14 @@ LIBVHOST_EXPORT int libvhost_vdpa_adopt_fd(struct libvhost_ctx *ctx, int fd,
 	v = calloc(1, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
-	v->refcount = 1;
-	v->ctx = libvhost_ctx_ref(ctx);
-	v->fd = fd;
-	lvh_kfd_name(fd, v->name, sizeof(v->name), "vhost-vdpa");
+	lvh_khandle_init(&v->k, ctx, fd, "vhost-vdpa");
 	r = vioctl(v, VHOST_VDPA_GET_DEVICE_ID, &id, "VHOST_VDPA_GET_DEVICE_ID", false);
 	if (r == 0)
 		r = vioctl(v, VHOST_VDPA_GET_VQS_COUNT, &v->vqs, "VHOST_VDPA_GET_VQS_COUNT", true);
 	if (r < 0) {
-		lvh_err(ctx, "fd %d (%s) is not a vhost-vdpa device", fd, v->name);
-		v->fd = -1;
+		r = lvh_khandle_not_a(&v->k, "vhost-vdpa", r);
 		libvhost_vdpa_unref(v);
-		return r == -EOPNOTSUPP ? -ENOTTY : r;
+		return r;
 	}
 	vioctl(v, VHOST_VDPA_GET_CONFIG_SIZE, &v->config_size, "VHOST_VDPA_GET_CONFIG_SIZE", true);
 	if (vioctl(v, VHOST_VDPA_GET_IOVA_RANGE, &range, "VHOST_VDPA_GET_IOVA_RANGE", true) < 0)
@@ -344,7 +334,7 @@ LIBVHOST_EXPORT int libvhost_vdpa_adopt_fd(struct libvhost_ctx *ctx, int fd,
 		libvhost_vdpa_unref(v);
 		return r;
 	}
-	v->dev.name = v->name;
+	v->dev.name = v->k.name;
 	v->dev.fd_rings = v->dev.nrings;
 	v->dev.guest_addrs = true; /* ring addresses are IOVAs: guest addresses */
 	(void)id;
@@ -352,39 +342,34 @@ LIBVHOST_EXPORT int libvhost_vdpa_adopt_fd(struct libvhost_ctx *ctx, int fd,
 	return 0;
 }
 
+static int adopt(struct libvhost_ctx *ctx, int fd, void *ret)
+{
+	return libvhost_vdpa_adopt_fd(ctx, fd, ret);
+}
+
 LIBVHOST_EXPORT int libvhost_vdpa_open(struct libvhost_ctx *ctx, const char *path,
 				       struct libvhost_vdpa **ret)
 {
-	int fd, r;
-
 	if (!ctx || !path || !ret)
 		return -EINVAL;
-	fd = lvh_kopen(ctx, path);
-	if (fd < 0)
-		return fd;
-	r = libvhost_vdpa_adopt_fd(ctx, fd, ret);
-	if (r < 0)
-		close(fd);
-	return r;
+	return lvh_kopen_adopt(ctx, path, adopt, ret);
 }
 
 LIBVHOST_EXPORT struct libvhost_vdpa *libvhost_vdpa_ref(struct libvhost_vdpa *v)
 {
 	if (v)
-		v->refcount++;
+		v->k.refcount++;
 	return v;
 }
 
 LIBVHOST_EXPORT struct libvhost_vdpa *libvhost_vdpa_unref(struct libvhost_vdpa *v)
 {
-	if (!v || --v->refcount > 0)
+	if (!v || --v->k.refcount > 0)
 		return NULL;
-	if (v->fd >= 0)
-		close(v->fd);
 	if (v->dev.ops)
 		lvh_dev_fini(&v->dev);
 	free(v->maps);
-	libvhost_ctx_unref(v->ctx);
+	lvh_khandle_fini(&v->k);
 	free(v);
 	return NULL;
 }
@@ -396,7 +381,7 @@ LIBVHOST_EXPORT struct libvhost_dev *libvhost_vdpa_get_dev(struct libvhost_vdpa 
 
 LIBVHOST_EXPORT int libvhost_vdpa_get_fd(const struct libvhost_vdpa *v)
 {
-	return v ? v->fd : -EINVAL;
+	return v ? v->k.fd : -EINVAL;
 }
 
 /* ---- device queries and control ---- */
@@ -449,7 +434,7 @@ static int config_io(struct libvhost_vdpa *v, uint32_t offset, void *buf, uint32
 	if (!v || !buf || !len)
 		return -EINVAL;
 	if (offset > v->config_size || len > v->config_size - offset) {
-		lvh_err(v->ctx, "%s: config bytes [%u, +%u) past its %u", v->name, offset, len,
+		lvh_err(v->k.ctx, "%s: config bytes [%u, +%u) past its %u", v->k.name, offset, len,
 			v->config_size);
 		return -EINVAL;
 	}
@@ -558,7 +543,7 @@ static int vring_query(struct libvhost_vdpa *v, unsigned long req, const char *w
 	if (!v || !out)
 		return -EINVAL;
 	if (index >= v->vqs) {
-		lvh_err(v->ctx, "%s: ring %u past the device's %u", v->name, index, v->vqs);
+		lvh_err(v->k.ctx, "%s: ring %u past the device's %u", v->k.name, index, v->vqs);
 		return -EINVAL;
 	}
 	r = vioctl(v, req, &s, what, true);
@@ -596,7 +581,7 @@ LIBVHOST_EXPORT int libvhost_vdpa_set_group_asid(struct libvhost_vdpa *v, uint32
 	if (!v)
 		return -EINVAL;
 	if (group >= v->group_num) {
-		lvh_err(v->ctx, "%s: group %u past the device's %u", v->name, group, v->group_num);
+		lvh_err(v->k.ctx, "%s: group %u past the device's %u", v->k.name, group, v->group_num);
 		return -EINVAL;
 	}
 	r = check_asid(v, asid);

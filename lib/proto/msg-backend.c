@@ -13,8 +13,6 @@
  */
 #include <errno.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
 
 #include "msg-backend.h"
 
@@ -22,41 +20,14 @@
 #define AREA_SIZE 24u
 #define VRING_STATE_SIZE 8u
 
-/* A peer can attach any fd; the channel only works over a unix stream socket. */
-static bool is_unix_stream(int fd)
-{
-	int type, domain;
-	socklen_t len = sizeof(type);
-	struct stat st;
-
-	if (fstat(fd, &st) < 0 || !S_ISSOCK(st.st_mode))
-		return false;
-	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 || type != SOCK_STREAM)
-		return false;
-	len = sizeof(domain);
-	return getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0 && domain == AF_UNIX;
-}
-
 int lvh_msg_encode_backend_req_fd(struct lvh_msg *m, int sock)
 {
-	if (sock < 0)
-		return -EINVAL;
-	m->size = 0;
-	return lvh_msg_add_fd(m, sock);
+	return lvh_msg_encode_socket(m, sock);
 }
 
 int lvh_msg_decode_backend_req_fd(const struct libvhost_ctx *ctx, const struct lvh_msg *m)
 {
-	if (m->size != 0 || m->nfds != 1) {
-		lvh_err(ctx, "SET_BACKEND_REQ_FD: %u bytes and %u fds (one socket expected)",
-			m->size, m->nfds);
-		return -EBADMSG;
-	}
-	if (!is_unix_stream(m->fds[0])) {
-		lvh_err(ctx, "SET_BACKEND_REQ_FD: the fd is not a unix stream socket");
-		return -EPROTO;
-	}
-	return 0;
+	return lvh_msg_decode_socket(ctx, m, "SET_BACKEND_REQ_FD");
 }
 
 static bool area_ok(const struct lvh_vring_area *a)

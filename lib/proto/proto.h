@@ -73,6 +73,19 @@ void lvh_msg_close_fds(struct lvh_msg *m);
 /* Hands fds[i] to the caller (the message forgets it); -1 if absent. */
 int lvh_msg_take_fd(struct lvh_msg *m, unsigned int i);
 
+/* Whether @fd is a unix stream socket (a peer can send any fd; a caller can pass any). */
+bool lvh_wire_is_unix_stream(int fd);
+/*
+ * The messages whose whole content is one socket (SET_BACKEND_REQ_FD,
+ * GPU_SET_SOCKET): no payload and @sock attached (still the caller's);
+ * -EINVAL without one.  The decode, naming @what in its log lines:
+ * -EBADMSG a payload or an fd count other than one; -EPROTO the fd is not
+ * a unix stream socket.
+ */
+int lvh_msg_encode_socket(struct lvh_msg *m, int sock);
+int lvh_msg_decode_socket(const struct libvhost_ctx *ctx, const struct lvh_msg *m,
+			  const char *what);
+
 /* ---- the request table (proto-table.c) ---- */
 
 enum lvh_size_rule {

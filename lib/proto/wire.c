@@ -117,6 +117,43 @@ int lvh_msg_take_fd(struct lvh_msg *m, unsigned int i)
 	return fd;
 }
 
+bool lvh_wire_is_unix_stream(int fd)
+{
+	int type, domain;
+	socklen_t len = sizeof(type);
+	struct stat st;
+
+	if (fstat(fd, &st) < 0 || !S_ISSOCK(st.st_mode))
+		return false;
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 || type != SOCK_STREAM)
+		return false;
+	len = sizeof(domain);
+	return getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0 && domain == AF_UNIX;
+}
+
+int lvh_msg_encode_socket(struct lvh_msg *m, int sock)
+{
+	if (sock < 0)
+		return -EINVAL;
+	m->size = 0;
+	return lvh_msg_add_fd(m, sock);
+}
+
+int lvh_msg_decode_socket(const struct libvhost_ctx *ctx, const struct lvh_msg *m,
+			  const char *what)
+{
+	if (m->size != 0 || m->nfds != 1) {
+		lvh_err(ctx, "%s: %u bytes and %u fds (none and one socket expected)", what,
+			m->size, m->nfds);
+		return -EBADMSG;
+	}
+	if (!lvh_wire_is_unix_stream(m->fds[0])) {
+		lvh_err(ctx, "%s: the fd is not a unix stream socket", what);
+		return -EPROTO;
+	}
+	return 0;
+}
+
 /* ---- timing ---- */
 
 static int64_t now_ms(void)

@@ -28,8 +28,6 @@
 
 #define IFL_MAGIC 0x314c464e49484c56ull /* "LVHINFL1" */
 #define IFL_VERSION 1
-#define F_USED (1u << 15)
-#define WRAP_BIT (1u << 15)
 #define NONE 0xffffu
 
 struct ifl_hdr {
@@ -92,7 +90,7 @@ static void reset_area(struct lvh_vq *vq, struct lvh_ifl *f, bool packed)
 	memset(f->hdr, 0, lvh_vq_inflight_area_size(vq->num));
 	f->hdr->desc_num = (uint16_t)vq->num;
 	f->hdr->packed = packed;
-	f->hdr->used = (uint16_t)(vq->used_idx | (packed && vq->used_wrap ? WRAP_BIT : 0));
+	f->hdr->used = (uint16_t)(vq->used_idx | (packed && vq->used_wrap ? LVH_EVENT_WRAP : 0));
 	f->hdr->version = IFL_VERSION;
 	__atomic_store_n(&f->hdr->magic, IFL_MAGIC, __ATOMIC_RELEASE);
 	f->nfree = 0;
@@ -150,23 +148,12 @@ static bool resume_split(struct lvh_vq *vq, struct lvh_ifl *f)
 	return true;
 }
 
-static void advance(const struct lvh_vq *vq, uint16_t *pos, bool *wrap, unsigned int n)
-{
-	unsigned int p = *pos + n;
-
-	while (p >= vq->num) {
-		p -= vq->num;
-		*wrap = !*wrap;
-	}
-	*pos = (uint16_t)p;
-}
-
 /* Packed: the chains in the area, checked; the used position they imply. */
 static bool resume_packed(struct lvh_vq *vq, struct lvh_ifl *f)
 {
 	uint8_t *seen = calloc(vq->num, 1);
 	uint16_t pos = f->hdr->used & 0x7fff, head;
-	bool wrap = f->hdr->used & WRAP_BIT, ok = false;
+	bool wrap = f->hdr->used & LVH_EVENT_WRAP, ok = false;
 	unsigned int i, k, total = 0;
 
 	if (!seen || pos >= vq->num)
@@ -191,10 +178,10 @@ static bool resume_packed(struct lvh_vq *vq, struct lvh_ifl *f)
 		f->head[h->id] = (uint16_t)i;
 		/* a used entry written at the committed position and seen by the driver: done */
 		if (h->completing && h->done_at == f->hdr->used &&
-		    !!(le16toh(*(uint16_t *)(vq->desc + (size_t)pos * 16 + 14)) & F_USED) == wrap) {
+		    !!(le16toh(*lvh_packed_flags_at(vq->desc, pos)) & LVH_DESC_F_USED) == wrap) {
 			vq->inflight[h->id] = 0;
 			h->inflight = 0;
-			advance(vq, &pos, &wrap, h->num);
+			lvh_ring_advance(&pos, &wrap, h->num, vq->num);
 			for (k = 0, head = (uint16_t)i; k < h->num; k++, head = f->e[head].next)
 				seen[head] = 0;
 			continue;
@@ -212,8 +199,8 @@ static bool resume_packed(struct lvh_vq *vq, struct lvh_ifl *f)
 			f->free[f->nfree++] = (uint16_t)i;
 	vq->used_idx = pos;
 	vq->used_wrap = wrap;
-	f->hdr->used = (uint16_t)(pos | (wrap ? WRAP_BIT : 0));
-	advance(vq, &pos, &wrap, total);
+	f->hdr->used = (uint16_t)(pos | (wrap ? LVH_EVENT_WRAP : 0));
+	lvh_ring_advance(&pos, &wrap, total, vq->num);
 	vq->last_avail = pos;
 	vq->avail_wrap = wrap;
 	ok = true;
@@ -403,7 +390,7 @@ void lvh_ifl_packed_completing(struct lvh_vq *vq, uint16_t id)
 	struct lvh_ifl *f = vq->ifl;
 	struct ifl_entry *h = &f->e[f->head[id]];
 
-	h->done_at = (uint16_t)(vq->used_idx | (vq->used_wrap ? WRAP_BIT : 0));
+	h->done_at = (uint16_t)(vq->used_idx | (vq->used_wrap ? LVH_EVENT_WRAP : 0));
 	store_rel8(&h->completing, 1);
 }
 
@@ -415,7 +402,7 @@ void lvh_ifl_packed_done(struct lvh_vq *vq, uint16_t id)
 
 	store_rel8(&f->e[i].inflight, 0);
 	f->e[i].completing = 0;
-	store_rel16(&f->hdr->used, (uint16_t)(vq->used_idx | (vq->used_wrap ? WRAP_BIT : 0)));
+	store_rel16(&f->hdr->used, (uint16_t)(vq->used_idx | (vq->used_wrap ? LVH_EVENT_WRAP : 0)));
 	lvh_ifl_packed_abort(vq, i, n);
 }
 

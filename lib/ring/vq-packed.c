@@ -13,34 +13,18 @@
 #include "ring/vq.h"
 #include "ring/vring.h"
 
-#define F_AVAIL (1u << 7)
-#define F_USED (1u << 15)
-#define EVENT_ENABLE 0
-#define EVENT_DISABLE 1
-#define EVENT_DESC 2
-#define WRAP_BIT (1u << 15)
-#define DESC_SIZE 16u
-
-struct pdesc {
-	uint64_t addr;
-	uint32_t len;
-	uint16_t id;
-	uint16_t flags;
-};
-
 static const struct lvh_vq_ops packed_ops;
 
 static uint16_t flags_at(const struct lvh_vq *vq, unsigned int pos)
 {
-	return le16toh(__atomic_load_n((uint16_t *)(vq->desc + (size_t)pos * DESC_SIZE + 14),
-				       __ATOMIC_ACQUIRE));
+	return le16toh(__atomic_load_n(lvh_packed_flags_at(vq->desc, pos), __ATOMIC_ACQUIRE));
 }
 
-static void read_pdesc(const uint8_t *table, unsigned int i, struct pdesc *d)
+static void read_pdesc(const uint8_t *table, unsigned int i, struct lvh_packed_desc *d)
 {
-	struct pdesc raw;
+	struct lvh_packed_desc raw;
 
-	memcpy(&raw, table + (size_t)i * DESC_SIZE, sizeof(raw));
+	memcpy(&raw, table + (size_t)i * LVH_DESC_SIZE, sizeof(raw));
 	d->addr = le64toh(raw.addr);
 	d->len = le32toh(raw.len);
 	d->id = le16toh(raw.id);
@@ -69,37 +53,28 @@ int lvh_vq_packed_init(struct lvh_vq *vq, struct libvhost_ctx *ctx,
 	 * so the device's used position is the same (as DPDK's vhost does).
 	 */
 	vq->last_avail = avail;
-	vq->avail_wrap = base & WRAP_BIT;
+	vq->avail_wrap = base & LVH_EVENT_WRAP;
 	vq->used_idx = avail;
 	vq->used_wrap = vq->avail_wrap;
 	return 0;
 }
 
-static void advance(const struct lvh_vq *vq, uint16_t *pos, bool *wrap, unsigned int n)
-{
-	*pos = (uint16_t)(*pos + n);
-	if (*pos >= vq->num) {
-		*pos = (uint16_t)(*pos - vq->num);
-		*wrap = !*wrap;
-	}
-}
-
 /* The indirect table at d: its entries in order, none of them indirect. */
-static int walk_indirect(struct lvh_vq *vq, struct lvh_vq_walk *w, const struct pdesc *d)
+static int walk_indirect(struct lvh_vq *vq, struct lvh_vq_walk *w, const struct lvh_packed_desc *d)
 {
 	const uint8_t *table;
-	struct pdesc e;
+	struct lvh_packed_desc e;
 	unsigned int i;
 	int r;
 
 	if (d->flags & LVH_DESC_F_NEXT)
 		return lvh_vq_break(vq, "indirect descriptor with NEXT", d->addr);
-	if (!d->len || d->len % DESC_SIZE || d->len / DESC_SIZE > LVH_VRING_MAX_NUM)
+	if (!d->len || d->len % LVH_DESC_SIZE || d->len / LVH_DESC_SIZE > LVH_VRING_MAX_NUM)
 		return lvh_vq_break(vq, "indirect table of bad length", d->len);
 	table = lvh_vq_translate_table(vq, d->addr, d->len);
 	if (!table)
 		return lvh_vq_unmapped(vq, "indirect table outside guest memory at", d->addr, false);
-	for (i = 0; i < d->len / DESC_SIZE; i++) {
+	for (i = 0; i < d->len / LVH_DESC_SIZE; i++) {
 		read_pdesc(table, i, &e);
 		if (e.flags & LVH_DESC_F_INDIRECT)
 			return lvh_vq_break(vq, "indirect descriptor inside an indirect table", i);
@@ -115,7 +90,7 @@ static inline __attribute__((always_inline)) int map_desc(struct lvh_vq *vq, str
 							  uint64_t addr, uint32_t len, uint16_t flags)
 {
 	if (flags & LVH_DESC_F_INDIRECT) {
-		struct pdesc d = { .addr = addr, .len = len, .flags = flags };
+		struct lvh_packed_desc d = { .addr = addr, .len = len, .flags = flags };
 
 		return walk_indirect(vq, w, &d);
 	}
@@ -134,7 +109,7 @@ static inline __attribute__((always_inline)) int packed_pop(struct lvh_vq *vq, s
 	uint16_t pos = vq->last_avail, flags = flags_at(vq, pos), first = 0xffff, last = 0xffff;
 	bool wrap = vq->avail_wrap;
 	unsigned int count = 0;
-	struct pdesc d;
+	struct lvh_packed_desc d;
 	int r;
 
 	if (vq->ifl && lvh_ifl_next_resubmit(vq, id)) {
@@ -144,7 +119,7 @@ static inline __attribute__((always_inline)) int packed_pop(struct lvh_vq *vq, s
 		lvh_ifl_resubmitted(vq);
 		return 1;
 	}
-	if (!!(flags & F_AVAIL) != wrap || !!(flags & F_USED) == wrap)
+	if (!!(flags & LVH_DESC_F_AVAIL) != wrap || !!(flags & LVH_DESC_F_USED) == wrap)
 		return 0;
 	for (;;) {
 		if (++count > vq->num) {
@@ -157,7 +132,7 @@ static inline __attribute__((always_inline)) int packed_pop(struct lvh_vq *vq, s
 			r = lvh_ifl_packed_note(vq, &first, &last, d.addr, d.len, d.flags);
 		if (r < 0)
 			goto fail;
-		advance(vq, &pos, &wrap, 1);
+		lvh_ring_advance(&pos, &wrap, 1, vq->num);
 		if (!(d.flags & LVH_DESC_F_NEXT) || (d.flags & LVH_DESC_F_INDIRECT))
 			break;
 	}
@@ -185,9 +160,10 @@ fail:
 static inline __attribute__((always_inline)) uint64_t packed_push(struct lvh_vq *vq, uint16_t id,
 								       uint32_t len, uint32_t *bytes)
 {
-	uint64_t off = (uint64_t)vq->used_idx * DESC_SIZE;
+	uint64_t off = (uint64_t)vq->used_idx * LVH_DESC_SIZE;
 	uint8_t *e = vq->desc + off;
-	uint16_t flags = (vq->used_wrap ? F_AVAIL | F_USED : 0) | (len ? LVH_DESC_F_WRITE : 0);
+	uint16_t flags =
+	    (vq->used_wrap ? LVH_DESC_F_AVAIL | LVH_DESC_F_USED : 0) | (len ? LVH_DESC_F_WRITE : 0);
 	uint16_t le_id = htole16(id);
 	uint32_t le_len = htole32(len);
 
@@ -196,7 +172,8 @@ static inline __attribute__((always_inline)) uint64_t packed_push(struct lvh_vq 
 	if (vq->ifl) {
 		/* one entry at a time, each recorded completing before it is written */
 		lvh_ifl_packed_completing(vq, id);
-		__atomic_store_n((uint16_t *)(e + 14), htole16(flags), __ATOMIC_RELEASE);
+		__atomic_store_n((uint16_t *)(e + LVH_PACKED_FLAGS_OFF), htole16(flags),
+				 __ATOMIC_RELEASE);
 	} else if (!vq->first_held) {
 		/* the first since the flush hands them all back there: its flags wait */
 		vq->first_held = true;
@@ -204,13 +181,14 @@ static inline __attribute__((always_inline)) uint64_t packed_push(struct lvh_vq 
 		vq->first_off = (uint32_t)off;
 	} else {
 		/* not seen before the first: the driver reads the ring in order */
-		__atomic_store_n((uint16_t *)(e + 14), htole16(flags), __ATOMIC_RELAXED);
+		__atomic_store_n((uint16_t *)(e + LVH_PACKED_FLAGS_OFF), htole16(flags),
+				 __ATOMIC_RELAXED);
 	}
-	advance(vq, &vq->used_idx, &vq->used_wrap, vq->inflight[id]);
+	lvh_ring_advance(&vq->used_idx, &vq->used_wrap, vq->inflight[id], vq->num);
 	if (vq->ifl)
 		lvh_ifl_packed_done(vq, id);
 	vq->used_total += vq->inflight[id];
-	*bytes = DESC_SIZE;
+	*bytes = LVH_DESC_SIZE;
 	return off;
 }
 
@@ -250,20 +228,20 @@ static int packed_flush(struct lvh_vq *vq)
 
 	if (vq->first_held) {
 		/* after every entry's id, length and flags since the last flush */
-		__atomic_store_n((uint16_t *)(vq->desc + vq->first_off + 14), htole16(vq->first_flags),
-				 __ATOMIC_RELEASE);
-		lvh_vq_log_ring(vq, vq->used_gpa + vq->first_off + 14, 2);
+		__atomic_store_n((uint16_t *)(vq->desc + vq->first_off + LVH_PACKED_FLAGS_OFF),
+				 htole16(vq->first_flags), __ATOMIC_RELEASE);
+		lvh_vq_log_ring(vq, vq->used_gpa + vq->first_off + LVH_PACKED_FLAGS_OFF, 2);
 		vq->first_held = false;
 	}
 	vq->flushed_total = vq->used_total;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	off_wrap = le16toh(__atomic_load_n(&vq->avail[0], __ATOMIC_RELAXED));
 	flags = le16toh(__atomic_load_n(&vq->avail[1], __ATOMIC_RELAXED));
-	if (!fresh || flags == EVENT_DISABLE)
+	if (!fresh || flags == LVH_EVENT_DISABLE)
 		return 0;
 	vq->signalled_total = vq->used_total;
 	vq->signalled_valid = true;
-	if (flags != EVENT_DESC || !vq->event_idx || !valid)
+	if (flags != LVH_EVENT_DESC || !vq->event_idx || !valid)
 		return 1;
 	/*
 	 * The driver asks to hear when the entry at off_wrap is used.  In
@@ -271,25 +249,26 @@ static int packed_flush(struct lvh_vq *vq)
 	 * bit other than ours means the lap before.
 	 */
 	event = (int64_t)vq->used_total - vq->used_idx + (off_wrap & 0x7fff);
-	if (!!(off_wrap & WRAP_BIT) != vq->used_wrap)
+	if (!!(off_wrap & LVH_EVENT_WRAP) != vq->used_wrap)
 		event -= vq->num;
 	return event >= (int64_t)old && event < (int64_t)vq->used_total;
 }
 
 /*
- * Kicks on are plain EVENT_ENABLE even with event idx: a descriptor event
+ * Kicks on are plain LVH_EVENT_ENABLE even with event idx: a descriptor event
  * would have to follow every pop, and the driver kicks once per batch anyway.
  */
 static bool packed_set_notify(struct lvh_vq *vq, bool enable)
 {
 	uint16_t flags;
 
-	__atomic_store_n(&vq->used[1], htole16(enable ? EVENT_ENABLE : EVENT_DISABLE),
+	__atomic_store_n(&vq->used[1], htole16(enable ? LVH_EVENT_ENABLE : LVH_EVENT_DISABLE),
 			 __ATOMIC_RELAXED);
 	lvh_vq_log_ring(vq, vq->event_gpa + 2, 2); /* the flags of the device area */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	flags = flags_at(vq, vq->last_avail);
-	return !!(flags & F_AVAIL) == vq->avail_wrap && !!(flags & F_USED) != vq->avail_wrap;
+	return !!(flags & LVH_DESC_F_AVAIL) == vq->avail_wrap &&
+	       !!(flags & LVH_DESC_F_USED) != vq->avail_wrap;
 }
 
 static const struct lvh_vq_ops packed_ops = {

@@ -14,23 +14,14 @@
 #include "ring/vq.h"
 #include "ring/vring.h"
 
-#define VRING_USED_F_NO_NOTIFY 1
-#define VRING_AVAIL_F_NO_INTERRUPT 1
-#define DESC_SIZE 16u
-
-struct desc {
-	uint64_t addr;
-	uint32_t len;
-	uint16_t flags;
-	uint16_t next;
-};
-
-#define AVAIL_IDX(vq) (&(vq)->avail[1])
-#define AVAIL_RING(vq, i) (&(vq)->avail[2 + (i)])
-#define USED_EVENT(vq) (&(vq)->avail[2 + (vq)->num])
-#define USED_IDX(vq) (&(vq)->used[1])
-#define AVAIL_EVENT(vq) (&(vq)->used[2 + 4 * (vq)->num])
-#define AVAIL_EVENT_OFF(vq) (4 + 8 * (uint64_t)(vq)->num) /* in the used ring */
+#define AVAIL_IDX(vq) (&(vq)->avail[LVH_SPLIT_IDX])
+#define AVAIL_RING(vq, i) (&(vq)->avail[LVH_SPLIT_AVAIL_RING(i)])
+#define USED_EVENT(vq) (&(vq)->avail[LVH_SPLIT_USED_EVENT((vq)->num)])
+#define USED_IDX(vq) (&(vq)->used[LVH_SPLIT_IDX])
+#define USED_ELEM(vq, i) (&(vq)->used[LVH_SPLIT_USED_ELEM(i)])
+#define AVAIL_EVENT(vq) (&(vq)->used[LVH_SPLIT_AVAIL_EVENT((vq)->num)])
+/* in bytes from the used ring's start */
+#define AVAIL_EVENT_OFF(vq) (2 * (uint64_t)LVH_SPLIT_AVAIL_EVENT((vq)->num))
 
 static uint16_t load16(const uint16_t *p)
 {
@@ -63,18 +54,18 @@ int lvh_vq_split_init(struct lvh_vq *vq, struct libvhost_ctx *ctx, const struct 
 	return 0;
 }
 
-static void read_desc(const uint8_t *table, unsigned int i, struct desc *d)
+static void read_desc(const uint8_t *table, unsigned int i, struct lvh_split_desc *d)
 {
-	struct desc raw;
+	struct lvh_split_desc raw;
 
-	memcpy(&raw, table + (size_t)i * DESC_SIZE, sizeof(raw));
+	memcpy(&raw, table + (size_t)i * LVH_DESC_SIZE, sizeof(raw));
 	d->addr = le64toh(raw.addr);
 	d->len = le32toh(raw.len);
 	d->flags = le16toh(raw.flags);
 	d->next = le16toh(raw.next);
 }
 
-static int walk_indirect(struct lvh_vq *vq, struct lvh_vq_walk *w, const struct desc *d,
+static int walk_indirect(struct lvh_vq *vq, struct lvh_vq_walk *w, const struct lvh_split_desc *d,
 			 unsigned int i);
 
 /*
@@ -86,7 +77,7 @@ walk_chain(struct lvh_vq *vq, struct lvh_vq_walk *w, const uint8_t *table, unsig
 	   unsigned int i, bool nested)
 {
 	unsigned int steps = 0;
-	struct desc d;
+	struct lvh_split_desc d;
 	int r;
 
 	for (;;) {
@@ -111,18 +102,18 @@ walk_chain(struct lvh_vq *vq, struct lvh_vq_walk *w, const uint8_t *table, unsig
 
 /* Descriptor @i points at an indirect table: its chain, walked like the ring's. */
 static __attribute__((noinline)) int walk_indirect(struct lvh_vq *vq, struct lvh_vq_walk *w,
-						   const struct desc *d, unsigned int i)
+						   const struct lvh_split_desc *d, unsigned int i)
 {
 	const uint8_t *ind;
 
 	if (d->flags & LVH_DESC_F_NEXT)
 		return lvh_vq_break(vq, "indirect descriptor with NEXT", i);
-	if (!d->len || d->len % DESC_SIZE || d->len / DESC_SIZE > LVH_VRING_MAX_NUM)
+	if (!d->len || d->len % LVH_DESC_SIZE || d->len / LVH_DESC_SIZE > LVH_VRING_MAX_NUM)
 		return lvh_vq_break(vq, "indirect table of bad length", d->len);
 	ind = lvh_vq_translate_table(vq, d->addr, d->len);
 	if (!ind)
 		return lvh_vq_unmapped(vq, "indirect table outside guest memory at", d->addr, false);
-	return walk_chain(vq, w, ind, d->len / DESC_SIZE, 0, true);
+	return walk_chain(vq, w, ind, d->len / LVH_DESC_SIZE, 0, true);
 }
 
 /*
@@ -145,11 +136,11 @@ static void split_prefetch(struct lvh_vq *vq, unsigned int from)
 		uint16_t head = load16(AVAIL_RING(vq, (vq->last_avail + k) & mask));
 
 		if (head < vq->num)
-			__builtin_prefetch(vq->desc + DESC_SIZE * head);
+			__builtin_prefetch(vq->desc + LVH_DESC_SIZE * head);
 	}
 	/* 8 used entries to a cache line; the entry a buffer takes is about as far on */
 	for (k = from; k < to; k += 8)
-		__builtin_prefetch(&vq->used[2 + 4 * ((vq->used_idx + k) & mask)], 1);
+		__builtin_prefetch(USED_ELEM(vq, (vq->used_idx + k) & mask), 1);
 	vq->prefetch_to = (uint16_t)(vq->last_avail + to);
 }
 
@@ -217,7 +208,7 @@ static inline __attribute__((always_inline)) uint64_t split_push(struct lvh_vq *
 								       uint32_t len, uint32_t *bytes)
 {
 	unsigned int slot = vq->used_idx & (vq->num - 1);
-	uint32_t *e = (uint32_t *)&vq->used[2 + 4 * slot];
+	uint32_t *e = (uint32_t *)USED_ELEM(vq, slot);
 
 	e[0] = htole32(id);
 	e[1] = htole32(len);
@@ -225,7 +216,7 @@ static inline __attribute__((always_inline)) uint64_t split_push(struct lvh_vq *
 		lvh_ifl_split_pushed(vq, id);
 	vq->used_idx++;
 	*bytes = 8;
-	return 4 + 8ull * slot;
+	return 2 * (uint64_t)LVH_SPLIT_USED_ELEM(slot);
 }
 
 static int split_pop_burst(struct lvh_vq *vq, struct iovec *iov, unsigned int cap,
@@ -270,7 +261,7 @@ static int split_flush(struct lvh_vq *vq)
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (!vq->event_idx)
 		return published != vq->used_idx &&
-		       !(load16(&vq->avail[0]) & VRING_AVAIL_F_NO_INTERRUPT);
+		       !(load16(&vq->avail[LVH_SPLIT_FLAGS]) & LVH_SPLIT_AVAIL_F_NO_INTERRUPT);
 	old = vq->signalled_used;
 	valid = vq->signalled_valid;
 	vq->signalled_used = vq->used_idx;
@@ -278,8 +269,7 @@ static int split_flush(struct lvh_vq *vq)
 	if (!valid)
 		return published != vq->used_idx;
 	event = load16(USED_EVENT(vq));
-	/* virtio's vring_need_event(): the driver's event index in [old, new) */
-	return (uint16_t)(vq->used_idx - event - 1) < (uint16_t)(vq->used_idx - old);
+	return lvh_need_event(event, vq->used_idx, old);
 }
 
 static bool split_set_notify(struct lvh_vq *vq, bool enable)
@@ -292,7 +282,7 @@ static bool split_set_notify(struct lvh_vq *vq, bool enable)
 		store16(AVAIL_EVENT(vq), (uint16_t)(vq->last_avail + (enable ? 0 : 0x8000)));
 		lvh_vq_log_ring(vq, vq->used_gpa + AVAIL_EVENT_OFF(vq), 2);
 	} else {
-		store16(&vq->used[0], enable ? 0 : VRING_USED_F_NO_NOTIFY);
+		store16(&vq->used[LVH_SPLIT_FLAGS], enable ? 0 : LVH_SPLIT_USED_F_NO_NOTIFY);
 		lvh_vq_log_ring(vq, vq->used_gpa, 2);
 	}
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);

@@ -12,21 +12,7 @@
 
 #include "vring.h"
 
-#define F_AVAIL (1u << 7)
-#define F_USED (1u << 15)
-#define EVENT_ENABLE 0
-#define EVENT_DISABLE 1
-#define EVENT_DESC 2
-#define EVENT_WRAP (1u << 15)
-
-struct pdesc {
-	uint64_t addr;
-	uint32_t len;
-	uint16_t id;
-	uint16_t flags;
-};
-
-#define PDESC(vr) ((struct pdesc *)(vr)->base)
+#define PDESC(vr) ((struct lvh_packed_desc *)(vr)->base)
 /* {off_wrap, flags}: the driver's (read by the device) and the device's */
 #define DRIVER_EVENT(vr) ((uint16_t *)((vr)->base + (vr)->avail_off))
 #define DEVICE_EVENT(vr) ((uint16_t *)((vr)->base + (vr)->used_off))
@@ -34,7 +20,7 @@ struct pdesc {
 static void packed_layout(unsigned int num, uint64_t *avail_off, uint64_t *used_off,
 			  uint64_t *size)
 {
-	*avail_off = 16ull * num;
+	*avail_off = (uint64_t)LVH_DESC_SIZE * num;
 	*used_off = *avail_off + 4;
 	*size = *used_off + 4;
 }
@@ -47,10 +33,9 @@ static bool packed_num_ok(unsigned int num)
 static void set_driver_event(struct libvhost_vring *vr, uint16_t flags)
 {
 	uint16_t *ev = DRIVER_EVENT(vr);
+	uint16_t off_wrap = (uint16_t)(vr->last_used_pos | (vr->used_wrap ? LVH_EVENT_WRAP : 0));
 
-	__atomic_store_n(&ev[0],
-			 htole16((uint16_t)(vr->last_used_pos | (vr->used_wrap ? EVENT_WRAP : 0))),
-			 __ATOMIC_RELAXED);
+	__atomic_store_n(&ev[0], htole16(off_wrap), __ATOMIC_RELAXED);
 	__atomic_store_n(&ev[1], htole16(flags), __ATOMIC_RELEASE);
 }
 
@@ -62,17 +47,17 @@ static void packed_init(struct libvhost_vring *vr)
 		vr->next[i] = (uint16_t)(i + 1); /* the free buffer ids */
 	vr->avail_wrap = vr->used_wrap = true;
 	if (vr->event_idx)
-		set_driver_event(vr, EVENT_DESC);
+		set_driver_event(vr, LVH_EVENT_DESC);
 }
 
 static uint16_t avail_bits(bool wrap)
 {
-	return wrap ? F_AVAIL : F_USED;
+	return wrap ? LVH_DESC_F_AVAIL : LVH_DESC_F_USED;
 }
 
 static uint16_t packed_add(struct libvhost_vring *vr, unsigned int n, bool indirect, void *token)
 {
-	struct pdesc *ring = PDESC(vr);
+	struct lvh_packed_desc *ring = PDESC(vr);
 	uint16_t id = vr->free_id, pos = vr->next_avail;
 	bool wrap = vr->avail_wrap;
 	unsigned int i;
@@ -80,7 +65,8 @@ static uint16_t packed_add(struct libvhost_vring *vr, unsigned int n, bool indir
 	vr->free_id = vr->next[id];
 	if (indirect) {
 		/* the table holds the chain in order (no NEXT flags); the ring one entry */
-		struct pdesc *table = (struct pdesc *)lvh_vring_ind_table(vr, id);
+		struct lvh_packed_desc *table =
+		    (struct lvh_packed_desc *)lvh_vring_ind_table(vr, id);
 
 		for (i = 0; i < n; i++) {
 			table[i].addr = htole64(vr->pieces[i].gpa);
@@ -89,15 +75,12 @@ static uint16_t packed_add(struct libvhost_vring *vr, unsigned int n, bool indir
 			table[i].flags = htole16(vr->pieces[i].flags);
 		}
 		ring[pos].addr = htole64(lvh_vring_ind_gpa(vr, id));
-		ring[pos].len = htole32(16u * n);
+		ring[pos].len = htole32(LVH_DESC_SIZE * n);
 		ring[pos].id = htole16(id);
 		vr->pending[vr->num_added] = pos;
 		vr->pending_flags[vr->num_added] =
 			(uint16_t)(LVH_DESC_F_INDIRECT | avail_bits(wrap));
-		if (++pos == vr->num) {
-			pos = 0;
-			wrap = !wrap;
-		}
+		lvh_ring_advance(&pos, &wrap, 1, vr->num);
 		n = 1;
 		goto done;
 	}
@@ -114,10 +97,7 @@ static uint16_t packed_add(struct libvhost_vring *vr, unsigned int n, bool indir
 		} else {
 			ring[pos].flags = htole16(flags);
 		}
-		if (++pos == vr->num) {
-			pos = 0;
-			wrap = !wrap;
-		}
+		lvh_ring_advance(&pos, &wrap, 1, vr->num);
 	}
 done:
 	vr->next_avail = pos;
@@ -130,7 +110,7 @@ done:
 
 static bool packed_publish(struct libvhost_vring *vr)
 {
-	struct pdesc *ring = PDESC(vr);
+	struct lvh_packed_desc *ring = PDESC(vr);
 	uint16_t *dev = DEVICE_EVENT(vr), off_wrap, flags, event, old;
 	unsigned int i;
 
@@ -143,26 +123,26 @@ static bool packed_publish(struct libvhost_vring *vr)
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	off_wrap = le16toh(__atomic_load_n(&dev[0], __ATOMIC_RELAXED));
 	flags = le16toh(__atomic_load_n(&dev[1], __ATOMIC_RELAXED));
-	if (flags != EVENT_DESC || !vr->event_idx)
-		return flags != EVENT_DISABLE;
-	event = off_wrap & (uint16_t)~EVENT_WRAP;
+	if (flags != LVH_EVENT_DESC || !vr->event_idx)
+		return flags != LVH_EVENT_DISABLE;
+	event = off_wrap & (uint16_t)~LVH_EVENT_WRAP;
 	/* an event index from the previous lap counts as num behind */
-	if (!!(off_wrap & EVENT_WRAP) != vr->avail_wrap)
+	if (!!(off_wrap & LVH_EVENT_WRAP) != vr->avail_wrap)
 		event = (uint16_t)(event - vr->num);
 	return lvh_need_event(event, vr->next_avail, old);
 }
 
 static bool is_used(const struct libvhost_vring *vr, uint16_t flags)
 {
-	bool avail = flags & F_AVAIL, used = flags & F_USED;
+	bool avail = flags & LVH_DESC_F_AVAIL, used = flags & LVH_DESC_F_USED;
 
 	return avail == used && used == vr->used_wrap;
 }
 
 static int packed_get_used(struct libvhost_vring *vr, void **token, uint32_t *len)
 {
-	struct pdesc *ring = PDESC(vr);
-	struct pdesc d;
+	struct lvh_packed_desc *ring = PDESC(vr);
+	struct lvh_packed_desc d;
 	uint16_t flags, id;
 
 	flags = le16toh(__atomic_load_n(&ring[vr->last_used_pos].flags, __ATOMIC_ACQUIRE));
@@ -175,18 +155,14 @@ static int packed_get_used(struct libvhost_vring *vr, void **token, uint32_t *le
 	*token = vr->token[id];
 	*len = le32toh(d.len);
 	/* skip the chain by our own record of its length */
-	vr->last_used_pos = (uint16_t)(vr->last_used_pos + vr->chain[id]);
-	if (vr->last_used_pos >= vr->num) {
-		vr->last_used_pos = (uint16_t)(vr->last_used_pos - vr->num);
-		vr->used_wrap = !vr->used_wrap;
-	}
+	lvh_ring_advance(&vr->last_used_pos, &vr->used_wrap, vr->chain[id], vr->num);
 	vr->num_free = (uint16_t)(vr->num_free + vr->chain[id]);
 	vr->token[id] = NULL;
 	vr->published[id] = 0;
 	vr->next[id] = vr->free_id;
 	vr->free_id = id;
 	if (vr->event_idx && vr->interrupts) {
-		set_driver_event(vr, EVENT_DESC);
+		set_driver_event(vr, LVH_EVENT_DESC);
 		__atomic_thread_fence(__ATOMIC_SEQ_CST); /* as in vring-split.c */
 	}
 	return 1;
@@ -196,7 +172,8 @@ static int packed_set_interrupts(struct libvhost_vring *vr, bool enable)
 {
 	uint16_t flags;
 
-	set_driver_event(vr, enable ? (vr->event_idx ? EVENT_DESC : EVENT_ENABLE) : EVENT_DISABLE);
+	set_driver_event(vr, enable ? (vr->event_idx ? LVH_EVENT_DESC : LVH_EVENT_ENABLE)
+				    : LVH_EVENT_DISABLE);
 	if (!enable)
 		return 0;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);

@@ -6,11 +6,8 @@
 #include <endian.h>
 
 #include "mem.h"
+#include "ring/layout.h"
 
-#define LVH_VRING_MAX_NUM 32768u
-#define LVH_DESC_F_NEXT 1
-#define LVH_DESC_F_WRITE 2
-#define LVH_DESC_F_INDIRECT 4
 #define LVH_VRING_INDIRECT_DEFAULT 32u
 
 /* One descriptor's worth of a buffer, in guest addresses. */
@@ -74,21 +71,15 @@ extern const struct lvh_vring_ops lvh_vring_packed_ops;
 
 bool lvh_vring_is_packed(const struct libvhost_vring *vring);
 
-/* virtio's vring_need_event(): has the other side's event index been crossed? */
-static inline bool lvh_need_event(uint16_t event, uint16_t new_idx, uint16_t old_idx)
-{
-	return (uint16_t)(new_idx - event - 1) < (uint16_t)(new_idx - old_idx);
-}
-
 /* The guest address and the mapping of buffer id slot's indirect table. */
 static inline uint64_t lvh_vring_ind_gpa(const struct libvhost_vring *vr, unsigned int slot)
 {
-	return vr->gpa + vr->ind_off + 16ull * vr->indirect_max * slot;
+	return vr->gpa + vr->ind_off + (uint64_t)LVH_DESC_SIZE * vr->indirect_max * slot;
 }
 
 static inline uint8_t *lvh_vring_ind_table(const struct libvhost_vring *vr, unsigned int slot)
 {
-	return vr->base + vr->ind_off + 16ull * vr->indirect_max * slot;
+	return vr->base + vr->ind_off + (uint64_t)LVH_DESC_SIZE * vr->indirect_max * slot;
 }
 
 /* Marks the ring broken (logged); returns -EIO. */

@@ -33,7 +33,6 @@
 
 #define FE_DEFAULT_TIMEOUT_MS 5000
 #define FE_DEFAULT_RETRY_MS 100
-#define F_PROTOCOL_FEATURES 30
 
 /*
  * Protocol features acked unless the caller asks otherwise: all the library
@@ -411,21 +410,13 @@ LIBVHOST_EXPORT int libvhost_frontend_adopt_fd(struct libvhost_ctx *ctx, int fd,
 					       const struct libvhost_frontend_opts *opts,
 					       struct libvhost_frontend **ret)
 {
-	int type = 0, domain = 0;
-	socklen_t len = sizeof(type);
 	int r;
 
 	r = check_common(ctx, opts, ret);
 	if (r < 0)
 		return r;
-	if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 ||
-	    type != SOCK_STREAM) {
-		lvh_err(ctx, "frontend: fd %d is not a stream socket", fd);
-		return -EINVAL;
-	}
-	len = sizeof(domain);
-	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) < 0 || domain != AF_UNIX) {
-		lvh_err(ctx, "frontend: fd %d is not a unix socket", fd);
+	if (fd < 0 || !lvh_wire_is_unix_stream(fd)) {
+		lvh_err(ctx, "frontend: fd %d is not a unix stream socket", fd);
 		return -EINVAL;
 	}
 	return fe_new(ctx, fd, opts, ret);
@@ -542,7 +533,7 @@ LIBVHOST_EXPORT int libvhost_frontend_negotiate(struct libvhost_frontend *fe)
 	r = fe_get_features(fe);
 	if (r < 0)
 		return r;
-	if (fe->info.features & LVH_BIT(F_PROTOCOL_FEATURES)) {
+	if (fe->info.features & LVH_BIT(LIBVHOST_USER_F_PROTOCOL_FEATURES)) {
 		r = fe_negotiate_protocol(fe);
 		if (r < 0)
 			return r;
@@ -617,7 +608,7 @@ static int fe_op_set_features(struct libvhost_dev *dev, uint64_t features)
 	}
 	/* with protocol features the back-end must see bit 30 acked (QEMU does the same) */
 	if (fe->dev.has_enable)
-		features |= LVH_BIT(F_PROTOCOL_FEATURES);
+		features |= LVH_BIT(LIBVHOST_USER_F_PROTOCOL_FEATURES);
 	if (features & ~fe->info.features) {
 		lvh_err(fe->ctx, "vhost-user: features %#llx not offered by the back-end",
 			(unsigned long long)(features & ~fe->info.features));

@@ -2,7 +2,7 @@
 # libFuzzer targets (./configure CC=clang --enable-fuzzing --enable-asan --enable-ubsan).
 # `make fuzz-smoke` runs each for FUZZ_SECONDS from the seed corpus.
 EXTRA_DIST += tests/fuzz/seeds.sh tests/fuzz/seeds-frontend.sh tests/fuzz/seeds-backend.sh \
-	tests/fuzz/replay.sh
+	tests/fuzz/seed-bytes.sh tests/fuzz/replay.sh
 FUZZ_SECONDS ?= 60
 FUZZ_COMMON = tests/fuzz/fuzz-common.c tests/fuzz/fuzz-common.h
 

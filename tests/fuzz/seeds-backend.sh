@@ -4,14 +4,7 @@
 # fuzz-backend.c): u16 length of the message stream, front-end messages,
 # then the first bytes of guest memory.
 set -e
-out=$1
-[ -n "$out" ] || { echo "usage: $0 DIR" >&2; exit 2; }
-mkdir -p "$out"
-
-byte() { printf "\\$(printf '%03o' "$1")"; }
-u16() { byte $(($1 & 255)); byte $((($1 >> 8) & 255)); }
-u32() { u16 $(($1 & 65535)); u16 $((($1 >> 16) & 65535)); }
-u64() { u32 $(($1 & 4294967295)); u32 $((($1 >> 32) & 4294967295)); }
+. "$(dirname "$0")/seed-bytes.sh"
 req() { u32 "$1"; u32 "${3:-1}"; u32 "$2"; }	# request, size[, flags]
 features=$(( (1 << 32) | (1 << 30) | (1 << 29) ))
 

@@ -4,14 +4,7 @@
 # fuzz-frontend.c): u16 length of the main stream, the back-end's replies,
 # then back-end requests on its channel.
 set -e
-out=$1
-[ -n "$out" ] || { echo "usage: $0 DIR" >&2; exit 2; }
-mkdir -p "$out"
-
-byte() { printf "\\$(printf '%03o' "$1")"; }
-u16() { byte $(($1 & 255)); byte $((($1 >> 8) & 255)); }
-u32() { u16 $(($1 & 65535)); u16 $((($1 >> 16) & 65535)); }
-u64() { u32 $(($1 & 4294967295)); u32 $((($1 >> 32) & 4294967295)); }
+. "$(dirname "$0")/seed-bytes.sh"
 rep() { u32 "$1"; u32 5; u32 "$2"; }	# a reply header: request, REPLY|v1, size
 ack() { rep "$1" 8; u64 0; }
 # offered: VERSION_1 | PROTOCOL_FEATURES | ACCESS_PLATFORM | EVENT_IDX

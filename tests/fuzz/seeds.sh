@@ -5,14 +5,7 @@
 #   bytes 1-8: negotiated protocol features (little-endian u64)
 #   then a raw stream of vhost-user messages.
 set -e
-out=$1
-[ -n "$out" ] || { echo "usage: $0 DIR" >&2; exit 2; }
-mkdir -p "$out"
-
-byte() { printf "\\$(printf '%03o' "$1")"; }
-u16() { byte $(($1 & 255)); byte $((($1 >> 8) & 255)); }
-u32() { u16 $(($1 & 65535)); u16 $((($1 >> 16) & 65535)); }
-u64() { u32 $(($1 & 4294967295)); u32 $((($1 >> 32) & 4294967295)); }
+. "$(dirname "$0")/seed-bytes.sh"
 hdr() { u32 "$1"; u32 "$2"; u32 "$3"; }
 all=8388607	# every protocol feature the library knows
 

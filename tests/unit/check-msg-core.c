@@ -99,175 +99,8 @@ static int rx_reply(enum lvh_dir dir, uint32_t request, enum lvh_reply_kind kind
 	}
 }
 
-/* ------------------------------------------------------------------------ */
-/* Malformed vectors                                                        */
-
-/* Loads a vector with nfds fresh fds, runs the receive path, expects err. */
-static void bad_request(const char *what, const char *variant, enum lvh_dir dir, const uint8_t *v,
-			size_t len, unsigned int nfds, uint64_t proto, int err)
-{
-	struct lvh_msg m;
-	int r;
-
-	TU_NEGATIVE_BEGIN();
-	ck_assert_int_eq(tu_msg_from_bytes(&m, v, len, nfds), 0);
-	r = rx_request(dir, &m, proto);
-	lvh_msg_close_fds(&m);
-	ck_assert_msg(r == err, "%s, %s: got %d, expected %d", what, variant, r, err);
-	TU_NEGATIVE_END();
-}
-
-static void bad_reply(const char *what, const char *variant, enum lvh_dir dir, uint32_t request,
-		      enum lvh_reply_kind kind, const uint8_t *v, size_t len, unsigned int nfds,
-		      uint64_t proto, int err)
-{
-	struct lvh_msg m;
-	int r;
-
-	TU_NEGATIVE_BEGIN();
-	ck_assert_int_eq(tu_msg_from_bytes(&m, v, len, nfds), 0);
-	r = rx_reply(dir, request, kind, &m, proto);
-	lvh_msg_close_fds(&m);
-	ck_assert_msg(r == err, "%s, %s: got %d, expected %d", what, variant, r, err);
-	TU_NEGATIVE_END();
-}
-
-/* A decoder alone, for rules the table would catch first. */
-#define BAD_DECODE(v, nfds, err, expr)                                                         \
-	do {                                                                                   \
-		TU_NEGATIVE_BEGIN();                                                           \
-		int r_;                                                                        \
-		ck_assert_int_eq(tu_msg_from_bytes(&m, (v), sizeof(v), (nfds)), 0);            \
-		r_ = (expr);                                                                   \
-		lvh_msg_close_fds(&m);                                                         \
-		ck_assert_msg(r_ == (err), "%s: got %d, expected %d", #v, r_, (err));          \
-		TU_NEGATIVE_END();                                                             \
-	} while (0)
-
-#define BAD_REQ(dir, v, nfds, proto, err)                                                      \
-	bad_request(#v, "payload", (dir), (v), sizeof(v), (nfds), (proto), (err))
-#define BAD_REP(dir, req, kind, v, nfds, proto, err)                                           \
-	bad_reply(#v, "payload", (dir), (req), (kind), (v), sizeof(v), (nfds), (proto), (err))
-
-/* A vector the receive path must accept (edges). */
-#define OK_REQ(dir, v, nfds, proto)                                                            \
-	do {                                                                                   \
-		struct lvh_msg m_;                                                             \
-		int r_;                                                                        \
-		ck_assert_int_eq(tu_msg_from_bytes(&m_, (v), sizeof(v), (nfds)), 0);           \
-		r_ = rx_request((dir), &m_, (proto));                                          \
-		lvh_msg_close_fds(&m_);                                                        \
-		ck_assert_msg(r_ == 0, "%s refused (%d): %s", #v, r_, tu_log_last());          \
-	} while (0)
-
-#define OK_REP(dir, req, kind, v, nfds, proto)                                                 \
-	do {                                                                                   \
-		struct lvh_msg m_;                                                             \
-		int r_;                                                                        \
-		ck_assert_int_eq(tu_msg_from_bytes(&m_, (v), sizeof(v), (nfds)), 0);           \
-		r_ = rx_reply((dir), (req), (kind), &m_, (proto));                             \
-		lvh_msg_close_fds(&m_);                                                        \
-		ck_assert_msg(r_ == 0, "%s refused (%d): %s", #v, r_, tu_log_last());          \
-	} while (0)
-
-enum {
-	V_SHORT = 1 << 0, /* one byte short (header size and bytes) */
-	V_LONG = 1 << 1, /* one byte long */
-	/* request: REPLY set, NEED_REPLY without REPLY_ACK; reply: REPLY clear, NEED_REPLY, code */
-	V_FLAGS = 1 << 2,
-	V_FD_MISSING = 1 << 3, /* one fd fewer (when the vector has any) */
-	V_FD_EXTRA = 1 << 4, /* one fd more */
-	V_GATE = 1 << 5, /* the request's protocol feature not negotiated */
-	V_ALL = (1 << 6) - 1,
-};
-
-static uint8_t vbuf[LIBVHOST_USER_HDR_SIZE + LIBVHOST_USER_MAX_PAYLOAD + 1];
-
-static uint32_t get_u32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return v;
-}
-
-static void set_u32(uint8_t *p, uint32_t v)
-{
-	memcpy(p, &v, 4);
-}
-
-/* vbuf = v, one byte shorter or longer (delta -1 / +1), header size adjusted */
-static size_t resize(const uint8_t *v, size_t len, int delta)
-{
-	ck_assert_uint_le(len + 1, sizeof(vbuf));
-	memcpy(vbuf, v, len);
-	vbuf[len] = 0;
-	set_u32(vbuf + 8, get_u32(v + 8) + (uint32_t)delta);
-	return len + (size_t)delta;
-}
-
-static void request_variants(const char *what, enum lvh_dir dir, const uint8_t *v, size_t len,
-			     unsigned int nfds, uint64_t proto, int gate, unsigned int which)
-{
-	uint32_t flags = get_u32(v + 4);
-
-	if ((which & V_SHORT) && len > LIBVHOST_USER_HDR_SIZE)
-		bad_request(what, "one byte short", dir, vbuf, resize(v, len, -1), nfds, proto,
-			    -EBADMSG);
-	if (which & V_LONG)
-		bad_request(what, "one byte long", dir, vbuf, resize(v, len, 1), nfds, proto,
-			    -EBADMSG);
-	if (which & V_FLAGS) {
-		memcpy(vbuf, v, len);
-		set_u32(vbuf + 4, flags | LIBVHOST_USER_FLAG_REPLY);
-		bad_request(what, "REPLY set", dir, vbuf, len, nfds, proto, -EPROTO);
-		set_u32(vbuf + 4, flags | LIBVHOST_USER_FLAG_NEED_REPLY);
-		bad_request(what, "NEED_REPLY without REPLY_ACK", dir, vbuf, len, nfds,
-			    proto & ~PROTO_BIT(REPLY_ACK), -EPROTO);
-	}
-	if ((which & V_FD_MISSING) && nfds)
-		bad_request(what, "fd missing", dir, v, len, nfds - 1, proto, -EBADMSG);
-	if (which & V_FD_EXTRA)
-		bad_request(what, "extra fd", dir, v, len, nfds + 1, proto, -EBADMSG);
-	if ((which & V_GATE) && gate >= 0)
-		bad_request(what, "feature not negotiated", dir, v, len, nfds,
-			    proto & ~LVH_BIT(gate), -EOPNOTSUPP);
-}
-
-static void reply_variants(const char *what, enum lvh_dir dir, uint32_t req,
-			   enum lvh_reply_kind kind, const uint8_t *v, size_t len,
-			   unsigned int nfds, uint64_t proto, unsigned int which)
-{
-	uint32_t flags = get_u32(v + 4);
-
-	if ((which & V_SHORT) && len > LIBVHOST_USER_HDR_SIZE)
-		bad_reply(what, "one byte short", dir, req, kind, vbuf, resize(v, len, -1), nfds,
-			  proto, -EBADMSG);
-	if (which & V_LONG)
-		bad_reply(what, "one byte long", dir, req, kind, vbuf, resize(v, len, 1), nfds,
-			  proto, -EBADMSG);
-	if (which & V_FLAGS) {
-		memcpy(vbuf, v, len);
-		set_u32(vbuf + 4, flags & ~LIBVHOST_USER_FLAG_REPLY);
-		bad_reply(what, "REPLY clear", dir, req, kind, vbuf, len, nfds, proto, -EPROTO);
-		set_u32(vbuf + 4, flags | LIBVHOST_USER_FLAG_NEED_REPLY);
-		bad_reply(what, "NEED_REPLY on a reply", dir, req, kind, vbuf, len, nfds, proto,
-			  -EPROTO);
-		set_u32(vbuf + 4, flags);
-		set_u32(vbuf, req + 1);
-		bad_reply(what, "another request's code", dir, req, kind, vbuf, len, nfds, proto,
-			  -EPROTO);
-	}
-	if ((which & V_FD_MISSING) && nfds)
-		bad_reply(what, "fd missing", dir, req, kind, v, len, nfds - 1, proto, -EBADMSG);
-	if (which & V_FD_EXTRA)
-		bad_reply(what, "extra fd", dir, req, kind, v, len, nfds + 1, proto, -EBADMSG);
-}
-
-#define REQ_VARIANTS(dir, v, nfds, proto, gate, which)                                         \
-	request_variants(#v, (dir), (v), sizeof(v), (nfds), (proto), (gate), (which))
-#define REP_VARIANTS(dir, req, kind, v, nfds, proto, which)                                    \
-	reply_variants(#v, (dir), (req), (kind), (v), sizeof(v), (nfds), (proto), (which))
+/* Malformed vectors go through these (testutil.c). */
+static const struct tu_rx rx = { rx_request, rx_reply };
 
 /* ------------------------------------------------------------------------ */
 /* Features and ownership                                                   */
@@ -405,29 +238,30 @@ START_TEST(test_features_malformed)
 	struct lvh_msg e;
 
 	/* none of these messages carries an fd: "fd missing" does not apply */
-	REQ_VARIANTS(FE, get_features, 0, 0, NOGATE, V_ALL);
-	REQ_VARIANTS(FE, set_features, 0, PROTO_BIT(REPLY_ACK), NOGATE, V_ALL);
-	REQ_VARIANTS(FE, set_owner, 0, 0, NOGATE, V_ALL);
-	REQ_VARIANTS(FE, reset_owner, 0, 0, NOGATE, V_ALL);
-	REQ_VARIANTS(FE, reset_device, 0, ALL_PROTO, GATE(RESET_DEVICE), V_ALL);
-	REQ_VARIANTS(FE, get_proto, 0, 0, NOGATE, V_ALL);
-	REQ_VARIANTS(FE, set_proto, 0, 0, NOGATE, V_ALL);
-	REQ_VARIANTS(FE, get_queue_num, 0, ALL_PROTO, GATE(MQ), V_ALL);
-	REP_VARIANTS(FE, LIBVHOST_USER_GET_FEATURES, BODY, get_features_rep, 0, 0, V_ALL);
-	REP_VARIANTS(FE, LIBVHOST_USER_SET_FEATURES, ACK, set_features_ack, 0, 0, V_ALL);
-	REP_VARIANTS(FE, LIBVHOST_USER_GET_PROTOCOL_FEATURES, BODY, get_proto_rep, 0, 0, V_ALL);
-	REP_VARIANTS(FE, LIBVHOST_USER_GET_QUEUE_NUM, BODY, get_queue_num_rep, 0, 0, V_ALL);
+	TU_REQ_VARIANTS(FE, get_features, 0, 0, NOGATE, TU_V_ALL);
+	TU_REQ_VARIANTS(FE, set_features, 0, PROTO_BIT(REPLY_ACK), NOGATE, TU_V_ALL);
+	TU_REQ_VARIANTS(FE, set_owner, 0, 0, NOGATE, TU_V_ALL);
+	TU_REQ_VARIANTS(FE, reset_owner, 0, 0, NOGATE, TU_V_ALL);
+	TU_REQ_VARIANTS(FE, reset_device, 0, ALL_PROTO, GATE(RESET_DEVICE), TU_V_ALL);
+	TU_REQ_VARIANTS(FE, get_proto, 0, 0, NOGATE, TU_V_ALL);
+	TU_REQ_VARIANTS(FE, set_proto, 0, 0, NOGATE, TU_V_ALL);
+	TU_REQ_VARIANTS(FE, get_queue_num, 0, ALL_PROTO, GATE(MQ), TU_V_ALL);
+	TU_REP_VARIANTS(FE, LIBVHOST_USER_GET_FEATURES, BODY, get_features_rep, 0, 0, TU_V_ALL);
+	TU_REP_VARIANTS(FE, LIBVHOST_USER_SET_FEATURES, ACK, set_features_ack, 0, 0, TU_V_ALL);
+	TU_REP_VARIANTS(FE, LIBVHOST_USER_GET_PROTOCOL_FEATURES, BODY, get_proto_rep, 0, 0,
+			TU_V_ALL);
+	TU_REP_VARIANTS(FE, LIBVHOST_USER_GET_QUEUE_NUM, BODY, get_queue_num_rep, 0, 0, TU_V_ALL);
 
-	BAD_REQ(FE, inband_alone, 0, 0, -EPROTO);
-	BAD_REQ(FE, inband_no_ack, 0, 0, -EPROTO);
-	BAD_REQ(FE, inband_no_chan, 0, 0, -EPROTO);
-	BAD_REQ(FE, gvbi_alone, 0, 0, -EPROTO);
-	BAD_REP(FE, LIBVHOST_USER_GET_QUEUE_NUM, BODY, qn_0, 0, 0, -EPROTO);
-	BAD_REP(FE, LIBVHOST_USER_GET_QUEUE_NUM, BODY, qn_over, 0, 0, -EPROTO);
-	BAD_REP(FE, LIBVHOST_USER_GET_QUEUE_NUM, BODY, qn_wide, 0, 0, -EPROTO);
-	BAD_REP(FE, LIBVHOST_USER_GET_QUEUE_NUM, BODY, qn_max, 0, 0, -EPROTO);
-	OK_REP(FE, LIBVHOST_USER_GET_QUEUE_NUM, BODY, qn_1, 0, 0);
-	OK_REP(FE, LIBVHOST_USER_GET_QUEUE_NUM, BODY, qn_limit, 0, 0);
+	TU_BAD_REQ(FE, inband_alone, 0, 0, -EPROTO);
+	TU_BAD_REQ(FE, inband_no_ack, 0, 0, -EPROTO);
+	TU_BAD_REQ(FE, inband_no_chan, 0, 0, -EPROTO);
+	TU_BAD_REQ(FE, gvbi_alone, 0, 0, -EPROTO);
+	TU_BAD_REP(FE, LIBVHOST_USER_GET_QUEUE_NUM, BODY, qn_0, 0, 0, -EPROTO);
+	TU_BAD_REP(FE, LIBVHOST_USER_GET_QUEUE_NUM, BODY, qn_over, 0, 0, -EPROTO);
+	TU_BAD_REP(FE, LIBVHOST_USER_GET_QUEUE_NUM, BODY, qn_wide, 0, 0, -EPROTO);
+	TU_BAD_REP(FE, LIBVHOST_USER_GET_QUEUE_NUM, BODY, qn_max, 0, 0, -EPROTO);
+	TU_OK_REP(FE, LIBVHOST_USER_GET_QUEUE_NUM, BODY, qn_1, 0, 0);
+	TU_OK_REP(FE, LIBVHOST_USER_GET_QUEUE_NUM, BODY, qn_limit, 0, 0);
 
 	/* the encoders refuse what the decoders refuse */
 	g_init(&e, LIBVHOST_USER_SET_PROTOCOL_FEATURES, REQ);
@@ -734,63 +568,68 @@ START_TEST(test_mem_malformed)
 	unsigned int i;
 
 	/* envelopes: SET_MEM_TABLE's size and fds are checked by its decoder */
-	REQ_VARIANTS(FE, mem_table, 2, 0, NOGATE, V_ALL);
-	REQ_VARIANTS(FE, mem_table_xen, 1, PROTO_BIT(XEN_MMAP), NOGATE, V_ALL);
-	REQ_VARIANTS(FE, mem_table_postcopy_ack, 0, 0, NOGATE, V_ALL);
-	REQ_VARIANTS(FE, add_mem_reg, 1, NO_XEN, GATE(CONFIGURE_MEM_SLOTS), V_ALL);
-	REQ_VARIANTS(FE, add_mem_reg_xen, 1, ALL_PROTO, GATE(CONFIGURE_MEM_SLOTS), V_ALL);
+	TU_REQ_VARIANTS(FE, mem_table, 2, 0, NOGATE, TU_V_ALL);
+	TU_REQ_VARIANTS(FE, mem_table_xen, 1, PROTO_BIT(XEN_MMAP), NOGATE, TU_V_ALL);
+	TU_REQ_VARIANTS(FE, mem_table_postcopy_ack, 0, 0, NOGATE, TU_V_ALL);
+	TU_REQ_VARIANTS(FE, add_mem_reg, 1, NO_XEN, GATE(CONFIGURE_MEM_SLOTS), TU_V_ALL);
+	TU_REQ_VARIANTS(FE, add_mem_reg_xen, 1, ALL_PROTO, GATE(CONFIGURE_MEM_SLOTS), TU_V_ALL);
 	/* REM_MEM_REG may carry 0 or 1 fd: only a second one is extra */
-	REQ_VARIANTS(FE, rem_mem_reg, 1, NO_XEN, GATE(CONFIGURE_MEM_SLOTS), V_ALL & ~V_FD_MISSING);
-	REQ_VARIANTS(FE, rem_mem_reg_xen, 1, ALL_PROTO, GATE(CONFIGURE_MEM_SLOTS),
-		     V_ALL & ~V_FD_MISSING);
-	REQ_VARIANTS(FE, get_slots, 0, ALL_PROTO, GATE(CONFIGURE_MEM_SLOTS), V_ALL);
-	REP_VARIANTS(FE, LIBVHOST_USER_SET_MEM_TABLE, BODY, mem_table_postcopy_rep, 0, 0, V_ALL);
-	REP_VARIANTS(FE, LIBVHOST_USER_SET_MEM_TABLE, ACK, mem_table_ack, 0, 0, V_ALL);
-	REP_VARIANTS(FE, LIBVHOST_USER_ADD_MEM_REG, BODY, add_mem_reg_rep, 0, 0, V_ALL);
-	REP_VARIANTS(FE, LIBVHOST_USER_GET_MAX_MEM_SLOTS, BODY, get_slots_rep, 0, 0, V_ALL);
+	TU_REQ_VARIANTS(FE, rem_mem_reg, 1, NO_XEN, GATE(CONFIGURE_MEM_SLOTS),
+			TU_V_ALL & ~TU_V_FD_MISSING);
+	TU_REQ_VARIANTS(FE, rem_mem_reg_xen, 1, ALL_PROTO, GATE(CONFIGURE_MEM_SLOTS),
+			TU_V_ALL & ~TU_V_FD_MISSING);
+	TU_REQ_VARIANTS(FE, get_slots, 0, ALL_PROTO, GATE(CONFIGURE_MEM_SLOTS), TU_V_ALL);
+	TU_REP_VARIANTS(FE, LIBVHOST_USER_SET_MEM_TABLE, BODY, mem_table_postcopy_rep, 0, 0,
+			TU_V_ALL);
+	TU_REP_VARIANTS(FE, LIBVHOST_USER_SET_MEM_TABLE, ACK, mem_table_ack, 0, 0, TU_V_ALL);
+	TU_REP_VARIANTS(FE, LIBVHOST_USER_ADD_MEM_REG, BODY, add_mem_reg_rep, 0, 0, TU_V_ALL);
+	TU_REP_VARIANTS(FE, LIBVHOST_USER_GET_MAX_MEM_SLOTS, BODY, get_slots_rep, 0, 0, TU_V_ALL);
 
-	BAD_REQ(FE, too_many, 0, 0, -ENOSPC);
+	TU_BAD_REQ(FE, too_many, 0, 0, -ENOSPC);
 	ck_assert_ptr_nonnull(strstr(tu_log_last(), "too many regions"));
-	BAD_REQ(FE, count_short, 2, 0, -EBADMSG);
-	BAD_REQ(FE, count_long, 1, 0, -EBADMSG);
+	TU_BAD_REQ(FE, count_short, 2, 0, -EBADMSG);
+	TU_BAD_REQ(FE, count_long, 1, 0, -EBADMSG);
 	/* a plain table read with the Xen layout does not fit, nor the reverse */
-	BAD_REQ(FE, one, 1, PROTO_BIT(XEN_MMAP), -EBADMSG);
-	BAD_REQ(FE, xen_both, 1, 0, -EBADMSG);
-	BAD_REQ(FE, empty_region, 1, 0, -EPROTO);
-	BAD_REQ(FE, wrap_gpa, 1, 0, -EPROTO);
-	BAD_REQ(FE, wrap_uva, 1, 0, -EPROTO);
-	BAD_REQ(FE, wrap_off, 1, 0, -EPROTO);
-	BAD_REQ(FE, wrap_huge, 1, 0, -EPROTO);
-	BAD_REQ(FE, overlap, 2, 0, -EPROTO);
-	BAD_REQ(FE, overlap_top, 2, 0, -EPROTO);
-	BAD_REQ(FE, xen_both, 1, PROTO_BIT(XEN_MMAP), -EPROTO);
-	BAD_REQ(FE, xen_neither, 1, PROTO_BIT(XEN_MMAP), -EPROTO);
-	BAD_REQ(FE, xen_unknown, 1, PROTO_BIT(XEN_MMAP), -EPROTO);
-	BAD_REQ(FE, add_wrap, 1, PROTO_BIT(CONFIGURE_MEM_SLOTS), -EPROTO);
-	BAD_REQ(FE, add_empty, 1, PROTO_BIT(CONFIGURE_MEM_SLOTS), -EPROTO);
-	BAD_REQ(FE, add_xen_size, 1, PROTO_BIT(CONFIGURE_MEM_SLOTS), -EBADMSG);
-	BAD_REQ(FE, add_mem_reg, 1, PROTO_BIT(CONFIGURE_MEM_SLOTS) | PROTO_BIT(XEN_MMAP), -EBADMSG);
-	BAD_REQ(FE, add_xen_bad, 1, PROTO_BIT(CONFIGURE_MEM_SLOTS) | PROTO_BIT(XEN_MMAP), -EPROTO);
-	BAD_REQ(FE, rem_wrap, 0, PROTO_BIT(CONFIGURE_MEM_SLOTS), -EPROTO);
-	BAD_REP(FE, LIBVHOST_USER_GET_MAX_MEM_SLOTS, BODY, slots_0, 0, 0, -EPROTO);
+	TU_BAD_REQ(FE, one, 1, PROTO_BIT(XEN_MMAP), -EBADMSG);
+	TU_BAD_REQ(FE, xen_both, 1, 0, -EBADMSG);
+	TU_BAD_REQ(FE, empty_region, 1, 0, -EPROTO);
+	TU_BAD_REQ(FE, wrap_gpa, 1, 0, -EPROTO);
+	TU_BAD_REQ(FE, wrap_uva, 1, 0, -EPROTO);
+	TU_BAD_REQ(FE, wrap_off, 1, 0, -EPROTO);
+	TU_BAD_REQ(FE, wrap_huge, 1, 0, -EPROTO);
+	TU_BAD_REQ(FE, overlap, 2, 0, -EPROTO);
+	TU_BAD_REQ(FE, overlap_top, 2, 0, -EPROTO);
+	TU_BAD_REQ(FE, xen_both, 1, PROTO_BIT(XEN_MMAP), -EPROTO);
+	TU_BAD_REQ(FE, xen_neither, 1, PROTO_BIT(XEN_MMAP), -EPROTO);
+	TU_BAD_REQ(FE, xen_unknown, 1, PROTO_BIT(XEN_MMAP), -EPROTO);
+	TU_BAD_REQ(FE, add_wrap, 1, PROTO_BIT(CONFIGURE_MEM_SLOTS), -EPROTO);
+	TU_BAD_REQ(FE, add_empty, 1, PROTO_BIT(CONFIGURE_MEM_SLOTS), -EPROTO);
+	TU_BAD_REQ(FE, add_xen_size, 1, PROTO_BIT(CONFIGURE_MEM_SLOTS), -EBADMSG);
+	TU_BAD_REQ(FE, add_mem_reg, 1, PROTO_BIT(CONFIGURE_MEM_SLOTS) | PROTO_BIT(XEN_MMAP),
+		   -EBADMSG);
+	TU_BAD_REQ(FE, add_xen_bad, 1, PROTO_BIT(CONFIGURE_MEM_SLOTS) | PROTO_BIT(XEN_MMAP),
+		   -EPROTO);
+	TU_BAD_REQ(FE, rem_wrap, 0, PROTO_BIT(CONFIGURE_MEM_SLOTS), -EPROTO);
+	TU_BAD_REP(FE, LIBVHOST_USER_GET_MAX_MEM_SLOTS, BODY, slots_0, 0, 0, -EPROTO);
 
 	/* the fd rules, in the decoders themselves (the table catches them first on the wire) */
-	BAD_DECODE(one, 0, -EBADMSG, lvh_msg_decode_mem_table(gctx, &m, false, true, &t));
-	BAD_DECODE(one, 2, -EBADMSG, lvh_msg_decode_mem_table(gctx, &m, false, true, &t));
-	BAD_DECODE(mem_table_postcopy_rep, 1, -EBADMSG,
-		   lvh_msg_decode_mem_table(gctx, &m, false, false, &t));
-	BAD_DECODE(add_mem_reg, 0, -EBADMSG, lvh_msg_decode_mem_region(gctx, &m, false, &r));
-	BAD_DECODE(add_mem_reg, 2, -EBADMSG, lvh_msg_decode_mem_region(gctx, &m, false, &r));
-	BAD_DECODE(rem_mem_reg, 2, -EBADMSG, lvh_msg_decode_mem_region(gctx, &m, false, &r));
-	BAD_DECODE(add_mem_reg_rep, 1, -EBADMSG, lvh_msg_decode_mem_region(gctx, &m, false, &r));
+	TU_BAD_DECODE(m, one, 0, -EBADMSG, lvh_msg_decode_mem_table(gctx, &m, false, true, &t));
+	TU_BAD_DECODE(m, one, 2, -EBADMSG, lvh_msg_decode_mem_table(gctx, &m, false, true, &t));
+	TU_BAD_DECODE(m, mem_table_postcopy_rep, 1, -EBADMSG,
+		      lvh_msg_decode_mem_table(gctx, &m, false, false, &t));
+	TU_BAD_DECODE(m, add_mem_reg, 0, -EBADMSG, lvh_msg_decode_mem_region(gctx, &m, false, &r));
+	TU_BAD_DECODE(m, add_mem_reg, 2, -EBADMSG, lvh_msg_decode_mem_region(gctx, &m, false, &r));
+	TU_BAD_DECODE(m, rem_mem_reg, 2, -EBADMSG, lvh_msg_decode_mem_region(gctx, &m, false, &r));
+	TU_BAD_DECODE(m, add_mem_reg_rep, 1, -EBADMSG,
+		      lvh_msg_decode_mem_region(gctx, &m, false, &r));
 
-	OK_REQ(FE, edge_gpa, 1, 0);
-	OK_REQ(FE, edge_uva, 1, 0);
-	OK_REQ(FE, edge_off, 1, 0);
-	OK_REQ(FE, edge_huge0, 1, 0);
-	OK_REQ(FE, edge_huge1, 1, 0);
-	OK_REQ(FE, adjacent, 2, 0);
-	OK_REQ(FE, add_edge, 1, PROTO_BIT(CONFIGURE_MEM_SLOTS));
+	TU_OK_REQ(FE, edge_gpa, 1, 0);
+	TU_OK_REQ(FE, edge_uva, 1, 0);
+	TU_OK_REQ(FE, edge_off, 1, 0);
+	TU_OK_REQ(FE, edge_huge0, 1, 0);
+	TU_OK_REQ(FE, edge_huge1, 1, 0);
+	TU_OK_REQ(FE, adjacent, 2, 0);
+	TU_OK_REQ(FE, add_edge, 1, PROTO_BIT(CONFIGURE_MEM_SLOTS));
 
 	/* the encoders refuse what the decoders refuse */
 	memset(&t, 0, sizeof(t));
@@ -996,40 +835,40 @@ START_TEST(test_vring_malformed)
 	static const uint8_t fd_nofd[] = { HDR(14, REQ, 8), U64(0x101) };
 	struct lvh_msg e;
 
-	REQ_VARIANTS(FE, set_vring_num, 0, 0, NOGATE, V_ALL);
-	REQ_VARIANTS(FE, set_vring_addr, 0, 0, NOGATE, V_ALL);
-	REQ_VARIANTS(FE, set_vring_base, 0, 0, NOGATE, V_ALL);
-	REQ_VARIANTS(FE, set_vring_base_packed, 0, 0, NOGATE, V_ALL);
-	REQ_VARIANTS(FE, get_vring_base, 0, 0, NOGATE, V_ALL);
-	REQ_VARIANTS(FE, set_vring_enable, 0, 0, NOGATE, V_ALL);
-	REQ_VARIANTS(FE, set_vring_endian_be, 0, ALL_PROTO, GATE(CROSS_ENDIAN), V_ALL);
-	REQ_VARIANTS(FE, vring_kick, 0, ALL_PROTO, GATE(INBAND_NOTIFICATIONS), V_ALL);
+	TU_REQ_VARIANTS(FE, set_vring_num, 0, 0, NOGATE, TU_V_ALL);
+	TU_REQ_VARIANTS(FE, set_vring_addr, 0, 0, NOGATE, TU_V_ALL);
+	TU_REQ_VARIANTS(FE, set_vring_base, 0, 0, NOGATE, TU_V_ALL);
+	TU_REQ_VARIANTS(FE, set_vring_base_packed, 0, 0, NOGATE, TU_V_ALL);
+	TU_REQ_VARIANTS(FE, get_vring_base, 0, 0, NOGATE, TU_V_ALL);
+	TU_REQ_VARIANTS(FE, set_vring_enable, 0, 0, NOGATE, TU_V_ALL);
+	TU_REQ_VARIANTS(FE, set_vring_endian_be, 0, ALL_PROTO, GATE(CROSS_ENDIAN), TU_V_ALL);
+	TU_REQ_VARIANTS(FE, vring_kick, 0, ALL_PROTO, GATE(INBAND_NOTIFICATIONS), TU_V_ALL);
 	/* the fd messages: a missing fd is caught by the decoder (NOFD clear), an extra one too */
-	REQ_VARIANTS(FE, set_vring_kick, 1, 0, NOGATE, V_ALL);
-	REQ_VARIANTS(FE, set_vring_call_nofd, 0, 0, NOGATE, V_ALL);
-	REQ_VARIANTS(FE, set_vring_err, 1, 0, NOGATE, V_ALL);
-	REP_VARIANTS(FE, LIBVHOST_USER_GET_VRING_BASE, BODY, get_vring_base_rep, 0, 0, V_ALL);
+	TU_REQ_VARIANTS(FE, set_vring_kick, 1, 0, NOGATE, TU_V_ALL);
+	TU_REQ_VARIANTS(FE, set_vring_call_nofd, 0, 0, NOGATE, TU_V_ALL);
+	TU_REQ_VARIANTS(FE, set_vring_err, 1, 0, NOGATE, TU_V_ALL);
+	TU_REP_VARIANTS(FE, LIBVHOST_USER_GET_VRING_BASE, BODY, get_vring_base_rep, 0, 0, TU_V_ALL);
 
-	BAD_REQ(FE, idx_over, 0, 0, -EPROTO);
+	TU_BAD_REQ(FE, idx_over, 0, 0, -EPROTO);
 	ck_assert_ptr_nonnull(strstr(tu_log_last(), "32768"));
-	BAD_REQ(FE, idx_huge, 0, 0, -EPROTO);
+	TU_BAD_REQ(FE, idx_huge, 0, 0, -EPROTO);
 	ck_assert_ptr_nonnull(strstr(tu_log_last(), "4294967295"));
-	BAD_REQ(FE, get_idx_over, 0, 0, -EPROTO);
-	BAD_REP(FE, LIBVHOST_USER_GET_VRING_BASE, BODY, rep_idx_over, 0, 0, -EPROTO);
-	BAD_REQ(FE, num_0, 0, 0, -EPROTO);
-	BAD_REQ(FE, num_over, 0, 0, -EPROTO);
-	BAD_REQ(FE, enable_2, 0, 0, -EPROTO);
-	BAD_REQ(FE, endian_2, 0, ALL_PROTO, -EPROTO);
-	BAD_REQ(FE, kick_num, 0, ALL_PROTO, -EPROTO);
-	BAD_REQ(FE, kick_idx, 0, ALL_PROTO, -EPROTO);
-	BAD_REQ(FE, addr_idx, 0, 0, -EPROTO);
-	BAD_REQ(FE, addr_flags, 0, 0, -EPROTO);
-	BAD_REQ(FE, addr_flags_high, 0, 0, -EPROTO);
-	BAD_REQ(FE, fd_bit9, 1, 0, -EPROTO);
-	BAD_REQ(FE, fd_bit40, 1, 0, -EPROTO);
-	BAD_REQ(FE, fd_bit63, 1, 0, -EPROTO);
-	BAD_REQ(FE, fd_want, 0, 0, -EBADMSG);
-	BAD_REQ(FE, fd_nofd, 1, 0, -EBADMSG);
+	TU_BAD_REQ(FE, get_idx_over, 0, 0, -EPROTO);
+	TU_BAD_REP(FE, LIBVHOST_USER_GET_VRING_BASE, BODY, rep_idx_over, 0, 0, -EPROTO);
+	TU_BAD_REQ(FE, num_0, 0, 0, -EPROTO);
+	TU_BAD_REQ(FE, num_over, 0, 0, -EPROTO);
+	TU_BAD_REQ(FE, enable_2, 0, 0, -EPROTO);
+	TU_BAD_REQ(FE, endian_2, 0, ALL_PROTO, -EPROTO);
+	TU_BAD_REQ(FE, kick_num, 0, ALL_PROTO, -EPROTO);
+	TU_BAD_REQ(FE, kick_idx, 0, ALL_PROTO, -EPROTO);
+	TU_BAD_REQ(FE, addr_idx, 0, 0, -EPROTO);
+	TU_BAD_REQ(FE, addr_flags, 0, 0, -EPROTO);
+	TU_BAD_REQ(FE, addr_flags_high, 0, 0, -EPROTO);
+	TU_BAD_REQ(FE, fd_bit9, 1, 0, -EPROTO);
+	TU_BAD_REQ(FE, fd_bit40, 1, 0, -EPROTO);
+	TU_BAD_REQ(FE, fd_bit63, 1, 0, -EPROTO);
+	TU_BAD_REQ(FE, fd_want, 0, 0, -EBADMSG);
+	TU_BAD_REQ(FE, fd_nofd, 1, 0, -EBADMSG);
 
 	/* the encoders refuse what the decoders refuse */
 	{
@@ -1158,30 +997,31 @@ START_TEST(test_config_malformed)
 	struct lvh_config c;
 	struct lvh_msg m, e;
 
-	REQ_VARIANTS(FE, get_config, 0, ALL_PROTO, GATE(CONFIG), V_ALL);
-	REQ_VARIANTS(FE, set_config, 0, ALL_PROTO, GATE(CONFIG), V_ALL);
+	TU_REQ_VARIANTS(FE, get_config, 0, ALL_PROTO, GATE(CONFIG), TU_V_ALL);
+	TU_REQ_VARIANTS(FE, set_config, 0, ALL_PROTO, GATE(CONFIG), TU_V_ALL);
 	config_asked_offset = 0;
 	config_asked_size = 8;
-	REP_VARIANTS(FE, LIBVHOST_USER_GET_CONFIG, BODY, get_config_rep, 0, 0, V_ALL);
+	TU_REP_VARIANTS(FE, LIBVHOST_USER_GET_CONFIG, BODY, get_config_rep, 0, 0, TU_V_ALL);
 
-	BAD_REQ(FE, mismatch, 0, ALL_PROTO, -EBADMSG);
-	BAD_REQ(FE, over, 0, ALL_PROTO, -EPROTO);
-	BAD_REQ(FE, wrap, 0, ALL_PROTO, -EPROTO);
-	BAD_REQ(FE, flags_2, 0, ALL_PROTO, -EPROTO);
-	BAD_REQ(FE, get_flags_2, 0, ALL_PROTO, -EPROTO);
-	BAD_REP(FE, LIBVHOST_USER_GET_CONFIG, BODY, get_config_rep_failed, 0, 0, -EIO);
-	BAD_REP(FE, LIBVHOST_USER_GET_CONFIG, BODY, rep_offset, 0, 0, -EPROTO);
-	BAD_REP(FE, LIBVHOST_USER_GET_CONFIG, BODY, rep_size, 0, 0, -EPROTO);
-	BAD_REP(FE, LIBVHOST_USER_GET_CONFIG, BODY, rep_flags, 0, 0, -EPROTO);
-	BAD_REP(FE, LIBVHOST_USER_GET_CONFIG, BODY, rep_hdr_short, 0, 0, -EBADMSG);
+	TU_BAD_REQ(FE, mismatch, 0, ALL_PROTO, -EBADMSG);
+	TU_BAD_REQ(FE, over, 0, ALL_PROTO, -EPROTO);
+	TU_BAD_REQ(FE, wrap, 0, ALL_PROTO, -EPROTO);
+	TU_BAD_REQ(FE, flags_2, 0, ALL_PROTO, -EPROTO);
+	TU_BAD_REQ(FE, get_flags_2, 0, ALL_PROTO, -EPROTO);
+	TU_BAD_REP(FE, LIBVHOST_USER_GET_CONFIG, BODY, get_config_rep_failed, 0, 0, -EIO);
+	TU_BAD_REP(FE, LIBVHOST_USER_GET_CONFIG, BODY, rep_offset, 0, 0, -EPROTO);
+	TU_BAD_REP(FE, LIBVHOST_USER_GET_CONFIG, BODY, rep_size, 0, 0, -EPROTO);
+	TU_BAD_REP(FE, LIBVHOST_USER_GET_CONFIG, BODY, rep_flags, 0, 0, -EPROTO);
+	TU_BAD_REP(FE, LIBVHOST_USER_GET_CONFIG, BODY, rep_hdr_short, 0, 0, -EBADMSG);
 	/* the decoders alone: the empty reply (the table wants 12 bytes), a short header */
-	BAD_DECODE(rep_empty, 0, -EIO, lvh_msg_decode_config_reply(gctx, &m, 0, 8, &c));
+	TU_BAD_DECODE(m, rep_empty, 0, -EIO, lvh_msg_decode_config_reply(gctx, &m, 0, 8, &c));
 	/* the table lets the empty form through, so the failure reaches the decoder */
 	G_REP(m, FE, LIBVHOST_USER_GET_CONFIG, BODY, rep_empty, 0);
 	ck_assert_int_eq(lvh_msg_decode_config_reply(gctx, &m, 0, 8, &c), -EIO);
-	BAD_DECODE(rep_hdr_short, 0, -EBADMSG, lvh_msg_decode_config_reply(gctx, &m, 0, 8, &c));
-	BAD_DECODE(rep_hdr_short, 0, -EBADMSG, lvh_msg_decode_config(gctx, &m, &c));
-	OK_REQ(FE, edge, 0, ALL_PROTO);
+	TU_BAD_DECODE(m, rep_hdr_short, 0, -EBADMSG,
+		      lvh_msg_decode_config_reply(gctx, &m, 0, 8, &c));
+	TU_BAD_DECODE(m, rep_hdr_short, 0, -EBADMSG, lvh_msg_decode_config(gctx, &m, &c));
+	TU_OK_REQ(FE, edge, 0, ALL_PROTO);
 
 	/* the largest payload: 4084 bytes at offset 0 fill the 4096-byte maximum */
 	tu_msg_from_bytes(&m, set_config, sizeof(set_config), 0);
@@ -1261,18 +1101,18 @@ START_TEST(test_log_malformed)
 	struct lvh_log l = { .size = 0x1000 };
 	struct lvh_msg m, e;
 
-	REQ_VARIANTS(FE, set_log_base, 1, ALL_PROTO, GATE(LOG_SHMFD), V_ALL);
-	REQ_VARIANTS(FE, set_log_fd, 1, ALL_PROTO, NOGATE, V_ALL);
-	REP_VARIANTS(FE, LIBVHOST_USER_SET_LOG_BASE, BODY, set_log_base_rep, 0, 0, V_ALL);
+	TU_REQ_VARIANTS(FE, set_log_base, 1, ALL_PROTO, GATE(LOG_SHMFD), TU_V_ALL);
+	TU_REQ_VARIANTS(FE, set_log_fd, 1, ALL_PROTO, NOGATE, TU_V_ALL);
+	TU_REP_VARIANTS(FE, LIBVHOST_USER_SET_LOG_BASE, BODY, set_log_base_rep, 0, 0, TU_V_ALL);
 
-	BAD_REQ(FE, empty, 1, ALL_PROTO, -EPROTO);
-	BAD_REQ(FE, wrap, 1, ALL_PROTO, -EPROTO);
-	BAD_REQ(FE, wrap_max, 1, ALL_PROTO, -EPROTO);
-	OK_REQ(FE, edge, 1, ALL_PROTO);
-	OK_REQ(FE, edge_max, 1, ALL_PROTO);
+	TU_BAD_REQ(FE, empty, 1, ALL_PROTO, -EPROTO);
+	TU_BAD_REQ(FE, wrap, 1, ALL_PROTO, -EPROTO);
+	TU_BAD_REQ(FE, wrap_max, 1, ALL_PROTO, -EPROTO);
+	TU_OK_REQ(FE, edge, 1, ALL_PROTO);
+	TU_OK_REQ(FE, edge_max, 1, ALL_PROTO);
 	/* the decoder alone insists on its fd */
-	BAD_DECODE(set_log_base, 0, -EBADMSG, lvh_msg_decode_log_base(gctx, &m, &l));
-	BAD_DECODE(set_log_base, 2, -EBADMSG, lvh_msg_decode_log_base(gctx, &m, &l));
+	TU_BAD_DECODE(m, set_log_base, 0, -EBADMSG, lvh_msg_decode_log_base(gctx, &m, &l));
+	TU_BAD_DECODE(m, set_log_base, 2, -EBADMSG, lvh_msg_decode_log_base(gctx, &m, &l));
 
 	g_init(&e, LIBVHOST_USER_SET_LOG_BASE, REQ);
 	ck_assert_int_eq(lvh_msg_encode_log_base(&e, &l, -1), -EINVAL);
@@ -1403,42 +1243,42 @@ START_TEST(test_iotlb_malformed)
 	struct lvh_msg e;
 
 	/* 32 bytes: one short is the valid 31, so the short variant starts from 26 */
-	REQ_VARIANTS(FE, iotlb_update, 0, 0, NOGATE, V_ALL & ~V_SHORT);
-	REQ_VARIANTS(FE, iotlb_update26, 0, 0, NOGATE, V_SHORT);
-	REQ_VARIANTS(FE, iotlb_invalidate, 0, 0, NOGATE, V_ALL & ~V_SHORT);
-	REP_VARIANTS(FE, LIBVHOST_USER_IOTLB_MSG, ACK, iotlb_status, 0, 0, V_ALL);
-	REQ_VARIANTS(BE, iotlb_miss, 0, PROTO_BIT(REPLY_ACK), NOGATE, V_ALL & ~V_SHORT);
-	REQ_VARIANTS(BE, iotlb_access_fail, 0, ALL_PROTO, NOGATE, V_ALL & ~V_SHORT);
-	REP_VARIANTS(BE, LIBVHOST_USER_BACKEND_IOTLB_MSG, ACK, iotlb_miss_ack, 0, 0, V_ALL);
+	TU_REQ_VARIANTS(FE, iotlb_update, 0, 0, NOGATE, TU_V_ALL & ~TU_V_SHORT);
+	TU_REQ_VARIANTS(FE, iotlb_update26, 0, 0, NOGATE, TU_V_SHORT);
+	TU_REQ_VARIANTS(FE, iotlb_invalidate, 0, 0, NOGATE, TU_V_ALL & ~TU_V_SHORT);
+	TU_REP_VARIANTS(FE, LIBVHOST_USER_IOTLB_MSG, ACK, iotlb_status, 0, 0, TU_V_ALL);
+	TU_REQ_VARIANTS(BE, iotlb_miss, 0, PROTO_BIT(REPLY_ACK), NOGATE, TU_V_ALL & ~TU_V_SHORT);
+	TU_REQ_VARIANTS(BE, iotlb_access_fail, 0, ALL_PROTO, NOGATE, TU_V_ALL & ~TU_V_SHORT);
+	TU_REP_VARIANTS(BE, LIBVHOST_USER_BACKEND_IOTLB_MSG, ACK, iotlb_miss_ack, 0, 0, TU_V_ALL);
 	{
 		static const uint8_t be26[] = {
 			HDR(1, REQ, 26), U64(0x20000), U64(0), U64(0), 1, 1,
 		};
 
-		REQ_VARIANTS(BE, be26, 0, 0, NOGATE, V_SHORT);
+		TU_REQ_VARIANTS(BE, be26, 0, 0, NOGATE, TU_V_SHORT);
 	}
 
-	BAD_REQ(FE, fe_miss, 0, 0, -EPROTO);
-	BAD_REQ(FE, fe_access_fail, 0, 0, -EPROTO);
-	BAD_REQ(BE, be_update, 0, 0, -EPROTO);
-	BAD_REQ(BE, be_invalidate, 0, 0, -EPROTO);
-	BAD_REQ(FE, perm_4, 0, 0, -EPROTO);
-	BAD_REQ(BE, be_perm_255, 0, 0, -EPROTO);
-	BAD_REQ(FE, type_0, 0, 0, -EPROTO);
-	BAD_REQ(FE, type_5, 0, 0, -EPROTO);
-	BAD_REQ(BE, be_type_255, 0, 0, -EPROTO);
-	BAD_REQ(FE, update_empty, 0, 0, -EPROTO);
-	BAD_REQ(FE, update_noperm, 0, 0, -EPROTO);
-	BAD_REQ(FE, wrap_iova, 0, 0, -EPROTO);
-	BAD_REQ(FE, wrap_uaddr, 0, 0, -EPROTO);
-	BAD_REQ(FE, wrap_max, 0, 0, -EPROTO);
-	BAD_REQ(FE, wrap_inval, 0, 0, -EPROTO);
-	OK_REQ(FE, edge_iova, 0, 0);
-	OK_REQ(FE, edge_uaddr, 0, 0);
-	OK_REQ(FE, edge_max, 0, 0);
+	TU_BAD_REQ(FE, fe_miss, 0, 0, -EPROTO);
+	TU_BAD_REQ(FE, fe_access_fail, 0, 0, -EPROTO);
+	TU_BAD_REQ(BE, be_update, 0, 0, -EPROTO);
+	TU_BAD_REQ(BE, be_invalidate, 0, 0, -EPROTO);
+	TU_BAD_REQ(FE, perm_4, 0, 0, -EPROTO);
+	TU_BAD_REQ(BE, be_perm_255, 0, 0, -EPROTO);
+	TU_BAD_REQ(FE, type_0, 0, 0, -EPROTO);
+	TU_BAD_REQ(FE, type_5, 0, 0, -EPROTO);
+	TU_BAD_REQ(BE, be_type_255, 0, 0, -EPROTO);
+	TU_BAD_REQ(FE, update_empty, 0, 0, -EPROTO);
+	TU_BAD_REQ(FE, update_noperm, 0, 0, -EPROTO);
+	TU_BAD_REQ(FE, wrap_iova, 0, 0, -EPROTO);
+	TU_BAD_REQ(FE, wrap_uaddr, 0, 0, -EPROTO);
+	TU_BAD_REQ(FE, wrap_max, 0, 0, -EPROTO);
+	TU_BAD_REQ(FE, wrap_inval, 0, 0, -EPROTO);
+	TU_OK_REQ(FE, edge_iova, 0, 0);
+	TU_OK_REQ(FE, edge_uaddr, 0, 0);
+	TU_OK_REQ(FE, edge_max, 0, 0);
 	/* an fd from the back-end without BACKEND_SEND_FD */
-	bad_request("iotlb_miss", "fd without BACKEND_SEND_FD", BE, iotlb_miss, sizeof(iotlb_miss),
-		    1, PROTO_BIT(REPLY_ACK), -EBADMSG);
+	tu_bad_request("iotlb_miss", "fd without BACKEND_SEND_FD", BE, iotlb_miss,
+		       sizeof(iotlb_miss), 1, PROTO_BIT(REPLY_ACK), -EBADMSG);
 	/* the decoder alone re-checks the size it reads */
 	{
 		static const uint8_t short25[] = {
@@ -1446,7 +1286,7 @@ START_TEST(test_iotlb_malformed)
 		};
 		struct lvh_msg m;
 
-		BAD_DECODE(short25, 0, -EBADMSG, lvh_msg_decode_iotlb(gctx, &m, FE, &t));
+		TU_BAD_DECODE(m, short25, 0, -EBADMSG, lvh_msg_decode_iotlb(gctx, &m, FE, &t));
 	}
 
 	/* the encoders refuse what the decoders refuse */
@@ -1584,35 +1424,39 @@ START_TEST(test_inflight_malformed)
 	struct lvh_msg m, e;
 
 	/* 24 bytes: one short is the valid 23, so the short variant starts from 20 */
-	REQ_VARIANTS(FE, get_inflight, 0, ALL_PROTO, GATE(INFLIGHT_SHMFD), V_ALL & ~V_SHORT);
-	REQ_VARIANTS(FE, get_inflight20, 0, ALL_PROTO, GATE(INFLIGHT_SHMFD), V_SHORT);
-	REQ_VARIANTS(FE, set_inflight, 1, ALL_PROTO, GATE(INFLIGHT_SHMFD), V_ALL & ~V_SHORT);
-	REQ_VARIANTS(FE, set_inflight20, 1, ALL_PROTO, GATE(INFLIGHT_SHMFD), V_SHORT);
+	TU_REQ_VARIANTS(FE, get_inflight, 0, ALL_PROTO, GATE(INFLIGHT_SHMFD),
+			TU_V_ALL & ~TU_V_SHORT);
+	TU_REQ_VARIANTS(FE, get_inflight20, 0, ALL_PROTO, GATE(INFLIGHT_SHMFD), TU_V_SHORT);
+	TU_REQ_VARIANTS(FE, set_inflight, 1, ALL_PROTO, GATE(INFLIGHT_SHMFD),
+			TU_V_ALL & ~TU_V_SHORT);
+	TU_REQ_VARIANTS(FE, set_inflight20, 1, ALL_PROTO, GATE(INFLIGHT_SHMFD), TU_V_SHORT);
 	/* the reply must carry the memfd */
-	REP_VARIANTS(FE, LIBVHOST_USER_GET_INFLIGHT_FD, BODY, get_inflight_rep, 1, 0,
-		     V_ALL & ~V_SHORT);
-	REP_VARIANTS(FE, LIBVHOST_USER_GET_INFLIGHT_FD, BODY, get_inflight_rep20, 1, 0, V_SHORT);
+	TU_REP_VARIANTS(FE, LIBVHOST_USER_GET_INFLIGHT_FD, BODY, get_inflight_rep, 1, 0,
+			TU_V_ALL & ~TU_V_SHORT);
+	TU_REP_VARIANTS(FE, LIBVHOST_USER_GET_INFLIGHT_FD, BODY, get_inflight_rep20, 1, 0,
+			TU_V_SHORT);
 
-	BAD_REQ(FE, q_0, 0, ALL_PROTO, -EPROTO);
-	BAD_REQ(FE, q_over, 0, ALL_PROTO, -EPROTO);
-	BAD_REQ(FE, q_max, 0, ALL_PROTO, -EPROTO);
-	BAD_REQ(FE, qs_0, 0, ALL_PROTO, -EPROTO);
-	BAD_REQ(FE, qs_over, 0, ALL_PROTO, -EPROTO);
-	BAD_REQ(FE, qs_max, 0, ALL_PROTO, -EPROTO);
-	BAD_REQ(FE, set_q_over, 1, ALL_PROTO, -EPROTO);
-	BAD_REQ(FE, get_sized, 0, ALL_PROTO, -EPROTO);
-	BAD_REQ(FE, get_offset, 0, ALL_PROTO, -EPROTO);
-	BAD_REQ(FE, small, 1, ALL_PROTO, -EPROTO);
-	BAD_REQ(FE, empty, 1, ALL_PROTO, -EPROTO);
-	BAD_REP(FE, LIBVHOST_USER_GET_INFLIGHT_FD, BODY, rep_small, 1, 0, -EPROTO);
-	BAD_REQ(FE, wrap, 1, ALL_PROTO, -EPROTO);
-	BAD_REQ(FE, wrap_max, 1, ALL_PROTO, -EPROTO);
-	OK_REQ(FE, edge, 1, ALL_PROTO);
-	OK_REQ(FE, edge_max, 1, ALL_PROTO);
-	OK_REQ(FE, exact, 1, ALL_PROTO);
-	OK_REQ(FE, get_limits, 0, ALL_PROTO);
+	TU_BAD_REQ(FE, q_0, 0, ALL_PROTO, -EPROTO);
+	TU_BAD_REQ(FE, q_over, 0, ALL_PROTO, -EPROTO);
+	TU_BAD_REQ(FE, q_max, 0, ALL_PROTO, -EPROTO);
+	TU_BAD_REQ(FE, qs_0, 0, ALL_PROTO, -EPROTO);
+	TU_BAD_REQ(FE, qs_over, 0, ALL_PROTO, -EPROTO);
+	TU_BAD_REQ(FE, qs_max, 0, ALL_PROTO, -EPROTO);
+	TU_BAD_REQ(FE, set_q_over, 1, ALL_PROTO, -EPROTO);
+	TU_BAD_REQ(FE, get_sized, 0, ALL_PROTO, -EPROTO);
+	TU_BAD_REQ(FE, get_offset, 0, ALL_PROTO, -EPROTO);
+	TU_BAD_REQ(FE, small, 1, ALL_PROTO, -EPROTO);
+	TU_BAD_REQ(FE, empty, 1, ALL_PROTO, -EPROTO);
+	TU_BAD_REP(FE, LIBVHOST_USER_GET_INFLIGHT_FD, BODY, rep_small, 1, 0, -EPROTO);
+	TU_BAD_REQ(FE, wrap, 1, ALL_PROTO, -EPROTO);
+	TU_BAD_REQ(FE, wrap_max, 1, ALL_PROTO, -EPROTO);
+	TU_OK_REQ(FE, edge, 1, ALL_PROTO);
+	TU_OK_REQ(FE, edge_max, 1, ALL_PROTO);
+	TU_OK_REQ(FE, exact, 1, ALL_PROTO);
+	TU_OK_REQ(FE, get_limits, 0, ALL_PROTO);
 	/* told the ring is packed, the decoder wants the larger regions */
-	BAD_DECODE(split_only, 1, -EPROTO, lvh_msg_decode_inflight(gctx, &m, true, true, &in));
+	TU_BAD_DECODE(m, split_only, 1, -EPROTO,
+		      lvh_msg_decode_inflight(gctx, &m, true, true, &in));
 	tu_msg_from_bytes(&m, packed_ok, sizeof(packed_ok), 1);
 	ck_assert_int_eq(lvh_msg_decode_inflight(gctx, &m, true, true, &in), 0);
 	lvh_msg_close_fds(&m);
@@ -1620,9 +1464,12 @@ START_TEST(test_inflight_malformed)
 	ck_assert_int_eq(lvh_msg_decode_inflight(gctx, &m, true, true, &in), 0);
 	lvh_msg_close_fds(&m);
 	/* the decoder alone checks the fds against the form */
-	BAD_DECODE(set_inflight, 0, -EBADMSG, lvh_msg_decode_inflight(gctx, &m, true, false, &in));
-	BAD_DECODE(set_inflight, 2, -EBADMSG, lvh_msg_decode_inflight(gctx, &m, true, false, &in));
-	BAD_DECODE(get_inflight, 1, -EBADMSG, lvh_msg_decode_inflight(gctx, &m, false, false, &in));
+	TU_BAD_DECODE(m, set_inflight, 0, -EBADMSG,
+		      lvh_msg_decode_inflight(gctx, &m, true, false, &in));
+	TU_BAD_DECODE(m, set_inflight, 2, -EBADMSG,
+		      lvh_msg_decode_inflight(gctx, &m, true, false, &in));
+	TU_BAD_DECODE(m, get_inflight, 1, -EBADMSG,
+		      lvh_msg_decode_inflight(gctx, &m, false, false, &in));
 
 	/* the encoders refuse what the decoders refuse */
 	in = (struct lvh_inflight){ 4224, 0, 2, 128 };
@@ -1657,5 +1504,6 @@ int main(void)
 	};
 
 	/* skipped (77) on a big-endian host: the vectors are little-endian */
+	tu_rx_set(&rx);
 	return golden_run("msg-core", families, LVH_ARRAY_SIZE(families));
 }

@@ -160,10 +160,13 @@ static int decode_reply(enum lvh_dir dir, uint32_t request, const struct lvh_msg
 	return -ENOSYS;
 }
 
-static int rx_reply(enum lvh_dir dir, uint32_t request, enum lvh_reply_kind kind, struct lvh_msg *m)
+static int rx_reply(enum lvh_dir dir, uint32_t request, enum lvh_reply_kind kind, struct lvh_msg *m,
+		    uint64_t proto)
 {
 	uint64_t v;
 	int r;
+
+	(void)proto; /* these families' replies do not depend on it */
 
 	r = lvh_proto_check_reply(gctx, dir, request, kind, m);
 	if (r < 0)
@@ -173,182 +176,8 @@ static int rx_reply(enum lvh_dir dir, uint32_t request, enum lvh_reply_kind kind
 	return decode_reply(dir, request, m);
 }
 
-/* ------------------------------------------------------------------------ */
-/* Malformed vectors                                                        */
-
-/* Loads a vector with nfds fresh eventfds, runs the receive path, expects err. */
-static void bad_request(const char *what, const char *variant, enum lvh_dir dir, const uint8_t *v,
-			size_t len, unsigned int nfds, uint64_t proto, int err)
-{
-	struct lvh_msg m;
-	int r;
-
-	TU_NEGATIVE_BEGIN();
-	tu_msg_from_bytes(&m, v, len, nfds);
-	r = rx_request(dir, &m, proto);
-	lvh_msg_close_fds(&m);
-	ck_assert_msg(r == err, "%s, %s: got %d, expected %d (%s)", what, variant, r, err,
-		      tu_log_last());
-	TU_NEGATIVE_END();
-}
-
-static void bad_reply(const char *what, const char *variant, enum lvh_dir dir, uint32_t request,
-		      enum lvh_reply_kind kind, const uint8_t *v, size_t len, unsigned int nfds,
-		      int err)
-{
-	struct lvh_msg m;
-	int r;
-
-	TU_NEGATIVE_BEGIN();
-	tu_msg_from_bytes(&m, v, len, nfds);
-	r = rx_reply(dir, request, kind, &m);
-	lvh_msg_close_fds(&m);
-	ck_assert_msg(r == err, "%s, %s: got %d, expected %d (%s)", what, variant, r, err,
-		      tu_log_last());
-	TU_NEGATIVE_END();
-}
-
-/* A decoder alone, for rules the table catches first (or forms it does not know yet). */
-#define BAD_DECODE(v, nfds, err, expr)                                                         \
-	do {                                                                                   \
-		struct lvh_msg m;                                                              \
-		int r_;                                                                        \
-		TU_NEGATIVE_BEGIN();                                                           \
-		tu_msg_from_bytes(&m, (v), sizeof(v), (nfds));                                 \
-		r_ = (expr);                                                                   \
-		lvh_msg_close_fds(&m);                                                         \
-		ck_assert_msg(r_ == (err), "%s: got %d, expected %d", #v, r_, (err));          \
-		TU_NEGATIVE_END();                                                             \
-	} while (0)
-
-#define BAD_REQ(dir, v, nfds, proto, err)                                                      \
-	bad_request(#v, "payload", (dir), (v), sizeof(v), (nfds), (proto), (err))
-#define BAD_REP(dir, req, kind, v, nfds, err)                                                  \
-	bad_reply(#v, "payload", (dir), (req), (kind), (v), sizeof(v), (nfds), (err))
-
-/* A vector the receive path must accept (edges). */
-#define OK_REQ(dir, v, nfds, proto)                                                            \
-	do {                                                                                   \
-		struct lvh_msg m_;                                                             \
-		int r_;                                                                        \
-		ck_assert_int_eq(tu_msg_from_bytes(&m_, (v), sizeof(v), (nfds)), 0);           \
-		r_ = rx_request((dir), &m_, (proto));                                          \
-		lvh_msg_close_fds(&m_);                                                        \
-		ck_assert_msg(r_ == 0, "%s refused (%d): %s", #v, r_, tu_log_last());          \
-	} while (0)
-
-#define OK_REP(dir, req, kind, v, nfds)                                                        \
-	do {                                                                                   \
-		struct lvh_msg m_;                                                             \
-		int r_;                                                                        \
-		ck_assert_int_eq(tu_msg_from_bytes(&m_, (v), sizeof(v), (nfds)), 0);           \
-		r_ = rx_reply((dir), (req), (kind), &m_);                                      \
-		lvh_msg_close_fds(&m_);                                                        \
-		ck_assert_msg(r_ == 0, "%s refused (%d): %s", #v, r_, tu_log_last());          \
-	} while (0)
-
-enum {
-	V_SHORT = 1 << 0, /* one byte short (header size and bytes) */
-	V_LONG = 1 << 1, /* one byte long */
-	/* request: REPLY set, NEED_REPLY without REPLY_ACK; reply: REPLY clear, NEED_REPLY, code */
-	V_FLAGS = 1 << 2,
-	V_FD_MISSING = 1 << 3, /* one fd fewer (when the vector has any) */
-	V_FD_EXTRA = 1 << 4, /* one fd more */
-	V_GATE = 1 << 5, /* the request's protocol feature not negotiated */
-	V_ALL = (1 << 6) - 1,
-};
-
-static uint8_t vbuf[LIBVHOST_USER_HDR_SIZE + LIBVHOST_USER_MAX_PAYLOAD + 1];
-
-static uint32_t get_u32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static void put_le32(uint8_t *p, uint32_t v)
-{
-	p[0] = B8(v);
-	p[1] = B8(v >> 8);
-	p[2] = B8(v >> 16);
-	p[3] = B8(v >> 24);
-}
-
-static void put_le64(uint8_t *p, uint64_t v)
-{
-	put_le32(p, (uint32_t)v);
-	put_le32(p + 4, (uint32_t)(v >> 32));
-}
-
-/* vbuf = v, one byte shorter or longer (delta -1 / +1), header size adjusted */
-static size_t resize(const uint8_t *v, size_t len, int delta)
-{
-	ck_assert_uint_le(len + 1, sizeof(vbuf));
-	memcpy(vbuf, v, len);
-	vbuf[len] = 0;
-	put_le32(vbuf + 8, get_u32(v + 8) + (uint32_t)delta);
-	return len + (size_t)delta;
-}
-
-static void request_variants(const char *what, enum lvh_dir dir, const uint8_t *v, size_t len,
-			     unsigned int nfds, uint64_t proto, int gate, unsigned int which)
-{
-	uint32_t flags = get_u32(v + 4);
-
-	if ((which & V_SHORT) && len > LIBVHOST_USER_HDR_SIZE)
-		bad_request(what, "one byte short", dir, vbuf, resize(v, len, -1), nfds, proto,
-			    -EBADMSG);
-	if (which & V_LONG)
-		bad_request(what, "one byte long", dir, vbuf, resize(v, len, 1), nfds, proto,
-			    -EBADMSG);
-	if (which & V_FLAGS) {
-		memcpy(vbuf, v, len);
-		put_le32(vbuf + 4, flags | LIBVHOST_USER_FLAG_REPLY);
-		bad_request(what, "REPLY set", dir, vbuf, len, nfds, proto, -EPROTO);
-		put_le32(vbuf + 4, flags | LIBVHOST_USER_FLAG_NEED_REPLY);
-		bad_request(what, "NEED_REPLY without REPLY_ACK", dir, vbuf, len, nfds,
-			    proto & ~PROTO_BIT(REPLY_ACK), -EPROTO);
-	}
-	if ((which & V_FD_MISSING) && nfds)
-		bad_request(what, "fd missing", dir, v, len, nfds - 1, proto, -EBADMSG);
-	if (which & V_FD_EXTRA)
-		bad_request(what, "extra fd", dir, v, len, nfds + 1, proto, -EBADMSG);
-	if ((which & V_GATE) && gate >= 0)
-		bad_request(what, "feature not negotiated", dir, v, len, nfds,
-			    proto & ~LVH_BIT(gate), -EOPNOTSUPP);
-}
-
-static void reply_variants(const char *what, enum lvh_dir dir, uint32_t req,
-			   enum lvh_reply_kind kind, const uint8_t *v, size_t len,
-			   unsigned int nfds, unsigned int which)
-{
-	uint32_t flags = get_u32(v + 4);
-
-	if ((which & V_SHORT) && len > LIBVHOST_USER_HDR_SIZE)
-		bad_reply(what, "one byte short", dir, req, kind, vbuf, resize(v, len, -1), nfds,
-			  -EBADMSG);
-	if (which & V_LONG)
-		bad_reply(what, "one byte long", dir, req, kind, vbuf, resize(v, len, 1), nfds,
-			  -EBADMSG);
-	if (which & V_FLAGS) {
-		memcpy(vbuf, v, len);
-		put_le32(vbuf + 4, flags & ~LIBVHOST_USER_FLAG_REPLY);
-		bad_reply(what, "REPLY clear", dir, req, kind, vbuf, len, nfds, -EPROTO);
-		put_le32(vbuf + 4, flags | LIBVHOST_USER_FLAG_NEED_REPLY);
-		bad_reply(what, "NEED_REPLY on a reply", dir, req, kind, vbuf, len, nfds, -EPROTO);
-		put_le32(vbuf + 4, flags);
-		put_le32(vbuf, req + 1);
-		bad_reply(what, "another request's code", dir, req, kind, vbuf, len, nfds, -EPROTO);
-	}
-	if ((which & V_FD_MISSING) && nfds)
-		bad_reply(what, "fd missing", dir, req, kind, v, len, nfds - 1, -EBADMSG);
-	if (which & V_FD_EXTRA)
-		bad_reply(what, "extra fd", dir, req, kind, v, len, nfds + 1, -EBADMSG);
-}
-
-#define REQ_VARIANTS(dir, v, nfds, proto, gate, which)                                         \
-	request_variants(#v, (dir), (v), sizeof(v), (nfds), (proto), (gate), (which))
-#define REP_VARIANTS(dir, req, kind, v, nfds, which)                                           \
-	reply_variants(#v, (dir), (req), (kind), (v), sizeof(v), (nfds), (which))
+/* Malformed vectors go through these (testutil.c). */
+static const struct tu_rx rx = { rx_request, rx_reply };
 
 /* ------------------------------------------------------------------------ */
 /* Shared helpers                                                           */
@@ -377,7 +206,7 @@ static void empty_request(enum lvh_dir dir, const uint8_t *v, size_t len, uint64
 	g_request(&m, dir, v, len, 0, proto);
 	ck_assert_uint_eq(m.size, 0);
 	ck_assert_int_eq(decode_request(dir, &m), 0);
-	g_init(&e, m.request, get_u32(v + 4));
+	g_init(&e, m.request, tu_le32(v + 4));
 	g_same(&e, v, len, 0);
 }
 
@@ -513,6 +342,7 @@ END_TEST
 
 START_TEST(test_backend_malformed)
 {
+	struct lvh_msg m;
 	/* bit 9 and bit 63 are not defined */
 	static const uint8_t bit9[] = { HDR(3, REQ, 24), U64(0x203), U64(0x1000), U64(0) };
 	static const uint8_t bit63[] = {
@@ -542,47 +372,49 @@ START_TEST(test_backend_malformed)
 	struct lvh_msg e;
 	uint32_t idx;
 
-	REQ_VARIANTS(FE, backend_req_fd, 1, PF_CHANNEL, GATE(BACKEND_REQ), V_ALL);
-	REP_VARIANTS(FE, LIBVHOST_USER_SET_BACKEND_REQ_FD, ACK, backend_req_fd_ack, 0, V_ALL);
-	REQ_VARIANTS(BE, config_change, 0, PROTO_BIT(CONFIG) | PROTO_BIT(REPLY_ACK), GATE(CONFIG),
-		     V_ALL);
-	REP_VARIANTS(BE, LIBVHOST_USER_BACKEND_CONFIG_CHANGE_MSG, ACK, config_change_ack, 0, V_ALL);
-	REQ_VARIANTS(BE, notifier, 1, PF_NOTIFIER, GATE(HOST_NOTIFIER), V_ALL);
-	REP_VARIANTS(BE, LIBVHOST_USER_BACKEND_VRING_HOST_NOTIFIER_MSG, ACK, notifier_ack, 0,
-		     V_ALL);
-	REQ_VARIANTS(BE, notifier_off, 0, PF_NOTIFIER, GATE(HOST_NOTIFIER), V_ALL);
-	REQ_VARIANTS(BE, vring_call, 0, PF_INBAND, GATE(INBAND_NOTIFICATIONS), V_ALL);
-	REP_VARIANTS(BE, LIBVHOST_USER_BACKEND_VRING_CALL, ACK, vring_call_ack, 0, V_ALL);
-	REQ_VARIANTS(BE, vring_err, 0, PF_INBAND, GATE(INBAND_NOTIFICATIONS), V_ALL);
+	TU_REQ_VARIANTS(FE, backend_req_fd, 1, PF_CHANNEL, GATE(BACKEND_REQ), TU_V_ALL);
+	TU_REP_VARIANTS(FE, LIBVHOST_USER_SET_BACKEND_REQ_FD, ACK, backend_req_fd_ack, 0, 0,
+			TU_V_ALL);
+	TU_REQ_VARIANTS(BE, config_change, 0, PROTO_BIT(CONFIG) | PROTO_BIT(REPLY_ACK),
+			GATE(CONFIG), TU_V_ALL);
+	TU_REP_VARIANTS(BE, LIBVHOST_USER_BACKEND_CONFIG_CHANGE_MSG, ACK, config_change_ack, 0, 0,
+			TU_V_ALL);
+	TU_REQ_VARIANTS(BE, notifier, 1, PF_NOTIFIER, GATE(HOST_NOTIFIER), TU_V_ALL);
+	TU_REP_VARIANTS(BE, LIBVHOST_USER_BACKEND_VRING_HOST_NOTIFIER_MSG, ACK, notifier_ack, 0, 0,
+			TU_V_ALL);
+	TU_REQ_VARIANTS(BE, notifier_off, 0, PF_NOTIFIER, GATE(HOST_NOTIFIER), TU_V_ALL);
+	TU_REQ_VARIANTS(BE, vring_call, 0, PF_INBAND, GATE(INBAND_NOTIFICATIONS), TU_V_ALL);
+	TU_REP_VARIANTS(BE, LIBVHOST_USER_BACKEND_VRING_CALL, ACK, vring_call_ack, 0, 0, TU_V_ALL);
+	TU_REQ_VARIANTS(BE, vring_err, 0, PF_INBAND, GATE(INBAND_NOTIFICATIONS), TU_V_ALL);
 
 	/* SET_BACKEND_REQ_FD's fd must be a unix stream socket */
-	BAD_REQ(FE, backend_req_fd, 1, PF_CHANNEL, -EPROTO); /* an eventfd */
+	TU_BAD_REQ(FE, backend_req_fd, 1, PF_CHANNEL, -EPROTO); /* an eventfd */
 	bad_socket_kind("backend_req_fd", backend_req_fd, sizeof(backend_req_fd), PF_CHANNEL,
 			AF_UNIX, SOCK_DGRAM);
 	bad_socket_kind("backend_req_fd", backend_req_fd, sizeof(backend_req_fd), PF_CHANNEL,
 			AF_INET, SOCK_STREAM);
-	BAD_DECODE(backend_req_fd, 0, -EBADMSG, lvh_msg_decode_backend_req_fd(gctx, &m));
-	BAD_DECODE(backend_req_fd, 2, -EBADMSG, lvh_msg_decode_backend_req_fd(gctx, &m));
+	TU_BAD_DECODE(m, backend_req_fd, 0, -EBADMSG, lvh_msg_decode_backend_req_fd(gctx, &m));
+	TU_BAD_DECODE(m, backend_req_fd, 2, -EBADMSG, lvh_msg_decode_backend_req_fd(gctx, &m));
 
-	BAD_REQ(BE, bit9, 1, PF_NOTIFIER, -EPROTO);
-	BAD_REQ(BE, bit63, 1, PF_NOTIFIER, -EPROTO);
-	BAD_REQ(BE, nofd_with_fd, 1, PF_NOTIFIER, -EBADMSG);
-	BAD_REQ(BE, fd_missing, 0, PF_NOTIFIER, -EBADMSG);
-	BAD_REQ(BE, empty_area, 1, PF_NOTIFIER, -EPROTO);
-	OK_REQ(BE, area_end, 1, PF_NOTIFIER);
-	OK_REQ(BE, area_all, 1, PF_NOTIFIER);
-	BAD_REQ(BE, area_past, 1, PF_NOTIFIER, -EPROTO);
-	BAD_REQ(BE, area_past_all, 1, PF_NOTIFIER, -EPROTO);
-	BAD_REQ(BE, area_max, 1, PF_NOTIFIER, -EPROTO);
+	TU_BAD_REQ(BE, bit9, 1, PF_NOTIFIER, -EPROTO);
+	TU_BAD_REQ(BE, bit63, 1, PF_NOTIFIER, -EPROTO);
+	TU_BAD_REQ(BE, nofd_with_fd, 1, PF_NOTIFIER, -EBADMSG);
+	TU_BAD_REQ(BE, fd_missing, 0, PF_NOTIFIER, -EBADMSG);
+	TU_BAD_REQ(BE, empty_area, 1, PF_NOTIFIER, -EPROTO);
+	TU_OK_REQ(BE, area_end, 1, PF_NOTIFIER);
+	TU_OK_REQ(BE, area_all, 1, PF_NOTIFIER);
+	TU_BAD_REQ(BE, area_past, 1, PF_NOTIFIER, -EPROTO);
+	TU_BAD_REQ(BE, area_past_all, 1, PF_NOTIFIER, -EPROTO);
+	TU_BAD_REQ(BE, area_max, 1, PF_NOTIFIER, -EPROTO);
 	/* fds from the back-end need BACKEND_SEND_FD */
-	BAD_REQ(BE, notifier, 1, PF_NOTIFIER & ~PROTO_BIT(BACKEND_SEND_FD), -EBADMSG);
-	BAD_DECODE(notifier, 2, -EBADMSG, lvh_msg_decode_vring_area(gctx, &m, &a));
+	TU_BAD_REQ(BE, notifier, 1, PF_NOTIFIER & ~PROTO_BIT(BACKEND_SEND_FD), -EBADMSG);
+	TU_BAD_DECODE(m, notifier, 2, -EBADMSG, lvh_msg_decode_vring_area(gctx, &m, &a));
 
-	BAD_REQ(BE, call_idx, 0, PF_INBAND, -EPROTO);
-	BAD_REQ(BE, call_idx_max, 0, PF_INBAND, -EPROTO);
-	BAD_REQ(BE, call_num, 0, PF_INBAND, -EPROTO);
-	BAD_REQ(BE, err_num, 0, PF_INBAND, -EPROTO);
-	BAD_DECODE(notifier, 0, -EBADMSG, lvh_msg_decode_backend_vring(gctx, &m, &idx));
+	TU_BAD_REQ(BE, call_idx, 0, PF_INBAND, -EPROTO);
+	TU_BAD_REQ(BE, call_idx_max, 0, PF_INBAND, -EPROTO);
+	TU_BAD_REQ(BE, call_num, 0, PF_INBAND, -EPROTO);
+	TU_BAD_REQ(BE, err_num, 0, PF_INBAND, -EPROTO);
+	TU_BAD_DECODE(m, notifier, 0, -EBADMSG, lvh_msg_decode_backend_vring(gctx, &m, &idx));
 
 	/* the encoders refuse what the decoders refuse */
 	g_init(&e, LIBVHOST_USER_SET_BACKEND_REQ_FD, REQ);
@@ -657,35 +489,40 @@ END_TEST
 
 START_TEST(test_postcopy_malformed)
 {
+	struct lvh_msg m;
 	/* a u64 status of 1 without an fd (failure), and with one (contradiction) */
 	static const uint8_t advise_fail_u64[] = { HDR(28, REP, 8), U64(1) };
 	static const uint8_t advise_rep4[] = { HDR(28, REP, 4), PAD4 };
 	static const uint8_t end_fail[] = { HDR(30, REP, 8), U64(1) };
 	static const uint8_t end_fail_max[] = { HDR(30, REP, 8), U64(U64_MAX) };
 
-	REQ_VARIANTS(FE, postcopy_advise, 0, PF_PAGEFAULT, GATE(PAGEFAULT), V_ALL);
+	TU_REQ_VARIANTS(FE, postcopy_advise, 0, PF_PAGEFAULT, GATE(PAGEFAULT), TU_V_ALL);
 	/* the empty reply without its fd is the failure form, checked below */
-	REP_VARIANTS(FE, LIBVHOST_USER_POSTCOPY_ADVISE, BODY, postcopy_advise_rep, 1,
-		     V_ALL & ~V_FD_MISSING);
-	REP_VARIANTS(FE, LIBVHOST_USER_POSTCOPY_ADVISE, BODY, postcopy_advise_rep_u64, 1, V_ALL);
-	REQ_VARIANTS(FE, postcopy_listen, 0, PF_PAGEFAULT, GATE(PAGEFAULT), V_ALL);
-	REP_VARIANTS(FE, LIBVHOST_USER_POSTCOPY_LISTEN, ACK, postcopy_listen_ack, 0, V_ALL);
-	REQ_VARIANTS(FE, postcopy_end, 0, PF_PAGEFAULT, GATE(PAGEFAULT), V_ALL);
-	REP_VARIANTS(FE, LIBVHOST_USER_POSTCOPY_END, BODY, postcopy_end_rep, 0, V_ALL);
+	TU_REP_VARIANTS(FE, LIBVHOST_USER_POSTCOPY_ADVISE, BODY, postcopy_advise_rep, 1, 0,
+			TU_V_ALL & ~TU_V_FD_MISSING);
+	TU_REP_VARIANTS(FE, LIBVHOST_USER_POSTCOPY_ADVISE, BODY, postcopy_advise_rep_u64, 1, 0,
+			TU_V_ALL);
+	TU_REQ_VARIANTS(FE, postcopy_listen, 0, PF_PAGEFAULT, GATE(PAGEFAULT), TU_V_ALL);
+	TU_REP_VARIANTS(FE, LIBVHOST_USER_POSTCOPY_LISTEN, ACK, postcopy_listen_ack, 0, 0,
+			TU_V_ALL);
+	TU_REQ_VARIANTS(FE, postcopy_end, 0, PF_PAGEFAULT, GATE(PAGEFAULT), TU_V_ALL);
+	TU_REP_VARIANTS(FE, LIBVHOST_USER_POSTCOPY_END, BODY, postcopy_end_rep, 0, 0, TU_V_ALL);
 
 	/* the back-end failing: the fd is optional in the table, the decoder says -EIO */
-	BAD_REP(FE, LIBVHOST_USER_POSTCOPY_ADVISE, BODY, postcopy_advise_rep, 0, -EIO);
-	BAD_DECODE(postcopy_advise_rep, 0, -EIO, lvh_msg_decode_postcopy_advise_reply(gctx, &m));
-	BAD_DECODE(advise_fail_u64, 0, -EIO, lvh_msg_decode_postcopy_advise_reply(gctx, &m));
-	BAD_REP(FE, LIBVHOST_USER_POSTCOPY_ADVISE, BODY, advise_fail_u64, 1, -EBADMSG);
-	BAD_DECODE(postcopy_advise_rep_u64, 0, -EBADMSG,
-		   lvh_msg_decode_postcopy_advise_reply(gctx, &m));
-	BAD_REP(FE, LIBVHOST_USER_POSTCOPY_ADVISE, BODY, advise_rep4, 1, -EBADMSG);
-	BAD_DECODE(postcopy_advise_rep, 2, -EBADMSG,
-		   lvh_msg_decode_postcopy_advise_reply(gctx, &m));
-	BAD_REP(FE, LIBVHOST_USER_POSTCOPY_END, BODY, end_fail, 0, -EIO);
-	BAD_REP(FE, LIBVHOST_USER_POSTCOPY_END, BODY, end_fail_max, 0, -EIO);
-	BAD_DECODE(postcopy_advise_rep, 0, -EBADMSG, lvh_msg_decode_postcopy_end_reply(gctx, &m));
+	TU_BAD_REP(FE, LIBVHOST_USER_POSTCOPY_ADVISE, BODY, postcopy_advise_rep, 0, 0, -EIO);
+	TU_BAD_DECODE(m, postcopy_advise_rep, 0, -EIO,
+		      lvh_msg_decode_postcopy_advise_reply(gctx, &m));
+	TU_BAD_DECODE(m, advise_fail_u64, 0, -EIO, lvh_msg_decode_postcopy_advise_reply(gctx, &m));
+	TU_BAD_REP(FE, LIBVHOST_USER_POSTCOPY_ADVISE, BODY, advise_fail_u64, 1, 0, -EBADMSG);
+	TU_BAD_DECODE(m, postcopy_advise_rep_u64, 0, -EBADMSG,
+		      lvh_msg_decode_postcopy_advise_reply(gctx, &m));
+	TU_BAD_REP(FE, LIBVHOST_USER_POSTCOPY_ADVISE, BODY, advise_rep4, 1, 0, -EBADMSG);
+	TU_BAD_DECODE(m, postcopy_advise_rep, 2, -EBADMSG,
+		      lvh_msg_decode_postcopy_advise_reply(gctx, &m));
+	TU_BAD_REP(FE, LIBVHOST_USER_POSTCOPY_END, BODY, end_fail, 0, 0, -EIO);
+	TU_BAD_REP(FE, LIBVHOST_USER_POSTCOPY_END, BODY, end_fail_max, 0, 0, -EIO);
+	TU_BAD_DECODE(m, postcopy_advise_rep, 0, -EBADMSG,
+		      lvh_msg_decode_postcopy_end_reply(gctx, &m));
 }
 END_TEST
 
@@ -777,6 +614,7 @@ END_TEST
 
 START_TEST(test_state_malformed)
 {
+	struct lvh_msg m;
 	/* a status past the byte: bit 8, and all ones */
 	static const uint8_t status_big[] = { HDR(39, REQ, 8), U64(0x10f) };
 	static const uint8_t status_max[] = { HDR(39, REQ, 8), U64(U64_MAX) };
@@ -797,39 +635,43 @@ START_TEST(test_state_malformed)
 	struct lvh_device_state s;
 	struct lvh_msg e;
 
-	REQ_VARIANTS(FE, set_status, 0, PF_STATUS, GATE(STATUS), V_ALL);
-	REP_VARIANTS(FE, LIBVHOST_USER_SET_STATUS, ACK, set_status_ack, 0, V_ALL);
-	REQ_VARIANTS(FE, get_status, 0, PF_STATUS, GATE(STATUS), V_ALL);
-	REP_VARIANTS(FE, LIBVHOST_USER_GET_STATUS, BODY, get_status_rep, 0, V_ALL);
-	REQ_VARIANTS(FE, state_save, 1, PF_STATE | PROTO_BIT(REPLY_ACK), GATE(DEVICE_STATE), V_ALL);
-	REQ_VARIANTS(FE, state_load, 1, PF_STATE | PROTO_BIT(REPLY_ACK), GATE(DEVICE_STATE), V_ALL);
-	REP_VARIANTS(FE, LIBVHOST_USER_SET_DEVICE_STATE_FD, BODY, state_rep_nofd, 0, V_ALL);
-	REP_VARIANTS(FE, LIBVHOST_USER_SET_DEVICE_STATE_FD, BODY, state_rep_fd, 1, V_ALL);
-	REQ_VARIANTS(FE, check_state, 0, PF_STATE | PROTO_BIT(REPLY_ACK), GATE(DEVICE_STATE),
-		     V_ALL);
-	REP_VARIANTS(FE, LIBVHOST_USER_CHECK_DEVICE_STATE, BODY, check_state_rep, 0, V_ALL);
+	TU_REQ_VARIANTS(FE, set_status, 0, PF_STATUS, GATE(STATUS), TU_V_ALL);
+	TU_REP_VARIANTS(FE, LIBVHOST_USER_SET_STATUS, ACK, set_status_ack, 0, 0, TU_V_ALL);
+	TU_REQ_VARIANTS(FE, get_status, 0, PF_STATUS, GATE(STATUS), TU_V_ALL);
+	TU_REP_VARIANTS(FE, LIBVHOST_USER_GET_STATUS, BODY, get_status_rep, 0, 0, TU_V_ALL);
+	TU_REQ_VARIANTS(FE, state_save, 1, PF_STATE | PROTO_BIT(REPLY_ACK), GATE(DEVICE_STATE),
+			TU_V_ALL);
+	TU_REQ_VARIANTS(FE, state_load, 1, PF_STATE | PROTO_BIT(REPLY_ACK), GATE(DEVICE_STATE),
+			TU_V_ALL);
+	TU_REP_VARIANTS(FE, LIBVHOST_USER_SET_DEVICE_STATE_FD, BODY, state_rep_nofd, 0, 0,
+			TU_V_ALL);
+	TU_REP_VARIANTS(FE, LIBVHOST_USER_SET_DEVICE_STATE_FD, BODY, state_rep_fd, 1, 0, TU_V_ALL);
+	TU_REQ_VARIANTS(FE, check_state, 0, PF_STATE | PROTO_BIT(REPLY_ACK), GATE(DEVICE_STATE),
+			TU_V_ALL);
+	TU_REP_VARIANTS(FE, LIBVHOST_USER_CHECK_DEVICE_STATE, BODY, check_state_rep, 0, 0,
+			TU_V_ALL);
 
-	BAD_REQ(FE, status_big, 0, PF_STATUS, -EPROTO);
-	BAD_REQ(FE, status_max, 0, PF_STATUS, -EPROTO);
-	BAD_REP(FE, LIBVHOST_USER_GET_STATUS, BODY, get_status_big, 0, -EPROTO);
-	BAD_REQ(FE, dir2, 1, PF_STATE, -EPROTO);
-	BAD_REQ(FE, dir_max, 1, PF_STATE, -EPROTO);
-	BAD_REQ(FE, phase1, 1, PF_STATE, -EPROTO);
-	BAD_DECODE(state_save, 0, -EBADMSG, lvh_msg_decode_device_state(gctx, &m, &s));
-	BAD_DECODE(state_save, 2, -EBADMSG, lvh_msg_decode_device_state(gctx, &m, &s));
-	BAD_DECODE(state_long, 1, -EBADMSG, lvh_msg_decode_device_state(gctx, &m, &s));
+	TU_BAD_REQ(FE, status_big, 0, PF_STATUS, -EPROTO);
+	TU_BAD_REQ(FE, status_max, 0, PF_STATUS, -EPROTO);
+	TU_BAD_REP(FE, LIBVHOST_USER_GET_STATUS, BODY, get_status_big, 0, 0, -EPROTO);
+	TU_BAD_REQ(FE, dir2, 1, PF_STATE, -EPROTO);
+	TU_BAD_REQ(FE, dir_max, 1, PF_STATE, -EPROTO);
+	TU_BAD_REQ(FE, phase1, 1, PF_STATE, -EPROTO);
+	TU_BAD_DECODE(m, state_save, 0, -EBADMSG, lvh_msg_decode_device_state(gctx, &m, &s));
+	TU_BAD_DECODE(m, state_save, 2, -EBADMSG, lvh_msg_decode_device_state(gctx, &m, &s));
+	TU_BAD_DECODE(m, state_long, 1, -EBADMSG, lvh_msg_decode_device_state(gctx, &m, &s));
 
-	BAD_REP(FE, LIBVHOST_USER_SET_DEVICE_STATE_FD, BODY, rep_err, 0, -EIO);
-	BAD_REP(FE, LIBVHOST_USER_SET_DEVICE_STATE_FD, BODY, rep_err_bare, 0, -EIO);
+	TU_BAD_REP(FE, LIBVHOST_USER_SET_DEVICE_STATE_FD, BODY, rep_err, 0, 0, -EIO);
+	TU_BAD_REP(FE, LIBVHOST_USER_SET_DEVICE_STATE_FD, BODY, rep_err_bare, 0, 0, -EIO);
 	/* an error never comes with an fd, NOFD never with one, success without NOFD needs one */
-	BAD_REP(FE, LIBVHOST_USER_SET_DEVICE_STATE_FD, BODY, rep_err, 1, -EBADMSG);
-	BAD_REP(FE, LIBVHOST_USER_SET_DEVICE_STATE_FD, BODY, rep_err_bare, 1, -EBADMSG);
-	BAD_REP(FE, LIBVHOST_USER_SET_DEVICE_STATE_FD, BODY, state_rep_nofd, 1, -EBADMSG);
-	BAD_REP(FE, LIBVHOST_USER_SET_DEVICE_STATE_FD, BODY, state_rep_fd, 0, -EBADMSG);
-	BAD_REP(FE, LIBVHOST_USER_SET_DEVICE_STATE_FD, BODY, rep_bit9, 0, -EPROTO);
-	BAD_REP(FE, LIBVHOST_USER_SET_DEVICE_STATE_FD, BODY, rep_bit63, 0, -EPROTO);
-	BAD_DECODE(state_rep_fd, 2, -EBADMSG, lvh_msg_decode_device_state_reply(gctx, &m));
-	BAD_REP(FE, LIBVHOST_USER_CHECK_DEVICE_STATE, BODY, check_fail, 0, -EIO);
+	TU_BAD_REP(FE, LIBVHOST_USER_SET_DEVICE_STATE_FD, BODY, rep_err, 1, 0, -EBADMSG);
+	TU_BAD_REP(FE, LIBVHOST_USER_SET_DEVICE_STATE_FD, BODY, rep_err_bare, 1, 0, -EBADMSG);
+	TU_BAD_REP(FE, LIBVHOST_USER_SET_DEVICE_STATE_FD, BODY, state_rep_nofd, 1, 0, -EBADMSG);
+	TU_BAD_REP(FE, LIBVHOST_USER_SET_DEVICE_STATE_FD, BODY, state_rep_fd, 0, 0, -EBADMSG);
+	TU_BAD_REP(FE, LIBVHOST_USER_SET_DEVICE_STATE_FD, BODY, rep_bit9, 0, 0, -EPROTO);
+	TU_BAD_REP(FE, LIBVHOST_USER_SET_DEVICE_STATE_FD, BODY, rep_bit63, 0, 0, -EPROTO);
+	TU_BAD_DECODE(m, state_rep_fd, 2, -EBADMSG, lvh_msg_decode_device_state_reply(gctx, &m));
+	TU_BAD_REP(FE, LIBVHOST_USER_CHECK_DEVICE_STATE, BODY, check_fail, 0, 0, -EIO);
 
 	/* the encoders refuse what the decoders refuse; the failure reply is rust-vmm's bytes */
 	g_init(&e, LIBVHOST_USER_SET_DEVICE_STATE_FD, REQ);
@@ -899,7 +741,7 @@ static void uuid_golden(enum lvh_dir dir, const uint8_t *v, size_t len, uint64_t
 	g_request(&m, dir, v, len, 0, proto);
 	ck_assert_int_eq(lvh_msg_decode_uuid(gctx, &m, dir, &u), 0);
 	ck_assert_mem_eq(u.b, uuid_want, 16);
-	g_init(&e, m.request, get_u32(v + 4));
+	g_init(&e, m.request, tu_le32(v + 4));
 	ck_assert_int_eq(lvh_msg_encode_uuid(&e, &u), 0);
 	g_same(&e, v, len, 0);
 }
@@ -952,6 +794,7 @@ END_TEST
 
 START_TEST(test_shared_malformed)
 {
+	struct lvh_msg m;
 	/* the nil UUID names nothing */
 	static const uint8_t get_nil[] = { HDR(41, REQ, 16), PAD8, PAD8 };
 	static const uint8_t add_nil[] = { HDR(6, REQ, 16), PAD8, PAD8 };
@@ -966,37 +809,44 @@ START_TEST(test_shared_malformed)
 	struct lvh_uuid u;
 	struct lvh_msg e;
 
-	REQ_VARIANTS(FE, get_shared, 0, PF_SHARED, GATE(SHARED_OBJECT), V_ALL);
-	REP_VARIANTS(FE, LIBVHOST_USER_GET_SHARED_OBJECT, BODY, get_shared_rep_u64, 1, V_ALL);
-	REP_VARIANTS(FE, LIBVHOST_USER_GET_SHARED_OBJECT, BODY, get_shared_rep_u64_missing, 0,
-		     V_ALL);
-	REQ_VARIANTS(BE, shared_add, 0, PF_SHARED_FD, GATE(SHARED_OBJECT), V_ALL);
-	REP_VARIANTS(BE, LIBVHOST_USER_BACKEND_SHARED_OBJECT_ADD, ACK, shared_add_ack, 0, V_ALL);
-	REQ_VARIANTS(BE, shared_remove, 0, PF_SHARED_FD, GATE(SHARED_OBJECT), V_ALL);
-	REP_VARIANTS(BE, LIBVHOST_USER_BACKEND_SHARED_OBJECT_REMOVE, ACK, shared_remove_ack, 0,
-		     V_ALL);
+	TU_REQ_VARIANTS(FE, get_shared, 0, PF_SHARED, GATE(SHARED_OBJECT), TU_V_ALL);
+	TU_REP_VARIANTS(FE, LIBVHOST_USER_GET_SHARED_OBJECT, BODY, get_shared_rep_u64, 1, 0,
+			TU_V_ALL);
+	TU_REP_VARIANTS(FE, LIBVHOST_USER_GET_SHARED_OBJECT, BODY, get_shared_rep_u64_missing, 0, 0,
+			TU_V_ALL);
+	TU_REQ_VARIANTS(BE, shared_add, 0, PF_SHARED_FD, GATE(SHARED_OBJECT), TU_V_ALL);
+	TU_REP_VARIANTS(BE, LIBVHOST_USER_BACKEND_SHARED_OBJECT_ADD, ACK, shared_add_ack, 0, 0,
+			TU_V_ALL);
+	TU_REQ_VARIANTS(BE, shared_remove, 0, PF_SHARED_FD, GATE(SHARED_OBJECT), TU_V_ALL);
+	TU_REP_VARIANTS(BE, LIBVHOST_USER_BACKEND_SHARED_OBJECT_REMOVE, ACK, shared_remove_ack, 0,
+			0, TU_V_ALL);
 	/* with BACKEND_SEND_FD: rust-vmm's LOOKUP sends the fd in the request, which is wrong */
-	REQ_VARIANTS(BE, shared_lookup, 0, PF_SHARED_FD, GATE(SHARED_OBJECT), V_ALL);
-	REP_VARIANTS(BE, LIBVHOST_USER_BACKEND_SHARED_OBJECT_LOOKUP, BODY, shared_lookup_rep, 1,
-		     V_ALL);
-	REP_VARIANTS(BE, LIBVHOST_USER_BACKEND_SHARED_OBJECT_LOOKUP, BODY,
-		     shared_lookup_rep_missing, 0, V_ALL);
+	TU_REQ_VARIANTS(BE, shared_lookup, 0, PF_SHARED_FD, GATE(SHARED_OBJECT), TU_V_ALL);
+	TU_REP_VARIANTS(BE, LIBVHOST_USER_BACKEND_SHARED_OBJECT_LOOKUP, BODY, shared_lookup_rep, 1,
+			0, TU_V_ALL);
+	TU_REP_VARIANTS(BE, LIBVHOST_USER_BACKEND_SHARED_OBJECT_LOOKUP, BODY,
+			shared_lookup_rep_missing, 0, 0, TU_V_ALL);
 
-	BAD_REQ(FE, get_nil, 0, PF_SHARED, -EPROTO);
-	BAD_REQ(BE, add_nil, 0, PF_SHARED, -EPROTO);
-	BAD_DECODE(add_short, 0, -EBADMSG, lvh_msg_decode_uuid(gctx, &m, BE, &u));
-	BAD_REP(BE, LIBVHOST_USER_BACKEND_SHARED_OBJECT_LOOKUP, BODY, shared_lookup_rep, 0,
-		-EBADMSG);
-	BAD_REP(BE, LIBVHOST_USER_BACKEND_SHARED_OBJECT_LOOKUP, BODY, lookup_rep_2, 1, -EBADMSG);
-	BAD_REP(FE, LIBVHOST_USER_GET_SHARED_OBJECT, BODY, get_shared_rep_u64, 0, -EBADMSG);
-	BAD_REP(FE, LIBVHOST_USER_GET_SHARED_OBJECT, BODY, get_rep_2, 1, -EBADMSG);
-	BAD_DECODE(get_rep4, 1, -EBADMSG, lvh_msg_decode_shared_object_reply(gctx, &m));
-	BAD_DECODE(get_shared_rep, 2, -EBADMSG, lvh_msg_decode_shared_object_reply(gctx, &m));
-	BAD_DECODE(get_shared_rep_echo, 2, -EBADMSG, lvh_msg_decode_shared_object_reply(gctx, &m));
-	BAD_DECODE(lookup_rep_empty, 1, -EBADMSG, lvh_msg_decode_shared_object_reply(gctx, &m));
-	BAD_DECODE(shared_lookup_rep, 2, -EBADMSG, lvh_msg_decode_shared_object_reply(gctx, &m));
+	TU_BAD_REQ(FE, get_nil, 0, PF_SHARED, -EPROTO);
+	TU_BAD_REQ(BE, add_nil, 0, PF_SHARED, -EPROTO);
+	TU_BAD_DECODE(m, add_short, 0, -EBADMSG, lvh_msg_decode_uuid(gctx, &m, BE, &u));
+	TU_BAD_REP(BE, LIBVHOST_USER_BACKEND_SHARED_OBJECT_LOOKUP, BODY, shared_lookup_rep, 0, 0,
+		   -EBADMSG);
+	TU_BAD_REP(BE, LIBVHOST_USER_BACKEND_SHARED_OBJECT_LOOKUP, BODY, lookup_rep_2, 1, 0,
+		   -EBADMSG);
+	TU_BAD_REP(FE, LIBVHOST_USER_GET_SHARED_OBJECT, BODY, get_shared_rep_u64, 0, 0, -EBADMSG);
+	TU_BAD_REP(FE, LIBVHOST_USER_GET_SHARED_OBJECT, BODY, get_rep_2, 1, 0, -EBADMSG);
+	TU_BAD_DECODE(m, get_rep4, 1, -EBADMSG, lvh_msg_decode_shared_object_reply(gctx, &m));
+	TU_BAD_DECODE(m, get_shared_rep, 2, -EBADMSG, lvh_msg_decode_shared_object_reply(gctx, &m));
+	TU_BAD_DECODE(m, get_shared_rep_echo, 2, -EBADMSG,
+		      lvh_msg_decode_shared_object_reply(gctx, &m));
+	TU_BAD_DECODE(m, lookup_rep_empty, 1, -EBADMSG,
+		      lvh_msg_decode_shared_object_reply(gctx, &m));
+	TU_BAD_DECODE(m, shared_lookup_rep, 2, -EBADMSG,
+		      lvh_msg_decode_shared_object_reply(gctx, &m));
 	/* a reply of another request is the caller's mistake */
-	BAD_DECODE(postcopy_end_rep, 0, -EINVAL, lvh_msg_decode_shared_object_reply(gctx, &m));
+	TU_BAD_DECODE(m, postcopy_end_rep, 0, -EINVAL,
+		      lvh_msg_decode_shared_object_reply(gctx, &m));
 
 	/* the encoders refuse what the decoders refuse */
 	memset(&u, 0, sizeof(u));
@@ -1101,12 +951,12 @@ START_TEST(test_shmem_golden)
 	ck_assert_int_eq(lvh_msg_encode_shmem_config(&e, &c), -EINVAL);
 
 	/* every shmid in use, at the largest 64 KiB multiple: nregions 256 */
-	put_le32(full, 44);
-	put_le32(full + 4, REP);
-	put_le32(full + 8, 2056);
-	put_le32(full + 12, 256);
+	tu_put_le32(full, 44);
+	tu_put_le32(full + 4, REP);
+	tu_put_le32(full + 8, 2056);
+	tu_put_le32(full + 12, 256);
 	for (i = 0; i < 256; i++)
-		put_le64(full + 20 + 8 * i, 0xffffffffffff0000ULL);
+		tu_put_le64(full + 20 + 8 * i, 0xffffffffffff0000ULL);
 	G_REP(m, FE, LIBVHOST_USER_GET_SHMEM_CONFIG, BODY, full, 0);
 	ck_assert_int_eq(lvh_msg_decode_shmem_config(gctx, &m, &c), 0);
 	ck_assert_uint_eq(c.nregions, 256);
@@ -1157,6 +1007,7 @@ END_TEST
 
 START_TEST(test_shmem_malformed)
 {
+	struct lvh_msg m;
 	/* nregions past 256; fewer than the sizes given; a size off the page */
 	static const uint8_t too_many[12 + 2056] = SHMEM_REP(257, U64(0));
 	static const uint8_t nregions_max[12 + 2056] = SHMEM_REP(0xffffffff, U64(0));
@@ -1183,40 +1034,41 @@ START_TEST(test_shmem_malformed)
 	struct lvh_shmem_map s;
 	struct lvh_msg e;
 
-	REQ_VARIANTS(FE, get_shmem, 0, PF_SHMEM | PROTO_BIT(REPLY_ACK), GATE(SHMEM), V_ALL);
-	REP_VARIANTS(FE, LIBVHOST_USER_GET_SHMEM_CONFIG, BODY, shmem_rep, 0, V_ALL);
-	REQ_VARIANTS(BE, shmem_map, 1, PF_SHMEM_FD, GATE(SHMEM), V_ALL);
-	REP_VARIANTS(BE, LIBVHOST_USER_BACKEND_SHMEM_MAP, ACK, shmem_map_ack, 0, V_ALL);
-	REQ_VARIANTS(BE, shmem_map_ro, 1, PF_SHMEM_FD, GATE(SHMEM), V_ALL);
-	REQ_VARIANTS(BE, shmem_unmap, 0, PF_SHMEM_FD, GATE(SHMEM), V_ALL);
-	REP_VARIANTS(BE, LIBVHOST_USER_BACKEND_SHMEM_UNMAP, ACK, shmem_unmap_ack, 0, V_ALL);
+	TU_REQ_VARIANTS(FE, get_shmem, 0, PF_SHMEM | PROTO_BIT(REPLY_ACK), GATE(SHMEM), TU_V_ALL);
+	TU_REP_VARIANTS(FE, LIBVHOST_USER_GET_SHMEM_CONFIG, BODY, shmem_rep, 0, 0, TU_V_ALL);
+	TU_REQ_VARIANTS(BE, shmem_map, 1, PF_SHMEM_FD, GATE(SHMEM), TU_V_ALL);
+	TU_REP_VARIANTS(BE, LIBVHOST_USER_BACKEND_SHMEM_MAP, ACK, shmem_map_ack, 0, 0, TU_V_ALL);
+	TU_REQ_VARIANTS(BE, shmem_map_ro, 1, PF_SHMEM_FD, GATE(SHMEM), TU_V_ALL);
+	TU_REQ_VARIANTS(BE, shmem_unmap, 0, PF_SHMEM_FD, GATE(SHMEM), TU_V_ALL);
+	TU_REP_VARIANTS(BE, LIBVHOST_USER_BACKEND_SHMEM_UNMAP, ACK, shmem_unmap_ack, 0, 0,
+			TU_V_ALL);
 
-	BAD_REP(FE, LIBVHOST_USER_GET_SHMEM_CONFIG, BODY, too_many, 0, -EPROTO);
-	BAD_REP(FE, LIBVHOST_USER_GET_SHMEM_CONFIG, BODY, nregions_max, 0, -EPROTO);
-	BAD_REP(FE, LIBVHOST_USER_GET_SHMEM_CONFIG, BODY, too_few, 0, -EPROTO);
-	BAD_REP(FE, LIBVHOST_USER_GET_SHMEM_CONFIG, BODY, not_page, 0, -EPROTO);
-	BAD_REP(FE, LIBVHOST_USER_GET_SHMEM_CONFIG, BODY, not_page_max, 0, -EPROTO);
-	BAD_DECODE(shmem_map_ack, 0, -EBADMSG, lvh_msg_decode_shmem_config(gctx, &m, &c));
+	TU_BAD_REP(FE, LIBVHOST_USER_GET_SHMEM_CONFIG, BODY, too_many, 0, 0, -EPROTO);
+	TU_BAD_REP(FE, LIBVHOST_USER_GET_SHMEM_CONFIG, BODY, nregions_max, 0, 0, -EPROTO);
+	TU_BAD_REP(FE, LIBVHOST_USER_GET_SHMEM_CONFIG, BODY, too_few, 0, 0, -EPROTO);
+	TU_BAD_REP(FE, LIBVHOST_USER_GET_SHMEM_CONFIG, BODY, not_page, 0, 0, -EPROTO);
+	TU_BAD_REP(FE, LIBVHOST_USER_GET_SHMEM_CONFIG, BODY, not_page_max, 0, 0, -EPROTO);
+	TU_BAD_DECODE(m, shmem_map_ack, 0, -EBADMSG, lvh_msg_decode_shmem_config(gctx, &m, &c));
 
-	BAD_REQ(BE, map_empty, 1, PF_SHMEM_FD, -EPROTO);
-	BAD_REQ(BE, unmap_empty, 0, PF_SHMEM_FD, -EPROTO);
-	OK_REQ(BE, map_fd_end, 1, PF_SHMEM_FD);
-	OK_REQ(BE, map_shm_end, 1, PF_SHMEM_FD);
-	OK_REQ(BE, map_all, 1, PF_SHMEM_FD);
-	OK_REQ(BE, unmap_end, 0, PF_SHMEM_FD);
-	BAD_REQ(BE, map_fd_past, 1, PF_SHMEM_FD, -EPROTO);
-	BAD_REQ(BE, map_shm_past, 1, PF_SHMEM_FD, -EPROTO);
-	BAD_REQ(BE, map_all_past, 1, PF_SHMEM_FD, -EPROTO);
-	BAD_REQ(BE, unmap_past, 0, PF_SHMEM_FD, -EPROTO);
-	BAD_REQ(BE, map_flag_w, 1, PF_SHMEM_FD, -EPROTO);
-	BAD_REQ(BE, map_flag_rw, 1, PF_SHMEM_FD, -EPROTO);
-	BAD_REQ(BE, map_flag_63, 1, PF_SHMEM_FD, -EPROTO);
+	TU_BAD_REQ(BE, map_empty, 1, PF_SHMEM_FD, -EPROTO);
+	TU_BAD_REQ(BE, unmap_empty, 0, PF_SHMEM_FD, -EPROTO);
+	TU_OK_REQ(BE, map_fd_end, 1, PF_SHMEM_FD);
+	TU_OK_REQ(BE, map_shm_end, 1, PF_SHMEM_FD);
+	TU_OK_REQ(BE, map_all, 1, PF_SHMEM_FD);
+	TU_OK_REQ(BE, unmap_end, 0, PF_SHMEM_FD);
+	TU_BAD_REQ(BE, map_fd_past, 1, PF_SHMEM_FD, -EPROTO);
+	TU_BAD_REQ(BE, map_shm_past, 1, PF_SHMEM_FD, -EPROTO);
+	TU_BAD_REQ(BE, map_all_past, 1, PF_SHMEM_FD, -EPROTO);
+	TU_BAD_REQ(BE, unmap_past, 0, PF_SHMEM_FD, -EPROTO);
+	TU_BAD_REQ(BE, map_flag_w, 1, PF_SHMEM_FD, -EPROTO);
+	TU_BAD_REQ(BE, map_flag_rw, 1, PF_SHMEM_FD, -EPROTO);
+	TU_BAD_REQ(BE, map_flag_63, 1, PF_SHMEM_FD, -EPROTO);
 	/* fds from the back-end need BACKEND_SEND_FD; MAP needs its one, UNMAP takes none */
-	BAD_REQ(BE, shmem_map, 1, PF_SHMEM_FD & ~PROTO_BIT(BACKEND_SEND_FD), -EBADMSG);
-	BAD_DECODE(shmem_map, 0, -EBADMSG, lvh_msg_decode_shmem_map(gctx, &m, &s));
-	BAD_DECODE(shmem_unmap, 1, -EBADMSG, lvh_msg_decode_shmem_map(gctx, &m, &s));
-	BAD_DECODE(shmem_map_ack, 0, -EBADMSG, lvh_msg_decode_shmem_map(gctx, &m, &s));
-	BAD_DECODE(shared_lookup, 0, -EINVAL, lvh_msg_decode_shmem_map(gctx, &m, &s));
+	TU_BAD_REQ(BE, shmem_map, 1, PF_SHMEM_FD & ~PROTO_BIT(BACKEND_SEND_FD), -EBADMSG);
+	TU_BAD_DECODE(m, shmem_map, 0, -EBADMSG, lvh_msg_decode_shmem_map(gctx, &m, &s));
+	TU_BAD_DECODE(m, shmem_unmap, 1, -EBADMSG, lvh_msg_decode_shmem_map(gctx, &m, &s));
+	TU_BAD_DECODE(m, shmem_map_ack, 0, -EBADMSG, lvh_msg_decode_shmem_map(gctx, &m, &s));
+	TU_BAD_DECODE(m, shared_lookup, 0, -EINVAL, lvh_msg_decode_shmem_map(gctx, &m, &s));
 
 	/* the encoders refuse what the decoders refuse */
 	memset(&c, 0, sizeof(c));
@@ -1320,6 +1172,7 @@ END_TEST
 
 START_TEST(test_net_malformed)
 {
+	struct lvh_msg m;
 	/* one below the range, one above, 0 and all ones */
 	static const uint8_t mtu_67[] = { HDR(20, REQ, 8), U64(67) };
 	static const uint8_t mtu_65536[] = { HDR(20, REQ, 8), U64(65536) };
@@ -1331,17 +1184,17 @@ START_TEST(test_net_malformed)
 	uint8_t mac[6];
 	uint16_t v;
 
-	REQ_VARIANTS(FE, rarp, 0, PROTO_BIT(RARP) | PROTO_BIT(REPLY_ACK), GATE(RARP), V_ALL);
-	REQ_VARIANTS(FE, mtu, 0, PF_MTU, GATE(NET_MTU), V_ALL);
-	REP_VARIANTS(FE, LIBVHOST_USER_NET_SET_MTU, ACK, mtu_ack, 0, V_ALL);
-	REQ_VARIANTS(FE, mtu_min, 0, PF_MTU, GATE(NET_MTU), V_ALL);
+	TU_REQ_VARIANTS(FE, rarp, 0, PROTO_BIT(RARP) | PROTO_BIT(REPLY_ACK), GATE(RARP), TU_V_ALL);
+	TU_REQ_VARIANTS(FE, mtu, 0, PF_MTU, GATE(NET_MTU), TU_V_ALL);
+	TU_REP_VARIANTS(FE, LIBVHOST_USER_NET_SET_MTU, ACK, mtu_ack, 0, 0, TU_V_ALL);
+	TU_REQ_VARIANTS(FE, mtu_min, 0, PF_MTU, GATE(NET_MTU), TU_V_ALL);
 
-	BAD_REQ(FE, mtu_67, 0, PF_MTU, -EPROTO);
-	BAD_REQ(FE, mtu_65536, 0, PF_MTU, -EPROTO);
-	BAD_REQ(FE, mtu_0, 0, PF_MTU, -EPROTO);
-	BAD_REQ(FE, mtu_u64max, 0, PF_MTU, -EPROTO);
-	BAD_DECODE(rarp6, 0, -EBADMSG, lvh_msg_decode_rarp(gctx, &m, mac));
-	BAD_DECODE(rarp6, 0, -EBADMSG, lvh_msg_decode_mtu(gctx, &m, &v));
+	TU_BAD_REQ(FE, mtu_67, 0, PF_MTU, -EPROTO);
+	TU_BAD_REQ(FE, mtu_65536, 0, PF_MTU, -EPROTO);
+	TU_BAD_REQ(FE, mtu_0, 0, PF_MTU, -EPROTO);
+	TU_BAD_REQ(FE, mtu_u64max, 0, PF_MTU, -EPROTO);
+	TU_BAD_DECODE(m, rarp6, 0, -EBADMSG, lvh_msg_decode_rarp(gctx, &m, mac));
+	TU_BAD_DECODE(m, rarp6, 0, -EBADMSG, lvh_msg_decode_mtu(gctx, &m, &v));
 
 	/* the encoders refuse what the decoders refuse */
 	g_init(&e, LIBVHOST_USER_NET_SET_MTU, REQ);
@@ -1360,9 +1213,9 @@ END_TEST
 static void hdr(uint8_t *v, uint32_t request, uint32_t flags, uint32_t size)
 {
 	memset(v, 0, 12 + size);
-	put_le32(v, request);
-	put_le32(v + 4, flags);
-	put_le32(v + 8, size);
+	tu_put_le32(v, request);
+	tu_put_le32(v + 4, flags);
+	tu_put_le32(v + 8, size);
 }
 
 /*
@@ -1375,10 +1228,10 @@ static void crypto_legacy(uint8_t *v, uint32_t flags, int64_t id)
 	unsigned int i;
 
 	hdr(v, 26, flags, 632);
-	put_le64(p + 0, (uint64_t)id); /* i64 session_id */
-	put_le32(p + 8, 0x0002); /* u32 op_code: CIPHER_CREATE_SESSION */
-	put_le32(p + 12, 3); /* u32 cipher_alg: AES_CBC */
-	put_le32(p + 16, 16); /* u32 key_len */
+	tu_put_le64(p + 0, (uint64_t)id); /* i64 session_id */
+	tu_put_le32(p + 8, 0x0002);	  /* u32 op_code: CIPHER_CREATE_SESSION */
+	tu_put_le32(p + 12, 3);		  /* u32 cipher_alg: AES_CBC */
+	tu_put_le32(p + 16, 16);	  /* u32 key_len */
 	/* 20 hash_alg, 24 hash_result_len, 28 auth_key_len, 32 add_len: 0 */
 	p[36] = 1; /* u8 op_type: cipher */
 	p[37] = 1; /* u8 direction: encrypt */
@@ -1398,13 +1251,13 @@ static void crypto_sym(uint8_t *v, uint32_t flags, int64_t id)
 	unsigned int i;
 
 	hdr(v, 26, flags, 1072);
-	put_le64(p + 0, 0x0002); /* u64 op_code: CIPHER_CREATE_SESSION */
-	put_le32(p + 8, 3); /* u32 cipher_alg: AES_CBC */
-	put_le32(p + 12, 16); /* u32 key_len */
-	put_le32(p + 16, 4); /* u32 hash_alg */
-	put_le32(p + 20, 32); /* u32 hash_result_len */
-	put_le32(p + 24, 32); /* u32 auth_key_len */
-	put_le32(p + 28, 0); /* u32 add_len */
+	tu_put_le64(p + 0, 0x0002); /* u64 op_code: CIPHER_CREATE_SESSION */
+	tu_put_le32(p + 8, 3);	    /* u32 cipher_alg: AES_CBC */
+	tu_put_le32(p + 12, 16);    /* u32 key_len */
+	tu_put_le32(p + 16, 4);	    /* u32 hash_alg */
+	tu_put_le32(p + 20, 32);    /* u32 hash_result_len */
+	tu_put_le32(p + 24, 32);    /* u32 auth_key_len */
+	tu_put_le32(p + 28, 0);	    /* u32 add_len */
 	p[32] = 2; /* u8 op_type: algorithm chaining */
 	p[33] = 1; /* u8 direction: encrypt */
 	p[34] = 2; /* u8 hash_mode */
@@ -1414,7 +1267,7 @@ static void crypto_sym(uint8_t *v, uint32_t flags, int64_t id)
 		p[56 + i] = (uint8_t)(0xa0 + i); /* key[64] */
 	for (i = 0; i < 32; i++)
 		p[120 + i] = (uint8_t)(0xc0 + i); /* auth_key[512] */
-	put_le64(p + 1064, (uint64_t)id); /* i64 session_id */
+	tu_put_le64(p + 1064, (uint64_t)id);	  /* i64 session_id */
 }
 
 /* Current layout, asymmetric: an RSA public key of 270 bytes (DER of 2048 bits). */
@@ -1424,20 +1277,20 @@ static void crypto_asym(uint8_t *v, uint32_t flags, int64_t id)
 	unsigned int i;
 
 	hdr(v, 26, flags, 1072);
-	put_le64(p + 0, 0x0404); /* u64 op_code: AKCIPHER_CREATE_SESSION */
-	put_le32(p + 8, 1); /* u32 algo: RSA */
-	put_le32(p + 12, 1); /* u32 keytype: public */
-	put_le32(p + 16, 270); /* u32 keylen */
+	tu_put_le64(p + 0, 0x0404); /* u64 op_code: AKCIPHER_CREATE_SESSION */
+	tu_put_le32(p + 8, 1);	    /* u32 algo: RSA */
+	tu_put_le32(p + 12, 1);	    /* u32 keytype: public */
+	tu_put_le32(p + 16, 270);   /* u32 keylen */
 	/* 20..23 padding, 24..31 a host pointer: 0 */
-	put_le32(p + 32, 1); /* u32 rsa padding_algo */
-	put_le32(p + 36, 5); /* u32 rsa hash_algo */
+	tu_put_le32(p + 32, 1); /* u32 rsa padding_algo */
+	tu_put_le32(p + 36, 5); /* u32 rsa hash_algo */
 	p[40] = 0x30; /* key[1024]: SEQUENCE... */
 	p[41] = 0x82;
 	p[42] = 0x01;
 	p[43] = 0x0a;
 	for (i = 4; i < 270; i++)
 		p[40 + i] = (uint8_t)i;
-	put_le64(p + 1064, (uint64_t)id); /* i64 session_id */
+	tu_put_le64(p + 1064, (uint64_t)id); /* i64 session_id */
 }
 
 static uint8_t legacy_req[LEGACY_LEN], legacy_rep[LEGACY_LEN];
@@ -1603,12 +1456,12 @@ static void crypto_bad32(const char *what, const uint8_t *base, size_t len, size
 	static uint8_t v[CURRENT_LEN];
 
 	memcpy(v, base, len);
-	put_le32(v + 12 + off, val);
-	if (get_u32(v + 4) & LIBVHOST_USER_FLAG_REPLY)
-		bad_reply(what, "field", FE, LIBVHOST_USER_CREATE_CRYPTO_SESSION, BODY, v, len, 0,
-			  err);
+	tu_put_le32(v + 12 + off, val);
+	if (tu_le32(v + 4) & LIBVHOST_USER_FLAG_REPLY)
+		tu_bad_reply(what, "field", FE, LIBVHOST_USER_CREATE_CRYPTO_SESSION, BODY, v, len,
+			     0, 0, err);
 	else
-		bad_request(what, "field", FE, v, len, 0, PF_CRYPTO, err);
+		tu_bad_request(what, "field", FE, v, len, 0, PF_CRYPTO, err);
 }
 
 static void crypto_bad64(const char *what, const uint8_t *base, size_t len, size_t off,
@@ -1617,16 +1470,17 @@ static void crypto_bad64(const char *what, const uint8_t *base, size_t len, size
 	static uint8_t v[CURRENT_LEN];
 
 	memcpy(v, base, len);
-	put_le64(v + 12 + off, val);
-	if (get_u32(v + 4) & LIBVHOST_USER_FLAG_REPLY)
-		bad_reply(what, "field", FE, LIBVHOST_USER_CREATE_CRYPTO_SESSION, BODY, v, len, 0,
-			  err);
+	tu_put_le64(v + 12 + off, val);
+	if (tu_le32(v + 4) & LIBVHOST_USER_FLAG_REPLY)
+		tu_bad_reply(what, "field", FE, LIBVHOST_USER_CREATE_CRYPTO_SESSION, BODY, v, len,
+			     0, 0, err);
 	else
-		bad_request(what, "field", FE, v, len, 0, PF_CRYPTO, err);
+		tu_bad_request(what, "field", FE, v, len, 0, PF_CRYPTO, err);
 }
 
 START_TEST(test_crypto_malformed)
 {
+	struct lvh_msg m;
 	/* close: ids past INT64_MAX cannot have come from CREATE */
 	static const uint8_t close_2_63[] = { HDR(27, REQ, 8), U64(0x8000000000000000ULL) };
 	static const uint8_t close_max[] = { HDR(27, REQ, 8), U64(U64_MAX) };
@@ -1640,24 +1494,26 @@ START_TEST(test_crypto_malformed)
 	int64_t id;
 
 	crypto_vectors();
-	REQ_VARIANTS(FE, legacy_req, 0, PF_CRYPTO | PROTO_BIT(REPLY_ACK), GATE(CRYPTO_SESSION),
-		     V_ALL);
-	REP_VARIANTS(FE, LIBVHOST_USER_CREATE_CRYPTO_SESSION, BODY, legacy_rep, 0, V_ALL);
-	REQ_VARIANTS(FE, sym_req, 0, PF_CRYPTO | PROTO_BIT(REPLY_ACK), GATE(CRYPTO_SESSION), V_ALL);
-	REP_VARIANTS(FE, LIBVHOST_USER_CREATE_CRYPTO_SESSION, BODY, sym_rep, 0, V_ALL);
-	REQ_VARIANTS(FE, asym_req, 0, PF_CRYPTO | PROTO_BIT(REPLY_ACK), GATE(CRYPTO_SESSION),
-		     V_ALL);
-	REP_VARIANTS(FE, LIBVHOST_USER_CREATE_CRYPTO_SESSION, BODY, asym_rep, 0, V_ALL);
-	REQ_VARIANTS(FE, crypto_close, 0, PF_CRYPTO | PROTO_BIT(REPLY_ACK), GATE(CRYPTO_SESSION),
-		     V_ALL);
+	TU_REQ_VARIANTS(FE, legacy_req, 0, PF_CRYPTO | PROTO_BIT(REPLY_ACK), GATE(CRYPTO_SESSION),
+			TU_V_ALL);
+	TU_REP_VARIANTS(FE, LIBVHOST_USER_CREATE_CRYPTO_SESSION, BODY, legacy_rep, 0, 0, TU_V_ALL);
+	TU_REQ_VARIANTS(FE, sym_req, 0, PF_CRYPTO | PROTO_BIT(REPLY_ACK), GATE(CRYPTO_SESSION),
+			TU_V_ALL);
+	TU_REP_VARIANTS(FE, LIBVHOST_USER_CREATE_CRYPTO_SESSION, BODY, sym_rep, 0, 0, TU_V_ALL);
+	TU_REQ_VARIANTS(FE, asym_req, 0, PF_CRYPTO | PROTO_BIT(REPLY_ACK), GATE(CRYPTO_SESSION),
+			TU_V_ALL);
+	TU_REP_VARIANTS(FE, LIBVHOST_USER_CREATE_CRYPTO_SESSION, BODY, asym_rep, 0, 0, TU_V_ALL);
+	TU_REQ_VARIANTS(FE, crypto_close, 0, PF_CRYPTO | PROTO_BIT(REPLY_ACK), GATE(CRYPTO_SESSION),
+			TU_V_ALL);
 
 	/* the back-end's failure: a negative session id, in either layout */
 	crypto_bad64("legacy_rep", legacy_rep, LEGACY_LEN, 0, (uint64_t)-1, -EIO);
 	crypto_bad64("legacy_rep", legacy_rep, LEGACY_LEN, 0, 0x8000000000000000ULL, -EIO);
 	crypto_bad64("sym_rep", sym_rep, CURRENT_LEN, 1064, (uint64_t)-22, -EIO);
-	BAD_DECODE(session8_rep, 0, -EBADMSG, lvh_msg_decode_crypto_session_reply(gctx, &m, &id));
-	BAD_REP(FE, LIBVHOST_USER_CREATE_CRYPTO_SESSION, BODY, session8_rep, 0, -EBADMSG);
-	BAD_REQ(FE, session8, 0, PF_CRYPTO, -EBADMSG);
+	TU_BAD_DECODE(m, session8_rep, 0, -EBADMSG,
+		      lvh_msg_decode_crypto_session_reply(gctx, &m, &id));
+	TU_BAD_REP(FE, LIBVHOST_USER_CREATE_CRYPTO_SESSION, BODY, session8_rep, 0, 0, -EBADMSG);
+	TU_BAD_REQ(FE, session8, 0, PF_CRYPTO, -EBADMSG);
 
 	/* key lengths one past their buffers; the edges themselves are valid */
 	crypto_bad32("legacy key_len", legacy_req, LEGACY_LEN, 16, 65, -EPROTO);
@@ -1675,15 +1531,15 @@ START_TEST(test_crypto_malformed)
 
 	/* a reply is read for its id only, as QEMU reads it: the echo is not judged */
 	memcpy(v, sym_rep, CURRENT_LEN);
-	put_le32(v + 12 + 12, 65);
+	tu_put_le32(v + 12 + 12, 65);
 	ck_assert_int_eq(tu_msg_from_bytes(&rep, v, CURRENT_LEN, 0), 0);
 	ck_assert_int_eq(lvh_msg_decode_crypto_session_reply(gctx, &rep, &id), 0);
 	ck_assert_int_eq(id, 7);
 
-	BAD_REQ(FE, close_2_63, 0, PF_CRYPTO, -EPROTO);
-	BAD_REQ(FE, close_max, 0, PF_CRYPTO, -EPROTO);
-	BAD_DECODE(session8, 0, -EBADMSG, lvh_msg_decode_crypto_session(gctx, &m, &s));
-	BAD_DECODE(legacy_req, 0, -EBADMSG, lvh_msg_decode_crypto_close(gctx, &m, &id));
+	TU_BAD_REQ(FE, close_2_63, 0, PF_CRYPTO, -EPROTO);
+	TU_BAD_REQ(FE, close_max, 0, PF_CRYPTO, -EPROTO);
+	TU_BAD_DECODE(m, session8, 0, -EBADMSG, lvh_msg_decode_crypto_session(gctx, &m, &s));
+	TU_BAD_DECODE(m, legacy_req, 0, -EBADMSG, lvh_msg_decode_crypto_close(gctx, &m, &id));
 
 	/* the encoders refuse what the decoders refuse */
 	g_init(&e, LIBVHOST_USER_CREATE_CRYPTO_SESSION, REQ);
@@ -1753,21 +1609,22 @@ END_TEST
 
 START_TEST(test_gpu_malformed)
 {
+	struct lvh_msg m;
 	static const uint8_t with_payload[] = { HDR(33, REQ, 8), PAD8 };
 	struct lvh_msg e;
 
 	/* no protocol feature gates it */
-	REQ_VARIANTS(FE, gpu_socket, 1, PROTO_BIT(REPLY_ACK), NOGATE, V_ALL);
-	REQ_VARIANTS(FE, gpu_socket_need, 1, PROTO_BIT(REPLY_ACK), NOGATE, V_ALL);
-	REP_VARIANTS(FE, LIBVHOST_USER_GPU_SET_SOCKET, ACK, gpu_socket_ack, 0, V_ALL);
+	TU_REQ_VARIANTS(FE, gpu_socket, 1, PROTO_BIT(REPLY_ACK), NOGATE, TU_V_ALL);
+	TU_REQ_VARIANTS(FE, gpu_socket_need, 1, PROTO_BIT(REPLY_ACK), NOGATE, TU_V_ALL);
+	TU_REP_VARIANTS(FE, LIBVHOST_USER_GPU_SET_SOCKET, ACK, gpu_socket_ack, 0, 0, TU_V_ALL);
 
 	/* an eventfd, a datagram socket, a TCP socket: not the GPU channel */
-	BAD_REQ(FE, gpu_socket, 1, 0, -EPROTO);
+	TU_BAD_REQ(FE, gpu_socket, 1, 0, -EPROTO);
 	bad_socket_kind("gpu_socket", gpu_socket, sizeof(gpu_socket), 0, AF_UNIX, SOCK_DGRAM);
 	bad_socket_kind("gpu_socket", gpu_socket, sizeof(gpu_socket), 0, AF_INET, SOCK_STREAM);
-	BAD_DECODE(gpu_socket, 0, -EBADMSG, lvh_msg_decode_gpu_socket(gctx, &m));
-	BAD_DECODE(gpu_socket, 2, -EBADMSG, lvh_msg_decode_gpu_socket(gctx, &m));
-	BAD_DECODE(with_payload, 1, -EBADMSG, lvh_msg_decode_gpu_socket(gctx, &m));
+	TU_BAD_DECODE(m, gpu_socket, 0, -EBADMSG, lvh_msg_decode_gpu_socket(gctx, &m));
+	TU_BAD_DECODE(m, gpu_socket, 2, -EBADMSG, lvh_msg_decode_gpu_socket(gctx, &m));
+	TU_BAD_DECODE(m, with_payload, 1, -EBADMSG, lvh_msg_decode_gpu_socket(gctx, &m));
 
 	g_init(&e, LIBVHOST_USER_GPU_SET_SOCKET, REQ);
 	ck_assert_int_eq(lvh_msg_encode_gpu_socket(&e, -1), -EINVAL);
@@ -1788,5 +1645,6 @@ int main(void)
 	};
 
 	/* skipped (77) on a big-endian host: the vectors are little-endian */
+	tu_rx_set(&rx);
 	return golden_run("msg-ext", families, LVH_ARRAY_SIZE(families));
 }

@@ -144,3 +144,156 @@ int tu_run(Suite *s)
 	srunner_free(sr);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
+
+/* ---- malformed vectors ---- */
+
+static const struct tu_rx *rx_path;
+static uint8_t vbuf[LIBVHOST_USER_HDR_SIZE + LIBVHOST_USER_MAX_PAYLOAD + 1];
+
+void tu_rx_set(const struct tu_rx *rx)
+{
+	rx_path = rx;
+}
+
+uint32_t tu_le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+void tu_put_le32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+void tu_put_le64(uint8_t *p, uint64_t v)
+{
+	tu_put_le32(p, (uint32_t)v);
+	tu_put_le32(p + 4, (uint32_t)(v >> 32));
+}
+
+void tu_bad_request(const char *what, const char *variant, enum lvh_dir dir, const uint8_t *v,
+		    size_t len, unsigned int nfds, uint64_t proto, int err)
+{
+	struct lvh_msg m;
+	int r;
+
+	TU_NEGATIVE_BEGIN();
+	ck_assert_int_eq(tu_msg_from_bytes(&m, v, len, nfds), 0);
+	r = rx_path->request(dir, &m, proto);
+	lvh_msg_close_fds(&m);
+	ck_assert_msg(r == err, "%s, %s: got %d, expected %d (%s)", what, variant, r, err,
+		      tu_log_last());
+	TU_NEGATIVE_END();
+}
+
+void tu_bad_reply(const char *what, const char *variant, enum lvh_dir dir, uint32_t request,
+		  enum lvh_reply_kind kind, const uint8_t *v, size_t len, unsigned int nfds,
+		  uint64_t proto, int err)
+{
+	struct lvh_msg m;
+	int r;
+
+	TU_NEGATIVE_BEGIN();
+	ck_assert_int_eq(tu_msg_from_bytes(&m, v, len, nfds), 0);
+	r = rx_path->reply(dir, request, kind, &m, proto);
+	lvh_msg_close_fds(&m);
+	ck_assert_msg(r == err, "%s, %s: got %d, expected %d (%s)", what, variant, r, err,
+		      tu_log_last());
+	TU_NEGATIVE_END();
+}
+
+void tu_ok_request(const char *what, enum lvh_dir dir, const uint8_t *v, size_t len,
+		   unsigned int nfds, uint64_t proto)
+{
+	struct lvh_msg m;
+	int r;
+
+	ck_assert_int_eq(tu_msg_from_bytes(&m, v, len, nfds), 0);
+	r = rx_path->request(dir, &m, proto);
+	lvh_msg_close_fds(&m);
+	ck_assert_msg(r == 0, "%s refused (%d): %s", what, r, tu_log_last());
+}
+
+void tu_ok_reply(const char *what, enum lvh_dir dir, uint32_t request, enum lvh_reply_kind kind,
+		 const uint8_t *v, size_t len, unsigned int nfds, uint64_t proto)
+{
+	struct lvh_msg m;
+	int r;
+
+	ck_assert_int_eq(tu_msg_from_bytes(&m, v, len, nfds), 0);
+	r = rx_path->reply(dir, request, kind, &m, proto);
+	lvh_msg_close_fds(&m);
+	ck_assert_msg(r == 0, "%s refused (%d): %s", what, r, tu_log_last());
+}
+
+/* vbuf = v, one byte shorter or longer (delta -1 / +1), header size adjusted */
+static size_t resize(const uint8_t *v, size_t len, int delta)
+{
+	ck_assert_uint_le(len + 1, sizeof(vbuf));
+	memcpy(vbuf, v, len);
+	vbuf[len] = 0;
+	tu_put_le32(vbuf + 8, tu_le32(v + 8) + (uint32_t)delta);
+	return len + (size_t)delta;
+}
+
+void tu_request_variants(const char *what, enum lvh_dir dir, const uint8_t *v, size_t len,
+			 unsigned int nfds, uint64_t proto, int gate, unsigned int which)
+{
+	uint64_t ack = LVH_BIT(LIBVHOST_USER_PROTOCOL_F_REPLY_ACK);
+	uint32_t flags = tu_le32(v + 4);
+
+	if ((which & TU_V_SHORT) && len > LIBVHOST_USER_HDR_SIZE)
+		tu_bad_request(what, "one byte short", dir, vbuf, resize(v, len, -1), nfds, proto,
+			       -EBADMSG);
+	if (which & TU_V_LONG)
+		tu_bad_request(what, "one byte long", dir, vbuf, resize(v, len, 1), nfds, proto,
+			       -EBADMSG);
+	if (which & TU_V_FLAGS) {
+		memcpy(vbuf, v, len);
+		tu_put_le32(vbuf + 4, flags | LIBVHOST_USER_FLAG_REPLY);
+		tu_bad_request(what, "REPLY set", dir, vbuf, len, nfds, proto, -EPROTO);
+		tu_put_le32(vbuf + 4, flags | LIBVHOST_USER_FLAG_NEED_REPLY);
+		tu_bad_request(what, "NEED_REPLY without REPLY_ACK", dir, vbuf, len, nfds,
+			       proto & ~ack, -EPROTO);
+	}
+	if ((which & TU_V_FD_MISSING) && nfds)
+		tu_bad_request(what, "fd missing", dir, v, len, nfds - 1, proto, -EBADMSG);
+	if (which & TU_V_FD_EXTRA)
+		tu_bad_request(what, "extra fd", dir, v, len, nfds + 1, proto, -EBADMSG);
+	if ((which & TU_V_GATE) && gate >= 0)
+		tu_bad_request(what, "feature not negotiated", dir, v, len, nfds,
+			       proto & ~LVH_BIT(gate), -EOPNOTSUPP);
+}
+
+void tu_reply_variants(const char *what, enum lvh_dir dir, uint32_t req, enum lvh_reply_kind kind,
+		       const uint8_t *v, size_t len, unsigned int nfds, uint64_t proto,
+		       unsigned int which)
+{
+	uint32_t flags = tu_le32(v + 4);
+
+	if ((which & TU_V_SHORT) && len > LIBVHOST_USER_HDR_SIZE)
+		tu_bad_reply(what, "one byte short", dir, req, kind, vbuf, resize(v, len, -1), nfds,
+			     proto, -EBADMSG);
+	if (which & TU_V_LONG)
+		tu_bad_reply(what, "one byte long", dir, req, kind, vbuf, resize(v, len, 1), nfds,
+			     proto, -EBADMSG);
+	if (which & TU_V_FLAGS) {
+		memcpy(vbuf, v, len);
+		tu_put_le32(vbuf + 4, flags & ~LIBVHOST_USER_FLAG_REPLY);
+		tu_bad_reply(what, "REPLY clear", dir, req, kind, vbuf, len, nfds, proto, -EPROTO);
+		tu_put_le32(vbuf + 4, flags | LIBVHOST_USER_FLAG_NEED_REPLY);
+		tu_bad_reply(what, "NEED_REPLY on a reply", dir, req, kind, vbuf, len, nfds, proto,
+			     -EPROTO);
+		tu_put_le32(vbuf + 4, flags);
+		tu_put_le32(vbuf, req + 1);
+		tu_bad_reply(what, "another request's code", dir, req, kind, vbuf, len, nfds, proto,
+			     -EPROTO);
+	}
+	if ((which & TU_V_FD_MISSING) && nfds)
+		tu_bad_reply(what, "fd missing", dir, req, kind, v, len, nfds - 1, proto, -EBADMSG);
+	if (which & TU_V_FD_EXTRA)
+		tu_bad_reply(what, "extra fd", dir, req, kind, v, len, nfds + 1, proto, -EBADMSG);
+}

@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What libvhost's device tools share: the virtio-blk and virtio-net facts
+ * (virtio 1.2, 5.1 and 5.2) that vhost-user-blk, vhost-user-net and
+ * vhost-ctl blk speak, the SIGTERM/SIGINT flag, the config space read, and
+ * the loops that serve a back-end's socket and rings (tool-device.c).
+ */
+#ifndef LIBVHOST_TOOL_DEVICE_H
+#define LIBVHOST_TOOL_DEVICE_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/uio.h>
+
+#include <libvhost.h>
+
+struct tool_worker;
+
+/* Device-independent feature bits (the rest are the public header's LIBVHOST_F_*). */
+#define VIRTIO_RING_F_INDIRECT_DESC 28
+#define VIRTIO_RING_F_EVENT_IDX 29
+#define VIRTIO_F_VERSION_1 32
+#define VIRTIO_F_RING_PACKED 34
+#define VIRTIO_F_IN_ORDER 35
+
+/* virtio-blk */
+#define BLK_F_SIZE_MAX 1
+#define BLK_F_SEG_MAX 2
+#define BLK_F_RO 5
+#define BLK_F_BLK_SIZE 6
+#define BLK_F_FLUSH 9
+#define BLK_F_MQ 12
+#define BLK_F_DISCARD 13
+#define BLK_F_WRITE_ZEROES 14
+#define BLK_T_IN 0
+#define BLK_T_OUT 1
+#define BLK_T_FLUSH 4
+#define BLK_T_GET_ID 8
+#define BLK_T_DISCARD 11
+#define BLK_T_WRITE_ZEROES 13
+#define BLK_S_OK 0
+#define BLK_S_IOERR 1
+#define BLK_S_UNSUPP 2
+#define BLK_ID_BYTES 20
+#define SECTOR 512u
+
+/* struct virtio_blk_config up to write_zeroes_may_unmap (60 bytes) */
+struct blk_config {
+	uint64_t capacity;
+	uint32_t size_max;
+	uint32_t seg_max;
+	uint8_t geometry[4];
+	uint32_t blk_size;
+	uint8_t topology[8];
+	uint8_t writeback;
+	uint8_t unused0;
+	uint16_t num_queues;
+	uint32_t max_discard_sectors;
+	uint32_t max_discard_seg;
+	uint32_t discard_sector_alignment;
+	uint32_t max_write_zeroes_sectors;
+	uint32_t max_write_zeroes_seg;
+	uint8_t write_zeroes_may_unmap;
+	uint8_t unused1[3];
+} __attribute__((packed));
+
+_Static_assert(sizeof(struct blk_config) == 60, "virtio-blk config layout");
+
+struct blk_req_hdr {
+	uint32_t type;
+	uint32_t ioprio;
+	uint64_t sector;
+};
+
+/* a discard or write-zeroes segment */
+struct blk_discard {
+	uint64_t sector;
+	uint32_t num_sectors;
+	uint32_t flags;
+};
+
+/* virtio-net */
+#define NET_F_MAC 5
+#define NET_F_MRG_RXBUF 15
+#define NET_F_STATUS 16
+#define NET_F_MQ 22
+#define NET_S_LINK_UP 1
+
+struct net_config {
+	uint8_t mac[6];
+	uint16_t status;
+	uint16_t max_virtqueue_pairs;
+	uint16_t mtu;
+} __attribute__((packed));
+
+/*
+ * Copies @len bytes at @off of a buffer's @n iovecs out to @dst (or in from
+ * @src); returns how many there were.  Inline: vhost-user-net's sink copies
+ * every frame with it.
+ */
+static inline size_t tool_iov_copy(const struct iovec *iov, unsigned int n, size_t off, void *dst,
+				   const void *src, size_t len)
+{
+	size_t done = 0;
+	unsigned int i;
+
+	for (i = 0; i < n && done < len; i++) {
+		size_t l = iov[i].iov_len;
+
+		if (off >= l) {
+			off -= l;
+			continue;
+		}
+		l -= off;
+		if (l > len - done)
+			l = len - done;
+		if (dst)
+			memcpy((uint8_t *)dst + done, (uint8_t *)iov[i].iov_base + off, l);
+		else
+			memcpy((uint8_t *)iov[i].iov_base + off, (const uint8_t *)src + done, l);
+		done += l;
+		off = 0;
+	}
+	return done;
+}
+
+/* Set by SIGTERM and SIGINT once tool_catch_signals() ran: the loops end. */
+extern volatile sig_atomic_t tool_quit;
+
+/* SIGTERM and SIGINT set tool_quit; SIGPIPE is ignored (a peer gone is an error return). */
+void tool_catch_signals(void);
+
+/*
+ * A get_config op's body: @len bytes at @offset of the device's @config
+ * (@size bytes) into @buf; -EINVAL past its end (front-ends ask for less
+ * than the whole struct: QEMU reads 57 bytes of virtio-blk's).
+ */
+int tool_config_read(const void *config, size_t size, uint32_t offset, void *buf, uint32_t len);
+
+/* The most rings tool_serve() watches. */
+#define TOOL_SERVE_MAX_RINGS 64
+
+/*
+ * A back-end served by tool_serve() (sleeping on the socket and the kick
+ * fds) or tool_serve_threads() (the socket alone, the rings on workers).
+ */
+struct tool_serve {
+	const char *tool; /* for messages */
+	struct libvhost_backend *be;
+	bool client; /* --connect: when the front-end leaves, dial it again every 100 ms */
+	void *userdata;
+	/* tool_serve(): */
+	unsigned int rings; /* the back-end's rings 0 .. rings - 1 (at most TOOL_SERVE_MAX_RINGS) */
+	/* ring @index was kicked, or is marked in @more: serve it */
+	void (*serve_ring)(void *userdata, unsigned int index);
+	/*
+	 * NULL, or per ring: left with work by serve_ring (it is served again
+	 * without a kick, and the loop does not sleep meanwhile); the loop
+	 * clears the mark of a ring that stopped.
+	 */
+	bool *more;
+	/* -1, or another fd to sleep on (vhost-user-net's tap) */
+	int extra_fd;
+	/* extra_fd is readable, or *extra_more: serve it */
+	void (*serve_extra)(void *userdata);
+	bool *extra_more; /* NULL, or: the extra fd left with work, as @more */
+	/* NULL, or after each message the socket brought (not a reconnection) */
+	void (*after_message)(void *userdata);
+	/* NULL, or called each round: how long the loop may sleep at most (ms; -1: no limit) */
+	int (*timeout)(void *userdata);
+	/* tool_serve_threads(): woken after each message, also a failed one (tool_worker_wake()) */
+	struct tool_worker *const *workers;
+	unsigned int nworkers;
+};
+
+/*
+ * Until tool_quit or the front-end leaves (without @client): every round,
+ * the rings kicked or left with work and the extra fd are served, then a
+ * message of the socket is processed.  Returns 0, or the error that ended it.
+ */
+int tool_serve(const struct tool_serve *s);
+
+/*
+ * --threads, the main thread: the socket (or, with @client, dialling the
+ * front-end again).  SIGTERM and SIGINT are blocked but in ppoll(), under
+ * @unblocked, so that one arriving just before it still ends the wait
+ * (tool_threads_block_signals()).  Returns as tool_serve().
+ */
+int tool_serve_threads(const struct tool_serve *s, const sigset_t *unblocked);
+
+#endif
