@@ -20,7 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "mem.h"
+#include "mem/mem.h"
 
 #define HUGE_2M (2ull << 20)
 #define HUGE_1G (1ull << 30)

@@ -15,8 +15,8 @@
 #include <xenforeignmemory.h>
 #include <xengnttab.h>
 
-#include "mem.h"
-#include "xen-map.h"
+#include "mem/mem.h"
+#include "mem/xen-map.h"
 
 #define XEN_ON_DEMAND 0x100U /* xen_mmap_flags bit 8 */
 

@@ -14,7 +14,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "msg-backend.h"
+#include "proto/msg-backend.h"
 
 #define AREA_KNOWN (LIBVHOST_USER_VRING_IDX_MASK | LIBVHOST_USER_VRING_NOFD_MASK)
 #define AREA_SIZE 24u

@@ -9,7 +9,7 @@
 #ifndef LIBVHOST_MSG_BACKEND_H
 #define LIBVHOST_MSG_BACKEND_H
 
-#include "proto.h"
+#include "proto/proto.h"
 
 /* BACKEND_VRING_HOST_NOTIFIER_MSG's vring area. */
 struct lvh_vring_area {

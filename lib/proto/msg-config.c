@@ -9,7 +9,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "msg-config.h"
+#include "proto/msg-config.h"
 
 #define CONFIG_HDR 12u
 

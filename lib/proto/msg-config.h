@@ -3,7 +3,7 @@
 #ifndef LIBVHOST_MSG_CONFIG_H
 #define LIBVHOST_MSG_CONFIG_H
 
-#include "proto.h"
+#include "proto/proto.h"
 
 #define LVH_CONFIG_F_WRITABLE 0u /* front-end messages for writable fields */
 #define LVH_CONFIG_F_MIGRATION 1u /* front-end messages for live migration */

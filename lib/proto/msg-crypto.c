@@ -45,7 +45,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "msg-crypto.h"
+#include "proto/msg-crypto.h"
 
 /* legacy layout offsets */
 #define L_SESSION_ID 0

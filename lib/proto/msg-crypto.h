@@ -6,7 +6,7 @@
 #ifndef LIBVHOST_MSG_CRYPTO_H
 #define LIBVHOST_MSG_CRYPTO_H
 
-#include "proto.h"
+#include "proto/proto.h"
 
 /*
  * The two session layouts supported, by their size on the wire (LP64 hosts;

@@ -7,7 +7,7 @@
  */
 #include <errno.h>
 
-#include "msg-features.h"
+#include "proto/msg-features.h"
 
 #define PF(x) LVH_BIT(LIBVHOST_USER_PROTOCOL_F_##x)
 

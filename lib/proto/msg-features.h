@@ -8,7 +8,7 @@
 #ifndef LIBVHOST_MSG_FEATURES_H
 #define LIBVHOST_MSG_FEATURES_H
 
-#include "proto.h"
+#include "proto/proto.h"
 
 /*
  * The dependencies the specification sets between protocol features:

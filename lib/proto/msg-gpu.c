@@ -4,7 +4,7 @@
  * anyone speaks the GPU protocol on it: a peer could send a file or an
  * eventfd, and the first read or write would then fail far from the cause.
  */
-#include "msg-gpu.h"
+#include "proto/msg-gpu.h"
 
 int lvh_msg_encode_gpu_socket(struct lvh_msg *m, int sock)
 {

@@ -7,7 +7,7 @@
 #ifndef LIBVHOST_MSG_GPU_H
 #define LIBVHOST_MSG_GPU_H
 
-#include "proto.h"
+#include "proto/proto.h"
 
 /* Attaches sock (still the caller's); -EINVAL without one. */
 int lvh_msg_encode_gpu_socket(struct lvh_msg *m, int sock);

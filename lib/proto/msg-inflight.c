@@ -10,7 +10,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "msg-inflight.h"
+#include "proto/msg-inflight.h"
 
 #define INFLIGHT_FIELDS 20u
 #define INFLIGHT_WIRE 24u

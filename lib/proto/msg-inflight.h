@@ -3,7 +3,7 @@
 #ifndef LIBVHOST_MSG_INFLIGHT_H
 #define LIBVHOST_MSG_INFLIGHT_H
 
-#include "proto.h"
+#include "proto/proto.h"
 
 struct lvh_inflight {
 	uint64_t mmap_size;

@@ -10,7 +10,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "msg-iotlb.h"
+#include "proto/msg-iotlb.h"
 
 #define IOTLB_WIRE 32u
 #define IOTLB_FIELDS 26u

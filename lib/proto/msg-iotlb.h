@@ -3,7 +3,7 @@
 #ifndef LIBVHOST_MSG_IOTLB_H
 #define LIBVHOST_MSG_IOTLB_H
 
-#include "proto.h"
+#include "proto/proto.h"
 
 #define LVH_IOTLB_MISS 1
 #define LVH_IOTLB_UPDATE 2

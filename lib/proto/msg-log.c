@@ -9,7 +9,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "msg-log.h"
+#include "proto/msg-log.h"
 
 int lvh_msg_encode_log_base(struct lvh_msg *m, const struct lvh_log *l, int fd)
 {

@@ -3,7 +3,7 @@
 #ifndef LIBVHOST_MSG_LOG_H
 #define LIBVHOST_MSG_LOG_H
 
-#include "proto.h"
+#include "proto/proto.h"
 
 struct lvh_log {
 	uint64_t size; /* bytes of bitmap, one bit per 4 KiB guest page */

@@ -10,7 +10,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "msg-mem.h"
+#include "proto/msg-mem.h"
 
 #define MEM_HDR 8u /* u32 nregions, u32 padding; or ADD/REM_MEM_REG's u64 padding */
 #define XEN_FLAGS_KNOWN (LVH_XEN_MMAP_FOREIGN | LVH_XEN_MMAP_GRANT | LVH_XEN_MMAP_ON_DEMAND)

@@ -3,7 +3,7 @@
 #ifndef LIBVHOST_MSG_MEM_H
 #define LIBVHOST_MSG_MEM_H
 
-#include "proto.h"
+#include "proto/proto.h"
 
 /* xen_mmap_flags: exactly one of FOREIGN and GRANT, optionally ON_DEMAND. */
 #define LVH_XEN_MMAP_FOREIGN (1u << 0)

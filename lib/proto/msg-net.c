@@ -14,7 +14,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "msg-net.h"
+#include "proto/msg-net.h"
 
 #define RARP_SIZE 8u
 

@@ -3,7 +3,7 @@
 #ifndef LIBVHOST_MSG_NET_H
 #define LIBVHOST_MSG_NET_H
 
-#include "proto.h"
+#include "proto/proto.h"
 
 /* virtio-net's MTU range: IPv4's minimum up to what the 16-bit field holds */
 #define LVH_NET_MTU_MIN 68u

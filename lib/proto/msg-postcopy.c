@@ -13,7 +13,7 @@
  */
 #include <errno.h>
 
-#include "msg-postcopy.h"
+#include "proto/msg-postcopy.h"
 
 int lvh_msg_encode_postcopy_advise_reply(struct lvh_msg *m, int ufd)
 {

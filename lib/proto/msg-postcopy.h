@@ -9,7 +9,7 @@
 #ifndef LIBVHOST_MSG_POSTCOPY_H
 #define LIBVHOST_MSG_POSTCOPY_H
 
-#include "proto.h"
+#include "proto/proto.h"
 
 /*
  * ADVISE reply: an empty body with the userfaultfd attached (still the

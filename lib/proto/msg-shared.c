@@ -19,7 +19,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "msg-shared.h"
+#include "proto/msg-shared.h"
 
 #define STATUS_SIZE 8u
 

@@ -8,7 +8,7 @@
 #ifndef LIBVHOST_MSG_SHARED_H
 #define LIBVHOST_MSG_SHARED_H
 
-#include "proto.h"
+#include "proto/proto.h"
 
 #define LVH_UUID_SIZE 16u
 

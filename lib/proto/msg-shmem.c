@@ -27,7 +27,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "msg-shmem.h"
+#include "proto/msg-shmem.h"
 
 #define MAP_FLAGS_KNOWN LVH_SHMEM_MAP_RW
 

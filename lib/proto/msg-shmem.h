@@ -8,7 +8,7 @@
 #ifndef LIBVHOST_MSG_SHMEM_H
 #define LIBVHOST_MSG_SHMEM_H
 
-#include "proto.h"
+#include "proto/proto.h"
 
 /* SHMEM_MAP flags: bit 0 set maps read-write, clear read-only. */
 #define LVH_SHMEM_MAP_RW (1ULL << 0)

@@ -13,7 +13,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "msg-state.h"
+#include "proto/msg-state.h"
 
 #define DEVICE_STATE_SIZE 8u
 #define STATE_REPLY_KNOWN (LVH_STATE_REPLY_ERR_MASK | LVH_STATE_REPLY_NOFD)

@@ -7,7 +7,7 @@
 #ifndef LIBVHOST_MSG_STATE_H
 #define LIBVHOST_MSG_STATE_H
 
-#include "proto.h"
+#include "proto/proto.h"
 
 /* SET_DEVICE_STATE_FD transfer direction and migration phase */
 #define LVH_STATE_SAVE 0u /* back-end -> front-end, on the migration source */

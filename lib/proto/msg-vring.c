@@ -10,7 +10,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "msg-vring.h"
+#include "proto/msg-vring.h"
 
 #define VRING_FD_KNOWN (LIBVHOST_USER_VRING_IDX_MASK | LIBVHOST_USER_VRING_NOFD_MASK)
 #define MAX_RING_SIZE 32768u

@@ -6,7 +6,7 @@
 #ifndef LIBVHOST_MSG_VRING_H
 #define LIBVHOST_MSG_VRING_H
 
-#include "proto.h"
+#include "proto/proto.h"
 
 struct lvh_vring_state {
 	uint32_t index;

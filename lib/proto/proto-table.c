@@ -6,7 +6,7 @@
  */
 #include <errno.h>
 
-#include "proto.h"
+#include "proto/proto.h"
 
 #define NONE { LVH_SZ_NONE, 0, 0 }
 #define EXACT(n) { LVH_SZ_EXACT, (n), (n) }

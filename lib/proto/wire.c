@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "proto.h"
+#include "proto/proto.h"
 
 void lvh_msg_init(struct lvh_msg *m, uint32_t request, uint32_t flags)
 {

@@ -10,7 +10,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "vring.h"
+#include "ring/vring.h"
 
 #define PDESC(vr) ((struct lvh_packed_desc *)(vr)->base)
 /* {off_wrap, flags}: the driver's (read by the device) and the device's */

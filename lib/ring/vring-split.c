@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "vring.h"
+#include "ring/vring.h"
 
 #define USED_ALIGN 64u /* keeps the device-written ring off the driver's cache lines */
 

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "vring.h"
+#include "ring/vring.h"
 
 #define FLAGS_KNOWN \
 	(LIBVHOST_VRING_F_EVENT_IDX | LIBVHOST_VRING_F_PACKED | LIBVHOST_VRING_F_INDIRECT)

@@ -5,7 +5,7 @@
 
 #include <endian.h>
 
-#include "mem.h"
+#include "mem/mem.h"
 #include "ring/layout.h"
 
 #define LVH_VRING_INDIRECT_DEFAULT 32u

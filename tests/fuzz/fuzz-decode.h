@@ -2,7 +2,7 @@
 #ifndef LIBVHOST_FUZZ_DECODE_H
 #define LIBVHOST_FUZZ_DECODE_H
 
-#include "proto.h"
+#include "proto/proto.h"
 
 /*
  * Runs a received message through everything an endpoint would: the table's

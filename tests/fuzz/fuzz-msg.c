@@ -23,7 +23,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "proto.h"
+#include "proto/proto.h"
 #include "fuzz-common.h"
 #include "fuzz-decode.h"
 

@@ -14,7 +14,7 @@
 #include <sys/uio.h>
 
 #include "fuzz-common.h"
-#include "vring.h"
+#include "ring/vring.h"
 
 #define MAX_TOKENS 64
 

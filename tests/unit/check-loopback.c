@@ -25,7 +25,7 @@
 #include <unistd.h>
 
 #include "csumdev.h"
-#include "msg-mem.h"
+#include "proto/msg-mem.h"
 #include "testutil.h"
 
 #define F_VERSION_1 (1ULL << 32)

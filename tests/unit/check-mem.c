@@ -6,7 +6,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "mem.h"
+#include "mem/mem.h"
 #include "testutil.h"
 
 #define MiB (1ull << 20)

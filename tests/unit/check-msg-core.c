@@ -24,13 +24,13 @@
 
 #include "fuzz-decode.h"
 #include "golden.h"
-#include "msg-config.h"
-#include "msg-features.h"
-#include "msg-inflight.h"
-#include "msg-iotlb.h"
-#include "msg-log.h"
-#include "msg-mem.h"
-#include "msg-vring.h"
+#include "proto/msg-config.h"
+#include "proto/msg-features.h"
+#include "proto/msg-inflight.h"
+#include "proto/msg-iotlb.h"
+#include "proto/msg-log.h"
+#include "proto/msg-mem.h"
+#include "proto/msg-vring.h"
 
 #define FE LVH_DIR_FRONTEND
 #define BE LVH_DIR_BACKEND

@@ -29,14 +29,14 @@
 #include <unistd.h>
 
 #include "golden.h"
-#include "msg-backend.h"
-#include "msg-crypto.h"
-#include "msg-gpu.h"
-#include "msg-net.h"
-#include "msg-postcopy.h"
-#include "msg-shared.h"
-#include "msg-shmem.h"
-#include "msg-state.h"
+#include "proto/msg-backend.h"
+#include "proto/msg-crypto.h"
+#include "proto/msg-gpu.h"
+#include "proto/msg-net.h"
+#include "proto/msg-postcopy.h"
+#include "proto/msg-shared.h"
+#include "proto/msg-shmem.h"
+#include "proto/msg-state.h"
 
 #define FE LVH_DIR_FRONTEND
 #define BE LVH_DIR_BACKEND

@@ -27,7 +27,7 @@
 #include "csumdev.h"
 #include "mem/mem.h"
 #include "mem/xen-map.h"
-#include "msg-mem.h"
+#include "proto/msg-mem.h"
 #include "testutil.h"
 #include "user/backend.h"
 

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "proto.h"
+#include "proto/proto.h"
 
 /* Number of open fds of this process (/proc/self/fd). */
 int tu_count_fds(void);
