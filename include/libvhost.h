@@ -2,6 +2,13 @@
 /*
  * libvhost - vhost-user, kernel vhost and vDPA in one C library.
  *
+ * The handles: a context (logging), guest memory tables, driver-side
+ * virtqueues, and four devices - the vhost-user front-end and back-end,
+ * kernel vhost and vDPA.  The three a driver or VMM uses (front-end, kernel
+ * vhost, vDPA) each hand out one struct libvhost_dev: the same
+ * libvhost_dev_* calls, with the same ring state rules, set a device up over
+ * any of them, so a VMM writes its vring set-up once.
+ *
  * Conventions (see README.md):
  *  - Every handle is opaque and reference counted; _unref() returns NULL and
  *    accepts NULL.
