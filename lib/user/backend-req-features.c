@@ -46,7 +46,6 @@ int lvh_be_req_set_features(struct libvhost_backend *be, struct lvh_msg *m)
 	return 0;
 }
 
-
 int lvh_be_req_set_owner(struct libvhost_backend *be, struct lvh_msg *m)
 {
 	(void)be;

@@ -23,7 +23,6 @@ void lvh_be_inflight_unmap(struct libvhost_backend *be)
 	be->ifl_area = NULL;
 }
 
-
 static int inflight_map(struct libvhost_backend *be, int fd, const struct lvh_inflight *in)
 {
 	long page = sysconf(_SC_PAGESIZE);

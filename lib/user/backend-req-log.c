@@ -23,12 +23,10 @@ void lvh_be_log_unmap(struct libvhost_backend *be)
 	be->log.on = false;
 }
 
-
 void lvh_be_log_update(struct libvhost_backend *be)
 {
 	be->log.on = be->log.bitmap && (be->acked & LVH_BIT(LIBVHOST_F_LOG_ALL));
 }
-
 
 /* SET_LOG_BASE: map the front-end's log; the reply says whether that worked. */
 int lvh_be_req_set_log_base(struct libvhost_backend *be, struct lvh_msg *m)

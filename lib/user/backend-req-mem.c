@@ -43,7 +43,6 @@ static int region_map(struct libvhost_backend *be, const struct lvh_mem_region *
 	return 0;
 }
 
-
 int lvh_be_req_get_max_mem_slots(struct libvhost_backend *be, struct lvh_msg *m)
 {
 	return lvh_be_reply_u64(be, m, BE_MAX_SLOTS);

@@ -24,7 +24,6 @@ static struct libvhost_vq *vq_of(struct libvhost_backend *be, uint32_t index)
 	return &be->vqs[index];
 }
 
-
 static int vring_state(struct libvhost_backend *be, const struct lvh_msg *m,
 		       struct libvhost_vq **vq, uint32_t *num)
 {
@@ -194,7 +193,6 @@ int lvh_be_req_get_vring_base(struct libvhost_backend *be, struct lvh_msg *m)
 	lvh_msg_encode_vring_state(&rep, &s);
 	return lvh_be_send_reply(be, &rep);
 }
-
 
 int lvh_be_req_set_vring_enable(struct libvhost_backend *be, struct lvh_msg *m)
 {

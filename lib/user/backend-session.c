@@ -102,7 +102,6 @@ static void drop_frontend(struct libvhost_backend *be, int err)
 	session_end(be);
 }
 
-
 LIBVHOST_EXPORT int libvhost_backend_listen(struct libvhost_backend *be, const char *path)
 {
 	int fd;
@@ -304,7 +303,6 @@ static bool ends_session(int r)
 	return r == -EPROTO || r == -EBADMSG || r == -ECONNRESET || r == -EPIPE ||
 	       r == -ETIMEDOUT;
 }
-
 
 static int handle_one(struct libvhost_backend *be)
 {

@@ -30,7 +30,6 @@ void lvh_be_vqs_unlock(struct libvhost_backend *be)
 		pthread_mutex_unlock(&be->vqs[i].lock);
 }
 
-
 /*
  * A ring's part [addr, +len) in one piece: a user address, or an IOVA with
  * the device IOTLB.  NULL with *r -EAGAIN (a miss was reported) or -EPROTO.
@@ -112,6 +111,7 @@ void lvh_be_vq_reset(struct libvhost_vq *vq)
 	vq->desc = vq->avail = vq->used = 0;
 	vq->enabled = false;
 }
+
 /* The inflight area's part for the ring, when the front-end gave one (INFLIGHT_SHMFD). */
 static int inflight_attach(struct libvhost_backend *be, struct libvhost_vq *vq)
 {
@@ -125,8 +125,9 @@ static int inflight_attach(struct libvhost_backend *be, struct libvhost_vq *vq)
 			   vq->index, vq->num, be->ifl_queues, be->ifl_qsize);
 		return 0;
 	}
-	r = lvh_vq_inflight_attach(&vq->ring, be->ifl_area + vq->index *
-			lvh_inflight_queue_region_size(be->ifl_qsize, true));
+	r = lvh_vq_inflight_attach(
+	    &vq->ring,
+	    be->ifl_area + vq->index * lvh_inflight_queue_region_size(be->ifl_qsize, true));
 	if (r < 0)
 		return -ENOMEM;
 	be->stats.inflight_resubmitted += (unsigned int)r;
@@ -178,7 +179,6 @@ int lvh_be_vq_start(struct libvhost_backend *be, struct libvhost_vq *vq)
 	lvh_vq_set_notify(&vq->ring, !vq->kicks_off);
 	return 0;
 }
-
 
 int lvh_be_vq_remap(struct libvhost_backend *be, struct libvhost_vq *vq)
 {
