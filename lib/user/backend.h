@@ -1,13 +1,32 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The back-end's state, shared by backend.c (the front-end's requests),
- * backend-chan.c (the back-end's own requests, on the channel the front-end
- * gives with SET_BACKEND_REQ_FD) and backend-iotlb.c (the device IOTLB).
+ * The vhost-user back-end's state and the calls its parts offer each other.
+ * The parts, each a file:
+ *
+ *   backend.c            the handle: new, ref/unref, the getters
+ *   backend-session.c    the front-end's socket: listen, connect, accept,
+ *                        receive, the dispatch table, replies, the end of a
+ *                        session; the back-end channel's fd
+ *   backend-req-*.c      the front-end's requests, one file per message
+ *                        family (as lib/proto's msg-*.c): features, mem,
+ *                        vring, config, log, inflight, state; their handlers
+ *                        are listed in backend-req.h, for the table alone
+ *   backend-vring.c      the rings' lifecycle: start, stop, reset, remap
+ *   backend-vq.c         the data path: the public libvhost_vq_* calls
+ *   backend-chan.c       the back-end's own requests (SET_BACKEND_REQ_FD)
+ *   backend-iotlb.c      the device IOTLB
+ *   backend-devreq.c     requests of particular device types
+ *   backend-postcopy.c   postcopy (--enable-postcopy)
+ *   backend-xen.c        Xen mappings (--enable-xen)
+ *
+ * A part calls another only through what its section below lists; the
+ * structs are everyone's.
  */
 #ifndef LIBVHOST_USER_BACKEND_H
 #define LIBVHOST_USER_BACKEND_H
 
 #include <pthread.h>
+#include <unistd.h>
 
 #include "libvhost-private.h"
 #include "proto/proto.h"
@@ -112,11 +131,73 @@ struct libvhost_backend {
 #endif
 };
 
-/* ---- backend.c ---- */
+static inline void lvh_be_close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
 
+/* ---- backend-vring.c: the rings' lifecycle ---- */
+
+/* Every ring's lock (LIBVHOST_BACKEND_F_THREADED), in index order. */
+void lvh_be_vqs_lock(struct libvhost_backend *be);
+void lvh_be_vqs_unlock(struct libvhost_backend *be);
+/*
+ * Lays the ring out in guest memory; the front-end's addresses must all map.
+ * -EAGAIN: an IOTLB miss was reported; the ring starts when the update comes.
+ */
 int lvh_be_vq_start(struct libvhost_backend *be, struct libvhost_vq *vq);
+/* Stopped: what the device pushed is published (no call), the kick fd closed. */
+void lvh_be_vq_stop(struct libvhost_vq *vq);
+/* Stopped, and every fd and address the front-end gave forgotten. */
+void lvh_be_vq_reset(struct libvhost_vq *vq);
+/*
+ * A running ring's addresses again (its indexes stay).  -EAGAIN: paused
+ * until the IOTLB entries come; -EPROTO: they are outside guest memory,
+ * and the ring reads what it read before.
+ */
+int lvh_be_vq_remap(struct libvhost_backend *be, struct libvhost_vq *vq);
+/*
+ * After the memory table or the IOTLB changed: the running rings' addresses
+ * again; a ring whose memory went away is broken, one whose IOTLB entries
+ * went away waits for them (paused); rings started but waiting for their
+ * first IOTLB entries start now if they can.
+ */
 void lvh_be_vqs_remap(struct libvhost_backend *be);
+/* Has the device look at the ring again (buffers it could not take before). */
 void lvh_be_vq_wake(struct libvhost_vq *vq);
+/* What GET_VRING_BASE answers (packed: the wrap counters and the used index too). */
+uint32_t lvh_be_vq_base(const struct libvhost_vq *vq);
+/* Whether a ring runs (logged at ERR as the front-end's, naming @what). */
+bool lvh_be_any_ring_started(struct libvhost_backend *be, const char *what);
+
+/* ---- backend-session.c: the front-end's socket ---- */
+
+/* Sends the reply to a request: 1, or -ECONNRESET when the front-end is gone. */
+int lvh_be_send_reply(struct libvhost_backend *be, struct lvh_msg *rep);
+/* The reply to @m with the u64 @v: 1, or -ECONNRESET. */
+int lvh_be_reply_u64(struct libvhost_backend *be, const struct lvh_msg *m, uint64_t v);
+/* Connects to be->path (a client back-end): 0 or a negative errno. */
+int lvh_be_dial(struct libvhost_backend *be);
+/*
+ * The device back to its initial state: rings, status, acked features.
+ * What belongs to the connection stays: protocol features, the back-end
+ * channel, and the memory table, log and inflight area, which front-ends
+ * keep shadows of and do not send again after RESET_DEVICE or RESET_OWNER
+ * (QEMU sends only the differences from its shadow table).
+ */
+void lvh_be_device_reset(struct libvhost_backend *be);
+
+/* ---- backend-req-log.c, backend-req-inflight.c, backend-req-state.c ---- */
+
+/* The log's mapping gone (logging off). */
+void lvh_be_log_unmap(struct libvhost_backend *be);
+/* Logging on iff a log is mapped and LOG_ALL acked. */
+void lvh_be_log_update(struct libvhost_backend *be);
+void lvh_be_inflight_unmap(struct libvhost_backend *be);
+/* The transfer SET_DEVICE_STATE_FD set up, once the front-end has its reply. */
+void lvh_be_state_transfer(struct libvhost_backend *be);
 
 /* ---- backend-iotlb.c: the device IOTLB (VIRTIO_F_ACCESS_PLATFORM) ---- */
 
@@ -136,14 +217,11 @@ int lvh_be_iotlb_msg(struct libvhost_backend *be, const struct lvh_msg *m);
 void lvh_be_iotlb_clear(struct libvhost_backend *be);
 void lvh_be_iotlb_init(struct libvhost_backend *be);
 
-/* Sends the reply to a request: 1, or -ECONNRESET when the front-end is gone. */
-int lvh_be_send_reply(struct libvhost_backend *be, struct lvh_msg *rep);
-
 /* ---- backend-devreq.c: requests of particular device types ---- */
 
 /* The protocol features the device's ops answer. */
 uint64_t lvh_be_devreq_features(const struct libvhost_backend_ops *ops);
-/* As dispatch(); -ENOSYS when @m is not one of them. */
+/* As a request handler (user/backend-req.h); -ENOSYS when @m is not one of them. */
 int lvh_be_devreq(struct libvhost_backend *be, struct lvh_msg *m);
 
 /* ---- backend-chan.c ---- */
@@ -157,7 +235,7 @@ void lvh_be_chan_close(struct libvhost_backend *be);
 #if LIBVHOST_HAS_POSTCOPY
 /* ---- backend-postcopy.c (--enable-postcopy) ---- */
 
-/* POSTCOPY_ADVISE, _LISTEN, _END; returns as dispatch() does. */
+/* POSTCOPY_ADVISE, _LISTEN, _END; returns as a request handler does. */
 int lvh_be_postcopy_request(struct libvhost_backend *be, const struct lvh_msg *m);
 bool lvh_be_postcopy_listening(const struct libvhost_backend *be);
 /*

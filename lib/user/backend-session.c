@@ -1,0 +1,404 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The back-end's session: the front-end's socket (listen and accept,
+ * connect as a client, or an adopted one), one request at a time received,
+ * checked by lib/proto's table, handed to its handler by the dispatch table
+ * below, acknowledged; a front-end that breaks the protocol is dropped, and
+ * the back-end waits for the next one.  The back-end channel's fd
+ * (SET_BACKEND_REQ_FD) is taken here; backend-chan.c sends on it.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "mem/mem.h"
+#include "proto/msg-backend.h"
+#include "user/backend-req.h"
+
+static int send_raw(struct libvhost_backend *be, struct lvh_msg *rep)
+{
+	return lvh_wire_send(be->ctx, be->sock, rep, be->timeout_ms);
+}
+
+static int reply_u64(struct libvhost_backend *be, const struct lvh_msg *m, uint64_t v)
+{
+	struct lvh_msg rep;
+
+	lvh_msg_init_reply(&rep, m);
+	lvh_msg_set_u64(&rep, v);
+	return send_raw(be, &rep);
+}
+
+int lvh_be_send_reply(struct libvhost_backend *be, struct lvh_msg *rep)
+{
+	return send_raw(be, rep) < 0 ? -ECONNRESET : 1;
+}
+
+int lvh_be_reply_u64(struct libvhost_backend *be, const struct lvh_msg *m, uint64_t v)
+{
+	return reply_u64(be, m, v) < 0 ? -ECONNRESET : 1;
+}
+
+/* The rings stopped and the negotiated state dropped, without telling the device. */
+static void device_quiesce(struct libvhost_backend *be)
+{
+	unsigned int i;
+
+	for (i = 0; i < be->queue_num; i++) {
+		if (be->vqs[i].started && be->ops.queue_stopped)
+			be->ops.queue_stopped(be->userdata, &be->vqs[i]);
+		if (be->threaded)
+			pthread_mutex_lock(&be->vqs[i].lock);
+		lvh_be_vq_reset(&be->vqs[i]);
+		if (be->threaded)
+			pthread_mutex_unlock(&be->vqs[i].lock);
+	}
+	lvh_be_close_fd(&be->state_fd);
+	be->acked = 0;
+	be->acked_features_set = false;
+	be->status = 0;
+}
+
+void lvh_be_device_reset(struct libvhost_backend *be)
+{
+	device_quiesce(be);
+	if (be->ops.reset)
+		be->ops.reset(be->userdata);
+}
+
+/* The front-end went: the device reset, and the connection's state dropped too. */
+static void session_end(struct libvhost_backend *be)
+{
+	device_quiesce(be);
+	lvh_mem_clear(be->mem);
+	lvh_be_log_unmap(be);
+	lvh_be_inflight_unmap(be);
+	lvh_be_iotlb_clear(be);
+	lvh_be_close_fd(&be->log_fd);
+	lvh_be_chan_close(be);
+#if LIBVHOST_HAS_POSTCOPY
+	lvh_be_postcopy_close(be);
+#endif
+#if LIBVHOST_HAS_XEN
+	lvh_be_xen_close(be); /* after lvh_mem_clear(): every mapping is gone */
+#endif
+	be->proto = 0;
+	/* last, so that the device sees a session whose resources are all released */
+	if (be->ops.reset)
+		be->ops.reset(be->userdata);
+}
+
+static void drop_frontend(struct libvhost_backend *be, int err)
+{
+	if (err == -ECONNRESET)
+		lvh_info(be->ctx, "vhost-user back-end: the front-end disconnected");
+	else
+		lvh_err(be->ctx, "vhost-user back-end: dropping the front-end: %s", strerror(-err));
+	lvh_be_close_fd(&be->sock);
+	session_end(be);
+}
+
+LIBVHOST_EXPORT int libvhost_backend_listen(struct libvhost_backend *be, const char *path)
+{
+	int fd;
+
+	if (!be || !path)
+		return -EINVAL;
+	if (be->listen_fd >= 0 || be->sock >= 0 || be->client)
+		return -EBUSY;
+	if (!*path || strlen(path) >= sizeof(((struct sockaddr_un *)0)->sun_path))
+		return -ENAMETOOLONG;
+	be->path = strdup(path);
+	if (!be->path)
+		return -ENOMEM;
+	fd = lvh_wire_listen(be->ctx, path, SOCK_NONBLOCK);
+	if (fd < 0) {
+		free(be->path);
+		be->path = NULL;
+		return fd;
+	}
+	be->listen_fd = fd;
+	return 0;
+}
+
+int lvh_be_dial(struct libvhost_backend *be)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), r;
+
+	if (fd < 0)
+		return -errno;
+	strcpy(sa.sun_path, be->path);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	be->sock = fd;
+	be->stats.sessions++;
+	lvh_info(be->ctx, "vhost-user back-end: connected to %s", be->path);
+	return 0;
+}
+
+LIBVHOST_EXPORT int libvhost_backend_connect(struct libvhost_backend *be, const char *path)
+{
+	int r;
+
+	if (!be || !path)
+		return -EINVAL;
+	if (be->listen_fd >= 0 || be->sock >= 0 || be->client)
+		return -EBUSY;
+	if (!*path || strlen(path) >= sizeof(((struct sockaddr_un *)0)->sun_path))
+		return -ENAMETOOLONG;
+	be->path = strdup(path);
+	if (!be->path)
+		return -ENOMEM;
+	r = lvh_be_dial(be);
+	if (r < 0) {
+		/* the caller has the errno */
+		lvh_dbg(be->ctx, "vhost-user back-end: connect to %s: %s", path, strerror(-r));
+		free(be->path);
+		be->path = NULL;
+		return r;
+	}
+	be->client = true;
+	return 0;
+}
+
+LIBVHOST_EXPORT int libvhost_backend_adopt_fd(struct libvhost_backend *be, int fd)
+{
+	int type = 0;
+	socklen_t len = sizeof(type);
+
+	if (!be || fd < 0)
+		return -EINVAL;
+	if (be->listen_fd >= 0 || be->sock >= 0 || be->client)
+		return -EBUSY;
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 || type != SOCK_STREAM) {
+		lvh_dbg(be->ctx, "vhost-user back-end: fd %d is not a stream socket", fd);
+		return -EINVAL;
+	}
+	be->sock = fd;
+	be->stats.sessions++;
+	return 0;
+}
+
+LIBVHOST_EXPORT int libvhost_backend_get_fd(const struct libvhost_backend *be)
+{
+	if (!be)
+		return -EINVAL;
+	return be->sock >= 0 ? be->sock : be->listen_fd;
+}
+
+/* ---- the dispatch table ---- */
+
+static int set_backend_req_fd(struct libvhost_backend *be, struct lvh_msg *m)
+{
+	int r = lvh_msg_decode_backend_req_fd(be->ctx, m);
+
+	if (r < 0)
+		return r;
+	lvh_be_chan_close(be);
+	pthread_mutex_lock(&be->chan_lock);
+	be->chan = lvh_msg_take_fd(m, 0);
+	pthread_mutex_unlock(&be->chan_lock);
+	return 0;
+}
+
+static int iotlb_msg(struct libvhost_backend *be, struct lvh_msg *m)
+{
+	return lvh_be_iotlb_msg(be, m);
+}
+
+#if LIBVHOST_HAS_POSTCOPY
+static int postcopy(struct libvhost_backend *be, struct lvh_msg *m)
+{
+	return lvh_be_postcopy_request(be, m);
+}
+#endif
+
+/* After it the rings read memory differently: no device pops meanwhile (every ring's lock). */
+#define EXCL 1u
+
+/*
+ * The front-end's requests this back-end serves, by code (user/backend-req.h
+ * says what a handler returns).  What is not here goes to the device's
+ * (backend-devreq.c), or is refused.
+ */
+static const struct be_req {
+	lvh_be_req_fn *fn;
+	unsigned int flags;
+} reqs[] = {
+	[LIBVHOST_USER_GET_FEATURES] = { lvh_be_req_get_features, 0 },
+	[LIBVHOST_USER_SET_FEATURES] = { lvh_be_req_set_features, 0 },
+	[LIBVHOST_USER_SET_OWNER] = { lvh_be_req_set_owner, 0 },
+	[LIBVHOST_USER_RESET_OWNER] = { lvh_be_req_reset, 0 },
+	[LIBVHOST_USER_RESET_DEVICE] = { lvh_be_req_reset, 0 },
+	[LIBVHOST_USER_GET_PROTOCOL_FEATURES] = { lvh_be_req_get_protocol_features, 0 },
+	[LIBVHOST_USER_SET_PROTOCOL_FEATURES] = { lvh_be_req_set_protocol_features, 0 },
+	[LIBVHOST_USER_GET_QUEUE_NUM] = { lvh_be_req_get_queue_num, 0 },
+	[LIBVHOST_USER_GET_MAX_MEM_SLOTS] = { lvh_be_req_get_max_mem_slots, 0 },
+	[LIBVHOST_USER_SET_MEM_TABLE] = { lvh_be_req_set_mem_table, EXCL },
+	[LIBVHOST_USER_ADD_MEM_REG] = { lvh_be_req_add_mem_reg, EXCL },
+	[LIBVHOST_USER_REM_MEM_REG] = { lvh_be_req_rem_mem_reg, EXCL },
+	[LIBVHOST_USER_SET_VRING_NUM] = { lvh_be_req_set_vring_num_base, 0 },
+	[LIBVHOST_USER_SET_VRING_BASE] = { lvh_be_req_set_vring_num_base, 0 },
+	[LIBVHOST_USER_SET_VRING_ADDR] = { lvh_be_req_set_vring_addr, EXCL },
+	[LIBVHOST_USER_SET_VRING_KICK] = { lvh_be_req_set_vring_fd, 0 },
+	[LIBVHOST_USER_SET_VRING_CALL] = { lvh_be_req_set_vring_fd, 0 },
+	[LIBVHOST_USER_SET_VRING_ERR] = { lvh_be_req_set_vring_fd, 0 },
+	[LIBVHOST_USER_GET_VRING_BASE] = { lvh_be_req_get_vring_base, 0 },
+	[LIBVHOST_USER_SET_VRING_ENABLE] = { lvh_be_req_set_vring_enable, 0 },
+	[LIBVHOST_USER_VRING_KICK] = { lvh_be_req_vring_kick, 0 },
+	[LIBVHOST_USER_GET_CONFIG] = { lvh_be_req_get_config, 0 },
+	[LIBVHOST_USER_SET_CONFIG] = { lvh_be_req_set_config, 0 },
+	[LIBVHOST_USER_SET_LOG_BASE] = { lvh_be_req_set_log_base, EXCL },
+	[LIBVHOST_USER_SET_LOG_FD] = { lvh_be_req_set_log_fd, 0 },
+	[LIBVHOST_USER_GET_INFLIGHT_FD] = { lvh_be_req_get_inflight_fd, 0 },
+	[LIBVHOST_USER_SET_INFLIGHT_FD] = { lvh_be_req_set_inflight_fd, 0 },
+	[LIBVHOST_USER_SET_STATUS] = { lvh_be_req_set_status, 0 },
+	[LIBVHOST_USER_GET_STATUS] = { lvh_be_req_get_status, 0 },
+	[LIBVHOST_USER_SET_DEVICE_STATE_FD] = { lvh_be_req_set_device_state_fd, 0 },
+	[LIBVHOST_USER_CHECK_DEVICE_STATE] = { lvh_be_req_check_device_state, 0 },
+	[LIBVHOST_USER_IOTLB_MSG] = { iotlb_msg, EXCL },
+	[LIBVHOST_USER_SET_BACKEND_REQ_FD] = { set_backend_req_fd, 0 },
+#if LIBVHOST_HAS_POSTCOPY
+	[LIBVHOST_USER_POSTCOPY_ADVISE] = { postcopy, 0 },
+	[LIBVHOST_USER_POSTCOPY_LISTEN] = { postcopy, 0 },
+	[LIBVHOST_USER_POSTCOPY_END] = { postcopy, 0 },
+#endif
+};
+
+static const struct be_req *req_of(uint32_t request)
+{
+	return request < LVH_ARRAY_SIZE(reqs) && reqs[request].fn ? &reqs[request] : NULL;
+}
+
+/* One request, as a handler returns (user/backend-req.h). */
+static int dispatch(struct libvhost_backend *be, const struct be_req *q, struct lvh_msg *m)
+{
+	int r;
+
+	if (q)
+		return q->fn(be, m);
+	r = lvh_be_devreq(be, m);
+	if (r != -ENOSYS)
+		return r;
+	/*
+	 * Requests this back-end does not implement: those behind a protocol
+	 * feature it never offers were refused by the table already; the rest
+	 * are refused with a nack.
+	 */
+	lvh_notice(be->ctx, "vhost-user back-end: %s is not implemented",
+		   lvh_proto_name(LVH_DIR_FRONTEND, m->request));
+	return -EOPNOTSUPP;
+}
+
+static bool ends_session(int r)
+{
+	return r == -EPROTO || r == -EBADMSG || r == -ECONNRESET || r == -EPIPE ||
+	       r == -ETIMEDOUT;
+}
+
+static int handle_one(struct libvhost_backend *be)
+{
+	const struct be_req *q;
+	struct lvh_msg m;
+	bool excl;
+	int r;
+
+	r = lvh_wire_recv(be->ctx, be->sock, &m, be->timeout_ms);
+	if (r < 0) {
+		drop_frontend(be, r);
+		return 1;
+	}
+#if LIBVHOST_HAS_POSTCOPY
+	/* postcopy: the acknowledgement of ADD_MEM_REGs is no request of its own */
+	r = lvh_be_postcopy_gate(be, &m);
+	if (r == 1) {
+		lvh_msg_close_fds(&m);
+		return 1;
+	}
+	if (r == 0)
+#endif
+		r = lvh_proto_check_request(be->ctx, LVH_DIR_FRONTEND, &m, be->proto);
+	if (r < 0) {
+		/* a refused request's fds are ours to close, as a served one's are */
+		lvh_msg_close_fds(&m);
+		drop_frontend(be, r);
+		return 1;
+	}
+	lvh_dbg(be->ctx, "vhost-user back-end: <- %s", lvh_proto_name(LVH_DIR_FRONTEND, m.request));
+	q = req_of(m.request);
+	excl = q && (q->flags & EXCL);
+	if (excl)
+		lvh_be_vqs_lock(be);
+	r = dispatch(be, q, &m);
+	if (excl)
+		lvh_be_vqs_unlock(be);
+	lvh_msg_close_fds(&m);
+	if (r >= 0 && r != 1 && (m.flags & LIBVHOST_USER_FLAG_NEED_REPLY))
+		r = reply_u64(be, &m, 0) < 0 ? -ECONNRESET : 0;
+	else if (r < 0 && !ends_session(r) && (m.flags & LIBVHOST_USER_FLAG_NEED_REPLY))
+		r = reply_u64(be, &m, (uint64_t)-r) < 0 ? -ECONNRESET : 0;
+	if (r < 0 && ends_session(r))
+		drop_frontend(be, r);
+	else if (r < 0)
+		lvh_notice(be->ctx, "vhost-user back-end: %s failed: %s",
+			   lvh_proto_name(LVH_DIR_FRONTEND, m.request), strerror(-r));
+	else
+		lvh_be_state_transfer(be);
+	return 1;
+}
+
+LIBVHOST_EXPORT int libvhost_backend_process(struct libvhost_backend *be)
+{
+	struct pollfd pfd;
+	int fd;
+
+	if (!be)
+		return -EINVAL;
+	if (be->client && be->sock < 0)
+		return lvh_be_dial(be) == 0 ? 1 : 0; /* the front-end may be back */
+	fd = libvhost_backend_get_fd(be);
+	if (fd < 0)
+		return -ENOTCONN;
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, 0) <= 0)
+		return 0;
+	if (be->sock < 0) {
+		be->sock = accept4(be->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+		if (be->sock < 0)
+			return errno == EAGAIN || errno == EINTR ? 0 : -errno;
+		be->stats.sessions++;
+		lvh_info(be->ctx, "vhost-user back-end: a front-end connected");
+		return 1;
+	}
+	return handle_one(be);
+}
+
+LIBVHOST_EXPORT int libvhost_backend_run(struct libvhost_backend *be)
+{
+	struct pollfd pfd;
+	int r;
+
+	if (!be)
+		return -EINVAL;
+	for (;;) {
+		pfd.fd = libvhost_backend_get_fd(be);
+		if (pfd.fd < 0 && !be->client)
+			return 0; /* an adopted socket's front-end went away */
+		pfd.events = POLLIN;
+		/* a client without a front-end retries every 100 ms */
+		if (poll(&pfd, pfd.fd < 0 ? 0 : 1, pfd.fd < 0 ? 100 : -1) < 0 && errno != EINTR)
+			return -errno;
+		r = libvhost_backend_process(be);
+		if (r < 0)
+			return r;
+	}
+}
