@@ -20,6 +20,7 @@
 #include <libvhost.h>
 
 #include "tool-device.h"
+#include "tool-log.h"
 #include "vhost-ctl.h"
 
 #define RING_SIZE 128u
@@ -61,12 +62,15 @@ static struct libvhost_frontend *connect_backend(struct libvhost_ctx *ctx, const
 {
 	LIBVHOST_OPTS(libvhost_frontend_opts, o, .timeout_ms = 5000);
 	struct libvhost_frontend *fe = NULL;
+	unsigned int mark = tool_log_errors();
 	int r = libvhost_frontend_connect(ctx, path, &o, &fe);
+	char tool[32];
 
 	if (r == 0)
 		r = libvhost_frontend_negotiate(fe);
 	if (r < 0) {
-		fprintf(stderr, "vhost-ctl %s: %s: %s\n", cmd, path, strerror(-r));
+		snprintf(tool, sizeof(tool), "vhost-ctl %s", cmd);
+		tool_fail(tool, path, r, mark);
 		exit(1);
 	}
 	return fe;
@@ -153,7 +157,7 @@ int cmd_probe(int argc, char **argv)
 	}
 	if (!path || optind < argc)
 		die_usage("probe", "--socket PATH is required");
-	if (libvhost_ctx_new(NULL, &ctx) < 0)
+	if (tool_ctx_new(&ctx) < 0)
 		return 1;
 	fe = connect_backend(ctx, "probe", path);
 	libvhost_frontend_get_info(fe, &info);
@@ -714,6 +718,7 @@ int cmd_blk(int argc, char **argv)
 	struct drv d = { .nq = 1, .depth = 16, .bs = 4096 };
 	const char *path = NULL;
 	bool do_verify = false, do_bench = false, packed = false, json = false;
+	unsigned int mark;
 	unsigned long v;
 	unsigned int secs = 5, i;
 	enum rw rw = RW_RANDREAD;
@@ -777,11 +782,15 @@ int cmd_blk(int argc, char **argv)
 		die_usage("blk", "--socket PATH is required");
 	if (do_verify == do_bench)
 		die_usage("blk", "give one of --verify and --bench");
-	if (libvhost_ctx_new(NULL, &d.ctx) < 0)
+	if (tool_ctx_new(&d.ctx) < 0)
 		return 1;
+	mark = tool_log_errors();
 	r = drv_setup(&d, path, d.nq, packed);
 	if (r < 0) {
-		fprintf(stderr, "vhost-ctl blk: setting up the device: %s\n", conn_error(r));
+		/* the back-end's or the kernel's doing is libvhost's line; ours otherwise */
+		if (tool_log_errors() == mark)
+			fprintf(stderr, "vhost-ctl blk: setting up the device: %s\n",
+				conn_error(r));
 		drv_free(&d);
 		libvhost_ctx_unref(d.ctx);
 		return 1;

@@ -13,6 +13,7 @@
 
 #include <libvhost.h>
 
+#include "tool-log.h"
 #include "vhost-ctl.h"
 
 static const char *class_names[] = { [1] = "net", [2] = "block", [3] = "console",
@@ -94,12 +95,14 @@ static void usage(FILE *out)
 		     "       vhost-ctl vdpa show NAME [--queue N]\n");
 }
 
-static int report(const char *what, int r)
+static int report(const char *what, int r, unsigned int mark)
 {
-	if (r < 0)
-		fprintf(stderr, "vhost-ctl vdpa: %s: %s\n", what, strerror(-r));
+	tool_fail("vhost-ctl vdpa", what, r, mark);
 	return r < 0 ? 1 : 0;
 }
+
+/* call's result, reported unless libvhost said why (the kernel's doing) */
+#define REPORT(what, call) (mark = tool_log_errors(), report((what), (call), mark))
 
 int cmd_vdpa(int argc, char **argv)
 {
@@ -114,6 +117,7 @@ int cmd_vdpa(int argc, char **argv)
 	struct libvhost_ctx *ctx;
 	uint8_t mac[6];
 	unsigned long queue = 0;
+	unsigned int mark;
 	int c, r;
 
 	if (argc < 2) {
@@ -158,23 +162,23 @@ int cmd_vdpa(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (libvhost_ctx_new(NULL, &ctx) < 0)
+	if (tool_ctx_new(&ctx) < 0)
 		return 1;
 	if (!strcmp(sub, "list")) {
-		r = report("management devices", libvhost_vdpa_mgmtdev_list(ctx, show_mgmtdev, NULL));
+		r = REPORT("management devices", libvhost_vdpa_mgmtdev_list(ctx, show_mgmtdev, NULL));
 		if (!r)
-			r = report("devices", libvhost_vdpa_dev_list(ctx, show_dev, NULL));
+			r = REPORT("devices", libvhost_vdpa_dev_list(ctx, show_dev, NULL));
 	} else if (!strcmp(sub, "add") && optind < argc && mgmtdev) {
-		r = report("add", libvhost_vdpa_dev_add(ctx, argv[optind], mgmtdev, &o));
+		r = REPORT("add", libvhost_vdpa_dev_add(ctx, argv[optind], mgmtdev, &o));
 	} else if (!strcmp(sub, "bind") && optind + 1 < argc) {
-		r = report("bind", libvhost_vdpa_dev_bind(ctx, argv[optind], argv[optind + 1]));
+		r = REPORT("bind", libvhost_vdpa_dev_bind(ctx, argv[optind], argv[optind + 1]));
 	} else if (!strcmp(sub, "del") && optind < argc) {
-		r = report("del", libvhost_vdpa_dev_del(ctx, argv[optind]));
+		r = REPORT("del", libvhost_vdpa_dev_del(ctx, argv[optind]));
 	} else if (!strcmp(sub, "show") && optind < argc) {
 		struct libvhost_vdpa_devinfo d = { .sz = sizeof(d) };
 		struct libvhost_vdpa_devconfig cfg = { .sz = sizeof(cfg) };
 
-		r = report("show", libvhost_vdpa_dev_get(ctx, argv[optind], &d));
+		r = REPORT("show", libvhost_vdpa_dev_get(ctx, argv[optind], &d));
 		if (!r) {
 			show_dev(NULL, &d);
 			if (libvhost_vdpa_dev_config(ctx, argv[optind], &cfg) == 0) {

@@ -26,6 +26,7 @@
 
 #include "tool-caps.h"
 #include "tool-device.h"
+#include "tool-log.h"
 #include "tool-stats.h"
 #include "tool-threads.h"
 
@@ -492,7 +493,7 @@ int main(int argc, char **argv)
 			      (1ULL << BLK_F_DISCARD) | (1ULL << BLK_F_WRITE_ZEROES) |
 			      (queues > 1 ? 1ULL << BLK_F_MQ : 0) |
 			      (b.read_only ? 1ULL << BLK_F_RO : 0);
-		r = libvhost_ctx_new(NULL, &ctx);
+		r = tool_ctx_new(&ctx);
 		if (r == 0)
 			r = libvhost_backend_new(ctx, &bo, &b.be);
 	}
@@ -503,9 +504,9 @@ int main(int argc, char **argv)
 	else if (r == 0)
 		r = libvhost_backend_adopt_fd(b.be, (int)fd);
 	if (r < 0) {
-		fprintf(stderr, "vhost-user-blk: %s: %s\n",
-			socket_path ? socket_path : connect_path ? connect_path : "--fd",
-			strerror(-r));
+		/* libvhost's line, if it logged one (nothing was logged before this) */
+		tool_fail("vhost-user-blk",
+			  socket_path ? socket_path : connect_path ? connect_path : "--fd", r, 0);
 		return 1;
 	}
 	loop.be = b.be;

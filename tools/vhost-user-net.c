@@ -28,6 +28,7 @@
 
 #include "tool-caps.h"
 #include "tool-device.h"
+#include "tool-log.h"
 #include "tool-stats.h"
 #include "tool-threads.h"
 
@@ -1153,7 +1154,7 @@ int main(int argc, char **argv)
 			      (1ULL << NET_F_MAC) |
 			      (1ULL << NET_F_MRG_RXBUF) | (1ULL << NET_F_STATUS) |
 			      (pairs > 1 ? 1ULL << NET_F_MQ : 0);
-		r = libvhost_ctx_new(NULL, &ctx);
+		r = tool_ctx_new(&ctx);
 		if (r == 0)
 			r = libvhost_backend_new(ctx, &bo, &n.be);
 	}
@@ -1161,8 +1162,8 @@ int main(int argc, char **argv)
 		r = socket_path ? libvhost_backend_listen(n.be, socket_path)
 				: libvhost_backend_adopt_fd(n.be, (int)fd);
 	if (r < 0) {
-		fprintf(stderr, "vhost-user-net: %s: %s\n", socket_path ? socket_path : "--fd",
-			strerror(-r));
+		/* libvhost's line, if it logged one (nothing was logged before this) */
+		tool_fail("vhost-user-net", socket_path ? socket_path : "--fd", r, 0);
 		return 1;
 	}
 	loop.be = n.be;

@@ -14,7 +14,7 @@ int lvh_opts_check(const struct libvhost_ctx *ctx, const void *opts, size_t min_
 		return 0;
 	sz = *(const size_t *)opts;
 	if (sz < min_sz) {
-		lvh_err(ctx, "%s: sz %zu is smaller than the minimum %zu", type_name, sz, min_sz);
+		lvh_dbg(ctx, "%s: sz %zu is smaller than the minimum %zu", type_name, sz, min_sz);
 		return -EINVAL;
 	}
 	/*
@@ -24,7 +24,7 @@ int lvh_opts_check(const struct libvhost_ctx *ctx, const void *opts, size_t min_
 	 */
 	for (i = known; i < sz; i++) {
 		if (p[i]) {
-			lvh_err(ctx, "%s: unknown non-zero byte at offset %zu (this libvhost knows %zu bytes)",
+			lvh_dbg(ctx, "%s: unknown non-zero byte at offset %zu (this libvhost knows %zu bytes)",
 				type_name, i, known);
 			return -EINVAL;
 		}

@@ -89,7 +89,7 @@ int lvh_dev_ring_check(const struct libvhost_dev *dev, unsigned int index, enum 
 	int next = ring_next[dev->ring[index]][ev];
 
 	if (next < 0) {
-		lvh_err(dev->ctx, "%s: ring %u cannot be %s while it is %s", dev->name, index,
+		lvh_dbg(dev->ctx, "%s: ring %u cannot be %s while it is %s", dev->name, index,
 			ring_event_name[ev],
 			(dev->ring[index] & LVH_RING_STARTED) ? "started" : "stopped");
 		return -EINVAL;
@@ -105,7 +105,7 @@ void lvh_dev_ring_commit(struct libvhost_dev *dev, unsigned int index, int state
 static int check_index(const struct libvhost_dev *dev, unsigned int index, unsigned int limit)
 {
 	if (index >= limit) {
-		lvh_err(dev->ctx, "%s: ring %u out of range (the device has %u)", dev->name, index,
+		lvh_dbg(dev->ctx, "%s: ring %u out of range (the device has %u)", dev->name, index,
 			limit);
 		return -EINVAL;
 	}
@@ -186,7 +186,7 @@ LIBVHOST_EXPORT int libvhost_dev_set_vring_num(struct libvhost_dev *dev, unsigne
 					       unsigned int num)
 {
 	if (dev && (num < 1 || num > 32768)) {
-		lvh_err(dev->ctx, "%s: ring %u: size %u outside 1..32768", dev->name, index, num);
+		lvh_dbg(dev->ctx, "%s: ring %u: size %u outside 1..32768", dev->name, index, num);
 		return -EINVAL;
 	}
 	return vring_state(dev, index, LVH_RING_EV_SETUP, LVH_DEV_VRING_NUM, num);
@@ -213,7 +213,7 @@ LIBVHOST_EXPORT int libvhost_dev_set_vring_enable(struct libvhost_dev *dev, unsi
 	if (!dev || (enable != 0 && enable != 1))
 		return -EINVAL;
 	if (!dev->has_enable) {
-		lvh_err(dev->ctx, "%s: rings have no enable switch here (%s)", dev->name,
+		lvh_dbg(dev->ctx, "%s: rings have no enable switch here (%s)", dev->name,
 			"VHOST_USER_F_PROTOCOL_FEATURES not negotiated");
 		return -EOPNOTSUPP;
 	}
@@ -240,7 +240,7 @@ LIBVHOST_EXPORT int libvhost_dev_set_vring_addr(struct libvhost_dev *dev, unsign
 	struct addr_arg a = { desc, avail, used, log, (uint32_t)flags };
 
 	if (dev && (flags & ~(uint64_t)LVH_BIT(LIBVHOST_VRING_F_LOG))) {
-		lvh_err(dev->ctx, "%s: ring %u: unknown address flags %#llx", dev->name, index,
+		lvh_dbg(dev->ctx, "%s: ring %u: unknown address flags %#llx", dev->name, index,
 			(unsigned long long)flags);
 		return -EINVAL;
 	}

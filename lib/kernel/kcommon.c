@@ -180,7 +180,7 @@ void lvh_khandle_init(struct lvh_khandle *h, struct libvhost_ctx *ctx, int fd,
 
 int lvh_khandle_not_a(struct lvh_khandle *h, const char *kind, int r)
 {
-	lvh_err(h->ctx, "fd %d (%s) is not a %s device", h->fd, h->name, kind);
+	lvh_dbg(h->ctx, "fd %d (%s) is not a %s device", h->fd, h->name, kind);
 	h->fd = -1;
 	return r == -EOPNOTSUPP ? -ENOTTY : r;
 }

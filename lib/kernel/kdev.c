@@ -468,7 +468,7 @@ LIBVHOST_EXPORT int libvhost_kdev_net_set_backend(struct libvhost_kdev *kd, unsi
 		return -EINVAL;
 	r = kioctl(kd, VHOST_NET_SET_BACKEND, &f, "VHOST_NET_SET_BACKEND");
 	if (r == -ENOTSOCK)
-		lvh_err(kd->k.ctx, "%s: fd %d is neither a tap/macvtap nor a packet socket",
+		lvh_dbg(kd->k.ctx, "%s: fd %d is neither a tap/macvtap nor a packet socket",
 			kd->k.name, fd);
 	return r;
 }

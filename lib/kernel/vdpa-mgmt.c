@@ -152,7 +152,7 @@ LIBVHOST_EXPORT int libvhost_vdpa_dev_bind(struct libvhost_ctx *ctx, const char 
 	snprintf(what, sizeof(what), "vdpa: bind %s to %s", name, driver);
 	r = bound_driver(name, cur, sizeof(cur));
 	if (r == -ENODEV)
-		lvh_err(ctx, "%s: no vDPA device %s", what, name);
+		lvh_dbg(ctx, "%s: no vDPA device %s", what, name);
 	else if (r == -EOPNOTSUPP)
 		lvh_err(ctx, "%s: the kernel has no vdpa bus (CONFIG_VDPA, modprobe vdpa)", what);
 	if (r < 0)
@@ -476,7 +476,7 @@ LIBVHOST_EXPORT int libvhost_vdpa_dev_add(struct libvhost_ctx *ctx, const char *
 	snprintf(what, sizeof(what), "vdpa: add %s on %s", name, mgmtdev);
 	r = transact(&nl, nlh, NULL, NULL, what, CAP_NET_ADMIN);
 	if (r == -ENODEV || r == -ENOENT)
-		lvh_err(ctx, "%s: no management device %s", what, mgmtdev);
+		lvh_dbg(ctx, "%s: no management device %s", what, mgmtdev);
 	nl_close(&nl);
 	if (r == 0 && driver) {
 		/*
@@ -508,7 +508,7 @@ LIBVHOST_EXPORT int libvhost_vdpa_dev_del(struct libvhost_ctx *ctx, const char *
 	snprintf(what, sizeof(what), "vdpa: delete %s", name);
 	r = transact(&nl, nlh, NULL, NULL, what, CAP_NET_ADMIN);
 	if (r == -ENODEV || r == -ENOENT)
-		lvh_err(ctx, "%s: no such device", what);
+		lvh_dbg(ctx, "%s: no such device", what);
 	nl_close(&nl);
 	return r;
 }
@@ -557,7 +557,7 @@ static int dev_query(struct libvhost_ctx *ctx, uint8_t cmd, const char *name, re
 		mnl_attr_put_u32(nlh, VDPA_ATTR_DEV_QUEUE_INDEX, *qindex);
 	r = transact(&nl, nlh, fn, data, what, -1);
 	if (name && (r == -ENODEV || r == -ENOENT))
-		lvh_err(ctx, "%s: no device %s", what, name);
+		lvh_dbg(ctx, "%s: no device %s", what, name);
 	nl_close(&nl);
 	return r;
 }

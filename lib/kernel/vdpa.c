@@ -75,7 +75,7 @@ static int iotlb(struct libvhost_vdpa *v, uint8_t type, uint32_t asid, uint64_t 
 static int check_asid(struct libvhost_vdpa *v, uint32_t asid)
 {
 	if (asid && (!has_bf(v, BF_IOTLB_ASID) || asid >= v->as_num)) {
-		lvh_err(v->k.ctx, "%s: address space %u: the device has %u%s", v->k.name, asid,
+		lvh_dbg(v->k.ctx, "%s: address space %u: the device has %u%s", v->k.name, asid,
 			v->as_num, has_bf(v, BF_IOTLB_ASID) ? "" : " (no IOTLB_ASID)");
 		return -EINVAL;
 	}
@@ -86,7 +86,7 @@ static int check_range(struct libvhost_vdpa *v, uint64_t iova, uint64_t size)
 {
 	if (!size || lvh_range_overflows(iova, size) || iova < v->iova_first ||
 	    iova + (size - 1) > v->iova_last) {
-		lvh_err(v->k.ctx, "%s: IOVA range [%#llx, +%#llx) outside the device's [%#llx, %#llx]",
+		lvh_dbg(v->k.ctx, "%s: IOVA range [%#llx, +%#llx) outside the device's [%#llx, %#llx]",
 			v->k.name, (unsigned long long)iova, (unsigned long long)size,
 			(unsigned long long)v->iova_first, (unsigned long long)v->iova_last);
 		return -ERANGE;
@@ -434,7 +434,7 @@ static int config_io(struct libvhost_vdpa *v, uint32_t offset, void *buf, uint32
 	if (!v || !buf || !len)
 		return -EINVAL;
 	if (offset > v->config_size || len > v->config_size - offset) {
-		lvh_err(v->k.ctx, "%s: config bytes [%u, +%u) past its %u", v->k.name, offset, len,
+		lvh_dbg(v->k.ctx, "%s: config bytes [%u, +%u) past its %u", v->k.name, offset, len,
 			v->config_size);
 		return -EINVAL;
 	}
@@ -543,7 +543,7 @@ static int vring_query(struct libvhost_vdpa *v, unsigned long req, const char *w
 	if (!v || !out)
 		return -EINVAL;
 	if (index >= v->vqs) {
-		lvh_err(v->k.ctx, "%s: ring %u past the device's %u", v->k.name, index, v->vqs);
+		lvh_dbg(v->k.ctx, "%s: ring %u past the device's %u", v->k.name, index, v->vqs);
 		return -EINVAL;
 	}
 	r = vioctl(v, req, &s, what, true);
@@ -581,7 +581,7 @@ LIBVHOST_EXPORT int libvhost_vdpa_set_group_asid(struct libvhost_vdpa *v, uint32
 	if (!v)
 		return -EINVAL;
 	if (group >= v->group_num) {
-		lvh_err(v->k.ctx, "%s: group %u past the device's %u", v->k.name, group, v->group_num);
+		lvh_dbg(v->k.ctx, "%s: group %u past the device's %u", v->k.name, group, v->group_num);
 		return -EINVAL;
 	}
 	r = check_asid(v, asid);

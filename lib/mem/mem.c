@@ -134,12 +134,12 @@ static int check_new(struct libvhost_mem *mem, uint64_t gpa, uint64_t size, uint
 	unsigned int i;
 
 	if (size == 0 || lvh_range_overflows(gpa, size) || lvh_range_overflows(uva, size)) {
-		lvh_err(mem->ctx, "region of %" PRIu64 " bytes at guest 0x%" PRIx64 " is empty or wraps",
+		lvh_dbg(mem->ctx, "region of %" PRIu64 " bytes at guest 0x%" PRIx64 " is empty or wraps",
 			size, gpa);
 		return -EINVAL;
 	}
 	if (mem->n >= LIBVHOST_MEM_MAX_REGIONS) {
-		lvh_err(mem->ctx, "the table already has %u regions", LIBVHOST_MEM_MAX_REGIONS);
+		lvh_dbg(mem->ctx, "the table already has %u regions", LIBVHOST_MEM_MAX_REGIONS);
 		return -ENOSPC;
 	}
 	for (i = 0; i < mem->n; i++) {
@@ -147,7 +147,7 @@ static int check_new(struct libvhost_mem *mem, uint64_t gpa, uint64_t size, uint
 
 		if (ranges_overlap(gpa, size, r->gpa, r->size) ||
 		    (check_uva && ranges_overlap(uva, size, r->uva, r->size))) {
-			lvh_err(mem->ctx,
+			lvh_dbg(mem->ctx,
 				"region at guest 0x%" PRIx64 " overlaps the one at guest 0x%" PRIx64, gpa,
 				r->gpa);
 			return -EEXIST;
@@ -213,13 +213,13 @@ LIBVHOST_EXPORT int libvhost_mem_alloc(struct libvhost_mem *mem, uint64_t guest_
 	flags = LVH_OPTS_GET(opts, flags, 0);
 	huge = LVH_OPTS_GET(opts, hugepage_size, 0);
 	if (flags & ~LIBVHOST_MEM_F_HUGETLB) {
-		lvh_err(mem->ctx, "unknown flags 0x%" PRIx64, flags);
+		lvh_dbg(mem->ctx, "unknown flags 0x%" PRIx64, flags);
 		return -EINVAL;
 	}
 	page = (uint64_t)sysconf(_SC_PAGESIZE);
 	if (flags & LIBVHOST_MEM_F_HUGETLB) {
 		if (huge != 0 && huge != HUGE_2M && huge != HUGE_1G) {
-			lvh_err(mem->ctx, "huge page size %" PRIu64 " is not 2 MiB or 1 GiB", huge);
+			lvh_dbg(mem->ctx, "huge page size %" PRIu64 " is not 2 MiB or 1 GiB", huge);
 			return -EINVAL;
 		}
 		mfd_flags |= MFD_HUGETLB;
@@ -227,15 +227,15 @@ LIBVHOST_EXPORT int libvhost_mem_alloc(struct libvhost_mem *mem, uint64_t guest_
 			mfd_flags |= (unsigned int)(__builtin_ctzll(huge) << MFD_HUGE_SHIFT);
 		page = huge ? huge : default_hugepage_size();
 		if (!page) {
-			lvh_err(mem->ctx, "this system has no huge pages");
+			lvh_dbg(mem->ctx, "this system has no huge pages");
 			return -ENOMEM;
 		}
 	} else if (huge) {
-		lvh_err(mem->ctx, "hugepage_size without LIBVHOST_MEM_F_HUGETLB");
+		lvh_dbg(mem->ctx, "hugepage_size without LIBVHOST_MEM_F_HUGETLB");
 		return -EINVAL;
 	}
 	if (size % page || guest_addr % page || size > SIZE_MAX) {
-		lvh_err(mem->ctx, "region of %" PRIu64 " bytes at guest 0x%" PRIx64
+		lvh_dbg(mem->ctx, "region of %" PRIu64 " bytes at guest 0x%" PRIx64
 			" is not aligned to %" PRIu64, size, guest_addr, page);
 		return -EINVAL;
 	}
@@ -246,13 +246,13 @@ LIBVHOST_EXPORT int libvhost_mem_alloc(struct libvhost_mem *mem, uint64_t guest_
 	nr.fd = memfd_create("libvhost-guest-memory", mfd_flags);
 	if (nr.fd < 0) {
 		r = -errno;
-		lvh_err(mem->ctx, "memfd_create%s: %s",
+		lvh_dbg(mem->ctx, "memfd_create%s: %s",
 			(flags & LIBVHOST_MEM_F_HUGETLB) ? " (huge pages)" : "", strerror(errno));
 		return r;
 	}
 	if (ftruncate(nr.fd, (off_t)size) < 0) {
 		r = -errno;
-		lvh_err(mem->ctx, "sizing guest memory to %" PRIu64 " bytes: %s", size,
+		lvh_dbg(mem->ctx, "sizing guest memory to %" PRIu64 " bytes: %s", size,
 			strerror(errno));
 		goto fail;
 	}
@@ -261,10 +261,10 @@ LIBVHOST_EXPORT int libvhost_mem_alloc(struct libvhost_mem *mem, uint64_t guest_
 	if (addr == MAP_FAILED) {
 		r = -errno;
 		if (flags & LIBVHOST_MEM_F_HUGETLB)
-			lvh_err(mem->ctx, "mapping %" PRIu64 " bytes of huge pages: %s (see "
+			lvh_dbg(mem->ctx, "mapping %" PRIu64 " bytes of huge pages: %s (see "
 				"/proc/sys/vm/nr_hugepages)", size, strerror(errno));
 		else
-			lvh_err(mem->ctx, "mapping %" PRIu64 " bytes: %s", size, strerror(errno));
+			lvh_dbg(mem->ctx, "mapping %" PRIu64 " bytes: %s", size, strerror(errno));
 		goto fail;
 	}
 	nr.uva = nr.qva = (uint64_t)(uintptr_t)addr;
@@ -294,12 +294,12 @@ static int fd_can_back(struct libvhost_mem *mem, int fd, uint64_t fd_offset, uin
 
 	if (fstat(fd, &st) < 0) {
 		r = -errno;
-		lvh_err(mem->ctx, "fd %d: %s", fd, strerror(errno));
+		lvh_dbg(mem->ctx, "fd %d: %s", fd, strerror(errno));
 		return r;
 	}
 	if (lvh_add_overflow_u64(fd_offset, size, &end) || !S_ISREG(st.st_mode) ||
 	    (uint64_t)st.st_size < end) {
-		lvh_err(mem->ctx, "fd %d cannot back %" PRIu64 " bytes at offset %" PRIu64
+		lvh_dbg(mem->ctx, "fd %d cannot back %" PRIu64 " bytes at offset %" PRIu64
 			" (a shared-memory file of %lld bytes is needed)", fd, size, fd_offset,
 			(long long)st.st_size);
 		return -EINVAL;
@@ -325,7 +325,7 @@ LIBVHOST_EXPORT int libvhost_mem_add(struct libvhost_mem *mem, uint64_t guest_ad
 	nr.fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
 	if (nr.fd < 0) {
 		r = -errno;
-		lvh_err(mem->ctx, "duplicating fd %d: %s", fd, strerror(errno));
+		lvh_dbg(mem->ctx, "duplicating fd %d: %s", fd, strerror(errno));
 		return r;
 	}
 	r = insert(mem, &nr);
@@ -347,7 +347,7 @@ int lvh_mem_map_fd(struct libvhost_mem *mem, uint64_t guest_addr, uint64_t size,
 	int r;
 
 	if (lvh_range_overflows(qva, size)) {
-		lvh_err(mem->ctx, "region at guest 0x%" PRIx64 ": user address 0x%" PRIx64
+		lvh_dbg(mem->ctx, "region at guest 0x%" PRIx64 ": user address 0x%" PRIx64
 			" wraps", guest_addr, qva);
 		return -EINVAL;
 	}
@@ -364,7 +364,7 @@ int lvh_mem_map_fd(struct libvhost_mem *mem, uint64_t guest_addr, uint64_t size,
 	p = mmap(NULL, nr.map_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)start);
 	if (p == MAP_FAILED) {
 		r = -errno;
-		lvh_err(mem->ctx, "mmap of %zu bytes for guest 0x%" PRIx64 ": %s", nr.map_len,
+		lvh_dbg(mem->ctx, "mmap of %zu bytes for guest 0x%" PRIx64 ": %s", nr.map_len,
 			guest_addr, strerror(errno));
 		return r;
 	}
@@ -389,7 +389,7 @@ int lvh_mem_add_mapped(struct libvhost_mem *mem, uint64_t guest_addr, uint64_t s
 	if (!mem || !addr || !unmap)
 		return -EINVAL;
 	if (lvh_range_overflows(qva, size)) {
-		lvh_err(mem->ctx, "region at guest 0x%" PRIx64 ": user address 0x%" PRIx64
+		lvh_dbg(mem->ctx, "region at guest 0x%" PRIx64 ": user address 0x%" PRIx64
 			" wraps", guest_addr, qva);
 		return -EINVAL;
 	}
@@ -422,7 +422,7 @@ LIBVHOST_EXPORT int libvhost_mem_remove(struct libvhost_mem *mem, uint64_t guest
 		return -EINVAL;
 	i = index_of(mem, guest_addr);
 	if (i < 0) {
-		lvh_err(mem->ctx, "no region starts at guest 0x%" PRIx64, guest_addr);
+		lvh_dbg(mem->ctx, "no region starts at guest 0x%" PRIx64, guest_addr);
 		return -ENOENT;
 	}
 	remove_at(mem, (unsigned int)i);

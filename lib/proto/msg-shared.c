@@ -98,7 +98,7 @@ int lvh_msg_decode_shared_object_reply(const struct libvhost_ctx *ctx, const str
 		name = "BACKEND_SHARED_OBJECT_LOOKUP";
 		get = false;
 	} else {
-		lvh_err(ctx, "request %u has no shared-object reply", m->request);
+		lvh_dbg(ctx, "request %u has no shared-object reply", m->request);
 		return -EINVAL;
 	}
 	if (m->nfds > 1) {

@@ -162,7 +162,7 @@ int lvh_msg_decode_shmem_map(const struct libvhost_ctx *ctx, const struct lvh_ms
 	int r;
 
 	if (!map && m->request != LIBVHOST_USER_BACKEND_SHMEM_UNMAP) {
-		lvh_err(ctx, "back-end request %u is not SHMEM_MAP or SHMEM_UNMAP", m->request);
+		lvh_dbg(ctx, "back-end request %u is not SHMEM_MAP or SHMEM_UNMAP", m->request);
 		return -EINVAL;
 	}
 	if (m->size != LVH_SHMEM_MAP_SIZE || m->nfds != (map ? 1u : 0u)) {

@@ -237,6 +237,12 @@ static const char *dir_name(enum lvh_dir dir)
 	return dir == LVH_DIR_BACKEND ? "back-end request" : "front-end request";
 }
 
+/* Who sent it: a request of dir comes from that side, its reply from the other. */
+static const char *sender(enum lvh_dir dir, bool reply)
+{
+	return (dir == LVH_DIR_BACKEND) != reply ? "the back-end" : "the front-end";
+}
+
 int lvh_proto_check_request(const struct libvhost_ctx *ctx, enum lvh_dir dir,
 			    const struct lvh_msg *m, uint64_t proto)
 {
@@ -247,31 +253,34 @@ int lvh_proto_check_request(const struct libvhost_ctx *ctx, enum lvh_dir dir,
 		return -EOPNOTSUPP;
 	}
 	if (m->flags & LIBVHOST_USER_FLAG_REPLY) {
-		lvh_err(ctx, "%s: a request with the REPLY flag set", row->name);
+		lvh_err(ctx, "%s from %s: the REPLY flag is set", row->name, sender(dir, false));
 		return -EPROTO;
 	}
 	if ((m->flags & LIBVHOST_USER_FLAG_NEED_REPLY) &&
 	    !(proto & LVH_BIT(LIBVHOST_USER_PROTOCOL_F_REPLY_ACK))) {
-		lvh_err(ctx, "%s: NEED_REPLY set but REPLY_ACK was not negotiated", row->name);
+		lvh_err(ctx, "%s from %s: NEED_REPLY set but REPLY_ACK was not negotiated",
+			row->name, sender(dir, false));
 		return -EPROTO;
 	}
 	if (row->gate >= 0 && !(proto & LVH_BIT(row->gate))) {
-		lvh_err(ctx, "%s: protocol feature %s was not negotiated", row->name,
-			protocol_feature_names[row->gate]);
+		lvh_err(ctx, "%s from %s: protocol feature %s was not negotiated", row->name,
+			sender(dir, false), protocol_feature_names[row->gate]);
 		return -EOPNOTSUPP;
 	}
 	if (!size_ok(&row->req_size, m->size)) {
-		lvh_err(ctx, "%s: payload of %u bytes has the wrong size", row->name, m->size);
+		lvh_err(ctx, "%s from %s: payload of %u bytes has the wrong size", row->name,
+			sender(dir, false), m->size);
 		return -EBADMSG;
 	}
 	if (!fds_ok(row->req_fds, m->nfds)) {
-		lvh_err(ctx, "%s: %u fds attached, which the request does not allow", row->name,
-			m->nfds);
+		lvh_err(ctx, "%s from %s: %u fds attached, which the request does not allow",
+			row->name, sender(dir, false), m->nfds);
 		return -EBADMSG;
 	}
 	if (dir == LVH_DIR_BACKEND && m->nfds &&
 	    !(proto & LVH_BIT(LIBVHOST_USER_PROTOCOL_F_BACKEND_SEND_FD))) {
-		lvh_err(ctx, "%s: fds attached but BACKEND_SEND_FD was not negotiated", row->name);
+		lvh_err(ctx, "%s from %s: fds attached but BACKEND_SEND_FD was not negotiated",
+			row->name, sender(dir, false));
 		return -EBADMSG;
 	}
 	return 0;
@@ -288,12 +297,13 @@ int lvh_proto_check_reply(const struct libvhost_ctx *ctx, enum lvh_dir dir, uint
 	if (!row)
 		return -EINVAL; /* we never send what we do not know */
 	if (m->request != request) {
-		lvh_err(ctx, "%s: the reply is for request %u (%s)", row->name, m->request,
-			lvh_proto_name(dir, m->request));
+		lvh_err(ctx, "%s: %s replied to request %u (%s)", row->name, sender(dir, true),
+			m->request, lvh_proto_name(dir, m->request));
 		return -EPROTO;
 	}
 	if (!(m->flags & LIBVHOST_USER_FLAG_REPLY) || (m->flags & LIBVHOST_USER_FLAG_NEED_REPLY)) {
-		lvh_err(ctx, "%s: reply with bad flags 0x%x", row->name, m->flags);
+		lvh_err(ctx, "%s: %s replied with bad flags 0x%x", row->name, sender(dir, true),
+			m->flags);
 		return -EPROTO;
 	}
 	if (kind == LVH_REPLY_KIND_ACK) {
@@ -304,11 +314,13 @@ int lvh_proto_check_reply(const struct libvhost_ctx *ctx, enum lvh_dir dir, uint
 		fd_rule = row->reply_fds;
 	}
 	if (!size_ok(size_rule, m->size)) {
-		lvh_err(ctx, "%s: reply of %u bytes has the wrong size", row->name, m->size);
+		lvh_err(ctx, "%s: %s replied with %u bytes, the wrong size", row->name,
+			sender(dir, true), m->size);
 		return -EBADMSG;
 	}
 	if (!fds_ok(fd_rule, m->nfds)) {
-		lvh_err(ctx, "%s: reply carries %u fds, which it may not", row->name, m->nfds);
+		lvh_err(ctx, "%s: %s replied with %u fds, which the reply may not carry",
+			row->name, sender(dir, true), m->nfds);
 		return -EBADMSG;
 	}
 	return 0;

@@ -271,13 +271,13 @@ static int recv_exact(const struct libvhost_ctx *ctx, int sock, void *buf, size_
 				r = wait_for(sock, POLLIN, deadline);
 				if (r < 0) {
 					if (r == -ETIMEDOUT)
-						lvh_err(ctx, "timed out waiting for the peer");
+						lvh_dbg(ctx, "timed out waiting for the peer");
 					return r;
 				}
 				continue;
 			}
 			r = -errno;
-			lvh_err(ctx, "recvmsg: %s", strerror(errno));
+			lvh_dbg(ctx, "recvmsg: %s", strerror(errno));
 			return r;
 		}
 		if (mh.msg_controllen) {
@@ -380,7 +380,7 @@ int lvh_wire_send(const struct libvhost_ctx *ctx, int sock, const struct lvh_msg
 				r = wait_for(sock, POLLOUT, deadline);
 				if (r < 0) {
 					if (r == -ETIMEDOUT)
-						lvh_err(ctx, "request %u: timed out sending to the peer",
+						lvh_dbg(ctx, "request %u: timed out sending to the peer",
 							m->request);
 					return r;
 				}
@@ -390,7 +390,7 @@ int lvh_wire_send(const struct libvhost_ctx *ctx, int sock, const struct lvh_msg
 			if (r == -EPIPE || r == -ECONNRESET)
 				lvh_dbg(ctx, "send: the peer is gone");
 			else
-				lvh_err(ctx, "sendmsg: %s", strerror(errno));
+				lvh_dbg(ctx, "sendmsg: %s", strerror(errno));
 			return r;
 		}
 		done += (size_t)n;
@@ -422,7 +422,7 @@ int lvh_wire_listen(const struct libvhost_ctx *ctx, const char *path, int sock_f
 	int fd, r;
 
 	if (!len || len >= sizeof(sa.sun_path)) {
-		lvh_err(ctx, "socket path of %zu bytes (1..%zu allowed)", len, sizeof(sa.sun_path) - 1);
+		lvh_dbg(ctx, "socket path of %zu bytes (1..%zu allowed)", len, sizeof(sa.sun_path) - 1);
 		return path ? -ENAMETOOLONG : -EINVAL;
 	}
 	memcpy(sa.sun_path, path, len);
@@ -436,7 +436,7 @@ int lvh_wire_listen(const struct libvhost_ctx *ctx, const char *path, int sock_f
 	}
 	if (r < 0 || listen(fd, 1) < 0) {
 		r = -errno;
-		lvh_err(ctx, "listen on %s: %s", path, strerror(-r));
+		lvh_dbg(ctx, "listen on %s: %s", path, strerror(-r));
 		close(fd);
 		return r;
 	}

@@ -11,7 +11,8 @@
 int lvh_vq_break(struct lvh_vq *vq, const char *what, unsigned long long v)
 {
 	if (!vq->broken)
-		lvh_err(vq->ctx, "vq %u: %s (%llu): the queue is broken", vq->index, what, v);
+		lvh_err(vq->ctx, "vq %u (the driver's ring): %s (%llu): the queue is broken",
+			vq->index, what, v);
 	vq->broken = true;
 	return -EIO;
 }
@@ -215,7 +216,7 @@ int lvh_vq_push_burst(struct lvh_vq *vq, const struct libvhost_vq_used *used, un
 
 void lvh_vq_not_in_flight(struct lvh_vq *vq, uint32_t id)
 {
-	lvh_err(vq->ctx, "vq %u: pushing buffer %u, which is not in flight", vq->index, id);
+	lvh_dbg(vq->ctx, "vq %u: pushing buffer %u, which is not in flight", vq->index, id);
 }
 
 int lvh_vq_push(struct lvh_vq *vq, uint16_t id, uint32_t len)
@@ -233,7 +234,7 @@ int lvh_vq_unpop(struct lvh_vq *vq, unsigned int n)
 	if (vq->broken)
 		return -EIO;
 	if (n > vq->ntaken) {
-		lvh_err(vq->ctx, "vq %u: putting back %u buffers, more than were taken", vq->index,
+		lvh_dbg(vq->ctx, "vq %u: putting back %u buffers, more than were taken", vq->index,
 			n);
 		return -EINVAL;
 	}
@@ -243,7 +244,7 @@ int lvh_vq_unpop(struct lvh_vq *vq, unsigned int n)
 		slot = slot ? slot - 1 : vq->num - 1;
 		id = vq->taken[slot] & ~LVH_VQ_RESUBMITTED;
 		if (!vq->inflight[id] || vq->taken_slot[id] != slot) {
-			lvh_err(vq->ctx, "vq %u: putting back %u buffers: buffer %u was given back",
+			lvh_dbg(vq->ctx, "vq %u: putting back %u buffers: buffer %u was given back",
 				vq->index, n, id);
 			return -EINVAL;
 		}

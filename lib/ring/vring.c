@@ -37,7 +37,7 @@ static int geometry(const struct libvhost_ctx *ctx, unsigned int num,
 	g->ops = (g->flags & LIBVHOST_VRING_F_PACKED) ? &lvh_vring_packed_ops : &lvh_vring_split_ops;
 	if ((g->flags & ~FLAGS_KNOWN) || !g->ops->num_ok(num) ||
 	    (ind && !(g->flags & LIBVHOST_VRING_F_INDIRECT)) || ind > num) {
-		lvh_err(ctx, "%s vring of %u entries, flags 0x%" PRIx64 ", %" PRIu64
+		lvh_dbg(ctx, "%s vring of %u entries, flags 0x%" PRIx64 ", %" PRIu64
 			" indirect: bad size (split: a power of two; both: at most 32768), flags, or indirect table size (at most the ring's)",
 			(g->flags & LIBVHOST_VRING_F_PACKED) ? "packed" : "split", num, g->flags,
 			ind);
@@ -84,7 +84,7 @@ LIBVHOST_EXPORT int libvhost_vring_new(struct libvhost_mem *mem, uint64_t guest_
 	if (r < 0)
 		return r;
 	if (guest_addr & 15) {
-		lvh_err(lvh_mem_ctx(mem), "vring at 0x%" PRIx64 ": not 16-byte aligned", guest_addr);
+		lvh_dbg(lvh_mem_ctx(mem), "vring at 0x%" PRIx64 ": not 16-byte aligned", guest_addr);
 		return -EINVAL;
 	}
 	vr = calloc(1, sizeof(*vr));
@@ -105,7 +105,7 @@ LIBVHOST_EXPORT int libvhost_vring_new(struct libvhost_mem *mem, uint64_t guest_
 	vr->size = g.size;
 	vr->base = lvh_mem_translate(mem, guest_addr, vr->size, NULL);
 	if (!vr->base) {
-		lvh_err(vr->ctx, "vring of %u entries: %" PRIu64 " bytes at guest 0x%" PRIx64
+		lvh_dbg(vr->ctx, "vring of %u entries: %" PRIu64 " bytes at guest 0x%" PRIx64
 			" are not in one region of the table", num, vr->size, guest_addr);
 		free(vr);
 		return -EINVAL;
@@ -220,7 +220,7 @@ static int make_pieces(struct libvhost_vring *vr, const struct iovec *iov, unsig
 		uint64_t uva = (uint64_t)(uintptr_t)iov[i].iov_base, left = iov[i].iov_len;
 
 		if (left == 0 || lvh_range_overflows(uva, left)) {
-			lvh_err(vr->ctx, "buffer part %u: %zu bytes at %p", i, iov[i].iov_len,
+			lvh_dbg(vr->ctx, "buffer part %u: %zu bytes at %p", i, iov[i].iov_len,
 				iov[i].iov_base);
 			return -EINVAL;
 		}
@@ -228,7 +228,7 @@ static int make_pieces(struct libvhost_vring *vr, const struct iovec *iov, unsig
 			uint64_t gpa, contig, chunk;
 
 			if (lvh_mem_guest_addr_contig(vr->mem, uva, &gpa, &contig) < 0) {
-				lvh_err(vr->ctx, "buffer part %u at %p is not in guest memory", i,
+				lvh_dbg(vr->ctx, "buffer part %u at %p is not in guest memory", i,
 					iov[i].iov_base);
 				return -EINVAL;
 			}
@@ -304,7 +304,7 @@ LIBVHOST_EXPORT int libvhost_vring_kick(struct libvhost_vring *vring)
 			continue;
 		if (errno == EAGAIN)
 			return 1; /* the counter is saturated: the device has a kick pending */
-		lvh_err(vring->ctx, "vring: kick: %s", strerror(errno));
+		lvh_dbg(vring->ctx, "vring: kick: %s", strerror(errno));
 		return -errno;
 	}
 	return 1;

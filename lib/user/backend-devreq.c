@@ -71,7 +71,7 @@ static int crypto_create(struct libvhost_backend *be, const struct lvh_msg *m)
 		return r;
 	r = be->ops.create_crypto_session(be->userdata, m->payload.bytes, m->size, &id);
 	if (r < 0 || id < 0) {
-		lvh_err(be->ctx, "vhost-user back-end: CREATE_CRYPTO_SESSION failed: %s",
+		lvh_dbg(be->ctx, "vhost-user back-end: CREATE_CRYPTO_SESSION failed: %s",
 			strerror(r < 0 ? -r : EINVAL));
 		id = -1;
 	}
@@ -125,7 +125,7 @@ static int shared_object(struct libvhost_backend *be, const struct lvh_msg *m)
 	r = be->ops.get_shared_object(be->userdata, u.b, &fd);
 	if (r < 0 || fd < 0) {
 		if (r != -ENOENT)
-			lvh_err(be->ctx, "vhost-user back-end: GET_SHARED_OBJECT: %s",
+			lvh_dbg(be->ctx, "vhost-user back-end: GET_SHARED_OBJECT: %s",
 				strerror(r < 0 ? -r : EBADF));
 		fd = -1;
 	}

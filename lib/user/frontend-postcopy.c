@@ -314,7 +314,7 @@ static int range_lock(struct libvhost_frontend *fe, const char *what, uint64_t g
 	if (!fe)
 		return -EINVAL;
 	if (!len || (gpa | len) & (page - 1) || lvh_range_overflows(gpa, len)) {
-		lvh_err(fe->ctx, "vhost-user: postcopy %s: guest %#llx (+%llu) is not whole pages",
+		lvh_dbg(fe->ctx, "vhost-user: postcopy %s: guest %#llx (+%llu) is not whole pages",
 			what, (unsigned long long)gpa, (unsigned long long)len);
 		return -EINVAL;
 	}
@@ -323,7 +323,7 @@ static int range_lock(struct libvhost_frontend *fe, const char *what, uint64_t g
 	if (*dst && !(*dst & (page - 1)))
 		return 0;
 	pthread_mutex_unlock(&fe->pc_lock);
-	lvh_err(fe->ctx, "vhost-user: postcopy %s: guest %#llx (+%llu) %s", what,
+	lvh_dbg(fe->ctx, "vhost-user: postcopy %s: guest %#llx (+%llu) %s", what,
 		(unsigned long long)gpa, (unsigned long long)len,
 		fe->pc_ufd < 0 ? "without POSTCOPY_ADVISE" : !*dst ? "is in no region" :
 								"is not page-aligned in the back-end");

@@ -35,14 +35,14 @@ LIBVHOST_EXPORT int libvhost_frontend_set_xen_region(struct libvhost_frontend *f
 		return -EINVAL;
 	if (flags && ((flags & ~(XEN_KINDS | LIBVHOST_XEN_MMAP_ON_DEMAND)) ||
 		      (kind != LIBVHOST_XEN_MMAP_FOREIGN && kind != LIBVHOST_XEN_MMAP_GRANT))) {
-		lvh_err(fe->ctx, "vhost-user: Xen flags %#x: one of FOREIGN and GRANT, and "
+		lvh_dbg(fe->ctx, "vhost-user: Xen flags %#x: one of FOREIGN and GRANT, and "
 			"ON_DEMAND, are allowed", flags);
 		return -EINVAL;
 	}
 	/* the back-end has the region as it was described: remove it first */
 	for (i = 0; i < fe->nsent; i++) {
 		if (fe->sent[i].guest_addr == guest_addr) {
-			lvh_err(fe->ctx, "vhost-user: the region at guest %#llx is in the back-end's "
+			lvh_dbg(fe->ctx, "vhost-user: the region at guest %#llx is in the back-end's "
 				"table: its Xen description cannot change",
 				(unsigned long long)guest_addr);
 			return -EBUSY;
@@ -71,7 +71,7 @@ int lvh_fe_xen_describe(const struct libvhost_frontend *fe, struct lvh_mem_regio
 	int at = find(fe, r->guest_addr);
 
 	if (at < 0) {
-		lvh_err(fe->ctx, "vhost-user: XEN_MMAP is negotiated, but the region at guest %#llx "
+		lvh_dbg(fe->ctx, "vhost-user: XEN_MMAP is negotiated, but the region at guest %#llx "
 			"has no Xen description (libvhost_frontend_set_xen_region())",
 			(unsigned long long)r->guest_addr);
 		return -EINVAL;

@@ -178,7 +178,7 @@ static int fe_new(struct libvhost_ctx *ctx, int sock, const struct libvhost_fron
 	if (ops && lvh_opts_check(ctx, ops, sizeof(size_t), sizeof(*ops), "libvhost_frontend_ops") < 0)
 		return -EINVAL;
 	if (timeout < 0 || timeout > INT32_MAX) {
-		lvh_err(ctx, "frontend: timeout_ms %lld out of range", (long long)timeout);
+		lvh_dbg(ctx, "frontend: timeout_ms %lld out of range", (long long)timeout);
 		return -EINVAL;
 	}
 	fe = calloc(1, sizeof(*fe));
@@ -230,7 +230,7 @@ static int sun_fill(struct libvhost_ctx *ctx, const char *path, struct sockaddr_
 	memset(sa, 0, sizeof(*sa));
 	sa->sun_family = AF_UNIX;
 	if (len == 0 || len >= sizeof(sa->sun_path)) {
-		lvh_err(ctx, "frontend: socket path of %zu bytes (1..%zu allowed): %s", len,
+		lvh_dbg(ctx, "frontend: socket path of %zu bytes (1..%zu allowed): %s", len,
 			sizeof(sa->sun_path) - 1, path);
 		return -ENAMETOOLONG;
 	}
@@ -266,7 +266,7 @@ static int fe_dial(struct libvhost_ctx *ctx, const char *path, uint64_t retries,
 		r = -errno;
 		close(fd);
 		if ((r != -ENOENT && r != -ECONNREFUSED) || attempt >= retries) {
-			lvh_err(ctx, "frontend: connect to %s: %s", path, strerror(-r));
+			lvh_dbg(ctx, "frontend: connect to %s: %s", path, strerror(-r));
 			return r;
 		}
 		sleep_ms(interval);
@@ -291,7 +291,7 @@ static int fe_accept(struct libvhost_ctx *ctx, const char *path, int timeout_ms,
 	} while (r < 0 && errno == EINTR);
 	if (r <= 0) {
 		r = r == 0 ? -ETIMEDOUT : -errno;
-		lvh_err(ctx, "frontend: no back-end connected to %s: %s", path, strerror(-r));
+		lvh_dbg(ctx, "frontend: no back-end connected to %s: %s", path, strerror(-r));
 		goto out;
 	}
 	r = accept4(lsock, NULL, NULL, SOCK_CLOEXEC);
@@ -326,7 +326,7 @@ static int fe_new_path(struct libvhost_ctx *ctx, const char *path, bool listenin
 	if (!interval)
 		interval = FE_DEFAULT_RETRY_MS;
 	if (interval > 60000 || retries > 100000 || timeout < 0 || timeout > INT32_MAX) {
-		lvh_err(ctx, "frontend: retry policy or timeout out of range");
+		lvh_dbg(ctx, "frontend: retry policy or timeout out of range");
 		return -EINVAL;
 	}
 	if (!timeout)
@@ -376,7 +376,7 @@ LIBVHOST_EXPORT int libvhost_frontend_reconnect(struct libvhost_frontend *fe)
 	if (!fe)
 		return -EINVAL;
 	if (!fe->path) {
-		lvh_err(fe->ctx, "frontend: an adopted socket cannot be reconnected");
+		lvh_dbg(fe->ctx, "frontend: an adopted socket cannot be reconnected");
 		return -EOPNOTSUPP;
 	}
 	r = fe->listening ? fe_accept(fe->ctx, fe->path, fe->timeout_ms, &sock)
@@ -416,7 +416,7 @@ LIBVHOST_EXPORT int libvhost_frontend_adopt_fd(struct libvhost_ctx *ctx, int fd,
 	if (r < 0)
 		return r;
 	if (fd < 0 || !lvh_wire_is_unix_stream(fd)) {
-		lvh_err(ctx, "frontend: fd %d is not a unix stream socket", fd);
+		lvh_dbg(ctx, "frontend: fd %d is not a unix stream socket", fd);
 		return -EINVAL;
 	}
 	return fe_new(ctx, fd, opts, ret);
@@ -527,7 +527,7 @@ LIBVHOST_EXPORT int libvhost_frontend_negotiate(struct libvhost_frontend *fe)
 	if (!fe)
 		return -EINVAL;
 	if (fe->negotiated) {
-		lvh_err(fe->ctx, "vhost-user: already negotiated on this connection");
+		lvh_dbg(fe->ctx, "vhost-user: already negotiated on this connection");
 		return -EINVAL;
 	}
 	r = fe_get_features(fe);
@@ -603,14 +603,14 @@ static int fe_op_set_features(struct libvhost_dev *dev, uint64_t features)
 	int r;
 
 	if (!fe->have_features) {
-		lvh_err(fe->ctx, "vhost-user: SET_FEATURES before the back-end's features are known");
+		lvh_dbg(fe->ctx, "vhost-user: SET_FEATURES before the back-end's features are known");
 		return -EINVAL;
 	}
 	/* with protocol features the back-end must see bit 30 acked (QEMU does the same) */
 	if (fe->dev.has_enable)
 		features |= LVH_BIT(LIBVHOST_USER_F_PROTOCOL_FEATURES);
 	if (features & ~fe->info.features) {
-		lvh_err(fe->ctx, "vhost-user: features %#llx not offered by the back-end",
+		lvh_dbg(fe->ctx, "vhost-user: features %#llx not offered by the back-end",
 			(unsigned long long)(features & ~fe->info.features));
 		return -EINVAL;
 	}
@@ -756,7 +756,7 @@ static int fe_xen_check(struct libvhost_frontend *fe, const struct libvhost_mem_
 	if (!fe_has(fe, LIBVHOST_USER_PROTOCOL_F_XEN_MMAP)) {
 		if (!fe->xen_n)
 			return 0;
-		lvh_err(fe->ctx, "vhost-user: Xen regions are described, but XEN_MMAP was not "
+		lvh_dbg(fe->ctx, "vhost-user: Xen regions are described, but XEN_MMAP was not "
 			"negotiated (%s)",
 			(fe->info.backend_protocol_features & PF_XEN_MMAP) ?
 				"describe them before negotiating" : "the back-end does not offer it");
@@ -794,7 +794,7 @@ static int fe_op_set_mem(struct libvhost_dev *dev, struct libvhost_mem *mem)
 		return r;
 	n = (unsigned int)r;
 	if (n > max) {
-		lvh_err(fe->ctx, "vhost-user: %u memory regions, the back-end takes %u%s", n, max,
+		lvh_dbg(fe->ctx, "vhost-user: %u memory regions, the back-end takes %u%s", n, max,
 			slots ? "" : " (no CONFIGURE_MEM_SLOTS)");
 		return -ENOSPC;
 	}
@@ -1011,7 +1011,7 @@ LIBVHOST_EXPORT int libvhost_frontend_iotlb(struct libvhost_frontend *fe, uint32
 	    perm > LIBVHOST_IOTLB_RW)
 		return -EINVAL;
 	if (!(fe->info.acked_features & LVH_BIT(LIBVHOST_F_ACCESS_PLATFORM))) {
-		lvh_err(fe->ctx, "vhost-user: IOTLB_MSG needs ACCESS_PLATFORM acked");
+		lvh_dbg(fe->ctx, "vhost-user: IOTLB_MSG needs ACCESS_PLATFORM acked");
 		return -EOPNOTSUPP;
 	}
 	lvh_msg_init(&m, LIBVHOST_USER_IOTLB_MSG, 0);
@@ -1149,7 +1149,7 @@ LIBVHOST_EXPORT int libvhost_frontend_set_device_state_fd(struct libvhost_fronte
 	if (!fe || fd < 0 || !ret_fd || direction > LVH_STATE_LOAD)
 		return -EINVAL;
 	if (any_ring_started(fe)) {
-		lvh_err(fe->ctx, "vhost-user: device state transfer needs every ring stopped");
+		lvh_dbg(fe->ctx, "vhost-user: device state transfer needs every ring stopped");
 		return -EINVAL;
 	}
 	lvh_msg_init(&m, LIBVHOST_USER_SET_DEVICE_STATE_FD, 0);

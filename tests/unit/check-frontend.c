@@ -358,11 +358,11 @@ START_TEST(test_no_protocol_features)
 	ck_assert_int_eq(libvhost_frontend_negotiate(fe), 0);
 	ck_assert_int_eq(libvhost_frontend_get_backend_fd(fe), -1);
 	/* gated requests are refused before anything is sent */
-	TU_NEGATIVE_BEGIN();
+	TU_QUIET_BEGIN();
 	ck_assert_int_eq(libvhost_frontend_get_config(fe, 0, cfg, sizeof(cfg)), -EOPNOTSUPP);
 	ck_assert_int_eq(libvhost_frontend_set_status(fe, 1), -EOPNOTSUPP);
 	ck_assert_int_eq(libvhost_dev_set_vring_enable(dev, 0, 1), -EOPNOTSUPP);
-	TU_NEGATIVE_END();
+	TU_QUIET_END();
 	ck_assert_int_eq(libvhost_dev_set_features(dev, F_VERSION_1), 0);
 	/* without protocol features the rings are enabled by SET_FEATURES */
 	ck_assert_int_eq(libvhost_dev_set_vring_kick(dev, 0, -1), 0);
@@ -435,7 +435,7 @@ START_TEST(test_ring_state_machine)
 	ck_assert_uint_eq(rec_u32(&f->log[at + 5], 4), 1);
 
 	/* the spec's rules, enforced before anything is sent */
-	TU_NEGATIVE_BEGIN();
+	TU_QUIET_BEGIN();
 	ck_assert_int_eq(libvhost_dev_set_vring_num(dev, 1, 128), -EINVAL);
 	ck_assert_int_eq(libvhost_dev_set_vring_base(dev, 1, 0), -EINVAL);
 	ck_assert_int_eq(libvhost_dev_get_vring_base(dev, 0, &base), -EINVAL);
@@ -444,7 +444,7 @@ START_TEST(test_ring_state_machine)
 	ck_assert_int_eq(libvhost_dev_set_vring_num(dev, 0, 32769), -EINVAL);
 	ck_assert_int_eq(libvhost_dev_set_vring_addr(dev, 0, 0, 0, 0, 0, 2), -EINVAL);
 	ck_assert_int_eq(libvhost_dev_set_vring_call(dev, 4, -1), -EINVAL);
-	TU_NEGATIVE_END();
+	TU_QUIET_END();
 	/* a started ring's addresses again, its used ring's logging on (migration starts) */
 	ck_assert_int_eq(libvhost_dev_set_vring_addr(dev, 1, desc, avail, used, 0x9000, 1), 0);
 	r = find(f, LIBVHOST_USER_SET_VRING_ADDR, count(f, LIBVHOST_USER_SET_VRING_ADDR) - 1);
@@ -522,9 +522,9 @@ START_TEST(test_mem_slots)
 	fake_sync(fe);
 	ck_assert_uint_eq(f->nlog, at + 1);
 
-	TU_NEGATIVE_BEGIN();
+	TU_QUIET_BEGIN();
 	ck_assert_int_eq(libvhost_dev_set_mem(dev, mem3), -ENOSPC);
-	TU_NEGATIVE_END();
+	TU_QUIET_END();
 	/* a refused ADD is reported, and the connection stays */
 	f->nack_for = LIBVHOST_USER_ADD_MEM_REG;
 	ck_assert_int_eq(libvhost_mem_remove(mem, 0x800000), 0);
@@ -585,9 +585,9 @@ START_TEST(test_mem_table)
 	ck_assert_uint_eq(r->size, 8 + 2 * 32); /* sized by nregions, as QEMU sends it */
 	ck_assert_uint_eq(r->nfds, 2);
 	ck_assert_uint_eq(rec_u32(r, 0), 2);
-	TU_NEGATIVE_BEGIN();
+	TU_QUIET_BEGIN();
 	ck_assert_int_eq(libvhost_dev_set_mem(dev, mem9), -ENOSPC);
-	TU_NEGATIVE_END();
+	TU_QUIET_END();
 	fake_stop(f, fe);
 	libvhost_mem_unref(mem);
 	libvhost_mem_unref(mem9);
@@ -1026,7 +1026,7 @@ START_TEST(test_connect_listen)
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(l.path, sizeof(l.path), "%s/s", dir);
-	TU_NEGATIVE_BEGIN();
+	TU_QUIET_BEGIN();
 	ck_assert_int_eq(libvhost_frontend_connect(ctx, l.path, NULL, &fe), -ENOENT);
 	memset(longpath, 'x', sizeof(longpath) - 1);
 	longpath[sizeof(longpath) - 1] = 0;
@@ -1038,7 +1038,7 @@ START_TEST(test_connect_listen)
 	close(p[0]);
 	close(p[1]);
 	ck_assert_int_eq(libvhost_frontend_connect(ctx, l.path, &big.o, &fe), -EINVAL);
-	TU_NEGATIVE_END();
+	TU_QUIET_END();
 	ck_assert_ptr_null(fe);
 
 	/* the back-end appears 150 ms later: the retry policy finds it */

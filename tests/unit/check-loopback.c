@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1572,6 +1573,103 @@ static int64_t raw_mem_reg(struct libvhost_backend *be, int fd, uint32_t request
 	return (int64_t)rep.payload.u64;
 }
 
+/* ---- the log policy: the return code is the caller's report, ERR is the peer's ---- */
+
+struct policy_log {
+	unsigned int lines, errs;
+	char err_text[2048]; /* the ERR lines, one after another */
+};
+
+static void policy_log_fn(void *userdata, int priority, const char *file, int line,
+			  const char *func, const char *format, va_list args)
+	LIBVHOST_PRINTF(6, 0);
+
+static void policy_log_fn(void *userdata, int priority, const char *file, int line,
+			  const char *func, const char *format, va_list args)
+{
+	struct policy_log *l = userdata;
+	size_t used = strlen(l->err_text);
+
+	(void)file;
+	(void)line;
+	(void)func;
+	l->lines++;
+	if (priority > LOG_ERR)
+		return;
+	l->errs++;
+	if (used + 2 < sizeof(l->err_text)) {
+		vsnprintf(l->err_text + used, sizeof(l->err_text) - used - 1, format, args);
+		strcat(l->err_text, "\n");
+	}
+}
+
+static struct libvhost_ctx *policy_ctx(struct policy_log *l, int priority)
+{
+	LIBVHOST_OPTS(libvhost_ctx_opts, opts, .log_fn = policy_log_fn, .log_userdata = l,
+		      .log_priority = priority);
+	struct libvhost_ctx *c = NULL;
+
+	memset(l, 0, sizeof(*l));
+	ck_assert_int_eq(libvhost_ctx_new(&opts, &c), 0);
+	l->lines = 0; /* the context's own creation line, at debug */
+	return c;
+}
+
+/* A caller's mistakes, made on a context at the given priority; each returns -EINVAL. */
+static void policy_misuse(struct libvhost_ctx *c)
+{
+	LIBVHOST_OPTS(libvhost_mem_alloc_opts, bad_flags, .flags = 1ULL << 63);
+	LIBVHOST_OPTS(libvhost_mem_alloc_opts, bad_huge, .hugepage_size = 4096);
+	struct libvhost_mem *mem = NULL;
+
+	ck_assert_int_eq(libvhost_mem_new(c, &mem), 0);
+	ck_assert_int_eq(libvhost_mem_alloc(mem, 0, 1 << 20, &bad_flags, NULL), -EINVAL);
+	ck_assert_int_eq(libvhost_mem_alloc(mem, 0, 1 << 20, &bad_huge, NULL), -EINVAL);
+	ck_assert_int_eq(libvhost_mem_alloc(mem, 0, 4097, NULL, NULL), -EINVAL);
+	ck_assert_int_eq(libvhost_mem_get_nregions(mem), 0);
+	libvhost_mem_unref(mem);
+}
+
+START_TEST(test_log_policy)
+{
+	LIBVHOST_OPTS(libvhost_backend_opts, o, .features = F_VERSION_1, .queue_num = NQUEUES);
+	struct libvhost_backend *be;
+	struct libvhost_ctx *c;
+	struct policy_log l;
+	int fd;
+
+	/* at the default level (LOG_ERR) a caller's mistake logs nothing: -EINVAL is the report */
+	c = policy_ctx(&l, LOG_ERR);
+	policy_misuse(c);
+	ck_assert_uint_eq(l.lines, 0);
+	libvhost_ctx_unref(c);
+	/* at debug it is traced, still never at ERR */
+	c = policy_ctx(&l, LOG_DEBUG);
+	policy_misuse(c);
+	ck_assert_uint_ge(l.lines, 3);
+	ck_assert_uint_eq(l.errs, 0);
+	libvhost_ctx_unref(c);
+
+	/*
+	 * The front-end's malformed message (SET_VRING_ADDR of 8 bytes, not 40) is
+	 * what the caller of the back-end cannot see: an ERR line naming the peer.
+	 */
+	c = policy_ctx(&l, LOG_ERR);
+	ck_assert_int_eq(libvhost_backend_new(c, &o, &be), 0);
+	fd = tu_connect_backend(be);
+	raw_u64(fd, LIBVHOST_USER_SET_VRING_ADDR, 0);
+	raw_pump(be);
+	ck_assert_int_lt(libvhost_backend_get_fd(be), 0); /* the session ended */
+	ck_assert_uint_ge(l.errs, 1);
+	ck_assert_uint_eq(l.lines, l.errs);
+	ck_assert_msg(strstr(l.err_text, "front-end") != NULL, "no peer named in:\n%s",
+		      l.err_text);
+	close(fd);
+	libvhost_backend_unref(be);
+	libvhost_ctx_unref(c);
+}
+END_TEST
+
 /*
  * A two-pair vhost-user-net under QEMU 7.2 is two vhost devices on one
  * socket, each sending every region: the second ADD_MEM_REG of a region is
@@ -1805,6 +1903,7 @@ int main(void)
 	tcase_add_test(tc, test_dirty_log);
 	tcase_add_test(tc, test_mem_reg_per_device);
 	tcase_add_test(tc, test_mem_reg_limits);
+	tcase_add_test(tc, test_log_policy);
 	tcase_add_test(tc, test_backend_client);
 	tcase_add_test(tc, test_device_state);
 	tcase_add_test(tc, test_backend_channel);

@@ -845,8 +845,8 @@ START_TEST(test_shared_malformed)
 	TU_BAD_DECODE(m, shared_lookup_rep, 2, -EBADMSG,
 		      lvh_msg_decode_shared_object_reply(gctx, &m));
 	/* a reply of another request is the caller's mistake */
-	TU_BAD_DECODE(m, postcopy_end_rep, 0, -EINVAL,
-		      lvh_msg_decode_shared_object_reply(gctx, &m));
+	TU_MISUSE_DECODE(m, postcopy_end_rep, 0, -EINVAL,
+			 lvh_msg_decode_shared_object_reply(gctx, &m));
 
 	/* the encoders refuse what the decoders refuse */
 	memset(&u, 0, sizeof(u));
@@ -1068,7 +1068,8 @@ START_TEST(test_shmem_malformed)
 	TU_BAD_DECODE(m, shmem_map, 0, -EBADMSG, lvh_msg_decode_shmem_map(gctx, &m, &s));
 	TU_BAD_DECODE(m, shmem_unmap, 1, -EBADMSG, lvh_msg_decode_shmem_map(gctx, &m, &s));
 	TU_BAD_DECODE(m, shmem_map_ack, 0, -EBADMSG, lvh_msg_decode_shmem_map(gctx, &m, &s));
-	TU_BAD_DECODE(m, shared_lookup, 0, -EINVAL, lvh_msg_decode_shmem_map(gctx, &m, &s));
+	/* a request other than SHMEM_MAP/UNMAP is the caller's mistake */
+	TU_MISUSE_DECODE(m, shared_lookup, 0, -EINVAL, lvh_msg_decode_shmem_map(gctx, &m, &s));
 
 	/* the encoders refuse what the decoders refuse */
 	memset(&c, 0, sizeof(c));

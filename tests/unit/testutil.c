@@ -16,6 +16,7 @@
 #endif
 
 static unsigned int log_errors;
+static unsigned int log_lines;
 static char log_last[512];
 
 int tu_count_fds(void)
@@ -46,6 +47,7 @@ static void capture_log(void *userdata, int priority, const char *file, int line
 	/* LVH_TEST_LOG=1: every line on stderr too, for debugging a test */
 	if (getenv("LVH_TEST_LOG"))
 		fprintf(stderr, "<%d> %s\n", priority, log_last);
+	log_lines++;
 	if (priority <= LOG_ERR)
 		log_errors++;
 }
@@ -69,6 +71,11 @@ unsigned int tu_log_errors(void)
 	return log_errors;
 }
 
+unsigned int tu_log_lines(void)
+{
+	return log_lines;
+}
+
 const char *tu_log_last(void)
 {
 	return log_last;
@@ -77,6 +84,7 @@ const char *tu_log_last(void)
 void tu_log_reset(void)
 {
 	log_errors = 0;
+	log_lines = 0;
 	log_last[0] = 0;
 }
 

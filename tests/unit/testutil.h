@@ -20,6 +20,8 @@ int tu_count_fds(void);
 struct libvhost_ctx *tu_ctx_new(void);
 void tu_ctx_free(struct libvhost_ctx *ctx);
 unsigned int tu_log_errors(void);
+/* Lines at any priority (debug included). */
+unsigned int tu_log_lines(void);
 const char *tu_log_last(void);
 void tu_log_reset(void);
 
@@ -55,6 +57,23 @@ void tu_assert_bytes(const struct lvh_msg *m, const uint8_t *bytes, size_t len);
 #define TU_NEGATIVE_END()                                                                      \
 		ck_assert_int_eq(tu_count_fds(), tu_fds_before_);                              \
 		ck_assert_uint_gt(tu_log_errors(), tu_errs_before_);                           \
+	} while (0)
+
+/*
+ * The same for a caller's mistake (or anything else the return code alone
+ * reports): the fd count is unchanged, nothing is logged at LOG_ERR, and a
+ * line at debug says why.
+ */
+#define TU_QUIET_BEGIN()                                                                       \
+	do {                                                                                   \
+		int tu_fds_before_ = tu_count_fds();                                           \
+		unsigned int tu_errs_before_ = tu_log_errors();                                \
+		unsigned int tu_lines_before_ = tu_log_lines();
+
+#define TU_QUIET_END()                                                                         \
+		ck_assert_int_eq(tu_count_fds(), tu_fds_before_);                              \
+		ck_assert_uint_eq(tu_log_errors(), tu_errs_before_);                           \
+		ck_assert_uint_gt(tu_log_lines(), tu_lines_before_);                           \
 	} while (0)
 
 /*
@@ -129,6 +148,18 @@ void tu_reply_variants(const char *what, enum lvh_dir dir, uint32_t req, enum lv
 		lvh_msg_close_fds(&(m));                                                           \
 		ck_assert_msg(r_ == (err), "%s: got %d, expected %d", #v, r_, (err));              \
 		TU_NEGATIVE_END();                                                                 \
+	} while (0)
+
+/* The same for a caller's mistake the decoder refuses: nothing at LOG_ERR (TU_QUIET). */
+#define TU_MISUSE_DECODE(m, v, nfds, err, expr)                                                    \
+	do {                                                                                       \
+		int r_;                                                                            \
+		TU_QUIET_BEGIN();                                                                  \
+		ck_assert_int_eq(tu_msg_from_bytes(&(m), (v), sizeof(v), (nfds)), 0);              \
+		r_ = (expr);                                                                       \
+		lvh_msg_close_fds(&(m));                                                           \
+		ck_assert_msg(r_ == (err), "%s: got %d, expected %d", #v, r_, (err));              \
+		TU_QUIET_END();                                                                    \
 	} while (0)
 
 /* Runs a suite; the exit status is what automake's test driver expects. */
