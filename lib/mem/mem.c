@@ -195,13 +195,45 @@ static uint64_t default_hugepage_size(void)
 	return kb * 1024;
 }
 
+/* The page size an allocation with these options gets, and memfd_create()'s flags for it. */
+static int alloc_page(struct libvhost_mem *mem, uint64_t flags, uint64_t huge, uint64_t *page,
+		      unsigned int *mfd_flags)
+{
+	*mfd_flags = MFD_CLOEXEC;
+	if (flags & ~LIBVHOST_MEM_F_HUGETLB) {
+		lvh_dbg(mem->ctx, "unknown flags 0x%" PRIx64, flags);
+		return -EINVAL;
+	}
+	if (!(flags & LIBVHOST_MEM_F_HUGETLB)) {
+		if (huge) {
+			lvh_dbg(mem->ctx, "hugepage_size without LIBVHOST_MEM_F_HUGETLB");
+			return -EINVAL;
+		}
+		*page = (uint64_t)sysconf(_SC_PAGESIZE);
+		return 0;
+	}
+	if (huge != 0 && huge != HUGE_2M && huge != HUGE_1G) {
+		lvh_dbg(mem->ctx, "huge page size %" PRIu64 " is not 2 MiB or 1 GiB", huge);
+		return -EINVAL;
+	}
+	*mfd_flags |= MFD_HUGETLB;
+	if (huge)
+		*mfd_flags |= (unsigned int)(__builtin_ctzll(huge) << MFD_HUGE_SHIFT);
+	*page = huge ? huge : default_hugepage_size();
+	if (!*page) {
+		lvh_dbg(mem->ctx, "this system has no huge pages");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 LIBVHOST_EXPORT int libvhost_mem_alloc(struct libvhost_mem *mem, uint64_t guest_addr,
 				       uint64_t size, const struct libvhost_mem_alloc_opts *opts,
 				       void **ret_addr)
 {
 	struct region nr = { .gpa = guest_addr, .size = size, .fd = -1 };
-	uint64_t flags, page, huge;
-	unsigned int mfd_flags = MFD_CLOEXEC;
+	uint64_t flags, page;
+	unsigned int mfd_flags;
 	void *addr;
 	int r;
 
@@ -211,29 +243,9 @@ LIBVHOST_EXPORT int libvhost_mem_alloc(struct libvhost_mem *mem, uint64_t guest_
 	if (r < 0)
 		return r;
 	flags = LVH_OPTS_GET(opts, flags, 0);
-	huge = LVH_OPTS_GET(opts, hugepage_size, 0);
-	if (flags & ~LIBVHOST_MEM_F_HUGETLB) {
-		lvh_dbg(mem->ctx, "unknown flags 0x%" PRIx64, flags);
-		return -EINVAL;
-	}
-	page = (uint64_t)sysconf(_SC_PAGESIZE);
-	if (flags & LIBVHOST_MEM_F_HUGETLB) {
-		if (huge != 0 && huge != HUGE_2M && huge != HUGE_1G) {
-			lvh_dbg(mem->ctx, "huge page size %" PRIu64 " is not 2 MiB or 1 GiB", huge);
-			return -EINVAL;
-		}
-		mfd_flags |= MFD_HUGETLB;
-		if (huge)
-			mfd_flags |= (unsigned int)(__builtin_ctzll(huge) << MFD_HUGE_SHIFT);
-		page = huge ? huge : default_hugepage_size();
-		if (!page) {
-			lvh_dbg(mem->ctx, "this system has no huge pages");
-			return -ENOMEM;
-		}
-	} else if (huge) {
-		lvh_dbg(mem->ctx, "hugepage_size without LIBVHOST_MEM_F_HUGETLB");
-		return -EINVAL;
-	}
+	r = alloc_page(mem, flags, LVH_OPTS_GET(opts, hugepage_size, 0), &page, &mfd_flags);
+	if (r < 0)
+		return r;
 	if (size % page || guest_addr % page || size > SIZE_MAX) {
 		lvh_dbg(mem->ctx, "region of %" PRIu64 " bytes at guest 0x%" PRIx64
 			" is not aligned to %" PRIu64, size, guest_addr, page);

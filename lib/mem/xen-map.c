@@ -220,14 +220,14 @@ static void mapping_unmap(void *arg)
 	free(m);
 }
 
-int lvh_xen_map_region(struct lvh_xen_map *xm, struct libvhost_mem *mem,
-		       const struct lvh_xen_region *r, void **ret_addr)
+/*
+ * Checks a region's description from the front-end and finds the Xen pages
+ * it covers: the first, how many, and the offset of its start in the first.
+ */
+static int region_pages(struct lvh_xen_map *xm, const struct lvh_xen_region *r, uint32_t kind,
+			uint64_t *in_page, uint64_t *first, uint64_t *pages)
 {
-	uint32_t kind = r->flags & (LVH_XEN_KIND_FOREIGN | LVH_XEN_KIND_GRANT);
-	uint64_t addr = r->guest_addr, in_page, span, pages, first;
-	struct xen_mapping *m;
-	void *base = NULL;
-	int ret;
+	uint64_t addr = r->guest_addr, span;
 
 	if (r->flags & XEN_ON_DEMAND) {
 		lvh_err(xm->ctx, "xen: region at guest %#" PRIx64 " is to be mapped on demand, "
@@ -248,23 +248,38 @@ int lvh_xen_map_region(struct lvh_xen_map *xm, struct libvhost_mem *mem,
 	}
 	if (kind == LVH_XEN_KIND_GRANT)
 		addr &= ~LVH_XEN_GRANT_ADDR_OFF;
-	in_page = addr & (LVH_XEN_PAGE_SIZE - 1);
-	first = addr >> LVH_XEN_PAGE_SHIFT;
+	*in_page = addr & (LVH_XEN_PAGE_SIZE - 1);
+	*first = addr >> LVH_XEN_PAGE_SHIFT;
 	/* the pages [addr, addr + size) touches (span reaches 2^64 at most: checked) */
-	if (lvh_add_overflow_u64(in_page, r->size, &span))
+	if (lvh_add_overflow_u64(*in_page, r->size, &span))
 		span = UINT64_MAX;
-	pages = (span >> LVH_XEN_PAGE_SHIFT) + ((span & (LVH_XEN_PAGE_SIZE - 1)) != 0);
-	if (pages > LVH_XEN_MAX_PAGES) {
+	*pages = (span >> LVH_XEN_PAGE_SHIFT) + ((span & (LVH_XEN_PAGE_SIZE - 1)) != 0);
+	if (*pages > LVH_XEN_MAX_PAGES) {
 		lvh_err(xm->ctx, "xen: region of %#" PRIx64 " bytes at guest %#" PRIx64
 			" is more than the %u pages libvhost maps at once", r->size,
 			r->guest_addr, LVH_XEN_MAX_PAGES);
 		return -ENOSPC;
 	}
-	if (kind == LVH_XEN_KIND_GRANT && first + pages - 1 > UINT32_MAX) {
+	if (kind == LVH_XEN_KIND_GRANT && *first + *pages - 1 > UINT32_MAX) {
 		lvh_err(xm->ctx, "xen: grant region at guest %#" PRIx64 ": references %#" PRIx64
-			" to %#" PRIx64 " pass 32 bits", r->guest_addr, first, first + pages - 1);
+			" to %#" PRIx64 " pass 32 bits", r->guest_addr, *first, *first + *pages - 1);
 		return -EPROTO;
 	}
+	return 0;
+}
+
+int lvh_xen_map_region(struct lvh_xen_map *xm, struct libvhost_mem *mem,
+		       const struct lvh_xen_region *r, void **ret_addr)
+{
+	uint32_t kind = r->flags & (LVH_XEN_KIND_FOREIGN | LVH_XEN_KIND_GRANT);
+	uint64_t in_page, pages, first;
+	struct xen_mapping *m;
+	void *base = NULL;
+	int ret;
+
+	ret = region_pages(xm, r, kind, &in_page, &first, &pages);
+	if (ret < 0)
+		return ret;
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return -ENOMEM;

@@ -328,13 +328,49 @@ fail:
 
 /* ---- send ---- */
 
+union send_control {
+	char buf[CMSG_SPACE(sizeof(int) * LIBVHOST_USER_MAX_FDS)];
+	struct cmsghdr align;
+};
+
+/*
+ * What is left of @m after its first @done bytes (header, then payload), in
+ * @mh; the fds ride with the first byte.
+ */
+static void send_rest(const struct lvh_msg *m, const uint32_t hdr[3], size_t done,
+		      struct msghdr *mh, struct iovec iov[2], union send_control *control)
+{
+	const size_t hlen = 3 * sizeof(uint32_t);
+
+	if (done < hlen) {
+		iov[0].iov_base = (char *)hdr + done;
+		iov[0].iov_len = hlen - done;
+		iov[1].iov_base = (void *)m->payload.bytes;
+		iov[1].iov_len = m->size;
+		mh->msg_iovlen = m->size ? 2 : 1;
+	} else {
+		iov[0].iov_base = (char *)m->payload.bytes + (done - hlen);
+		iov[0].iov_len = hlen + m->size - done;
+		mh->msg_iovlen = 1;
+	}
+	if (done == 0 && m->nfds) {
+		struct cmsghdr *cmsg;
+
+		memset(control, 0, sizeof(*control));
+		mh->msg_control = control->buf;
+		mh->msg_controllen = CMSG_SPACE(sizeof(int) * m->nfds);
+		cmsg = CMSG_FIRSTHDR(mh);
+		cmsg->cmsg_level = SOL_SOCKET;
+		cmsg->cmsg_type = SCM_RIGHTS;
+		cmsg->cmsg_len = CMSG_LEN(sizeof(int) * m->nfds);
+		memcpy(CMSG_DATA(cmsg), m->fds, sizeof(int) * m->nfds);
+	}
+}
+
 int lvh_wire_send(const struct libvhost_ctx *ctx, int sock, const struct lvh_msg *m,
 		  int timeout_ms)
 {
-	union {
-		char buf[CMSG_SPACE(sizeof(int) * LIBVHOST_USER_MAX_FDS)];
-		struct cmsghdr align;
-	} control;
+	union send_control control;
 	int64_t deadline = deadline_from(timeout_ms);
 	uint32_t hdr[3] = { m->request, m->flags, m->size };
 	size_t total, done = 0;
@@ -349,29 +385,7 @@ int lvh_wire_send(const struct libvhost_ctx *ctx, int sock, const struct lvh_msg
 		struct msghdr mh = { .msg_iov = iov };
 		ssize_t n;
 
-		if (done < sizeof(hdr)) {
-			iov[0].iov_base = (char *)hdr + done;
-			iov[0].iov_len = sizeof(hdr) - done;
-			iov[1].iov_base = (void *)m->payload.bytes;
-			iov[1].iov_len = m->size;
-			mh.msg_iovlen = m->size ? 2 : 1;
-		} else {
-			iov[0].iov_base = (char *)m->payload.bytes + (done - sizeof(hdr));
-			iov[0].iov_len = total - done;
-			mh.msg_iovlen = 1;
-		}
-		if (done == 0 && m->nfds) {
-			struct cmsghdr *cmsg;
-
-			memset(&control, 0, sizeof(control));
-			mh.msg_control = control.buf;
-			mh.msg_controllen = CMSG_SPACE(sizeof(int) * m->nfds);
-			cmsg = CMSG_FIRSTHDR(&mh);
-			cmsg->cmsg_level = SOL_SOCKET;
-			cmsg->cmsg_type = SCM_RIGHTS;
-			cmsg->cmsg_len = CMSG_LEN(sizeof(int) * m->nfds);
-			memcpy(CMSG_DATA(cmsg), m->fds, sizeof(int) * m->nfds);
-		}
+		send_rest(m, hdr, done, &mh, iov, &control);
 		n = sendmsg(sock, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n < 0) {
 			if (errno == EINTR)

@@ -2,8 +2,9 @@
 /*
  * The virtio ring layouts (virtio 1.1, little-endian in guest memory): the
  * facts both sides of a ring rely on, the driver's (vring*.c) and the
- * device's (vq*.c).  The feature bits that choose a layout are the public
- * header's (LIBVHOST_VRING_F_*), not repeated here.
+ * device's (vq*.c).  A driver-side ring is told its layout by the public
+ * header's LIBVHOST_VRING_F_* flags; the device side reads the virtio
+ * feature bits below from what the front-end acked.
  */
 #ifndef LIBVHOST_RING_LAYOUT_H
 #define LIBVHOST_RING_LAYOUT_H
@@ -14,6 +15,10 @@
 
 #define LVH_VRING_MAX_NUM 32768u
 #define LVH_DESC_SIZE 16u
+
+/* The virtio feature bits that choose how a ring works (bit numbers). */
+#define LVH_VIRTIO_F_EVENT_IDX 29
+#define LVH_VIRTIO_F_RING_PACKED 34
 
 /* Descriptor flags, both layouts. */
 #define LVH_DESC_F_NEXT 1

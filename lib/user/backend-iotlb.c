@@ -21,7 +21,6 @@
 #include "proto/msg-iotlb.h"
 #include "user/backend.h"
 
-#define F_ACCESS_PLATFORM 33
 #define BE_IOTLB_MAX 4096u
 
 static void *xl_map(void *opaque, uint64_t addr, uint64_t len, bool write, uint64_t *contig,
@@ -44,7 +43,7 @@ void lvh_be_iotlb_init(struct libvhost_backend *be)
 
 bool lvh_be_iotlb_on(const struct libvhost_backend *be)
 {
-	return be->acked & LVH_BIT(F_ACCESS_PLATFORM);
+	return be->acked & LVH_BIT(LIBVHOST_F_ACCESS_PLATFORM);
 }
 
 void lvh_be_iotlb_clear(struct libvhost_backend *be)
@@ -177,6 +176,49 @@ static int insert(struct libvhost_backend *be, const struct lvh_iotlb *t)
 	return 0;
 }
 
+static int iotlb_update(struct libvhost_backend *be, const struct lvh_iotlb *t)
+{
+	int r;
+
+	lvh_dbg(be->ctx, "vhost-user back-end: IOTLB update of %#llx (+%#llx) at %#llx, perm %u",
+		(unsigned long long)t->iova, (unsigned long long)t->size,
+		(unsigned long long)t->uaddr, t->perm);
+	if (!t->size || lvh_range_overflows(t->iova, t->size) ||
+	    lvh_range_overflows(t->uaddr, t->size) || t->perm == LVH_IOTLB_PERM_NONE) {
+		lvh_err(be->ctx, "vhost-user back-end: IOTLB update of %llu bytes at %#llx "
+				 "(perm %u) refused",
+			(unsigned long long)t->size, (unsigned long long)t->iova, t->perm);
+		return -EINVAL;
+	}
+	r = insert(be, t);
+	if (r < 0)
+		return r;
+	be->iotlb_missed = 0;
+	be->stats.iotlb_updates++;
+	return 0;
+}
+
+static int iotlb_invalidate(struct libvhost_backend *be, const struct lvh_iotlb *t)
+{
+	int r;
+
+	lvh_dbg(be->ctx, "vhost-user back-end: IOTLB invalidation of %#llx (+%#llx)",
+		(unsigned long long)t->iova, (unsigned long long)t->size);
+	/*
+	 * Size 0 is 2^64 wrapped (QEMU's addr_mask + 1 for a notifier over
+	 * the whole space: its flush of a domain); the kernel's iova + size - 1
+	 * reads it so too.  Taking it for nothing kept every entry the guest
+	 * had let go of, and the guest reuses those IOVAs for other pages.
+	 */
+	r = remove_range(be, t->iova,
+			 !t->size || lvh_range_overflows(t->iova, t->size) ? UINT64_MAX
+									   : t->iova + (t->size - 1));
+	if (r < 0)
+		return r;
+	be->stats.iotlb_invalidations++;
+	return 0;
+}
+
 int lvh_be_iotlb_msg(struct libvhost_backend *be, const struct lvh_msg *m)
 {
 	struct lvh_iotlb t;
@@ -188,49 +230,20 @@ int lvh_be_iotlb_msg(struct libvhost_backend *be, const struct lvh_msg *m)
 		lvh_err(be->ctx, "vhost-user back-end: IOTLB_MSG without ACCESS_PLATFORM");
 		return -EPROTO;
 	}
-	if (t.type == LVH_IOTLB_UPDATE)
-		lvh_dbg(be->ctx, "vhost-user back-end: IOTLB update of %#llx (+%#llx) at %#llx, perm %u",
-			(unsigned long long)t.iova, (unsigned long long)t.size,
-			(unsigned long long)t.uaddr, t.perm);
-	else
-		lvh_dbg(be->ctx, "vhost-user back-end: IOTLB invalidation of %#llx (+%#llx)",
-			(unsigned long long)t.iova, (unsigned long long)t.size);
 	switch (t.type) {
 	case LVH_IOTLB_UPDATE:
-		if (!t.size || lvh_range_overflows(t.iova, t.size) ||
-		    lvh_range_overflows(t.uaddr, t.size) || t.perm == LVH_IOTLB_PERM_NONE) {
-			lvh_err(be->ctx, "vhost-user back-end: IOTLB update of %llu bytes at %#llx "
-					 "(perm %u) refused",
-				(unsigned long long)t.size, (unsigned long long)t.iova, t.perm);
-			return -EINVAL;
-		}
-		r = insert(be, &t);
-		if (r < 0)
-			return r;
-		be->iotlb_missed = 0;
-		be->stats.iotlb_updates++;
+		r = iotlb_update(be, &t);
 		break;
 	case LVH_IOTLB_INVALIDATE:
-		/*
-		 * Size 0 is 2^64 wrapped (QEMU's addr_mask + 1 for a notifier
-		 * over the whole space: its flush of a domain); the kernel's
-		 * iova + size - 1 reads it so too.  Taking it for nothing
-		 * kept every entry the guest had let go of, and the guest
-		 * reuses those IOVAs for other pages.
-		 */
-		r = remove_range(be, t.iova,
-				 !t.size || lvh_range_overflows(t.iova, t.size)
-					 ? UINT64_MAX
-					 : t.iova + (t.size - 1));
-		if (r < 0)
-			return r;
-		be->stats.iotlb_invalidations++;
+		r = iotlb_invalidate(be, &t);
 		break;
 	default:
 		lvh_err(be->ctx, "vhost-user back-end: IOTLB_MSG of type %u from the front-end",
 			t.type);
 		return -EINVAL;
 	}
+	if (r < 0)
+		return r;
 	lvh_be_vqs_remap(be);
 	if (t.type == LVH_IOTLB_UPDATE) {
 		unsigned int i;

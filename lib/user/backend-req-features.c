@@ -40,7 +40,7 @@ int lvh_be_req_set_features(struct libvhost_backend *be, struct lvh_msg *m)
 	lvh_be_log_update(be);
 	lvh_be_vqs_unlock(be);
 	/* without protocol features, SET_FEATURES enables every ring (spec) */
-	if (!(f & LVH_BIT(F_PROTOCOL_FEATURES)))
+	if (!(f & LVH_BIT(LIBVHOST_USER_F_PROTOCOL_FEATURES)))
 		for (i = 0; i < be->queue_num; i++)
 			be->vqs[i].enabled = true;
 	return 0;

@@ -68,7 +68,7 @@ static void *ring_part(struct libvhost_backend *be, uint64_t addr, uint64_t len,
 static int ring_addrs(struct libvhost_backend *be, struct libvhost_vq *vq, void **desc,
 		      void **avail, void **used, uint64_t *log_at, uint64_t *event_at)
 {
-	bool packed = be->acked & LVH_BIT(F_RING_PACKED);
+	bool packed = be->acked & LVH_BIT(LVH_VIRTIO_F_RING_PACKED);
 	uint64_t n = vq->num, gpa;
 	int r = 0;
 
@@ -136,8 +136,8 @@ static int inflight_attach(struct libvhost_backend *be, struct libvhost_vq *vq)
 
 int lvh_be_vq_start(struct libvhost_backend *be, struct libvhost_vq *vq)
 {
-	bool packed = be->acked & LVH_BIT(F_RING_PACKED);
-	bool event_idx = be->acked & LVH_BIT(F_EVENT_IDX);
+	bool packed = be->acked & LVH_BIT(LVH_VIRTIO_F_RING_PACKED);
+	bool event_idx = be->acked & LVH_BIT(LVH_VIRTIO_F_EVENT_IDX);
 	void *desc, *avail, *used;
 	uint64_t log_at = 0, event_at = 0;
 	int r;
@@ -234,7 +234,7 @@ uint32_t lvh_be_vq_base(const struct libvhost_vq *vq)
 
 	if (!vq->running)
 		return vq->base;
-	if (q->ops == NULL || !(vq->be->acked & LVH_BIT(F_RING_PACKED)))
+	if (q->ops == NULL || !(vq->be->acked & LVH_BIT(LVH_VIRTIO_F_RING_PACKED)))
 		return q->last_avail;
 	return q->last_avail | (uint32_t)q->avail_wrap << 15 | (uint32_t)q->used_idx << 16 |
 	       (uint32_t)q->used_wrap << 31;

@@ -58,7 +58,7 @@ static void be_offer(struct libvhost_backend *be, const struct libvhost_backend_
 {
 	uint64_t proto = BE_PROTO_IMPLEMENTED | lvh_be_devreq_features(&be->ops);
 
-	be->features = LVH_OPTS_GET(opts, features, 0) | LVH_BIT(F_PROTOCOL_FEATURES) |
+	be->features = LVH_OPTS_GET(opts, features, 0) | LVH_BIT(LIBVHOST_USER_F_PROTOCOL_FEATURES) |
 		       LVH_BIT(LIBVHOST_F_LOG_ALL);
 	be->proto_offered = LVH_OPTS_GET(opts, protocol_features, 0);
 	if (!be->proto_offered)

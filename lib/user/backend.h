@@ -30,14 +30,12 @@
 
 #include "libvhost-private.h"
 #include "proto/proto.h"
+#include "ring/layout.h"
 #include "ring/vq.h"
 
 struct lvh_mem_region; /* proto/msg-mem.h */
 
 #define BE_DEFAULT_TIMEOUT_MS 5000
-#define F_PROTOCOL_FEATURES 30
-#define F_EVENT_IDX 29
-#define F_RING_PACKED 34
 #define BE_MAX_SLOTS LIBVHOST_MEM_MAX_REGIONS
 
 #if LIBVHOST_HAS_POSTCOPY

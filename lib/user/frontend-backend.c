@@ -48,16 +48,52 @@ LIBVHOST_EXPORT int libvhost_frontend_get_backend_fd(const struct libvhost_front
 	return fe ? fe->backend_sock : -EINVAL;
 }
 
+static int dispatch_shared_object(struct libvhost_frontend *fe, struct lvh_msg *m,
+				  int *lookup_fd)
+{
+	const struct libvhost_frontend_ops *o = &fe->ops;
+	struct lvh_uuid u;
+	int r = lvh_msg_decode_uuid(fe->ctx, m, LVH_DIR_BACKEND, &u);
+
+	if (r < 0)
+		return r;
+	switch (m->request) {
+	case LIBVHOST_USER_BACKEND_SHARED_OBJECT_ADD:
+		return o->shared_object_add ? o->shared_object_add(fe->userdata, u.b) : -EOPNOTSUPP;
+	case LIBVHOST_USER_BACKEND_SHARED_OBJECT_REMOVE:
+		return o->shared_object_remove ? o->shared_object_remove(fe->userdata, u.b)
+					       : -EOPNOTSUPP;
+	default:
+		return o->shared_object_lookup
+			       ? o->shared_object_lookup(fe->userdata, u.b, lookup_fd)
+			       : -EOPNOTSUPP;
+	}
+}
+
+static int dispatch_shmem(struct libvhost_frontend *fe, struct lvh_msg *m)
+{
+	const struct libvhost_frontend_ops *o = &fe->ops;
+	struct libvhost_shmem_map pm;
+	struct lvh_shmem_map sm;
+	int r = lvh_msg_decode_shmem_map(fe->ctx, m, &sm);
+
+	if (r < 0)
+		return r;
+	pm = (struct libvhost_shmem_map){ sm.shmid, sm.fd_offset, sm.shm_offset, sm.len, sm.flags };
+	if (m->request == LIBVHOST_USER_BACKEND_SHMEM_UNMAP)
+		return o->shmem_unmap ? o->shmem_unmap(fe->userdata, &pm) : -EOPNOTSUPP;
+	if (!o->shmem_map)
+		return -EOPNOTSUPP;
+	return o->shmem_map(fe->userdata, &pm, lvh_msg_take_fd(m, 0));
+}
+
 /* Hands the request to its op; returns the op's result, -EOPNOTSUPP without one. */
 static int dispatch(struct libvhost_frontend *fe, struct lvh_msg *m, int *lookup_fd)
 {
 	const struct libvhost_frontend_ops *o = &fe->ops;
 	void *ud = fe->userdata;
 	struct lvh_vring_area area;
-	struct lvh_shmem_map sm;
-	struct libvhost_shmem_map pm;
 	struct lvh_iotlb t;
-	struct lvh_uuid u;
 	uint32_t index;
 	int r, fd;
 
@@ -88,28 +124,10 @@ static int dispatch(struct libvhost_frontend *fe, struct lvh_msg *m, int *lookup
 	case LIBVHOST_USER_BACKEND_SHARED_OBJECT_ADD:
 	case LIBVHOST_USER_BACKEND_SHARED_OBJECT_REMOVE:
 	case LIBVHOST_USER_BACKEND_SHARED_OBJECT_LOOKUP:
-		r = lvh_msg_decode_uuid(fe->ctx, m, LVH_DIR_BACKEND, &u);
-		if (r < 0)
-			return r;
-		if (m->request == LIBVHOST_USER_BACKEND_SHARED_OBJECT_ADD)
-			return o->shared_object_add ? o->shared_object_add(ud, u.b) : -EOPNOTSUPP;
-		if (m->request == LIBVHOST_USER_BACKEND_SHARED_OBJECT_REMOVE)
-			return o->shared_object_remove ? o->shared_object_remove(ud, u.b)
-						       : -EOPNOTSUPP;
-		return o->shared_object_lookup ? o->shared_object_lookup(ud, u.b, lookup_fd)
-					       : -EOPNOTSUPP;
+		return dispatch_shared_object(fe, m, lookup_fd);
 	case LIBVHOST_USER_BACKEND_SHMEM_MAP:
 	case LIBVHOST_USER_BACKEND_SHMEM_UNMAP:
-		r = lvh_msg_decode_shmem_map(fe->ctx, m, &sm);
-		if (r < 0)
-			return r;
-		pm = (struct libvhost_shmem_map){ sm.shmid, sm.fd_offset, sm.shm_offset, sm.len,
-						  sm.flags };
-		if (m->request == LIBVHOST_USER_BACKEND_SHMEM_UNMAP)
-			return o->shmem_unmap ? o->shmem_unmap(ud, &pm) : -EOPNOTSUPP;
-		if (!o->shmem_map)
-			return -EOPNOTSUPP;
-		return o->shmem_map(ud, &pm, lvh_msg_take_fd(m, 0));
+		return dispatch_shmem(fe, m);
 	}
 	return -EOPNOTSUPP;
 }

@@ -29,6 +29,7 @@
 #include "proto/msg-shmem.h"
 #include "proto/msg-state.h"
 #include "proto/msg-vring.h"
+#include "ring/layout.h"
 #include "user/frontend.h"
 
 #define FE_DEFAULT_TIMEOUT_MS 5000
@@ -620,7 +621,7 @@ static int fe_op_set_features(struct libvhost_dev *dev, uint64_t features)
 	fe->info.acked_features = features;
 	/* ring addresses: guest ones with GPA_ADDRESSES or XEN_MMAP, IOVAs with ACCESS_PLATFORM */
 	fe->dev.guest_addrs = fe_has(fe, LIBVHOST_USER_PROTOCOL_F_GPA_ADDRESSES) ||
-			      fe_has(fe, LIBVHOST_USER_PROTOCOL_F_XEN_MMAP) || (features & LVH_BIT(33));
+			      fe_has(fe, LIBVHOST_USER_PROTOCOL_F_XEN_MMAP) || (features & LVH_BIT(LIBVHOST_F_ACCESS_PLATFORM));
 	if (!fe->dev.has_enable)
 		lvh_dev_enable_all(&fe->dev);
 	return 0;
@@ -1045,7 +1046,7 @@ LIBVHOST_EXPORT int libvhost_frontend_get_inflight(struct libvhost_frontend *fe,
 		return -EIO;
 	}
 	r = lvh_msg_decode_inflight(fe->ctx, &rep, true,
-				    !!(fe->info.acked_features & LVH_BIT(34)), &out);
+				    !!(fe->info.acked_features & LVH_BIT(LVH_VIRTIO_F_RING_PACKED)), &out);
 	if (r < 0) {
 		lvh_msg_close_fds(&rep);
 		return lvh_fe_fail(fe, m.request, r);

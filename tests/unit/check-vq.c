@@ -5,11 +5,16 @@
  * that writes garbage straight into the ring.
  */
 #include <errno.h>
+#include <linux/vhost_types.h>
+#include <linux/virtio_config.h>
+#include <linux/virtio_ring.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
 #include "testutil.h"
+#include "libvhost.h"
+#include "ring/layout.h"
 #include "ring/vq.h"
 #include "ring/vring.h"
 
@@ -87,6 +92,32 @@ static void add(uint8_t *out, size_t nout, uint8_t *in, size_t nin, void *token)
 	ck_assert_int_eq(libvhost_vring_add(vr, iov, 1, 1, token), 0);
 	libvhost_vring_kick(vr);
 }
+
+/* The ring layouts' values, held against the kernel's copy of the virtio specification. */
+START_TEST(test_layout_values)
+{
+	ck_assert_int_eq(LVH_VIRTIO_F_EVENT_IDX, VIRTIO_RING_F_EVENT_IDX);
+	ck_assert_int_eq(LVH_VIRTIO_F_RING_PACKED, VIRTIO_F_RING_PACKED);
+	ck_assert_int_eq(LIBVHOST_F_ACCESS_PLATFORM, VIRTIO_F_ACCESS_PLATFORM);
+	ck_assert_int_eq(LIBVHOST_F_LOG_ALL, VHOST_F_LOG_ALL);
+	ck_assert_int_eq(LVH_DESC_F_NEXT, VRING_DESC_F_NEXT);
+	ck_assert_int_eq(LVH_DESC_F_WRITE, VRING_DESC_F_WRITE);
+	ck_assert_int_eq(LVH_DESC_F_INDIRECT, VRING_DESC_F_INDIRECT);
+	ck_assert_int_eq(LVH_DESC_F_AVAIL, 1u << VRING_PACKED_DESC_F_AVAIL);
+	ck_assert_int_eq(LVH_DESC_F_USED, 1u << VRING_PACKED_DESC_F_USED);
+	ck_assert_int_eq(LVH_SPLIT_AVAIL_F_NO_INTERRUPT, VRING_AVAIL_F_NO_INTERRUPT);
+	ck_assert_int_eq(LVH_SPLIT_USED_F_NO_NOTIFY, VRING_USED_F_NO_NOTIFY);
+	ck_assert_int_eq(LVH_EVENT_ENABLE, VRING_PACKED_EVENT_FLAG_ENABLE);
+	ck_assert_int_eq(LVH_EVENT_DISABLE, VRING_PACKED_EVENT_FLAG_DISABLE);
+	ck_assert_int_eq(LVH_EVENT_DESC, VRING_PACKED_EVENT_FLAG_DESC);
+	ck_assert_int_eq(LVH_EVENT_WRAP, 1u << VRING_PACKED_EVENT_F_WRAP_CTR);
+	ck_assert_int_eq(LVH_DESC_SIZE, sizeof(struct vring_desc));
+	ck_assert_int_eq(LVH_DESC_SIZE, sizeof(struct vring_packed_desc));
+	ck_assert_int_eq(LVH_SPLIT_AVAIL_SIZE(256) - 2, sizeof(struct vring_avail) + 256 * 2);
+	ck_assert_int_eq(LVH_SPLIT_USED_SIZE(256) - 2,
+			 sizeof(struct vring_used) + 256 * sizeof(struct vring_used_elem));
+}
+END_TEST
 
 START_TEST(test_roundtrip)
 {
@@ -965,6 +996,7 @@ int main(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_layout_values);
 	tcase_add_test(tc, test_roundtrip);
 	tcase_add_test(tc, test_across_regions);
 	tcase_add_test(tc, test_indirect);
