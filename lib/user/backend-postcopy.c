@@ -104,15 +104,6 @@ static int uffd_open(struct libvhost_backend *be)
 	return fd;
 }
 
-static int send_u64(struct libvhost_backend *be, const struct lvh_msg *m, uint64_t v)
-{
-	struct lvh_msg rep;
-
-	lvh_msg_init_reply(&rep, m);
-	lvh_msg_set_u64(&rep, v);
-	return lvh_wire_send(be->ctx, be->sock, &rep, be->timeout_ms) < 0 ? -ECONNRESET : 1;
-}
-
 static int advise(struct libvhost_backend *be, const struct lvh_msg *m)
 {
 	struct lvh_msg rep;
@@ -125,7 +116,7 @@ static int advise(struct libvhost_backend *be, const struct lvh_msg *m)
 	lvh_msg_init_reply(&rep, m);
 	/* without an fd the reply is the failure form */
 	lvh_msg_encode_postcopy_advise_reply(&rep, fd);
-	if (lvh_wire_send(be->ctx, be->sock, &rep, be->timeout_ms) < 0) {
+	if (lvh_be_send_reply(be, &rep) < 0) {
 		if (fd >= 0)
 			close(fd);
 		return -ECONNRESET;
@@ -204,7 +195,7 @@ int lvh_be_postcopy_request(struct libvhost_backend *be, const struct lvh_msg *m
 		/* END always has its reply: a failure status rather than a nack */
 		if (be->pc_ufd < 0) {
 			lvh_err(be->ctx, "vhost-user back-end: POSTCOPY_END without POSTCOPY_ADVISE");
-			return send_u64(be, m, EINVAL);
+			return lvh_be_reply_u64(be, m, EINVAL);
 		}
 		listening = be->pc_listening;
 		/* either way postcopy is over: nothing registered, no userfaultfd left behind */
@@ -212,9 +203,9 @@ int lvh_be_postcopy_request(struct libvhost_backend *be, const struct lvh_msg *m
 		if (!listening) {
 			lvh_err(be->ctx, "vhost-user back-end: POSTCOPY_END before POSTCOPY_LISTEN "
 					 "(the userfaultfd is closed)");
-			return send_u64(be, m, EINVAL);
+			return lvh_be_reply_u64(be, m, EINVAL);
 		}
-		return send_u64(be, m, 0);
+		return lvh_be_reply_u64(be, m, 0);
 	}
 	return -EOPNOTSUPP;
 }
@@ -265,7 +256,7 @@ static int read_ack(struct libvhost_backend *be)
 	unsigned int nfds;
 	int r;
 
-	r = lvh_wire_recv(be->ctx, be->sock, &ack, be->timeout_ms);
+	r = lvh_be_recv(be, &ack);
 	if (r < 0) {
 		lvh_err(be->ctx, "vhost-user back-end: postcopy %s: no acknowledgement: %s", name,
 			strerror(-r));
@@ -386,7 +377,7 @@ int lvh_be_postcopy_mem(struct libvhost_backend *be, const struct lvh_msg *m,
 	r = mem_reply(be, m, regs, n, &rep);
 	if (r < 0)
 		return -EPROTO;
-	if (lvh_wire_send(be->ctx, be->sock, &rep, be->timeout_ms) < 0)
+	if (lvh_be_send_reply(be, &rep) < 0)
 		return -ECONNRESET;
 	if (m->request == LIBVHOST_USER_ADD_MEM_REG) {
 		lvh_mem_set_marks(be->mem, regs[0].guest_addr, PC_PENDING);

@@ -176,6 +176,8 @@ bool lvh_be_any_ring_started(struct libvhost_backend *be, const char *what);
 int lvh_be_send_reply(struct libvhost_backend *be, struct lvh_msg *rep);
 /* The reply to @m with the u64 @v: 1, or -ECONNRESET. */
 int lvh_be_reply_u64(struct libvhost_backend *be, const struct lvh_msg *m, uint64_t v);
+/* The front-end's next message, within the session's timeout: 0 or lvh_wire_recv()'s error. */
+int lvh_be_recv(struct libvhost_backend *be, struct lvh_msg *m);
 /* Connects to be->path (a client back-end): 0 or a negative errno. */
 int lvh_be_dial(struct libvhost_backend *be);
 /*
