@@ -244,14 +244,5 @@ int lvh_be_iotlb_msg(struct libvhost_backend *be, const struct lvh_msg *m)
 	}
 	if (r < 0)
 		return r;
-	lvh_be_vqs_remap(be);
-	if (t.type == LVH_IOTLB_UPDATE) {
-		unsigned int i;
-
-		/* pops that met a miss took nothing: have the devices look again */
-		for (i = 0; i < be->queue_num; i++)
-			if (be->vqs[i].running)
-				lvh_be_vq_wake(&be->vqs[i]);
-	}
-	return 0;
+	return t.type == LVH_IOTLB_UPDATE;
 }

@@ -216,7 +216,17 @@ static int set_backend_req_fd(struct libvhost_backend *be, struct lvh_msg *m)
 
 static int iotlb_msg(struct libvhost_backend *be, struct lvh_msg *m)
 {
-	return lvh_be_iotlb_msg(be, m);
+	unsigned int i;
+	int r = lvh_be_iotlb_msg(be, m);
+
+	if (r < 0)
+		return r;
+	lvh_be_vqs_remap(be);
+	/* an update: pops that met a miss took nothing, so the devices look again */
+	for (i = 0; r == 1 && i < be->queue_num; i++)
+		if (be->vqs[i].running)
+			lvh_be_vq_wake(&be->vqs[i]);
+	return 0;
 }
 
 #if LIBVHOST_HAS_POSTCOPY

@@ -212,7 +212,11 @@ bool lvh_be_iotlb_on(const struct libvhost_backend *be);
 void *lvh_be_iotlb_map(struct libvhost_backend *be, uint64_t iova, uint64_t len, bool write,
 		       uint64_t *contig, uint64_t *gpa);
 bool lvh_be_iotlb_miss(struct libvhost_backend *be, uint64_t iova, bool write);
-/* IOTLB_MSG: update or invalidate. */
+/*
+ * IOTLB_MSG: updates or invalidates the table, nothing else (the rings
+ * translate anew in the session's handler): 1 an update, 0 an invalidation,
+ * or a negative errno.
+ */
 int lvh_be_iotlb_msg(struct libvhost_backend *be, const struct lvh_msg *m);
 void lvh_be_iotlb_clear(struct libvhost_backend *be);
 void lvh_be_iotlb_init(struct libvhost_backend *be);

@@ -35,6 +35,7 @@ static int msg(uint8_t type, uint64_t iova, uint64_t size, uint64_t uaddr, uint8
 {
 	uint8_t p[32] = { 0 };
 	struct lvh_msg m;
+	int r;
 
 	/* by hand: the encoder refuses some of what a front-end might send */
 	memcpy(p, &iova, 8);
@@ -44,7 +45,12 @@ static int msg(uint8_t type, uint64_t iova, uint64_t size, uint64_t uaddr, uint8
 	p[25] = type;
 	lvh_msg_init(&m, LIBVHOST_USER_IOTLB_MSG, 0);
 	lvh_msg_set_payload(&m, p, sizeof(p));
-	return lvh_be_iotlb_msg(be, &m);
+	r = lvh_be_iotlb_msg(be, &m);
+	if (r < 0)
+		return r;
+	/* 1 for an update, 0 for an invalidation: the session's handler remaps on either */
+	ck_assert_int_eq(r, type == 2);
+	return 0;
 }
 
 /* The table as "iova+size>uaddr/perm" entries, space separated. */
