@@ -107,10 +107,9 @@ static void drop_frontend(struct libvhost_backend *be, int err)
 	session_end(be);
 }
 
-LIBVHOST_EXPORT int libvhost_backend_listen(struct libvhost_backend *be, const char *path)
+/* The socket path of a back-end that has none yet (listen or connect). */
+static int take_path(struct libvhost_backend *be, const char *path)
 {
-	int fd;
-
 	if (!be || !path)
 		return -EINVAL;
 	if (be->listen_fd >= 0 || be->sock >= 0 || be->client)
@@ -118,8 +117,16 @@ LIBVHOST_EXPORT int libvhost_backend_listen(struct libvhost_backend *be, const c
 	if (!*path || strlen(path) >= sizeof(((struct sockaddr_un *)0)->sun_path))
 		return -ENAMETOOLONG;
 	be->path = strdup(path);
-	if (!be->path)
-		return -ENOMEM;
+	return be->path ? 0 : -ENOMEM;
+}
+
+LIBVHOST_EXPORT int libvhost_backend_listen(struct libvhost_backend *be, const char *path)
+{
+	int fd, r;
+
+	r = take_path(be, path);
+	if (r < 0)
+		return r;
 	fd = lvh_wire_listen(be->ctx, path, SOCK_NONBLOCK);
 	if (fd < 0) {
 		free(be->path);
@@ -153,15 +160,9 @@ LIBVHOST_EXPORT int libvhost_backend_connect(struct libvhost_backend *be, const 
 {
 	int r;
 
-	if (!be || !path)
-		return -EINVAL;
-	if (be->listen_fd >= 0 || be->sock >= 0 || be->client)
-		return -EBUSY;
-	if (!*path || strlen(path) >= sizeof(((struct sockaddr_un *)0)->sun_path))
-		return -ENAMETOOLONG;
-	be->path = strdup(path);
-	if (!be->path)
-		return -ENOMEM;
+	r = take_path(be, path);
+	if (r < 0)
+		return r;
 	r = lvh_be_dial(be);
 	if (r < 0) {
 		/* the caller has the errno */
