@@ -484,7 +484,8 @@ static int raw_open(struct libvhost_backend *be)
 {
 	int fd = tu_connect_backend(be);
 
-	raw_send(fd, LIBVHOST_USER_SET_FEATURES, F_VERSION_1 | LVH_BIT(F_PROTOCOL_FEATURES));
+	raw_send(fd, LIBVHOST_USER_SET_FEATURES,
+		 F_VERSION_1 | LVH_BIT(LIBVHOST_USER_F_PROTOCOL_FEATURES));
 	raw_send(fd, LIBVHOST_USER_SET_PROTOCOL_FEATURES, PF(XEN_MMAP) | PF(REPLY_ACK));
 	pump(be);
 	ck_assert_int_ge(libvhost_backend_get_fd(be), 0);
