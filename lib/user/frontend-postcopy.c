@@ -194,7 +194,7 @@ int lvh_fe_postcopy_mem_table(struct libvhost_frontend *fe, struct lvh_msg *m,
 			      const struct lvh_mem_table *t)
 {
 	struct lvh_mem_table got;
-	struct lvh_msg rep, ack;
+	struct lvh_msg rep;
 	uint32_t i;
 	int r;
 
@@ -219,10 +219,7 @@ int lvh_fe_postcopy_mem_table(struct libvhost_frontend *fe, struct lvh_msg *m,
 	fe->pc_n = got.nregions;
 	pthread_mutex_unlock(&fe->pc_lock);
 	/* from here on the back-end registers its mappings and faults may come */
-	lvh_msg_init(&ack, LIBVHOST_USER_SET_MEM_TABLE, 0);
-	lvh_msg_set_u64(&ack, 0);
-	r = lvh_wire_send(fe->ctx, fe->sock, &ack, fe->timeout_ms);
-	return r < 0 ? lvh_fe_fail(fe, m->request, r) : 0;
+	return lvh_fe_send_ack(fe, LIBVHOST_USER_SET_MEM_TABLE);
 }
 
 /* ---- faults ---- */

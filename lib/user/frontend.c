@@ -133,6 +133,17 @@ int lvh_fe_call_state(struct libvhost_frontend *fe, struct lvh_msg *m, struct lv
 {
 	return rep ? fe_call(fe, m, rep, true) : -EINVAL;
 }
+
+int lvh_fe_send_ack(struct libvhost_frontend *fe, uint32_t request)
+{
+	struct lvh_msg ack;
+	int r;
+
+	lvh_msg_init(&ack, request, 0);
+	lvh_msg_set_u64(&ack, 0);
+	r = lvh_wire_send(fe->ctx, fe->sock, &ack, fe->timeout_ms);
+	return r < 0 ? lvh_fe_fail(fe, request, r) : 0;
+}
 #endif
 
 /* A request with a u64 reply (GET_FEATURES, GET_QUEUE_NUM...). */

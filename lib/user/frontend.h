@@ -76,6 +76,11 @@ int lvh_fe_fail(struct libvhost_frontend *fe, uint32_t request, int err);
  * (postcopy listen): no NEED_REPLY, @rep required.
  */
 int lvh_fe_call_state(struct libvhost_frontend *fe, struct lvh_msg *m, struct lvh_msg *rep);
+/*
+ * The front-end's acknowledgement of a reply (postcopy SET_MEM_TABLE): a
+ * u64 0 under @request, no flags, no reply.  0, or lvh_fe_fail()'s error.
+ */
+int lvh_fe_send_ack(struct libvhost_frontend *fe, uint32_t request);
 
 /* frontend-postcopy.c */
 void lvh_fe_postcopy_init(struct libvhost_frontend *fe);
