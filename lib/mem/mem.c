@@ -227,6 +227,44 @@ static int alloc_page(struct libvhost_mem *mem, uint64_t flags, uint64_t huge, u
 	return 0;
 }
 
+/* A memfd of @size bytes, mapped shared: *fd and *addr, or -errno and neither. */
+static int alloc_map(struct libvhost_mem *mem, uint64_t size, unsigned int mfd_flags, int *fd,
+		     void **addr)
+{
+	bool huge = mfd_flags & MFD_HUGETLB;
+	int r;
+
+	*fd = memfd_create("libvhost-guest-memory", mfd_flags);
+	if (*fd < 0) {
+		r = -errno;
+		lvh_dbg(mem->ctx, "memfd_create%s: %s", huge ? " (huge pages)" : "",
+			strerror(errno));
+		return r;
+	}
+	if (ftruncate(*fd, (off_t)size) < 0) {
+		r = -errno;
+		lvh_dbg(mem->ctx, "sizing guest memory to %" PRIu64 " bytes: %s", size,
+			strerror(errno));
+		goto fail;
+	}
+	/* hugetlbfs reserves the pages here, so a shortage shows now, not at first touch */
+	*addr = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, *fd, 0);
+	if (*addr == MAP_FAILED) {
+		r = -errno;
+		if (huge)
+			lvh_dbg(mem->ctx, "mapping %" PRIu64 " bytes of huge pages: %s (see "
+				"/proc/sys/vm/nr_hugepages)", size, strerror(errno));
+		else
+			lvh_dbg(mem->ctx, "mapping %" PRIu64 " bytes: %s", size, strerror(errno));
+		goto fail;
+	}
+	return 0;
+fail:
+	close(*fd);
+	*fd = -1;
+	return r;
+}
+
 LIBVHOST_EXPORT int libvhost_mem_alloc(struct libvhost_mem *mem, uint64_t guest_addr,
 				       uint64_t size, const struct libvhost_mem_alloc_opts *opts,
 				       void **ret_addr)
@@ -255,46 +293,23 @@ LIBVHOST_EXPORT int libvhost_mem_alloc(struct libvhost_mem *mem, uint64_t guest_
 	if (r < 0)
 		return r;
 
-	nr.fd = memfd_create("libvhost-guest-memory", mfd_flags);
-	if (nr.fd < 0) {
-		r = -errno;
-		lvh_dbg(mem->ctx, "memfd_create%s: %s",
-			(flags & LIBVHOST_MEM_F_HUGETLB) ? " (huge pages)" : "", strerror(errno));
+	r = alloc_map(mem, size, mfd_flags, &nr.fd, &addr);
+	if (r < 0)
 		return r;
-	}
-	if (ftruncate(nr.fd, (off_t)size) < 0) {
-		r = -errno;
-		lvh_dbg(mem->ctx, "sizing guest memory to %" PRIu64 " bytes: %s", size,
-			strerror(errno));
-		goto fail;
-	}
-	/* hugetlbfs reserves the pages here, so a shortage shows now, not at first touch */
-	addr = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, nr.fd, 0);
-	if (addr == MAP_FAILED) {
-		r = -errno;
-		if (flags & LIBVHOST_MEM_F_HUGETLB)
-			lvh_dbg(mem->ctx, "mapping %" PRIu64 " bytes of huge pages: %s (see "
-				"/proc/sys/vm/nr_hugepages)", size, strerror(errno));
-		else
-			lvh_dbg(mem->ctx, "mapping %" PRIu64 " bytes: %s", size, strerror(errno));
-		goto fail;
-	}
 	nr.uva = nr.qva = (uint64_t)(uintptr_t)addr;
 	nr.map = addr;
 	nr.map_len = (size_t)size;
 	r = insert(mem, &nr);
 	if (r < 0) {
 		munmap(addr, size);
-		goto fail;
+		close(nr.fd);
+		return r;
 	}
 	lvh_dbg(mem->ctx, "allocated %" PRIu64 " bytes at guest 0x%" PRIx64 " (fd %d)", size,
 		guest_addr, nr.fd);
 	if (ret_addr)
 		*ret_addr = addr;
 	return 0;
-fail:
-	close(nr.fd);
-	return r;
 }
 
 /* One fstat, one check: @fd is shared memory holding [fd_offset, +size).  -EINVAL, -errno. */
