@@ -76,6 +76,12 @@ int lvh_msg_take_fd(struct lvh_msg *m, unsigned int i);
 /* Whether @fd is a unix stream socket (a peer can send any fd; a caller can pass any). */
 bool lvh_wire_is_unix_stream(int fd);
 /*
+ * Whether @fd can signal a ring: an eventfd or a pipe.  A regular file, a
+ * device or a socket may poll readable for ever (a device polling it would
+ * spin), so a peer's kick, call or err fd of that kind is refused.
+ */
+bool lvh_wire_is_notifier(int fd);
+/*
  * The messages whose whole content is one socket (SET_BACKEND_REQ_FD,
  * GPU_SET_SOCKET): no payload and @sock attached (still the caller's);
  * -EINVAL without one.  The decode, naming @what in its log lines:

@@ -117,6 +117,14 @@ int lvh_msg_take_fd(struct lvh_msg *m, unsigned int i)
 	return fd;
 }
 
+bool lvh_wire_is_notifier(int fd)
+{
+	struct stat st;
+
+	/* an eventfd is an anonymous inode: no file type in its mode */
+	return fstat(fd, &st) == 0 && (S_ISFIFO(st.st_mode) || (st.st_mode & S_IFMT) == 0);
+}
+
 bool lvh_wire_is_unix_stream(int fd)
 {
 	int type, domain;

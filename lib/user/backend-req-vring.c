@@ -104,8 +104,17 @@ static int vring_fd_of(struct libvhost_backend *be, struct lvh_msg *m, const str
 {
 	int fd;
 
-	if (!f->nofd)
-		return lvh_msg_take_fd(m, 0);
+	if (!f->nofd) {
+		fd = lvh_msg_take_fd(m, 0);
+		if (!lvh_wire_is_notifier(fd)) {
+			lvh_err(be->ctx, "vhost-user back-end: %s of ring %u: the front-end's fd is "
+				"no eventfd or pipe", lvh_proto_name(LVH_DIR_FRONTEND, m->request),
+				f->index);
+			close(fd);
+			return -EPROTO;
+		}
+		return fd;
+	}
 	/* in-band kicks (VRING_KICK) arrive on an eventfd of ours, for the device to poll */
 	if (m->request != LIBVHOST_USER_SET_VRING_KICK ||
 	    !(be->proto & LVH_BIT(LIBVHOST_USER_PROTOCOL_F_INBAND_NOTIFICATIONS)))

@@ -1670,6 +1670,77 @@ START_TEST(test_log_policy)
 }
 END_TEST
 
+/* SET_VRING_* with @fd (kept by the caller); the session's state after. */
+static bool raw_vring_fd(struct libvhost_backend *be, int sock, uint32_t request, int fd)
+{
+	struct lvh_msg m;
+
+	lvh_msg_init(&m, request, 0);
+	lvh_msg_set_u64(&m, 0);
+	ck_assert_int_eq(lvh_msg_add_fd(&m, fd), 0);
+	ck_assert_int_eq(lvh_wire_send(ctx, sock, &m, 1000), 0);
+	raw_pump(be);
+	return libvhost_backend_get_fd(be) >= 0;
+}
+
+/*
+ * A kick, call or err fd from the front-end must be an eventfd or a pipe: a
+ * regular file or /dev/null polls readable for ever (a device polling it
+ * spins).  Such an fd ends the session with an ERR line naming the peer.
+ */
+START_TEST(test_vring_fd_kind)
+{
+	static const uint32_t reqs[] = { LIBVHOST_USER_SET_VRING_KICK,
+					 LIBVHOST_USER_SET_VRING_CALL,
+					 LIBVHOST_USER_SET_VRING_ERR };
+	LIBVHOST_OPTS(libvhost_backend_opts, o, .features = F_VERSION_1, .queue_num = NQUEUES);
+	int efd = eventfd(0, EFD_CLOEXEC), pfd[2], bad[3], sp[2];
+	struct libvhost_backend *be;
+	struct libvhost_ctx *c;
+	struct policy_log l;
+	unsigned int i, k;
+
+	ck_assert_int_ge(efd, 0);
+	ck_assert_int_eq(pipe2(pfd, O_CLOEXEC), 0);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp), 0);
+	bad[0] = memfd_create("not-an-eventfd", MFD_CLOEXEC);
+	bad[1] = open("/dev/null", O_RDWR | O_CLOEXEC);
+	bad[2] = sp[0];
+	for (k = 0; k < 3; k++) {
+		ck_assert_int_ge(bad[k], 0);
+		for (i = 0; i < 3; i++) {
+			int fd;
+
+			c = policy_ctx(&l, LOG_ERR);
+			ck_assert_int_eq(libvhost_backend_new(c, &o, &be), 0);
+			fd = tu_connect_backend(be);
+			/*
+			 * an eventfd and a pipe are taken, the session goes on (a
+			 * kick starts the ring: not before its addresses came)
+			 */
+			if (reqs[i] != LIBVHOST_USER_SET_VRING_KICK) {
+				ck_assert(raw_vring_fd(be, fd, reqs[i], efd));
+				ck_assert(raw_vring_fd(be, fd, reqs[i], pfd[0]));
+			}
+			ck_assert_msg(l.errs == 0, "%s", l.err_text);
+			/* the other kinds end it */
+			ck_assert(!raw_vring_fd(be, fd, reqs[i], bad[k]));
+			ck_assert_uint_ge(l.errs, 1);
+			ck_assert_msg(strstr(l.err_text, "front-end's fd is no eventfd or pipe") != NULL,
+				      "kind %u, request %u:\n%s", k, reqs[i], l.err_text);
+			close(fd);
+			libvhost_backend_unref(be);
+			libvhost_ctx_unref(c);
+		}
+		close(bad[k]);
+	}
+	close(sp[1]);
+	close(pfd[0]);
+	close(pfd[1]);
+	close(efd);
+}
+END_TEST
+
 /*
  * A two-pair vhost-user-net under QEMU 7.2 is two vhost devices on one
  * socket, each sending every region: the second ADD_MEM_REG of a region is
@@ -1904,6 +1975,7 @@ int main(void)
 	tcase_add_test(tc, test_mem_reg_per_device);
 	tcase_add_test(tc, test_mem_reg_limits);
 	tcase_add_test(tc, test_log_policy);
+	tcase_add_test(tc, test_vring_fd_kind);
 	tcase_add_test(tc, test_backend_client);
 	tcase_add_test(tc, test_device_state);
 	tcase_add_test(tc, test_backend_channel);
