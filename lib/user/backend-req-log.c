@@ -28,7 +28,12 @@ void lvh_be_log_update(struct libvhost_backend *be)
 	be->log.on = be->log.bitmap && (be->acked & LVH_BIT(LIBVHOST_F_LOG_ALL));
 }
 
-/* SET_LOG_BASE: map the front-end's log; the reply says whether that worked. */
+/*
+ * SET_LOG_BASE: map the front-end's log.  The reply's value is no status
+ * the front-ends read (QEMU ignores it, DPDK's front-end expects none), so a
+ * log that cannot be mapped ends the session: going on would leave guest
+ * writes out of the log, and the migration would copy stale pages.
+ */
 int lvh_be_req_set_log_base(struct libvhost_backend *be, struct lvh_msg *m)
 {
 	long page = sysconf(_SC_PAGESIZE);
@@ -43,15 +48,19 @@ int lvh_be_req_set_log_base(struct libvhost_backend *be, struct lvh_msg *m)
 	start = l.offset & ~(uint64_t)(page - 1);
 	if (!l.size || lvh_add_overflow_u64(l.offset, l.size, &end) || fstat(m->fds[0], &st) < 0 ||
 	    end > (uint64_t)st.st_size || end - start > SIZE_MAX) {
-		lvh_err(be->ctx, "vhost-user back-end: a log of %llu bytes at %llu does not fit its fd",
-			(unsigned long long)l.size, (unsigned long long)l.offset);
-		return lvh_be_reply_u64(be, m, 1);
+		lvh_err(be->ctx, "vhost-user back-end: the front-end's log of %llu bytes at %llu "
+			"does not fit its fd", (unsigned long long)l.size,
+			(unsigned long long)l.offset);
+		lvh_be_log_unmap(be);
+		return -EPROTO;
 	}
 	p = mmap(NULL, (size_t)(end - start), PROT_READ | PROT_WRITE, MAP_SHARED, m->fds[0],
 		 (off_t)start);
 	if (p == MAP_FAILED) {
-		lvh_err(be->ctx, "vhost-user back-end: mmap of the log: %s", strerror(errno));
-		return lvh_be_reply_u64(be, m, 1);
+		lvh_err(be->ctx, "vhost-user back-end: mapping the front-end's log: %s",
+			strerror(errno));
+		lvh_be_log_unmap(be);
+		return -EPROTO;
 	}
 	lvh_be_log_unmap(be);
 	be->log_map = p;

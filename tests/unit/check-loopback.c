@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "csumdev.h"
+#include "proto/msg-log.h"
 #include "proto/msg-mem.h"
 #include "testutil.h"
 
@@ -1742,6 +1743,67 @@ START_TEST(test_vring_fd_kind)
 END_TEST
 
 /*
+ * SET_LOG_BASE of @size bytes at @offset in @fd, with NEED_REPLY: the
+ * reply's value, or -1 when the session ended.
+ */
+static int64_t raw_log_base(struct libvhost_backend *be, int sock, uint64_t size, uint64_t offset,
+			    int fd)
+{
+	struct lvh_log lb = { .size = size, .offset = offset };
+	struct lvh_msg m, rep;
+	uint64_t v;
+
+	lvh_msg_init(&m, LIBVHOST_USER_SET_LOG_BASE, LIBVHOST_USER_FLAG_NEED_REPLY);
+	ck_assert_int_eq(lvh_msg_encode_log_base(&m, &lb, fd), 0);
+	ck_assert_int_eq(lvh_wire_send(ctx, sock, &m, 1000), 0); /* @fd stays the caller's */
+	ck_assert_int_eq(libvhost_backend_process(be), 1);
+	if (libvhost_backend_get_fd(be) < 0)
+		return -1;
+	ck_assert_int_eq(lvh_wire_recv(ctx, sock, &rep, 1000), 0);
+	ck_assert_int_eq(lvh_msg_get_u64(ctx, &rep, &v), 0);
+	return (int64_t)v;
+}
+
+/*
+ * A dirty log the back-end cannot map ends the session: its reply is no
+ * status a front-end reads, and going on would leave writes unlogged.
+ */
+START_TEST(test_log_base_unmappable)
+{
+	LIBVHOST_OPTS(libvhost_backend_opts, o, .features = F_VERSION_1, .queue_num = NQUEUES);
+	int mfd = memfd_create("log", MFD_CLOEXEC), fd;
+	struct libvhost_backend *be;
+	struct libvhost_ctx *c;
+	struct policy_log l;
+
+	ck_assert_int_ge(mfd, 0);
+	ck_assert_int_eq(ftruncate(mfd, 0x2000), 0);
+	c = policy_ctx(&l, LOG_ERR);
+	ck_assert_int_eq(libvhost_backend_new(c, &o, &be), 0);
+	fd = tu_connect_backend(be);
+	raw_u64(fd, LIBVHOST_USER_SET_FEATURES, F_VERSION_1 | 1ULL << 30);
+	raw_u64(fd, LIBVHOST_USER_SET_PROTOCOL_FEATURES,
+		1ULL << LIBVHOST_USER_PROTOCOL_F_LOG_SHMFD |
+			1ULL << LIBVHOST_USER_PROTOCOL_F_REPLY_ACK);
+	ck_assert_int_eq(libvhost_backend_process(be), 1);
+	ck_assert_int_eq(libvhost_backend_process(be), 1);
+	/* one that fits: mapped, the session goes on */
+	ck_assert_int_eq(raw_log_base(be, fd, 0x1000, 0x1000, mfd), 0);
+	ck_assert_uint_eq(l.errs, 0);
+	/* past the fd's end: the session ends, naming the front-end */
+	ck_assert_int_eq(raw_log_base(be, fd, 0x1000, 0x1800, mfd), -1);
+	ck_assert_uint_eq(l.errs, 2); /* the reason, and the session's end */
+	ck_assert_msg(strstr(l.err_text, "front-end's log of 4096 bytes at 6144 does not fit") !=
+			      NULL,
+		      "%s", l.err_text);
+	close(fd);
+	libvhost_backend_unref(be);
+	libvhost_ctx_unref(c);
+	close(mfd);
+}
+END_TEST
+
+/*
  * A two-pair vhost-user-net under QEMU 7.2 is two vhost devices on one
  * socket, each sending every region: the second ADD_MEM_REG of a region is
  * the same region (it ended the session as an overlap), and the region
@@ -1976,6 +2038,7 @@ int main(void)
 	tcase_add_test(tc, test_mem_reg_limits);
 	tcase_add_test(tc, test_log_policy);
 	tcase_add_test(tc, test_vring_fd_kind);
+	tcase_add_test(tc, test_log_base_unmappable);
 	tcase_add_test(tc, test_backend_client);
 	tcase_add_test(tc, test_device_state);
 	tcase_add_test(tc, test_backend_channel);
