@@ -143,9 +143,23 @@ int lvh_be_req_set_vring_fd(struct libvhost_backend *be, struct lvh_msg *m)
 	if (be->threaded)
 		pthread_mutex_lock(&vq->lock);
 	if (slot == &vq->kick_fd && vq->started && *slot >= 0 && fd >= 0) {
-		/* a device may be polling the old one: the number stays, the file changes */
+		/*
+		 * A device may be polling the old one: the number stays, the
+		 * file changes.  A poll() asleep on the old file sleeps on, deaf
+		 * to the new one, so the old file is kicked once: the device
+		 * wakes, looks at the ring, and polls the new file.
+		 */
+		int old = fcntl(*slot, F_DUPFD_CLOEXEC, 0);
+		uint64_t one = 1;
+
 		r = dup3(fd, *slot, O_CLOEXEC) < 0 ? -errno : 0;
 		close(fd);
+		if (old >= 0) {
+			if (write(old, &one, sizeof(one)) < 0 && errno != EAGAIN)
+				lvh_dbg(be->ctx, "vq %u: kicking the old kick fd: %s", vq->index,
+					strerror(errno));
+			close(old);
+		}
 	} else {
 		lvh_be_close_fd(slot);
 		*slot = fd;

@@ -506,6 +506,48 @@ START_TEST(test_call_fd_signalled)
 }
 END_TEST
 
+/*
+ * SET_VRING_KICK on a running ring: the fd number stays, its file changes.
+ * A device asleep in poll() on the old file is deaf to the new one (the
+ * net-mq test's packed phase stalled so under load), so the old file is
+ * kicked once: the sleeper wakes and polls the new file.
+ */
+START_TEST(test_kick_fd_replaced)
+{
+	struct device *d = device_new(F_VERSION_1, 0);
+	struct libvhost_frontend *fe = pair(d);
+	struct libvhost_dev *dev = libvhost_frontend_get_dev(fe);
+	int old, kick = eventfd(0, EFD_CLOEXEC);
+	struct pollfd pfd;
+	struct driver drv;
+	uint8_t cfg[4];
+
+	ck_assert_int_ge(kick, 0);
+	ck_assert_int_eq(libvhost_frontend_negotiate(fe), 0);
+	ck_assert_int_eq(libvhost_dev_set_features(dev, F_VERSION_1), 0);
+	driver_start(fe, &drv, 0, 8);
+	echo(&drv, 0, 4, 1);
+	/* the old file, as a device asleep on it holds it */
+	old = fcntl(libvhost_vq_get_kick_fd(libvhost_backend_get_vq(d->be, 0)), F_DUPFD_CLOEXEC, 0);
+	ck_assert_int_ge(old, 0);
+	pfd = (struct pollfd){ old, POLLIN, 0 };
+	ck_assert_int_eq(poll(&pfd, 1, 0), 0); /* every kick so far was taken */
+	ck_assert_int_eq(libvhost_dev_set_vring_kick(dev, 0, kick), 0);
+	/* a reply: the back-end has taken the new kick fd before it */
+	ck_assert_int_eq(libvhost_frontend_get_config(fe, 0, cfg, 4), 0);
+	ck_assert_int_eq(poll(&pfd, 1, 0), 1);
+	/* and the ring goes on, kicked through the new one */
+	ck_assert_int_eq(libvhost_vring_set_kick_fd(drv.vr[0], kick), 0);
+	close(drv.kick[0]);
+	drv.kick[0] = kick;
+	echo(&drv, 0, 4, 2);
+	close(old);
+	driver_stop(&drv);
+	libvhost_frontend_unref(fe);
+	device_free(d);
+}
+END_TEST
+
 START_TEST(test_next_frontend)
 {
 	char dir[] = "/tmp/lvh-lb-XXXXXX", path[108];
@@ -2038,6 +2080,7 @@ int main(void)
 	tcase_add_test(tc, test_mem_reg_limits);
 	tcase_add_test(tc, test_log_policy);
 	tcase_add_test(tc, test_vring_fd_kind);
+	tcase_add_test(tc, test_kick_fd_replaced);
 	tcase_add_test(tc, test_log_base_unmappable);
 	tcase_add_test(tc, test_backend_client);
 	tcase_add_test(tc, test_device_state);
