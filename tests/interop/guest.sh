@@ -123,6 +123,9 @@ mount -t devtmpfs dev /dev 2>/dev/null
 stty -F /dev/ttyS1 -echo 2>/dev/null
 guest_net_pid=
 guest_net() {
+	# no IPv6: the kernel would send frames of its own (DAD, router
+	# solicitations, MLD) which the tests' counts do not expect
+	echo 1 > /proc/sys/net/ipv6/conf/eth0/disable_ipv6 2>/dev/null
 	ip link set eth0 up
 	guest-io --net=eth0 "$@" &
 	guest_net_pid=$!
