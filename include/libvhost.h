@@ -1460,9 +1460,15 @@ struct libvhost_backend_ops {
 	/*
 	 * Device state transfer for migration (DEVICE_STATE, offered when both
 	 * are set; only while every ring is stopped): write the state to @fd,
-	 * or read it from @fd until end of file.  Called after the front-end
-	 * has its answer, so it may block on the pipe; the library closes @fd
-	 * afterwards, and the result is what CHECK_DEVICE_STATE reports.
+	 * or read it from @fd until end of file.  @fd is a memfd of the
+	 * library's, never the front-end's pipe: save_state is called once the
+	 * front-end has its answer, and what it wrote then goes to the pipe
+	 * from libvhost_backend_process() as the front-end reads it;
+	 * load_state is called once the front-end closed its end, with what
+	 * it sent (at most 256 MiB: more fails the transfer).  Neither waits on
+	 * the front-end; a pipe that moves nothing for the back-end's
+	 * timeout_ms fails the transfer.  The library closes @fd afterwards;
+	 * the result is what CHECK_DEVICE_STATE reports.
 	 */
 	int (*save_state)(void *userdata, int fd);
 	int (*load_state)(void *userdata, int fd);
@@ -1550,6 +1556,30 @@ struct libvhost_backend_opts {
 int libvhost_backend_new(struct libvhost_ctx *ctx, const struct libvhost_backend_opts *opts,
 			 struct libvhost_backend **ret);
 
+/*
+ * What a front-end can make a back-end hold, each bounded per back-end
+ * (so one process serves many front-ends without one starving the rest):
+ * - one message being received (LIBVHOST_USER_MAX_PAYLOAD, kept in the
+ *   back-end) and at most LIBVHOST_USER_MAX_FDS fds with it; half a message
+ *   is held for timeout_ms at most, then the front-end is dropped;
+ * - memory regions: at most LIBVHOST_MEM_MAX_REGIONS mappings of the
+ *   front-end's own fds, each checked to be shared memory holding the
+ *   announced range (the mapping costs address space, not memory);
+ * - the dirty log and the inflight area given with SET_LOG_BASE and
+ *   SET_INFLIGHT_FD: mappings of the front-end's fds, checked the same way;
+ * - the inflight area GET_INFLIGHT_FD makes: at most the back-end's
+ *   queue_num queues of the size asked (at most 32768), a sparse memfd;
+ * - the device IOTLB: at most 4096 entries (32 bytes each), allocated at
+ *   the first IOTLB_MSG;
+ * - device state being loaded: at most 256 MiB, in a memfd, freed when
+ *   the transfer ends;
+ * - Xen builds (XEN_MMAP): while a region is mapped, an array of 12 bytes
+ *   per page of it (a region is at most 64 GiB: 192 MiB), freed once
+ *   mapped;
+ * - replies: none queued; a front-end whose socket cannot take a reply at
+ *   once is dropped.
+ */
+
 /* Since: LIBVHOST_0.1.  NULL-safe; returns its argument. */
 struct libvhost_backend *libvhost_backend_ref(struct libvhost_backend *be);
 
@@ -1578,16 +1608,28 @@ int libvhost_backend_adopt_fd(struct libvhost_backend *be, int fd);
 int libvhost_backend_connect(struct libvhost_backend *be, const char *path);
 
 /*
- * libvhost_backend_get_fd - the fd to poll for POLLIN: the connection, or
- * the listening socket while no front-end is connected; -1 when neither.
+ * libvhost_backend_get_fd - the fd to poll for POLLIN before calling
+ * libvhost_backend_process().  It is an epoll fd, the same from the first
+ * listen, connect or adopt to the back-end's end (so it may be added to the
+ * caller's own epoll set once), and polls readable exactly when process()
+ * has work: a front-end to accept, its socket, a device state transfer, or
+ * a deadline passed (a front-end's half-sent message or stalled transfer
+ * to give up).
+ * -1 before any of those, once an adopted socket's front-end went, and
+ * while a client back-end has no front-end (process() dials it again).
  * Since: LIBVHOST_0.1
  */
 int libvhost_backend_get_fd(const struct libvhost_backend *be);
 
 /*
- * libvhost_backend_process - accept a front-end or handle one of its
- * requests, without blocking when there is none.  Returns 1 if something
- * was done, 0 if nothing was waiting.  A front-end that goes away or sends a
+ * libvhost_backend_process - accept a front-end, read what its socket has
+ * of its next request and handle that request once it is whole, or move a
+ * device state transfer on; it never waits for a front-end (a request is
+ * received in as many calls as the front-end takes to send it, and a
+ * reply the front-end's socket cannot take at once ends the session, as
+ * no front-end that reads its replies lets them pile up).  A request half
+ * sent and not finished within the back-end's timeout_ms ends the
+ * session.  Returns 1 if something was done, 0 if nothing was waiting.  A front-end that goes away or sends a
  * malformed request is dropped (logged; its rings stopped, its memory
  * unmapped and its fds closed, then ops->reset called) and the back-end waits for the next one:
  * that is still a return of 1.  Errors: -ENOTCONN (no socket), -EINVAL.

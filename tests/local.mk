@@ -41,7 +41,8 @@ unit_tests = \
 	tests/unit/check-vq \
 	tests/unit/check-iotlb \
 	tests/unit/check-kdev \
-	tests/unit/check-loopback
+	tests/unit/check-loopback \
+	tests/unit/check-many
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 
@@ -71,6 +72,10 @@ tests_unit_check_vring_LDADD = $(UNIT_LDADD)
 tests_unit_check_loopback_SOURCES = tests/unit/check-loopback.c
 tests_unit_check_loopback_CFLAGS = $(UNIT_CFLAGS) -pthread
 tests_unit_check_loopback_LDADD = $(UNIT_LDADD) -lpthread
+
+tests_unit_check_many_SOURCES = tests/unit/check-many.c
+tests_unit_check_many_CFLAGS = $(UNIT_CFLAGS) -pthread
+tests_unit_check_many_LDADD = $(UNIT_LDADD) -lpthread
 
 tests_unit_check_kdev_SOURCES = tests/unit/check-kdev.c
 tests_unit_check_kdev_CFLAGS = $(UNIT_CFLAGS)

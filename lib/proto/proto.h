@@ -190,6 +190,27 @@ const char *lvh_proto_name(enum lvh_dir dir, uint32_t request);
 int lvh_wire_recv(const struct libvhost_ctx *ctx, int sock, struct lvh_msg *m, int timeout_ms);
 
 /*
+ * The same, resumable, for a loop that serves many peers: a message is
+ * received in as many steps as the peer takes to send it, never waiting.
+ * lvh_wire_rx_init() starts one into @m; lvh_wire_rx_step() reads what the
+ * socket has and returns 1 once the message is whole (in rx->m; start the
+ * next with lvh_wire_rx_init()), 0 when the socket has no more for now
+ * (rx->done says how much of a message is held), or lvh_wire_recv()'s
+ * errors, after which rx->m holds no fds.  lvh_wire_rx_clear() closes the
+ * fds of a message given up half-way.
+ */
+struct lvh_wire_rx {
+	struct lvh_msg *m;
+	size_t done; /* bytes of the message (header and payload) received */
+	uint32_t hdr[3];
+	int err; /* a fault in the control data, reported once the message is whole */
+};
+
+void lvh_wire_rx_init(struct lvh_wire_rx *rx, struct lvh_msg *m);
+int lvh_wire_rx_step(const struct libvhost_ctx *ctx, int sock, struct lvh_wire_rx *rx);
+void lvh_wire_rx_clear(struct lvh_wire_rx *rx);
+
+/*
  * A listening unix stream socket on @path (1..107 bytes; CLOEXEC, and
  * @sock_flags such as SOCK_NONBLOCK), backlog 1.  A socket file nobody
  * listens on (what a killed process leaves) is removed and bound again;

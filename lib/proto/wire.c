@@ -245,93 +245,134 @@ static int collect_fds(const struct libvhost_ctx *ctx, struct msghdr *mh, struct
 	return r;
 }
 
-/*
- * Reads exactly len bytes into buf.  fds may arrive only with the first byte
- * of the message (fds_allowed); any other fds are closed and an error is
- * returned after the data has been consumed.
- */
-static int recv_exact(const struct libvhost_ctx *ctx, int sock, void *buf, size_t len,
-		      struct lvh_msg *m, bool first, int64_t deadline)
+void lvh_wire_rx_init(struct lvh_wire_rx *rx, struct lvh_msg *m)
+{
+	rx->m = m;
+	rx->done = 0;
+	rx->err = 0;
+	m->nfds = 0;
+	m->request = 0;
+	m->flags = 0;
+	m->size = 0;
+}
+
+void lvh_wire_rx_clear(struct lvh_wire_rx *rx)
+{
+	lvh_msg_close_fds(rx->m);
+	lvh_wire_rx_init(rx, rx->m);
+}
+
+#define HDR_LEN (3 * sizeof(uint32_t))
+
+/* Where the next bytes of the message go, and how many are still missing. */
+static void *rx_dest(struct lvh_wire_rx *rx, size_t *len)
+{
+	if (rx->done < HDR_LEN) {
+		*len = HDR_LEN - rx->done;
+		return (char *)rx->hdr + rx->done;
+	}
+	*len = HDR_LEN + rx->m->size - rx->done;
+	return rx->m->payload.bytes + (rx->done - HDR_LEN);
+}
+
+/* The header is whole: take it, if lvh_hdr_check() does. */
+static int rx_header(const struct libvhost_ctx *ctx, struct lvh_wire_rx *rx)
+{
+	rx->m->request = rx->hdr[0];
+	rx->m->flags = rx->hdr[1];
+	rx->m->size = rx->hdr[2];
+	return lvh_hdr_check(ctx, rx->m->request, rx->m->flags, rx->m->size);
+}
+
+/* One recvmsg() of what is missing; fds only with the message's first byte. */
+static int rx_read(const struct libvhost_ctx *ctx, int sock, struct lvh_wire_rx *rx)
 {
 	/* room for the maximum plus one more: a surplus fd is then seen, not truncated */
 	union {
 		char buf[CMSG_SPACE(sizeof(int) * (LIBVHOST_USER_MAX_FDS + 1))];
 		struct cmsghdr align;
 	} control;
-	size_t done = 0;
-	int r, err = 0;
+	struct iovec iov;
+	struct msghdr mh = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = control.buf,
+		.msg_controllen = sizeof(control.buf),
+	};
+	ssize_t n;
+	int r;
 
-	while (done < len) {
-		struct iovec iov = { .iov_base = (char *)buf + done, .iov_len = len - done };
-		struct msghdr mh = {
-			.msg_iov = &iov,
-			.msg_iovlen = 1,
-			.msg_control = control.buf,
-			.msg_controllen = sizeof(control.buf),
-		};
-		ssize_t n;
-
+	iov.iov_base = rx_dest(rx, &iov.iov_len);
+	do
 		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK) {
-				r = wait_for(sock, POLLIN, deadline);
-				if (r < 0) {
-					if (r == -ETIMEDOUT)
-						lvh_dbg(ctx, "timed out waiting for the peer");
-					return r;
-				}
-				continue;
-			}
-			r = -errno;
-			lvh_dbg(ctx, "recvmsg: %s", strerror(errno));
-			return r;
-		}
-		if (mh.msg_controllen) {
-			r = collect_fds(ctx, &mh, m, first && done == 0);
-			if (r < 0 && !err)
-				err = r;
-		}
-		if (n == 0) {
-			if (!first || done)
-				lvh_err(ctx, "the peer closed the connection in the middle of a message");
-			else
-				lvh_dbg(ctx, "the peer closed the connection");
-			return -ECONNRESET;
-		}
-		done += (size_t)n;
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return 0;
+		r = -errno;
+		lvh_dbg(ctx, "recvmsg: %s", strerror(errno));
+		return r;
 	}
-	return err;
+	if (mh.msg_controllen) {
+		r = collect_fds(ctx, &mh, rx->m, rx->done == 0);
+		if (r < 0 && !rx->err)
+			rx->err = r; /* reported once the message is whole: the stream stays in step */
+	}
+	if (n == 0) {
+		if (rx->done)
+			lvh_err(ctx, "the peer closed the connection in the middle of a message");
+		else
+			lvh_dbg(ctx, "the peer closed the connection");
+		return -ECONNRESET;
+	}
+	rx->done += (size_t)n;
+	return 1;
+}
+
+int lvh_wire_rx_step(const struct libvhost_ctx *ctx, int sock, struct lvh_wire_rx *rx)
+{
+	size_t left;
+	int r;
+
+	for (;;) {
+		r = rx_read(ctx, sock, rx);
+		if (r <= 0)
+			break;
+		if (rx->done == HDR_LEN) {
+			r = rx_header(ctx, rx);
+			if (r < 0)
+				break;
+		}
+		rx_dest(rx, &left);
+		if (rx->done >= HDR_LEN && !left) {
+			r = rx->err;
+			if (r == 0)
+				return 1;
+			break;
+		}
+	}
+	if (r < 0)
+		lvh_wire_rx_clear(rx);
+	return r;
 }
 
 int lvh_wire_recv(const struct libvhost_ctx *ctx, int sock, struct lvh_msg *m, int timeout_ms)
 {
 	int64_t deadline = deadline_from(timeout_ms);
-	uint32_t hdr[3];
+	struct lvh_wire_rx rx;
 	int r;
 
-	m->nfds = 0;
-	m->request = 0;
-	m->size = 0;
-	r = recv_exact(ctx, sock, hdr, sizeof(hdr), m, true, deadline);
-	if (r < 0)
-		goto fail;
-	m->request = hdr[0];
-	m->flags = hdr[1];
-	m->size = hdr[2];
-	r = lvh_hdr_check(ctx, m->request, m->flags, m->size);
-	if (r < 0)
-		goto fail;
-	if (m->size) {
-		r = recv_exact(ctx, sock, m->payload.bytes, m->size, m, false, deadline);
-		if (r < 0)
-			goto fail;
+	lvh_wire_rx_init(&rx, m);
+	while ((r = lvh_wire_rx_step(ctx, sock, &rx)) == 0) {
+		r = wait_for(sock, POLLIN, deadline);
+		if (r < 0) {
+			if (r == -ETIMEDOUT)
+				lvh_dbg(ctx, "timed out waiting for the peer");
+			lvh_wire_rx_clear(&rx);
+			return r;
+		}
 	}
-	return 0;
-fail:
-	lvh_msg_close_fds(m);
-	return r;
+	return r < 0 ? r : 0;
 }
 
 /* ---- send ---- */
@@ -348,17 +389,15 @@ union send_control {
 static void send_rest(const struct lvh_msg *m, const uint32_t hdr[3], size_t done,
 		      struct msghdr *mh, struct iovec iov[2], union send_control *control)
 {
-	const size_t hlen = 3 * sizeof(uint32_t);
-
-	if (done < hlen) {
+	if (done < HDR_LEN) {
 		iov[0].iov_base = (char *)hdr + done;
-		iov[0].iov_len = hlen - done;
+		iov[0].iov_len = HDR_LEN - done;
 		iov[1].iov_base = (void *)m->payload.bytes;
 		iov[1].iov_len = m->size;
 		mh->msg_iovlen = m->size ? 2 : 1;
 	} else {
-		iov[0].iov_base = (char *)m->payload.bytes + (done - hlen);
-		iov[0].iov_len = hlen + m->size - done;
+		iov[0].iov_base = (char *)m->payload.bytes + (done - HDR_LEN);
+		iov[0].iov_len = HDR_LEN + m->size - done;
 		mh->msg_iovlen = 1;
 	}
 	if (done == 0 && m->nfds) {

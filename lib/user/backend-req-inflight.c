@@ -67,6 +67,13 @@ int lvh_be_req_get_inflight_fd(struct libvhost_backend *be, struct lvh_msg *m)
 	lvh_msg_init_reply(&rep, m);
 	if (lvh_be_any_ring_started(be, "GET_INFLIGHT_FD"))
 		goto refuse;
+	/* a bound on what a front-end makes us allocate: the queues this back-end has */
+	if (in.num_queues > be->queue_num) {
+		lvh_err(be->ctx, "vhost-user back-end: the front-end asks for an inflight area of "
+				 "%u queues; this device has %u",
+			in.num_queues, be->queue_num);
+		goto refuse;
+	}
 	in.mmap_offset = 0;
 	in.mmap_size = in.num_queues * lvh_inflight_queue_region_size(in.queue_size, true);
 	fd = memfd_create("libvhost-inflight", MFD_CLOEXEC | MFD_ALLOW_SEALING);

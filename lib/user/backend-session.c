@@ -11,7 +11,9 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -19,9 +21,97 @@
 #include "proto/msg-backend.h"
 #include "user/backend-req.h"
 
+/* How often a client back-end without a front-end tries to connect again */
+#define REDIAL_MS 100
+
+/*
+ * A reply, never waited for: a front-end has at most one reply unread, so
+ * a socket too full to take one belongs to a front-end that sends requests
+ * and does not read the answers, and waiting for it would stall every
+ * other device the caller serves.
+ */
 static int send_raw(struct libvhost_backend *be, struct lvh_msg *rep)
 {
-	return lvh_wire_send(be->ctx, be->sock, rep, be->timeout_ms);
+	int r = lvh_wire_send(be->ctx, be->sock, rep, 0);
+
+	if (r == -ETIMEDOUT)
+		lvh_err(be->ctx, "vhost-user back-end: the front-end does not read its replies "
+				 "(its socket is full)");
+	return r;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int lvh_be_session_init(struct libvhost_backend *be)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+
+	be->watched = -1;
+	be->tfd = -1;
+	lvh_wire_rx_init(&be->rx, &be->rxm);
+	be->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (be->epfd < 0)
+		return -errno;
+	be->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	ev.data.fd = be->tfd;
+	if (be->tfd < 0 || epoll_ctl(be->epfd, EPOLL_CTL_ADD, be->tfd, &ev) < 0) {
+		int r = -errno;
+
+		lvh_be_session_fini(be);
+		return r;
+	}
+	return 0;
+}
+
+void lvh_be_session_fini(struct libvhost_backend *be)
+{
+	lvh_wire_rx_clear(&be->rx);
+	lvh_be_close_fd(&be->tfd);
+	lvh_be_close_fd(&be->epfd);
+}
+
+void lvh_be_deadline(struct libvhost_backend *be, int ms)
+{
+	struct itimerspec its = { { 0, 0 }, { 0, 0 } };
+	int64_t at = ms ? now_ms() + ms : 0;
+
+	if (at == be->deadline)
+		return;
+	be->deadline = at;
+	if (at) {
+		its.it_value.tv_sec = at / 1000;
+		its.it_value.tv_nsec = (at % 1000) * 1000000;
+	}
+	/* disarmed, or armed again: an expiry not yet read is forgotten */
+	timerfd_settime(be->tfd, TFD_TIMER_ABSTIME, &its, NULL);
+}
+
+bool lvh_be_deadline_passed(const struct libvhost_backend *be)
+{
+	return be->deadline && now_ms() >= be->deadline;
+}
+
+int lvh_be_watch(struct libvhost_backend *be, int fd, uint32_t events)
+{
+	struct epoll_event ev = { .events = events };
+
+	/* before the fd is closed: a file the peer still holds would stay in the set */
+	if (be->watched >= 0)
+		epoll_ctl(be->epfd, EPOLL_CTL_DEL, be->watched, NULL);
+	be->watched = -1;
+	if (fd < 0)
+		return 0;
+	ev.data.fd = fd;
+	if (epoll_ctl(be->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
+		return -errno;
+	be->watched = fd;
+	return 0;
 }
 
 static int reply_u64(struct libvhost_backend *be, const struct lvh_msg *m, uint64_t v)
@@ -103,8 +193,24 @@ static void drop_frontend(struct libvhost_backend *be, int err)
 		lvh_info(be->ctx, "vhost-user back-end: the front-end disconnected");
 	else
 		lvh_err(be->ctx, "vhost-user back-end: dropping the front-end: %s", strerror(-err));
+	lvh_be_state_close(be);
+	lvh_be_watch(be, be->listen_fd, EPOLLIN);
+	lvh_wire_rx_clear(&be->rx);
+	lvh_be_deadline(be, 0);
 	lvh_be_close_fd(&be->sock);
 	session_end(be);
+}
+
+/* A front-end's socket, from now on the session's. */
+static int session_begin(struct libvhost_backend *be, int fd)
+{
+	int r = lvh_be_watch(be, fd, EPOLLIN);
+
+	if (r < 0)
+		return r;
+	be->sock = fd;
+	be->stats.sessions++;
+	return 0;
 }
 
 /* The socket path of a back-end that has none yet (listen or connect). */
@@ -128,10 +234,15 @@ LIBVHOST_EXPORT int libvhost_backend_listen(struct libvhost_backend *be, const c
 	if (r < 0)
 		return r;
 	fd = lvh_wire_listen(be->ctx, path, SOCK_NONBLOCK);
-	if (fd < 0) {
+	r = fd < 0 ? fd : lvh_be_watch(be, fd, EPOLLIN);
+	if (r < 0) {
+		if (fd >= 0) {
+			close(fd);
+			unlink(path);
+		}
 		free(be->path);
 		be->path = NULL;
-		return fd;
+		return r;
 	}
 	be->listen_fd = fd;
 	return 0;
@@ -145,13 +256,11 @@ int lvh_be_dial(struct libvhost_backend *be)
 	if (fd < 0)
 		return -errno;
 	strcpy(sa.sun_path, be->path);
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		r = -errno;
+	r = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ? -errno : session_begin(be, fd);
+	if (r < 0) {
 		close(fd);
 		return r;
 	}
-	be->sock = fd;
-	be->stats.sessions++;
 	lvh_info(be->ctx, "vhost-user back-end: connected to %s", be->path);
 	return 0;
 }
@@ -188,17 +297,16 @@ LIBVHOST_EXPORT int libvhost_backend_adopt_fd(struct libvhost_backend *be, int f
 		lvh_dbg(be->ctx, "vhost-user back-end: fd %d is not a stream socket", fd);
 		return -EINVAL;
 	}
-	be->sock = fd;
-	be->stats.sessions++;
-	return 0;
+	return session_begin(be, fd);
 }
 
 LIBVHOST_EXPORT int libvhost_backend_get_fd(const struct libvhost_backend *be)
 {
 	if (!be)
 		return -EINVAL;
-	return be->sock >= 0 ? be->sock : be->listen_fd;
+	return be->sock >= 0 || be->listen_fd >= 0 ? be->epfd : -1;
 }
+
 
 /* ---- the dispatch table ---- */
 
@@ -320,54 +428,104 @@ static bool ends_session(int r)
 	       r == -ETIMEDOUT;
 }
 
-static int handle_one(struct libvhost_backend *be)
+/*
+ * What the socket has of the front-end's next message: 1 once it is whole
+ * (in be->rxm), 0 for now (the rest is waited for until be->deadline),
+ * or a negative errno (the front-end dropped).
+ */
+static int receive(struct libvhost_backend *be)
+{
+	int r = lvh_wire_rx_step(be->ctx, be->sock, &be->rx);
+
+	if (r < 0) {
+		drop_frontend(be, r);
+		return r;
+	}
+	if (r == 1)
+		lvh_be_deadline(be, 0);
+	else if (be->rx.done && !be->deadline)
+		lvh_be_deadline(be, be->timeout_ms);
+	return r;
+}
+
+/* One whole request: checked, served, answered. */
+static void serve_request(struct libvhost_backend *be, struct lvh_msg *m)
 {
 	const struct be_req *q;
-	struct lvh_msg m;
 	bool excl;
 	int r;
 
-	r = lvh_wire_recv(be->ctx, be->sock, &m, be->timeout_ms);
-	if (r < 0) {
-		drop_frontend(be, r);
-		return 1;
-	}
 #if LIBVHOST_HAS_POSTCOPY
 	/* postcopy: the acknowledgement of ADD_MEM_REGs is no request of its own */
-	r = lvh_be_postcopy_gate(be, &m);
+	r = lvh_be_postcopy_gate(be, m);
 	if (r == 1) {
-		lvh_msg_close_fds(&m);
-		return 1;
+		lvh_msg_close_fds(m);
+		return;
 	}
 	if (r == 0)
 #endif
-		r = lvh_proto_check_request(be->ctx, LVH_DIR_FRONTEND, &m, be->proto);
+		r = lvh_proto_check_request(be->ctx, LVH_DIR_FRONTEND, m, be->proto);
 	if (r < 0) {
 		/* a refused request's fds are ours to close, as a served one's are */
-		lvh_msg_close_fds(&m);
+		lvh_msg_close_fds(m);
 		drop_frontend(be, r);
-		return 1;
+		return;
 	}
-	lvh_dbg(be->ctx, "vhost-user back-end: <- %s", lvh_proto_name(LVH_DIR_FRONTEND, m.request));
-	q = req_of(m.request);
+	lvh_dbg(be->ctx, "vhost-user back-end: <- %s", lvh_proto_name(LVH_DIR_FRONTEND, m->request));
+	q = req_of(m->request);
 	excl = q && (q->flags & EXCL);
 	if (excl)
 		lvh_be_vqs_lock(be);
-	r = dispatch(be, q, &m);
+	r = dispatch(be, q, m);
 	if (excl)
 		lvh_be_vqs_unlock(be);
-	lvh_msg_close_fds(&m);
-	if (r >= 0 && r != 1 && (m.flags & LIBVHOST_USER_FLAG_NEED_REPLY))
-		r = reply_u64(be, &m, 0) < 0 ? -ECONNRESET : 0;
-	else if (r < 0 && !ends_session(r) && (m.flags & LIBVHOST_USER_FLAG_NEED_REPLY))
-		r = reply_u64(be, &m, (uint64_t)-r) < 0 ? -ECONNRESET : 0;
+	lvh_msg_close_fds(m);
+	if (r >= 0 && r != 1 && (m->flags & LIBVHOST_USER_FLAG_NEED_REPLY))
+		r = reply_u64(be, m, 0) < 0 ? -ECONNRESET : 0;
+	else if (r < 0 && !ends_session(r) && (m->flags & LIBVHOST_USER_FLAG_NEED_REPLY))
+		r = reply_u64(be, m, (uint64_t)-r) < 0 ? -ECONNRESET : 0;
 	if (r < 0 && ends_session(r))
 		drop_frontend(be, r);
 	else if (r < 0)
 		lvh_notice(be->ctx, "vhost-user back-end: %s failed: %s",
-			   lvh_proto_name(LVH_DIR_FRONTEND, m.request), strerror(-r));
+			   lvh_proto_name(LVH_DIR_FRONTEND, m->request), strerror(-r));
 	else
 		lvh_be_state_transfer(be);
+}
+
+static int handle_one(struct libvhost_backend *be)
+{
+	if (receive(be) == 1) {
+		serve_request(be, &be->rxm);
+		lvh_wire_rx_init(&be->rx, &be->rxm); /* the next message */
+	}
+	return 1;
+}
+
+/* A message half received for longer than the session's timeout ends the session. */
+static bool stalled(struct libvhost_backend *be)
+{
+	if (!be->rx.done || !lvh_be_deadline_passed(be))
+		return false;
+	lvh_err(be->ctx, "vhost-user back-end: the front-end sent %zu bytes of a message and "
+			 "nothing more for %d ms",
+		be->rx.done, be->timeout_ms);
+	drop_frontend(be, -ETIMEDOUT);
+	return true;
+}
+
+static int accept_frontend(struct libvhost_backend *be)
+{
+	int fd = accept4(be->listen_fd, NULL, NULL, SOCK_CLOEXEC), r;
+
+	if (fd < 0)
+		return errno == EAGAIN || errno == EINTR ? 0 : -errno;
+	r = session_begin(be, fd);
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	lvh_info(be->ctx, "vhost-user back-end: a front-end connected");
 	return 1;
 }
 
@@ -380,21 +538,19 @@ LIBVHOST_EXPORT int libvhost_backend_process(struct libvhost_backend *be)
 		return -EINVAL;
 	if (be->client && be->sock < 0)
 		return lvh_be_dial(be) == 0 ? 1 : 0; /* the front-end may be back */
-	fd = libvhost_backend_get_fd(be);
+	if (be->state_fd >= 0)
+		return lvh_be_state_step(be);
+	fd = be->sock >= 0 ? be->sock : be->listen_fd;
 	if (fd < 0)
 		return -ENOTCONN;
+	if (stalled(be))
+		return 1;
 	pfd.fd = fd;
 	pfd.events = POLLIN;
 	if (poll(&pfd, 1, 0) <= 0)
 		return 0;
-	if (be->sock < 0) {
-		be->sock = accept4(be->listen_fd, NULL, NULL, SOCK_CLOEXEC);
-		if (be->sock < 0)
-			return errno == EAGAIN || errno == EINTR ? 0 : -errno;
-		be->stats.sessions++;
-		lvh_info(be->ctx, "vhost-user back-end: a front-end connected");
-		return 1;
-	}
+	if (be->sock < 0)
+		return accept_frontend(be);
 	return handle_one(be);
 }
 
@@ -410,8 +566,8 @@ LIBVHOST_EXPORT int libvhost_backend_run(struct libvhost_backend *be)
 		if (pfd.fd < 0 && !be->client)
 			return 0; /* an adopted socket's front-end went away */
 		pfd.events = POLLIN;
-		/* a client without a front-end retries every 100 ms */
-		if (poll(&pfd, pfd.fd < 0 ? 0 : 1, pfd.fd < 0 ? 100 : -1) < 0 && errno != EINTR)
+		/* a client without a front-end dials again every REDIAL_MS */
+		if (poll(&pfd, pfd.fd >= 0, pfd.fd >= 0 ? -1 : REDIAL_MS) < 0 && errno != EINTR)
 			return -errno;
 		r = libvhost_backend_process(be);
 		if (r < 0)

@@ -25,12 +25,14 @@ static struct libvhost_backend *be_alloc(struct libvhost_ctx *ctx, unsigned int 
 	be->ctx = ctx;
 	be->queue_num = queues;
 	be->vqs = calloc(be->queue_num, sizeof(*be->vqs));
-	if (!be->vqs || libvhost_mem_new(ctx, &be->mem) < 0)
+	if (!be->vqs || lvh_be_session_init(be) < 0)
 		goto fail;
+	if (libvhost_mem_new(ctx, &be->mem) < 0)
+		goto fail_session;
 #if LIBVHOST_HAS_XEN
 	if (lvh_be_xen_init(be) < 0) {
 		libvhost_mem_unref(be->mem);
-		goto fail;
+		goto fail_session;
 	}
 #endif
 	for (i = 0; i < be->queue_num; i++) {
@@ -42,11 +44,13 @@ static struct libvhost_backend *be_alloc(struct libvhost_ctx *ctx, unsigned int 
 	be->refcount = 1;
 	pthread_mutex_init(&be->chan_lock, NULL);
 	lvh_be_iotlb_init(be);
-	be->listen_fd = be->sock = be->chan = be->log_fd = be->state_fd = -1;
+	be->listen_fd = be->sock = be->chan = be->log_fd = be->state_fd = be->state_buf = -1;
 #if LIBVHOST_HAS_POSTCOPY
 	be->pc_ufd = -1;
 #endif
 	return be;
+fail_session:
+	lvh_be_session_fini(be);
 fail:
 	free(be->vqs);
 	free(be);
@@ -115,6 +119,7 @@ LIBVHOST_EXPORT struct libvhost_backend *libvhost_backend_unref(struct libvhost_
 
 	if (!be || --be->refcount > 0)
 		return NULL;
+	lvh_be_state_close(be);
 	lvh_be_close_fd(&be->sock);
 	for (i = 0; i < be->queue_num; i++)
 		lvh_be_vq_reset(&be->vqs[i]);
@@ -124,7 +129,6 @@ LIBVHOST_EXPORT struct libvhost_backend *libvhost_backend_unref(struct libvhost_
 	lvh_be_iotlb_clear(be);
 	free(be->iotlb);
 	lvh_be_close_fd(&be->log_fd);
-	lvh_be_close_fd(&be->state_fd);
 	lvh_be_chan_close(be);
 #if LIBVHOST_HAS_POSTCOPY
 	lvh_be_postcopy_close(be);
@@ -137,6 +141,7 @@ LIBVHOST_EXPORT struct libvhost_backend *libvhost_backend_unref(struct libvhost_
 		unlink(be->path);
 	}
 	free(be->path);
+	lvh_be_session_fini(be);
 	pthread_mutex_destroy(&be->chan_lock);
 	for (i = 0; i < be->queue_num; i++)
 		pthread_mutex_destroy(&be->vqs[i].lock);

@@ -90,6 +90,22 @@ struct libvhost_backend {
 	unsigned int queue_num;
 	int timeout_ms;
 	int listen_fd, sock;
+	/*
+	 * What get_fd() gives, the same for the back-end's life: an epoll set
+	 * holding the one fd process() serves next (the listening socket, the
+	 * front-end's, or a device state pipe), so it polls readable exactly
+	 * when process() has work, whichever way that fd must be waited on.
+	 */
+	int epfd, watched;
+	/*
+	 * When the front-end must have finished its half-sent message, or its
+	 * device state transfer must have moved (ms of CLOCK_MONOTONIC, 0:
+	 * none); tfd, a timerfd in epfd, makes get_fd() readable then.
+	 */
+	int64_t deadline;
+	int tfd;
+	struct lvh_wire_rx rx; /* the front-end's message being received */
+	struct lvh_msg rxm;
 	int chan; /* SET_BACKEND_REQ_FD's socket, or -1 */
 	pthread_mutex_t chan_lock; /* device threads send on it too */
 	char *path;
@@ -108,9 +124,11 @@ struct libvhost_backend {
 	void *log_map;
 	size_t log_map_len;
 	int log_fd; /* signalled after logging (SET_LOG_FD) */
-	int state_fd; /* SET_DEVICE_STATE_FD: the transfer to run after the reply */
+	int state_fd; /* SET_DEVICE_STATE_FD's fd while its transfer runs, or -1 */
 	uint32_t state_dir;
 	int state_result; /* what CHECK_DEVICE_STATE reports */
+	int state_buf; /* the state in a memfd: the device's to send, or the front-end's so far */
+	off_t state_off; /* bytes of it sent (save) or received (load) */
 	void *ifl_map; /* the inflight area (INFLIGHT_SHMFD) */
 	size_t ifl_len;
 	uint8_t *ifl_area; /* where its first queue's region starts */
@@ -178,6 +196,15 @@ int lvh_be_send_reply(struct libvhost_backend *be, struct lvh_msg *rep);
 int lvh_be_reply_u64(struct libvhost_backend *be, const struct lvh_msg *m, uint64_t v);
 /* The front-end's next message, within the session's timeout: 0 or lvh_wire_recv()'s error. */
 int lvh_be_recv(struct libvhost_backend *be, struct lvh_msg *m);
+/* The session's fds (get_fd()'s epoll set, its timer): 0 or -errno; and their end. */
+int lvh_be_session_init(struct libvhost_backend *be);
+void lvh_be_session_fini(struct libvhost_backend *be);
+/* process() serves @fd next, waiting for @events (EPOLLIN/EPOLLOUT): 0 or a negative errno. */
+int lvh_be_watch(struct libvhost_backend *be, int fd, uint32_t events);
+/* process() is called by @ms from now (0: no deadline), whatever the front-end does. */
+void lvh_be_deadline(struct libvhost_backend *be, int ms);
+/* Whether the deadline passed. */
+bool lvh_be_deadline_passed(const struct libvhost_backend *be);
 /* Connects to be->path (a client back-end): 0 or a negative errno. */
 int lvh_be_dial(struct libvhost_backend *be);
 /*
@@ -196,8 +223,17 @@ void lvh_be_log_unmap(struct libvhost_backend *be);
 /* Logging on iff a log is mapped and LOG_ALL acked. */
 void lvh_be_log_update(struct libvhost_backend *be);
 void lvh_be_inflight_unmap(struct libvhost_backend *be);
-/* The transfer SET_DEVICE_STATE_FD set up, once the front-end has its reply. */
+/*
+ * The transfer SET_DEVICE_STATE_FD set up, once the front-end has its reply:
+ * started (the device's state taken, or a buffer made for the front-end's),
+ * then moved on by lvh_be_state_step() whenever the pipe is ready, from
+ * process(), never waiting; the session's socket is served again once it ended.
+ */
 void lvh_be_state_transfer(struct libvhost_backend *be);
+/* 1 if the transfer moved (or ended: past its deadline too), 0 if the pipe was not ready. */
+int lvh_be_state_step(struct libvhost_backend *be);
+/* The transfer given up (the session ends), or ended: its fds closed. */
+void lvh_be_state_close(struct libvhost_backend *be);
 
 /* ---- backend-iotlb.c: the device IOTLB (VIRTIO_F_ACCESS_PLATFORM) ---- */
 

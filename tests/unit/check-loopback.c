@@ -1731,6 +1731,31 @@ static bool raw_vring_fd(struct libvhost_backend *be, int sock, uint32_t request
  * regular file or /dev/null polls readable for ever (a device polling it
  * spins).  Such an fd ends the session with an ERR line naming the peer.
  */
+/* GET_INFLIGHT_FD: an area for more queues than the device has is refused, not allocated. */
+START_TEST(test_inflight_bound)
+{
+	struct device *d = device_new(F_VERSION_1, 0);
+	struct libvhost_frontend *fe = pair(d);
+	unsigned int errs = tu_log_errors();
+	uint64_t size, off;
+	int fd = -1;
+
+	ck_assert_int_eq(libvhost_frontend_negotiate(fe), 0);
+	ck_assert_int_eq(libvhost_frontend_get_inflight(fe, 0x8000, 32768, &fd, &size, &off),
+			 -EIO);
+	ck_assert_int_eq(libvhost_frontend_get_inflight(fe, NQUEUES + 1, 128, &fd, &size, &off),
+			 -EIO);
+	ck_assert_uint_ge(tu_log_errors(), errs + 2);
+	/* the session goes on, and the device's own count is served */
+	ck_assert_int_eq(libvhost_frontend_get_inflight(fe, NQUEUES, 128, &fd, &size, &off), 0);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_uint_gt(size, 0);
+	close(fd);
+	libvhost_frontend_unref(fe);
+	device_free(d);
+}
+END_TEST
+
 START_TEST(test_vring_fd_kind)
 {
 	static const uint32_t reqs[] = { LIBVHOST_USER_SET_VRING_KICK,
@@ -2080,6 +2105,7 @@ int main(void)
 	tcase_add_test(tc, test_mem_reg_limits);
 	tcase_add_test(tc, test_log_policy);
 	tcase_add_test(tc, test_vring_fd_kind);
+	tcase_add_test(tc, test_inflight_bound);
 	tcase_add_test(tc, test_kick_fd_replaced);
 	tcase_add_test(tc, test_log_base_unmappable);
 	tcase_add_test(tc, test_backend_client);

@@ -114,3 +114,104 @@ void tu_csumdev_free(struct tu_csumdev *d)
 	close(d->stop);
 	free(d);
 }
+
+struct tu_group {
+	struct tu_csumdev **devs;
+	unsigned int n;
+	bool *gone;
+	unsigned long rounds;
+	int stop;
+	pthread_t thread;
+};
+
+/* The fds of the devices still there: [0] the stop, then each back-end's, then each kick. */
+static unsigned int group_fds(struct tu_group *g, struct pollfd *pfd, int *who)
+{
+	unsigned int i, cnt = 1;
+
+	pfd[0] = (struct pollfd){ g->stop, POLLIN, 0 };
+	for (i = 0; i < g->n; i++) {
+		int fd = libvhost_backend_get_fd(g->devs[i]->be);
+
+		if (fd < 0) {
+			__atomic_store_n(&g->gone[i], true, __ATOMIC_SEQ_CST);
+			continue;
+		}
+		who[cnt] = (int)i;
+		pfd[cnt++] = (struct pollfd){ fd, POLLIN, 0 };
+		fd = libvhost_vq_get_kick_fd(libvhost_backend_get_vq(g->devs[i]->be, 0));
+		if (fd >= 0) {
+			who[cnt] = -1 - (int)i;
+			pfd[cnt++] = (struct pollfd){ fd, POLLIN, 0 };
+		}
+	}
+	return cnt;
+}
+
+static void *group_main(void *arg)
+{
+	struct tu_group *g = arg;
+	struct pollfd *pfd = calloc(1 + 2 * g->n, sizeof(*pfd));
+	int *who = calloc(1 + 2 * g->n, sizeof(*who));
+	unsigned int i, cnt;
+	uint64_t v;
+
+	for (;;) {
+		cnt = group_fds(g, pfd, who);
+		if (poll(pfd, cnt, 1000) < 0 || pfd[0].revents)
+			break;
+		__atomic_add_fetch(&g->rounds, 1, __ATOMIC_RELAXED);
+		/* kicks first: the fds are only valid until the next request is processed */
+		for (i = 1; i < cnt; i++) {
+			struct libvhost_vq *vq;
+
+			if (who[i] >= 0 || !(pfd[i].revents & POLLIN) ||
+			    read(pfd[i].fd, &v, sizeof(v)) != sizeof(v))
+				continue;
+			vq = libvhost_backend_get_vq(g->devs[-1 - who[i]]->be, 0);
+			if (libvhost_vq_is_enabled(vq))
+				serve(vq);
+		}
+		for (i = 1; i < cnt; i++)
+			if (who[i] >= 0 && pfd[i].revents)
+				libvhost_backend_process(g->devs[who[i]]->be);
+	}
+	free(pfd);
+	free(who);
+	return NULL;
+}
+
+struct tu_group *tu_group_start(struct tu_csumdev **devs, unsigned int n)
+{
+	struct tu_group *g = calloc(1, sizeof(*g));
+
+	ck_assert_ptr_nonnull(g);
+	g->devs = devs;
+	g->n = n;
+	g->gone = calloc(n, sizeof(*g->gone));
+	g->stop = eventfd(0, EFD_CLOEXEC);
+	ck_assert_int_ge(g->stop, 0);
+	ck_assert_int_eq(pthread_create(&g->thread, NULL, group_main, g), 0);
+	return g;
+}
+
+void tu_group_stop(struct tu_group *g)
+{
+	uint64_t one = 1;
+
+	ck_assert_int_eq(write(g->stop, &one, sizeof(one)), sizeof(one));
+	pthread_join(g->thread, NULL);
+	close(g->stop);
+	free(g->gone);
+	free(g);
+}
+
+bool tu_group_gone(struct tu_group *g, unsigned int i)
+{
+	return __atomic_load_n(&g->gone[i], __ATOMIC_SEQ_CST);
+}
+
+unsigned long tu_group_rounds(struct tu_group *g)
+{
+	return __atomic_load_n(&g->rounds, __ATOMIC_RELAXED);
+}

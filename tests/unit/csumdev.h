@@ -8,6 +8,7 @@
 #define LIBVHOST_CSUMDEV_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -41,5 +42,18 @@ void tu_csumdev_free(struct tu_csumdev *d);
 
 /* The back-end's end of a fresh socketpair; the other end is returned. */
 int tu_connect_backend(struct libvhost_backend *be);
+
+/*
+ * Many devices served by one thread, as a process serving many front-ends
+ * does: every back-end's get_fd() and ring kick fd in one poll().  A
+ * device whose get_fd() turned -1 (an adopted socket's front-end was
+ * dropped or went) counts as gone.
+ */
+struct tu_group;
+struct tu_group *tu_group_start(struct tu_csumdev **devs, unsigned int n);
+void tu_group_stop(struct tu_group *g);
+bool tu_group_gone(struct tu_group *g, unsigned int i);
+/* poll() rounds so far */
+unsigned long tu_group_rounds(struct tu_group *g);
 
 #endif

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <dirent.h>
+#include <pthread.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,8 @@ int tu_count_fds(void)
 	return n - 1; /* the directory's own fd */
 }
 
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static void capture_log(void *userdata, int priority, const char *file, int line,
 			const char *func, const char *format, va_list args) LIBVHOST_PRINTF(6, 0);
 
@@ -43,6 +46,8 @@ static void capture_log(void *userdata, int priority, const char *file, int line
 	(void)file;
 	(void)line;
 	(void)func;
+	/* device threads log too */
+	pthread_mutex_lock(&log_lock);
 	vsnprintf(log_last, sizeof(log_last), format, args);
 	/* LVH_TEST_LOG=1: every line on stderr too, for debugging a test */
 	if (getenv("LVH_TEST_LOG"))
@@ -50,6 +55,7 @@ static void capture_log(void *userdata, int priority, const char *file, int line
 	log_lines++;
 	if (priority <= LOG_ERR)
 		log_errors++;
+	pthread_mutex_unlock(&log_lock);
 }
 
 struct libvhost_ctx *tu_ctx_new(void)
