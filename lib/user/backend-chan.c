@@ -5,8 +5,9 @@
  * errors, IOTLB misses.  Device threads send on it (notify, pop), so one
  * lock covers a request and the ack it waits for (config change and host
  * notifiers only).  A channel that fails
- * (no ack in time, a malformed ack, a hang-up) is closed: the front-end's
- * own connection goes on, and the back-end's requests say -ENOTCONN.
+ * (no ack in time, a malformed ack, a hang-up, a socket too full to take a
+ * request that needs no ack) is closed: the front-end's own connection
+ * goes on, and the back-end's requests say -ENOTCONN.
  */
 #include <errno.h>
 #include <string.h>
@@ -57,7 +58,15 @@ int lvh_be_chan_call(struct libvhost_backend *be, struct lvh_msg *m)
 		pthread_mutex_unlock(&be->chan_lock);
 		return -ENOTCONN;
 	}
-	r = lvh_wire_send(be->ctx, be->chan, m, be->timeout_ms);
+	/*
+	 * What needs no ack is sent without waiting: a front-end with hundreds
+	 * of them unread does not read the channel, and waiting for it would
+	 * stall the thread that serves the device (and the others it serves).
+	 */
+	r = lvh_wire_send(be->ctx, be->chan, m, ack ? be->timeout_ms : 0);
+	if (r == -ETIMEDOUT && !ack)
+		lvh_err(be->ctx, "vhost-user back-end: the front-end does not read the back-end "
+				 "channel (its socket is full)");
 	if (r == 0 && ack) {
 		r = lvh_wire_recv(be->ctx, be->chan, &rep, be->timeout_ms);
 		if (r == 0 && rep.request != m->request)
