@@ -167,6 +167,7 @@ void lvh_be_postcopy_close(struct libvhost_backend *be)
 	}
 	be->pc_ufd = -1;
 	be->pc_listening = false;
+	be->pc_table_ack = false;
 }
 
 bool lvh_be_postcopy_listening(const struct libvhost_backend *be)
@@ -243,40 +244,6 @@ static int mem_reply(struct libvhost_backend *be, const struct lvh_msg *m,
 	return lvh_msg_encode_mem_table(rep, &t, false, NULL);
 }
 
-/*
- * The front-end's acknowledgement of a SET_MEM_TABLE: a u64 0 under the same
- * code, before anything else.
- */
-static int read_ack(struct libvhost_backend *be)
-{
-	const uint32_t request = LIBVHOST_USER_SET_MEM_TABLE;
-	const char *name = lvh_proto_name(LVH_DIR_FRONTEND, request);
-	struct lvh_msg ack;
-	uint64_t v = 1;
-	unsigned int nfds;
-	int r;
-
-	r = lvh_be_recv(be, &ack);
-	if (r < 0) {
-		lvh_err(be->ctx, "vhost-user back-end: postcopy %s: no acknowledgement: %s", name,
-			strerror(-r));
-		return r;
-	}
-	if (ack.size == sizeof(v))
-		memcpy(&v, ack.payload.bytes, sizeof(v));
-	nfds = ack.nfds; /* closing them zeroes the count */
-	lvh_msg_close_fds(&ack);
-	if (ack.request != request || (ack.flags & LIBVHOST_USER_FLAG_REPLY) ||
-	    ack.size != sizeof(v) || nfds || v) {
-		lvh_err(be->ctx, "vhost-user back-end: postcopy %s: %s of %u bytes (value %llu, "
-				 "%u fds) instead of the acknowledgement (a u64 0)",
-			name, lvh_proto_name(LVH_DIR_FRONTEND, ack.request), ack.size,
-			(unsigned long long)v, nfds);
-		return -EPROTO;
-	}
-	return 0;
-}
-
 static int region_register(struct libvhost_backend *be, const struct lvh_mem_info *x)
 {
 	struct uffdio_register reg = {
@@ -334,11 +301,37 @@ static bool any_pending(const struct libvhost_backend *be)
 	return false;
 }
 
+/*
+ * The acknowledgement SET_MEM_TABLE's reply waits for: the next message,
+ * SET_MEM_TABLE with a u64 0 (a table's 8 bytes would be one of no
+ * regions, which the front-end does not send meanwhile).
+ */
+static int table_ack(struct libvhost_backend *be, const struct lvh_msg *m)
+{
+	const char *name = lvh_proto_name(LVH_DIR_FRONTEND, LIBVHOST_USER_SET_MEM_TABLE);
+	uint64_t v = 1;
+
+	be->pc_table_ack = false;
+	if (m->size == sizeof(v))
+		memcpy(&v, m->payload.bytes, sizeof(v));
+	if (m->request != LIBVHOST_USER_SET_MEM_TABLE || (m->flags & LIBVHOST_USER_FLAG_REPLY) ||
+	    m->size != sizeof(v) || m->nfds || v) {
+		lvh_err(be->ctx, "vhost-user back-end: postcopy %s: %s of %u bytes (value %llu, "
+				 "%u fds) instead of the acknowledgement (a u64 0)",
+			name, lvh_proto_name(LVH_DIR_FRONTEND, m->request), m->size,
+			(unsigned long long)v, m->nfds);
+		return -EPROTO;
+	}
+	return register_regions(be, name, true) < 0 ? -EPROTO : 1;
+}
+
 int lvh_be_postcopy_gate(struct libvhost_backend *be, const struct lvh_msg *m)
 {
 	const char *name = lvh_proto_name(LVH_DIR_FRONTEND, m->request);
 	uint64_t v = 1;
 
+	if (be->pc_table_ack)
+		return table_ack(be, m);
 	if (!be->pc_listening)
 		return 0;
 	/* a region's message is 40 bytes: 8 can only be the acknowledgement */
@@ -366,7 +359,9 @@ int lvh_be_postcopy_mem(struct libvhost_backend *be, const struct lvh_msg *m,
 			const struct lvh_mem_region *regs, unsigned int n, int err)
 {
 	const char *name = lvh_proto_name(LVH_DIR_FRONTEND, m->request);
+	struct lvh_mem_info x;
 	struct lvh_msg rep;
+	unsigned int i;
 	int r;
 
 	/* the front-end waits for our table: without one the session cannot go on */
@@ -379,12 +374,14 @@ int lvh_be_postcopy_mem(struct libvhost_backend *be, const struct lvh_msg *m,
 		return -EPROTO;
 	if (lvh_be_send_reply(be, &rep) < 0)
 		return -ECONNRESET;
+	/* registered once acknowledged (lvh_be_postcopy_gate()): the next message */
 	if (m->request == LIBVHOST_USER_ADD_MEM_REG) {
 		lvh_mem_set_marks(be->mem, regs[0].guest_addr, PC_PENDING);
 		return 1;
 	}
-	r = read_ack(be);
-	if (r < 0)
-		return r;
-	return register_regions(be, name, false) < 0 ? -EPROTO : 1;
+	/* every region of the table, as it now stands */
+	for (i = 0; lvh_mem_region_info(be->mem, i, &x); i++)
+		lvh_mem_set_marks(be->mem, x.gpa, x.marks | PC_PENDING);
+	be->pc_table_ack = true;
+	return 1;
 }

@@ -133,10 +133,6 @@ int lvh_be_reply_u64(struct libvhost_backend *be, const struct lvh_msg *m, uint6
 	return reply_u64(be, m, v) < 0 ? -ECONNRESET : 1;
 }
 
-int lvh_be_recv(struct libvhost_backend *be, struct lvh_msg *m)
-{
-	return lvh_wire_recv(be->ctx, be->sock, m, be->timeout_ms);
-}
 
 /* The rings stopped and the negotiated state dropped, without telling the device. */
 static void device_quiesce(struct libvhost_backend *be)

@@ -141,6 +141,7 @@ struct libvhost_backend {
 #if LIBVHOST_HAS_POSTCOPY
 	int pc_ufd; /* POSTCOPY_ADVISE's userfaultfd, or -1 */
 	bool pc_listening; /* POSTCOPY_LISTEN: memory requests reply with our bases */
+	bool pc_table_ack; /* SET_MEM_TABLE replied: its acknowledgement is the next message */
 #endif
 #if LIBVHOST_HAS_XEN
 	struct lvh_xen_map *xen; /* maps the regions while XEN_MMAP is negotiated */
@@ -194,8 +195,6 @@ bool lvh_be_any_ring_started(struct libvhost_backend *be, const char *what);
 int lvh_be_send_reply(struct libvhost_backend *be, struct lvh_msg *rep);
 /* The reply to @m with the u64 @v: 1, or -ECONNRESET. */
 int lvh_be_reply_u64(struct libvhost_backend *be, const struct lvh_msg *m, uint64_t v);
-/* The front-end's next message, within the session's timeout: 0 or lvh_wire_recv()'s error. */
-int lvh_be_recv(struct libvhost_backend *be, struct lvh_msg *m);
 /* The session's fds (get_fd()'s epoll set, its timer): 0 or -errno; and their end. */
 int lvh_be_session_init(struct libvhost_backend *be);
 void lvh_be_session_fini(struct libvhost_backend *be);
@@ -281,18 +280,19 @@ bool lvh_be_postcopy_listening(const struct libvhost_backend *be);
 /*
  * In listen mode, after SET_MEM_TABLE or ADD_MEM_REG mapped the @n regions
  * @regs it carried, as the codec decoded them (@err: how mapping went): the
- * reply with our bases; for SET_MEM_TABLE the front-end's acknowledgement
- * and the regions registered, for ADD_MEM_REG the region left for the
- * acknowledgement that follows the front-end's last ADD_MEM_REG
- * (lvh_be_postcopy_gate()).  Returns 1 (replied) or an errno that ends the
+ * reply with our bases, and the regions left for the acknowledgement that
+ * follows (the next message after SET_MEM_TABLE, after the front-end's
+ * last ADD_MEM_REG), which lvh_be_postcopy_gate() takes and registers
+ * them: never waited for here.  Returns 1 (replied) or an errno that ends the
  * session.
  */
 int lvh_be_postcopy_mem(struct libvhost_backend *be, const struct lvh_msg *m,
 			const struct lvh_mem_region *regs, unsigned int n, int err);
 /*
- * Before a request is checked: the acknowledgement of ADD_MEM_REGs (a u64 0
- * under ADD_MEM_REG's or REM_MEM_REG's code) registers the regions waiting
- * for it and returns 1; any other request while regions wait is -EPROTO;
+ * Before a request is checked: the acknowledgement of SET_MEM_TABLE (the
+ * next message, a u64 0 under its code) or of ADD_MEM_REGs (a u64 0 under
+ * ADD_MEM_REG's or REM_MEM_REG's code) registers the regions waiting for
+ * it and returns 1; any other message while regions wait is -EPROTO;
  * else 0.
  */
 int lvh_be_postcopy_gate(struct libvhost_backend *be, const struct lvh_msg *m);
