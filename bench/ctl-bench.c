@@ -3,15 +3,17 @@
  * ctl-bench: control-plane figures, with libvhost's front-end (the public
  * API, as vhost-ctl uses it) as the driver.  Prints numbers, asserts none.
  *
- *   ctl-bench handshake SOCKET [RINGS] [ITERS]
+ *   ctl-bench handshake SOCKET[,SOCKET...] [RINGS] [ITERS]
  *	connect, negotiate, SET_FEATURES, memory table, RINGS rings started
  *	and enabled (SET_STATUS DRIVER_OK where STATUS is negotiated), close;
- *	ITERS times (default 200): median, p99, min.
- *   ctl-bench rtt SOCKET [ROUNDS]
- *	GET_FEATURES round trips on one session, against a raw unix-socket
- *	ping-pong of the same sizes (12-byte request, 20-byte reply) with a
- *	child process that reads the header with recvmsg as vhost-user
- *	servers do; blocks of 2000 alternating, ROUNDS (default 10).
+ *	ITERS times (default 200) for each socket, the sockets taken in turn:
+ *	median, p99, min for each.
+ *   ctl-bench rtt SOCKET[,SOCKET...] [ROUNDS]
+ *	GET_FEATURES round trips on one session per socket, against a raw
+ *	unix-socket ping-pong of the same sizes (12-byte request, 20-byte
+ *	reply) with a child process that reads the header with recvmsg as
+ *	vhost-user servers do; blocks of 2000 taken in turn, ROUNDS (default
+ *	10).
  *   ctl-bench addreg [N]
  *	an in-process libvhost back-end (CONFIGURE_MEM_SLOTS): N (default
  *	509) regions added one at a time (one ADD_MEM_REG each): us per add.
@@ -195,32 +197,61 @@ static int bring_up(struct libvhost_ctx *ctx, const char *path, unsigned int n,
 	return 0;
 }
 
-static int cmd_handshake(struct libvhost_ctx *ctx, const char *path, unsigned int n,
+#define MAX_PEERS 8
+
+/* "a,b,c" into path[]; the number of paths */
+static unsigned int split_paths(char *list, char **path)
+{
+	unsigned int n = 0;
+	char *save = NULL, *p;
+
+	for (p = strtok_r(list, ",", &save); p && n < MAX_PEERS; p = strtok_r(NULL, ",", &save))
+		path[n++] = p;
+	return n;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *b = strrchr(path, '/');
+
+	return b ? b + 1 : path;
+}
+
+/* the peers taken in turn, the first one a different one each iteration */
+static int cmd_handshake(struct libvhost_ctx *ctx, char *list, unsigned int n,
 			 unsigned int iters)
 {
+	char *path[MAX_PEERS];
+	unsigned int np = split_paths(list, path), i, k;
+	double *t[MAX_PEERS], t0, med;
 	struct libvhost_frontend *fe;
 	struct rings rg;
-	double *t = calloc(iters, sizeof(*t)), t0, med;
-	unsigned int i;
 
-	if (!t || n < 1 || n > MAX_RINGS || !iters)
+	if (!np || n < 1 || n > MAX_RINGS || !iters)
 		die("handshake: 1 to 8 rings, at least one iteration", EINVAL);
+	for (k = 0; k < np; k++)
+		if (!(t[k] = calloc(iters, sizeof(double))))
+			die("handshake", ENOMEM);
 	rings_new(ctx, n, &rg);
-	for (i = 0; i < iters; i++) {
-		struct timespec gap = { 0, 2000000 };
+	for (i = 0; i < iters; i++)
+		for (unsigned int j = 0; j < np; j++) {
+			struct timespec gap = { 0, 2000000 };
 
-		t0 = now_us();
-		bring_up(ctx, path, n, &rg, &fe);
-		t[i] = now_us() - t0;
-		libvhost_frontend_unref(fe);
-		/* let the back-end see the close before the next connect */
-		nanosleep(&gap, NULL);
+			k = (i + j) % np;
+			t0 = now_us();
+			bring_up(ctx, path[k], n, &rg, &fe);
+			t[k][i] = now_us() - t0;
+			libvhost_frontend_unref(fe);
+			/* let the back-end see the close before the next connect */
+			nanosleep(&gap, NULL);
+		}
+	for (k = 0; k < np; k++) {
+		med = quantile(t[k], iters, 0.5);
+		printf("handshake %-6s %u ring(s), %u iterations: median %7.1f us, p99 %7.1f us, "
+		       "min %7.1f us\n",
+		       base_name(path[k]), n, iters, med, quantile(t[k], iters, 0.99), t[k][0]);
+		free(t[k]);
 	}
-	med = quantile(t, iters, 0.5);
-	printf("handshake %s, %u ring(s), %u iterations: median %.1f us, p99 %.1f us, "
-	       "min %.1f us\n",
-	       path, n, iters, med, quantile(t, iters, 0.99), t[0]);
-	free(t);
 	return 0;
 }
 
@@ -285,19 +316,11 @@ static double fe_block(struct libvhost_dev *dev, unsigned int n)
 	return (now_us() - t0) / n;
 }
 
-static int cmd_rtt(struct libvhost_ctx *ctx, const char *path, unsigned int rounds)
+static pid_t echo_start(int *fd)
 {
-	LIBVHOST_OPTS(libvhost_frontend_opts, o, .timeout_ms = 5000, .connect_retries = 50);
-	struct libvhost_frontend *fe;
-	struct libvhost_dev *dev;
-	double *a = calloc(rounds, sizeof(double)), *b = calloc(rounds, sizeof(double));
-	double *ratio = calloc(rounds, sizeof(double)), ma, mb, mr;
-	unsigned int i;
-	int sv[2], r;
+	int sv[2];
 	pid_t pid;
 
-	if (!a || !b || !ratio || !rounds)
-		die("rtt", ENOMEM);
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
 		die("socketpair", errno);
 	pid = fork();
@@ -308,34 +331,66 @@ static int cmd_rtt(struct libvhost_ctx *ctx, const char *path, unsigned int roun
 		echo_child(sv[1]);
 	}
 	close(sv[1]);
-	if ((r = libvhost_frontend_connect(ctx, path, &o, &fe)) < 0 ||
-	    (r = libvhost_frontend_negotiate(fe)) < 0)
-		die("connect", r);
-	dev = libvhost_frontend_get_dev(fe);
-	fe_block(dev, 200); /* warm both up */
-	raw_block(sv[0], 200);
-	for (i = 0; i < rounds; i++) {
-		if (i & 1) {
-			a[i] = fe_block(dev, 2000);
-			b[i] = raw_block(sv[0], 2000);
-		} else {
-			b[i] = raw_block(sv[0], 2000);
-			a[i] = fe_block(dev, 2000);
-		}
-		ratio[i] = a[i] / b[i];
+	*fd = sv[0];
+	return pid;
+}
+
+/*
+ * Blocks of 2000 round trips, the raw socket's and each peer's in turn
+ * (the order rotating); per peer the median block and the median of its
+ * ratios to the raw block of the same round.
+ */
+static int cmd_rtt(struct libvhost_ctx *ctx, char *list, unsigned int rounds)
+{
+	LIBVHOST_OPTS(libvhost_frontend_opts, o, .timeout_ms = 5000, .connect_retries = 50);
+	char *path[MAX_PEERS];
+	unsigned int np = split_paths(list, path), i, j, k;
+	struct libvhost_frontend *fe[MAX_PEERS];
+	struct libvhost_dev *dev[MAX_PEERS];
+	double *a[MAX_PEERS], *ratio[MAX_PEERS], *raw = calloc(rounds, sizeof(double)), mr, ma;
+	int fd, r;
+	pid_t pid = echo_start(&fd);
+
+	if (!np || !rounds || !raw)
+		die("rtt", EINVAL);
+	for (k = 0; k < np; k++) {
+		a[k] = calloc(rounds, sizeof(double));
+		ratio[k] = calloc(rounds, sizeof(double));
+		if (!a[k] || !ratio[k])
+			die("rtt", ENOMEM);
+		if ((r = libvhost_frontend_connect(ctx, path[k], &o, &fe[k])) < 0 ||
+		    (r = libvhost_frontend_negotiate(fe[k])) < 0)
+			die("connect", r);
+		dev[k] = libvhost_frontend_get_dev(fe[k]);
+		fe_block(dev[k], 200); /* warm up */
 	}
-	ma = quantile(a, rounds, 0.5);
-	mb = quantile(b, rounds, 0.5);
-	mr = quantile(ratio, rounds, 0.5);
-	printf("rtt %s: GET_FEATURES %.2f us, raw socket %.2f us, ratio %.3f (median of %u "
-	       "paired blocks of 2000; ratio range %.3f-%.3f)\n",
-	       path, ma, mb, mr, rounds, ratio[0], ratio[rounds - 1]);
-	libvhost_frontend_unref(fe);
-	close(sv[0]);
+	raw_block(fd, 200);
+	for (i = 0; i < rounds; i++)
+		for (j = 0; j <= np; j++) {
+			k = (i + j) % (np + 1);
+			if (k == np)
+				raw[i] = raw_block(fd, 2000);
+			else
+				a[k][i] = fe_block(dev[k], 2000);
+		}
+	for (k = 0; k < np; k++)
+		for (i = 0; i < rounds; i++)
+			ratio[k][i] = a[k][i] / raw[i];
+	printf("rtt raw unix socket (12-byte request, 20-byte reply): %.2f us\n",
+	       quantile(raw, rounds, 0.5));
+	for (k = 0; k < np; k++) {
+		ma = quantile(a[k], rounds, 0.5);
+		mr = quantile(ratio[k], rounds, 0.5);
+		printf("rtt %-6s GET_FEATURES: %.2f us, %.3f x raw (median of %u rounds of 2000; "
+		       "ratios %.3f-%.3f)\n",
+		       base_name(path[k]), ma, mr, rounds, ratio[k][0], ratio[k][rounds - 1]);
+		libvhost_frontend_unref(fe[k]);
+		free(a[k]);
+		free(ratio[k]);
+	}
+	close(fd);
 	waitpid(pid, NULL, 0);
-	free(a);
-	free(b);
-	free(ratio);
+	free(raw);
 	return 0;
 }
 
@@ -389,6 +444,8 @@ static int cmd_addreg(struct libvhost_ctx *ctx, unsigned int n)
 
 /* ---- many vrings ---- */
 
+#define NCOUNTS 4
+
 static int cmd_vrings(struct libvhost_ctx *ctx)
 {
 	static const unsigned int counts[] = { 1, 64, 1024, 0x8000 };
@@ -400,7 +457,7 @@ static int cmd_vrings(struct libvhost_ctx *ctx)
 	struct server s;
 	uint64_t desc, avail, used;
 	unsigned int c, i;
-	double t0, t;
+	double t0, t[NCOUNTS][3];
 	int r;
 
 	fe = inproc(ctx, 0x8000, &s);
@@ -411,18 +468,25 @@ static int cmd_vrings(struct libvhost_ctx *ctx)
 	    (r = libvhost_vring_new(mem, 0, RING, &vo, &vr)) < 0)
 		die("memory", r);
 	libvhost_vring_get_addrs(vr, 0, &desc, &avail, &used);
-	for (c = 0; c < sizeof(counts) / sizeof(counts[0]); c++) {
-		t0 = now_us();
-		/* every ring on the same area: the back-end maps addresses, it does not own them */
-		for (i = 0; i < counts[c]; i++)
-			if ((r = libvhost_dev_set_vring_num(dev, i, RING)) < 0 ||
-			    (r = libvhost_dev_set_vring_base(dev, i, 0)) < 0 ||
-			    (r = libvhost_dev_set_vring_addr(dev, i, desc, avail, used, 0, 0)) < 0)
-				die("ring set-up", r);
-		t = now_us() - t0;
-		printf("vrings: %5u rings set up (NUM, BASE, ADDR): %.1f us per ring, %.1f us "
-		       "per message\n",
-		       counts[c], t / counts[c], t / counts[c] / 3);
+	/* 3 passes over the counts, the median pass per count */
+	for (unsigned int pass = 0; pass < 3; pass++)
+		for (c = 0; c < NCOUNTS; c++) {
+			t0 = now_us();
+			/* every ring on one area: the back-end maps addresses, it does not own them */
+			for (i = 0; i < counts[c]; i++)
+				if ((r = libvhost_dev_set_vring_num(dev, i, RING)) < 0 ||
+				    (r = libvhost_dev_set_vring_base(dev, i, 0)) < 0 ||
+				    (r = libvhost_dev_set_vring_addr(dev, i, desc, avail, used, 0,
+								     0)) < 0)
+					die("ring set-up", r);
+			t[c][pass] = (now_us() - t0) / counts[c];
+		}
+	for (c = 0; c < NCOUNTS; c++) {
+		double m = quantile(t[c], 3, 0.5);
+
+		printf("vrings: %5u rings set up (NUM, BASE, ADDR each): %.1f us per ring, %.1f us "
+		       "per message (median of 3 passes)\n",
+		       counts[c], m, m / 3);
 	}
 	inproc_end(fe, &s);
 	libvhost_vring_unref(vr);

@@ -26,3 +26,9 @@ bench_ctl_bench_LDADD = lib/libvhost.la -lpthread
 noinst_PROGRAMS += bench/mem-lookup
 bench_mem_lookup_SOURCES = bench/mem-lookup.c
 bench_mem_lookup_LDADD = lib/libvhost-internal.la
+EXTRA_DIST += bench/ctl-vs-peers.sh
+
+# The control-plane figures against the peers installed (bench/README); not part of make check.
+bench: all
+	$(SHELL) $(srcdir)/bench/ctl-vs-peers.sh $(builddir)
+.PHONY: bench
