@@ -178,9 +178,9 @@ static void rings_new(struct libvhost_ctx *ctx, unsigned int n, struct rings *rg
 	}
 }
 
-/* connect to rings running; returns the number of the failing step or 0 */
-static int bring_up(struct libvhost_ctx *ctx, const char *path, unsigned int n,
-		    struct rings *rg, struct libvhost_frontend **ret)
+/* connect to rings running (DRIVER_OK where STATUS is negotiated); any failure ends the run */
+static void bring_up(struct libvhost_ctx *ctx, const char *path, unsigned int n, struct rings *rg,
+		     struct libvhost_frontend **ret)
 {
 	LIBVHOST_OPTS(libvhost_frontend_opts, o, .timeout_ms = 5000, .connect_retries = 50,
 		      .retry_interval_ms = 1);
@@ -207,7 +207,6 @@ static int bring_up(struct libvhost_ctx *ctx, const char *path, unsigned int n,
 	if (info.protocol_features & (1ULL << LIBVHOST_USER_PROTOCOL_F_STATUS) &&
 	    (r = libvhost_frontend_set_status(fe, 1 | 2 | 8 | 4)) < 0)
 		die("SET_STATUS", r);
-	return 0;
 }
 
 #define MAX_PEERS 8
@@ -231,8 +230,7 @@ static const char *base_name(const char *path)
 }
 
 /* the peers taken in turn, the first one a different one each iteration */
-static int cmd_handshake(struct libvhost_ctx *ctx, char *list, unsigned int n,
-			 unsigned int iters)
+static int cmd_handshake(struct libvhost_ctx *ctx, char *list, unsigned int n, unsigned int iters)
 {
 	char *path[MAX_PEERS];
 	unsigned int np = split_paths(list, path), i, k;
@@ -495,7 +493,7 @@ static int cmd_vrings(struct libvhost_ctx *ctx)
 
 			t0 = now_us();
 			c0 = cpu_us();
-			/* every ring on one area: the back-end maps addresses, it does not own them */
+			/* every ring on one area: the back-end maps, it does not own them */
 			for (unsigned int rep = 0; rep < reps; rep++)
 				for (i = 0; i < counts[c]; i++)
 					if ((r = libvhost_dev_set_vring_num(dev, i, RING)) < 0 ||
