@@ -13,7 +13,8 @@
  *	unix-socket ping-pong of the same sizes (12-byte request, 20-byte
  *	reply) with a child process that reads the header with recvmsg as
  *	vhost-user servers do; blocks of 2000 taken in turn, ROUNDS (default
- *	10).
+ *	10).  Then GET_VRING_BASE, 200 single calls per socket (the ring
+ *	started again before each, untimed), beside single raw round trips.
  *   ctl-bench addreg [N]
  *	an in-process libvhost back-end (CONFIGURE_MEM_SLOTS): N (default
  *	509) regions added one at a time (one ADD_MEM_REG each): us per add,
@@ -346,6 +347,59 @@ static pid_t echo_start(int *fd)
 	return pid;
 }
 
+#define SINGLES 200
+
+/*
+ * GET_VRING_BASE, which stops a ring: SINGLES times per peer, each timed on
+ * its own after the ring was started again (untimed), beside a single raw
+ * round trip timed the same way; the peers and the raw socket in turn.
+ */
+static void vring_base_rtt(struct libvhost_ctx *ctx, struct libvhost_frontend **fe,
+			   unsigned int np, char **path, int fd)
+{
+	LIBVHOST_OPTS(libvhost_frontend_info, info, .features = 0);
+	double t[MAX_PEERS + 1][SINGLES], t0;
+	struct rings rg;
+	unsigned int i, k;
+	uint32_t base;
+	int r;
+
+	rings_new(ctx, 1, &rg);
+	for (k = 0; k < np; k++) {
+		struct libvhost_dev *dev = libvhost_frontend_get_dev(fe[k]);
+
+		libvhost_frontend_get_info(fe[k], &info);
+		if ((r = libvhost_dev_set_features(dev, info.features & F_VERSION_1)) < 0 ||
+		    (r = libvhost_dev_set_mem(dev, rg.mem)) < 0)
+			die("set-up", r);
+	}
+	for (i = 0; i < SINGLES; i++)
+		for (unsigned int j = 0; j <= np; j++) {
+			struct libvhost_dev *dev;
+
+			k = (i + j) % (np + 1);
+			if (k == np) {
+				t[k][i] = raw_block(fd, 1);
+				continue;
+			}
+			dev = libvhost_frontend_get_dev(fe[k]);
+			if ((r = libvhost_dev_start_vring(dev, 0, rg.vr[0], rg.kick[0],
+							  rg.call[0])) < 0)
+				die("start ring", r);
+			t0 = now_us();
+			if ((r = libvhost_dev_get_vring_base(dev, 0, &base)) < 0)
+				die("GET_VRING_BASE", r);
+			t[k][i] = now_us() - t0;
+		}
+	printf("rtt raw unix socket, single round trips timed one by one: median %.2f us\n",
+	       quantile(t[np], SINGLES, 0.5));
+	for (k = 0; k < np; k++)
+		printf("rtt %-6s GET_VRING_BASE (single, after SET_VRING_* again): median %.2f us, "
+		       "%.3f x the raw median\n",
+		       base_name(path[k]), quantile(t[k], SINGLES, 0.5),
+		       quantile(t[k], SINGLES, 0.5) / quantile(t[np], SINGLES, 0.5));
+}
+
 /*
  * Blocks of 2000 round trips, the raw socket's and each peer's in turn
  * (the order rotating); per peer the median block and the median of its
@@ -395,10 +449,12 @@ static int cmd_rtt(struct libvhost_ctx *ctx, char *list, unsigned int rounds)
 		printf("rtt %-6s GET_FEATURES: %.2f us, %.3f x raw (median of %u rounds of 2000; "
 		       "ratios %.3f-%.3f)\n",
 		       base_name(path[k]), ma, mr, rounds, ratio[k][0], ratio[k][rounds - 1]);
-		libvhost_frontend_unref(fe[k]);
 		free(a[k]);
 		free(ratio[k]);
 	}
+	vring_base_rtt(ctx, fe, np, path, fd);
+	for (k = 0; k < np; k++)
+		libvhost_frontend_unref(fe[k]);
 	close(fd);
 	waitpid(pid, NULL, 0);
 	free(raw);
