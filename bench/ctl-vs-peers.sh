@@ -23,6 +23,8 @@ cleanup() {
 	for p in $pids; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
 	rm -rf "$d"
+	# DPDK's runtime directory for the prefix (root's, or a user's)
+	rm -rf "/var/run/dpdk/lvhctl$$" "${XDG_RUNTIME_DIR:-/tmp}/dpdk/lvhctl$$" "/tmp/dpdk/lvhctl$$"
 }
 trap cleanup EXIT
 truncate -s 64M "$d/disk.img"
