@@ -14,3 +14,21 @@ bench_vq_loopback_CPPFLAGS = -include $(top_builddir)/config.h $(LVH_INCLUDES)
 bench_vq_loopback_LDADD = lib/libvhost.la -lpthread
 
 EXTRA_DIST += bench/README bench/net-vs-dpdk.sh bench/vhost-user-net-testpmd.sh bench/blk-vs-qsd.sh
+
+# control-plane figures (bench/README): public API, like vhost-ctl
+noinst_PROGRAMS += bench/ctl-bench
+bench_ctl_bench_SOURCES = bench/ctl-bench.c
+bench_ctl_bench_CPPFLAGS = -include $(top_builddir)/config.h $(LVH_INCLUDES)
+bench_ctl_bench_CFLAGS = $(AM_CFLAGS) -pthread
+bench_ctl_bench_LDADD = lib/libvhost.la -lpthread
+
+# lib/mem's translation, through the internal library like the unit tests
+noinst_PROGRAMS += bench/mem-lookup
+bench_mem_lookup_SOURCES = bench/mem-lookup.c
+bench_mem_lookup_LDADD = lib/libvhost-internal.la
+EXTRA_DIST += bench/ctl-vs-peers.sh
+
+# The control-plane figures against the peers installed (bench/README); not part of make check.
+bench: all
+	$(SHELL) $(srcdir)/bench/ctl-vs-peers.sh $(builddir)
+.PHONY: bench

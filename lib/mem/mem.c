@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Guest memory tables: regions kept sorted by guest address, so that a
- * guest address is a binary search away, and overlaps are caught when a
- * region is added.  The table is the one owner of every region in it: the
+ * Guest memory tables: regions kept sorted by guest address, so that
+ * overlaps are caught when a region is added, with a packed copy of what
+ * translations read and buckets of guest address space that leave one or
+ * two regions to look at, so that a guest address costs about the same with
+ * 509 regions as with one.  The table is the one owner of every region in it: the
  * caller's (libvhost_mem_add), its own memfds (libvhost_mem_alloc), a
  * vhost-user front-end's fds it maps for the back-end (lvh_mem_map_fd) and
  * Xen's mappings (lvh_mem_add_mapped).  Each region also records the
@@ -40,11 +42,28 @@ struct region {
 	uint32_t marks; /* the endpoint's (lvh_mem_set_marks) */
 };
 
+/* What a translation reads of a region, packed (24 bytes), in the same order as the regions. */
+struct span {
+	uint64_t gpa, size, uva;
+};
+
+/*
+ * Buckets of guest address space, each 1 << shift bytes from the first
+ * region's start: bucket[k] is the last region starting at or below bucket
+ * k's start, so an address in bucket k lies in a region from bucket[k] to
+ * bucket[k + 1]; with regions spread evenly that is one or two, whatever
+ * their number.
+ */
+#define LVH_MEM_BUCKETS_MAX 2048u
+
 struct libvhost_mem {
 	int refcount;
 	struct libvhost_ctx *ctx;
 	unsigned int n, cap;
 	struct region *r; /* sorted by gpa */
+	struct span *hot; /* r's spans, cap of them */
+	uint16_t *bucket; /* nbuckets + 1, or NULL: a binary search over all of hot */
+	unsigned int nbuckets, shift;
 	/*
 	 * The region the last translation found: buffers come from the same
 	 * one over and over.  Only a hint, checked against n and the region
@@ -86,6 +105,60 @@ static void region_release(struct region *r)
 		close(r->fd);
 }
 
+/* index of the last span starting at or below gpa in [lo, hi] (hot[lo].gpa <= gpa) */
+static unsigned int last_at_or_below(const struct span *hot, unsigned int lo, unsigned int hi,
+				     uint64_t gpa)
+{
+	while (lo < hi) {
+		unsigned int mid = hi - (hi - lo) / 2;
+
+		if (hot[mid].gpa <= gpa)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return lo;
+}
+
+/*
+ * After every change of the regions: the spans, and buckets of about a
+ * quarter of a region's share of the address space (at least a page).
+ * Without memory for the buckets translations search all the spans.
+ */
+static void reindex(struct libvhost_mem *mem)
+{
+	unsigned int i, nb = 1, shift = 12;
+	uint64_t base, span;
+	uint16_t *b;
+
+	for (i = 0; i < mem->n; i++)
+		mem->hot[i] = (struct span){ mem->r[i].gpa, mem->r[i].size, mem->r[i].uva };
+	free(mem->bucket);
+	mem->bucket = NULL;
+	mem->nbuckets = 0;
+	if (mem->n < 4)
+		return;
+	while (nb < 4 * mem->n && nb < LVH_MEM_BUCKETS_MAX)
+		nb *= 2;
+	base = mem->r[0].gpa;
+	span = mem->r[mem->n - 1].gpa + (mem->r[mem->n - 1].size - 1) - base;
+	while (shift < 63 && (span >> shift) >= nb)
+		shift++;
+	b = malloc((nb + 1) * sizeof(*b));
+	if (!b)
+		return;
+	for (i = 0; i <= nb; i++) {
+		uint64_t start = (uint64_t)i << shift;
+
+		b[i] = (uint16_t)(start > span ? mem->n - 1
+					       : last_at_or_below(mem->hot, i ? b[i - 1] : 0,
+								  mem->n - 1, base + start));
+	}
+	mem->bucket = b;
+	mem->nbuckets = nb;
+	mem->shift = shift;
+}
+
 void lvh_mem_clear(struct libvhost_mem *mem)
 {
 	unsigned int i;
@@ -93,6 +166,7 @@ void lvh_mem_clear(struct libvhost_mem *mem)
 	for (i = 0; i < mem->n; i++)
 		region_release(&mem->r[i]);
 	mem->n = 0;
+	reindex(mem);
 }
 
 LIBVHOST_EXPORT struct libvhost_mem *libvhost_mem_unref(struct libvhost_mem *mem)
@@ -101,6 +175,8 @@ LIBVHOST_EXPORT struct libvhost_mem *libvhost_mem_unref(struct libvhost_mem *mem
 		return NULL;
 	lvh_mem_clear(mem);
 	free(mem->r);
+	free(mem->hot);
+	free(mem->bucket);
 	libvhost_ctx_unref(mem->ctx);
 	free(mem);
 	return NULL;
@@ -163,9 +239,14 @@ static int insert(struct libvhost_mem *mem, const struct region *nr)
 	if (mem->n == mem->cap) {
 		unsigned int cap = mem->cap ? mem->cap * 2 : 8;
 		struct region *r;
+		struct span *hot;
 
 		if (cap > LIBVHOST_MEM_MAX_REGIONS)
 			cap = LIBVHOST_MEM_MAX_REGIONS;
+		hot = realloc(mem->hot, cap * sizeof(*hot));
+		if (!hot)
+			return -ENOMEM;
+		mem->hot = hot;
 		r = realloc(mem->r, cap * sizeof(*r));
 		if (!r)
 			return -ENOMEM;
@@ -177,6 +258,7 @@ static int insert(struct libvhost_mem *mem, const struct region *nr)
 	mem->r[at] = *nr;
 	mem->r[at].refs = 1;
 	mem->n++;
+	reindex(mem);
 	return 0;
 }
 
@@ -431,6 +513,7 @@ static void remove_at(struct libvhost_mem *mem, unsigned int i)
 	region_release(&mem->r[i]);
 	memmove(&mem->r[i], &mem->r[i + 1], (mem->n - i - 1) * sizeof(mem->r[0]));
 	mem->n--;
+	reindex(mem);
 }
 
 /* The index of the region that starts at gpa, or -ENOENT. */
@@ -542,33 +625,38 @@ LIBVHOST_EXPORT int libvhost_mem_get_region(const struct libvhost_mem *mem, unsi
 	return 0;
 }
 
-/* The region holding gpa (the last one found first), or NULL. */
-static const struct region *find(const struct libvhost_mem *mem, uint64_t gpa)
+/* The span holding gpa (the last one found first), or NULL. */
+static const struct span *find(const struct libvhost_mem *mem, uint64_t gpa)
 {
-	unsigned int i;
+	const struct span *hot;
+	unsigned int i, n;
+	uint64_t k;
 
-	if (!mem || !mem->n)
+	if (!mem || !(n = mem->n))
 		return NULL;
+	hot = mem->hot;
 	i = __atomic_load_n(&mem->hint, __ATOMIC_RELAXED);
-	if (i >= mem->n || gpa - mem->r[i].gpa >= mem->r[i].size) {
-		/* the last region starting at or below gpa */
-		i = lower_bound(mem, gpa);
-		if (i == mem->n || mem->r[i].gpa != gpa) {
-			if (i == 0)
-				return NULL;
-			i--;
-		}
-		if (gpa - mem->r[i].gpa >= mem->r[i].size)
-			return NULL;
-		__atomic_store_n(&((struct libvhost_mem *)mem)->hint, i, __ATOMIC_RELAXED);
-	}
-	return &mem->r[i];
+	if (i < n && gpa - hot[i].gpa < hot[i].size)
+		return &hot[i];
+	if (gpa < hot[0].gpa)
+		return NULL;
+	k = (gpa - hot[0].gpa) >> mem->shift;
+	if (!mem->bucket)
+		i = last_at_or_below(hot, 0, n - 1, gpa);
+	else if (k >= mem->nbuckets)
+		i = n - 1;
+	else
+		i = last_at_or_below(hot, mem->bucket[k], mem->bucket[k + 1], gpa);
+	if (gpa - hot[i].gpa >= hot[i].size)
+		return NULL;
+	__atomic_store_n(&((struct libvhost_mem *)mem)->hint, i, __ATOMIC_RELAXED);
+	return &hot[i];
 }
 
 void *lvh_mem_translate(const struct libvhost_mem *mem, uint64_t gpa, uint64_t len,
 			uint64_t *contiguous)
 {
-	const struct region *r = find(mem, gpa);
+	const struct span *r = find(mem, gpa);
 	uint64_t off;
 
 	if (!r)
@@ -583,7 +671,7 @@ void *lvh_mem_translate(const struct libvhost_mem *mem, uint64_t gpa, uint64_t l
 
 bool lvh_mem_span(const struct libvhost_mem *mem, uint64_t gpa, struct lvh_mem_span *span)
 {
-	const struct region *r = find(mem, gpa);
+	const struct span *r = find(mem, gpa);
 
 	if (!r)
 		return false;

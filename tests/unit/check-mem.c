@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Guest memory tables: allocation, adoption, lookups both ways, limits. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -435,6 +436,81 @@ START_TEST(test_lifecycle)
 }
 END_TEST
 
+/*
+ * Translations at and around every region's edges, against a linear search,
+ * with adjacent regions, small and huge gaps (coarse buckets) and one region
+ * far above the rest; the addresses in an order that both hits and misses
+ * the last-found hint; again after removing every third region.
+ */
+#define EDGE_N 300
+
+static uint64_t edge_gpa[EDGE_N], edge_size[EDGE_N];
+static uint8_t *edge_va[EDGE_N];
+static bool edge_gone[EDGE_N];
+
+static uint8_t *edge_ref(uint64_t gpa, uint64_t *contig)
+{
+	for (unsigned int i = 0; i < EDGE_N; i++)
+		if (!edge_gone[i] && gpa >= edge_gpa[i] && gpa - edge_gpa[i] < edge_size[i]) {
+			*contig = edge_size[i] - (gpa - edge_gpa[i]);
+			return edge_va[i] + (gpa - edge_gpa[i]);
+		}
+	return NULL;
+}
+
+static void edge_check_all(void)
+{
+	static const int64_t delta[] = { -1, 0, 1, 4095 };
+
+	for (unsigned int pass = 0; pass < 2; pass++)
+		for (unsigned int k = 0; k < EDGE_N; k++) {
+			/* pass 1 jumps across the table, pass 0 walks it */
+			unsigned int i = pass ? (k * 97) % EDGE_N : k;
+
+			for (unsigned int d = 0; d < 4; d++)
+				for (unsigned int end = 0; end < 2; end++) {
+					uint64_t gpa = edge_gpa[i] + (end ? edge_size[i] : 0) +
+						       (uint64_t)delta[d];
+					uint64_t c = 0, want_c = 0;
+					uint8_t *want = edge_ref(gpa, &want_c);
+
+					ck_assert_ptr_eq(lvh_mem_translate(mem, gpa, 1, &c), want);
+					if (want)
+						ck_assert_uint_eq(c, want_c);
+				}
+		}
+}
+
+START_TEST(test_lookup_edges)
+{
+	uint64_t gpa = 3 * 4096, seed = 12345;
+	void *p;
+
+	for (unsigned int i = 0; i < EDGE_N; i++) {
+		uint64_t gap;
+
+		seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+		edge_size[i] = 4096 * (1 + (seed >> 60) % 4);
+		gap = (seed >> 40) % 4; /* adjacent, one page, 1 GiB, or 5 pages */
+		gap = gap == 0 ? 0 : gap == 1 ? 4096 : gap == 2 ? (1ull << 30) : 5 * 4096;
+		edge_gpa[i] = i == EDGE_N - 1 ? (1ull << 47) : gpa;
+		gpa = edge_gpa[i] + edge_size[i] + gap;
+		ck_assert_int_eq(libvhost_mem_alloc(mem, edge_gpa[i], edge_size[i], NULL, &p), 0);
+		edge_va[i] = p;
+		edge_gone[i] = false;
+	}
+	ck_assert_ptr_null(lvh_mem_translate(mem, 0, 1, NULL));
+	ck_assert_ptr_null(lvh_mem_translate(mem, UINT64_MAX, 1, NULL));
+	edge_check_all();
+	for (unsigned int i = 0; i < EDGE_N; i += 3) {
+		ck_assert_int_eq(libvhost_mem_remove(mem, edge_gpa[i]), 0);
+		edge_gone[i] = true;
+	}
+	edge_check_all();
+	ck_assert_ptr_null(lvh_mem_translate(mem, edge_gpa[0], 1, NULL));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("mem");
@@ -444,6 +520,7 @@ int main(void)
 	tcase_add_test(tc, test_alloc_and_translate);
 	tcase_add_test(tc, test_alloc_refusals);
 	tcase_add_test(tc, test_region_limit);
+	tcase_add_test(tc, test_lookup_edges);
 	tcase_add_test(tc, test_add_caller_memory);
 	tcase_add_test(tc, test_map_fd);
 	tcase_add_test(tc, test_region_refs);
