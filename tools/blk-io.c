@@ -415,11 +415,11 @@ struct blk_io_req *blk_io_reap(struct blk_io *io)
 #ifdef HAVE_LIBURING
 	if (io->kind == BLK_IO_URING) {
 		struct io_uring_cqe *cqe;
+		long n;
 
 		while (io_uring_peek_cqe(&io->ring, &cqe) == 0) {
 			r = io_uring_cqe_get_data(cqe);
-			long n = cqe->res;
-
+			n = cqe->res;
 			io_uring_cqe_seen(&io->ring, cqe);
 			if (n == -EINTR || n == -EAGAIN)
 				uring_prep(io, r); /* again, as it was */

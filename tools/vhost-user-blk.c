@@ -478,24 +478,20 @@ static int io_begin(struct blk *b, bool threads)
 			r = blk_io_new(b->io_kind, &b->file, threads ? DEPTH : SHARED_DEPTH, &io);
 		}
 		if (r < 0) {
-			fprintf(stderr, "vhost-user-blk: --io=%s: %s\n", blk_io_name(b->io_kind),
-				strerror(-r));
+			fprintf(stderr, "vhost-user-blk: --io=%s: %s%s\n", blk_io_name(b->io_kind),
+				b->io_kind == BLK_IO_URING ? "io_uring refused: " : "", strerror(-r));
 			return r;
 		}
-		if (threads) {
+		if (threads)
 			b->q[i].io = io;
-			tool_worker_watch(b->worker[i], blk_io_get_fd(io));
-		} else {
+		else
 			b->io = io;
-		}
 	}
 	for (i = 0; i < b->queues; i++) {
 		b->q[i].b = b;
 		b->q[i].flushes_tail = &b->q[i].flushes;
-		if (!threads) {
+		if (!threads)
 			b->q[i].io = b->io;
-			b->q[i].vq = libvhost_backend_get_vq(b->be, i);
-		}
 	}
 	return 0;
 }
@@ -551,6 +547,8 @@ static int threads_begin(struct blk *b)
 			threads_end(b);
 			return -1;
 		}
+		/* and on its engine's completions */
+		tool_worker_watch(b->worker[i], blk_io_get_fd(b->q[i].io));
 	}
 	return 0;
 }
@@ -739,6 +737,8 @@ int main(int argc, char **argv)
 	b.queues = (unsigned int)queues;
 	strncpy(b.id, serial, sizeof(b.id));
 	fill_config(&b);
+	if (io_begin(&b, threads) < 0)
+		return 1;
 
 	{
 		LIBVHOST_OPTS(libvhost_backend_opts, bo, .queue_num = queues,
@@ -781,13 +781,9 @@ int main(int argc, char **argv)
 	tool_catch_signals();
 	if (threads) {
 		tool_threads_block_signals(&unblocked);
-		r = threads_begin(&b) < 0 || io_begin(&b, true) < 0
-			    ? -EAGAIN
-			    : tool_serve_threads(&loop, &unblocked);
+		r = threads_begin(&b) < 0 ? -EAGAIN : tool_serve_threads(&loop, &unblocked);
 		/* every worker ended before the back-end goes: none touches a ring after */
 		threads_end(&b);
-	} else if (io_begin(&b, false) < 0) {
-		r = -EAGAIN;
 	} else {
 		loop.extra_fd = blk_io_get_fd(b.io);
 		loop.serve_extra = serve_completions;
