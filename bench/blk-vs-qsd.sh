@@ -27,8 +27,10 @@ done
 d=$(mktemp -d "$dir/lvh-bench.XXXXXX") || exit 1
 pid=
 trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$d"' EXIT
-# written, not sparse: a direct read of a hole or an unwritten extent does no I/O
-dd if=/dev/urandom of="$d/disk.img" bs=1M count=256 conv=fsync status=none || exit 1
+# written, not sparse: a direct read of a hole or an unwritten extent does no
+# I/O; and written directly, so that none of it is in the page cache (a
+# direct write over a cached page cannot be done without blocking)
+dd if=/dev/urandom of="$d/disk.img" bs=1M count=256 oflag=direct conv=fsync status=none || exit 1
 
 serve() { # $1: lib|qsd
 	rm -f "$d/s"

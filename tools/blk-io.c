@@ -87,6 +87,12 @@ int blk_io_open_direct(struct blk_io_file *f, const char *path)
 		f->fd_direct = -1;
 		return r;
 	}
+	/*
+	 * The image's pages cached so far dropped: a direct write over a cached
+	 * page cannot be done without blocking, and io_uring then hands it to
+	 * a worker that does the file's writes one at a time.
+	 */
+	(void)posix_fadvise(f->fd, 0, 0, POSIX_FADV_DONTNEED);
 	return 0;
 }
 
