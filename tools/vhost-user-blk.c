@@ -242,9 +242,9 @@ static void reap(struct blk_io *io)
 	}
 }
 
-/* A read, write or flush for the engine; false: @status is the answer now. */
+/* A read, write or flush for the engine; false: refused (IOERR) at once. */
 static bool submit(struct blk_queue *q, struct blk_req *r, const struct blk_req_hdr *h,
-		   unsigned int out, uint8_t *status)
+		   unsigned int out)
 {
 	struct blk *b = q->b;
 	size_t out_size = iov_size(r->iov, out);
@@ -313,7 +313,7 @@ static void start(struct blk_queue *q, struct blk_req *r, const struct libvhost_
 	case BLK_T_FLUSH:
 		r->op = h.type == BLK_T_IN ? BLK_IO_READ
 			: h.type == BLK_T_OUT ? BLK_IO_WRITE : BLK_IO_FLUSH;
-		if (submit(q, r, &h, e->out, &status))
+		if (submit(q, r, &h, e->out))
 			return;
 		break;
 	case BLK_T_GET_ID:
