@@ -3,7 +3,7 @@
 # Installs the Debian 12 packages libvhost needs to build and test.
 # Does nothing for packages already present; needs root (or sudo) otherwise.
 set -e
-pkgs="build-essential autoconf automake libtool pkg-config check libcap-ng-dev libmnl-dev
+pkgs="build-essential autoconf automake libtool pkg-config check libcap-ng-dev libmnl-dev liburing-dev
       abigail-tools clang libclang-rt-14-dev valgrind g++ xz-utils git
       qemu-utils qemu-system-common qemu-system-x86 ipxe-qemu dpdk-dev busybox-static cpio file iproute2"
 missing=""

@@ -27,6 +27,7 @@ struct tool_worker {
 	pthread_mutex_t lock; /* the slots, exit, tid */
 	pthread_cond_t cond;
 	int wake; /* an eventfd: the slots changed, or the kick fds may have */
+	int watch; /* tool_worker_watch(), or -1 */
 	pid_t tid;
 	bool exit;
 	struct slot slots[TOOL_WORKER_RINGS];
@@ -75,9 +76,9 @@ static void drain_stopping(struct tool_worker *w)
 static void *worker_main(void *arg)
 {
 	struct tool_worker *w = arg;
-	struct pollfd pfd[1 + TOOL_WORKER_RINGS];
+	struct pollfd pfd[2 + TOOL_WORKER_RINGS];
 	struct libvhost_vq *vqs[TOOL_WORKER_RINGS];
-	unsigned int at[1 + TOOL_WORKER_RINGS];
+	unsigned int at[2 + TOOL_WORKER_RINGS];
 	bool now[TOOL_WORKER_RINGS], more[TOOL_WORKER_RINGS];
 	unsigned int i, n;
 	bool busy;
@@ -91,7 +92,8 @@ static void *worker_main(void *arg)
 		if (w->exit)
 			break;
 		pfd[0] = (struct pollfd){ w->wake, POLLIN, 0 };
-		n = 1;
+		pfd[1] = (struct pollfd){ w->watch, POLLIN, 0 }; /* -1: ignored */
+		n = 2;
 		busy = false;
 		for (i = 0; i < TOOL_WORKER_RINGS; i++) {
 			struct slot *s = &w->slots[i];
@@ -124,7 +126,12 @@ static void *worker_main(void *arg)
 			for (i = 0; i < TOOL_WORKER_RINGS; i++)
 				now[i] |= vqs[i] != NULL;
 		}
-		for (i = 1; i < n; i++) {
+		if (n && (pfd[1].revents & POLLIN)) {
+			(void)!read(pfd[1].fd, &v, sizeof(v));
+			for (i = 0; i < TOOL_WORKER_RINGS; i++)
+				now[i] |= vqs[i] != NULL;
+		}
+		for (i = 2; i < n; i++) {
 			if (!(pfd[i].revents & POLLIN))
 				continue;
 			(void)!read(pfd[i].fd, &v, sizeof(v));
@@ -154,6 +161,7 @@ int tool_worker_new(const char *tool, const struct tool_worker_ops *ops, void *u
 	}
 	w->ops = *ops;
 	w->userdata = userdata;
+	w->watch = -1;
 	w->wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (w->wake < 0) {
 		r = -errno;
@@ -215,6 +223,14 @@ void tool_worker_stop(struct tool_worker *w, struct libvhost_vq *vq)
 		break;
 	}
 	pthread_mutex_unlock(&w->lock);
+}
+
+void tool_worker_watch(struct tool_worker *w, int fd)
+{
+	pthread_mutex_lock(&w->lock);
+	w->watch = fd;
+	pthread_mutex_unlock(&w->lock);
+	poke(w);
 }
 
 void tool_worker_wake(struct tool_worker *w)

@@ -51,6 +51,12 @@ void tool_worker_stop(struct tool_worker *w, struct libvhost_vq *vq);
  */
 void tool_worker_wake(struct tool_worker *w);
 
+/*
+ * The worker also sleeps on @fd (-1: none; an eventfd, which it reads):
+ * when it is readable, each ring it holds is served.
+ */
+void tool_worker_watch(struct tool_worker *w, int fd);
+
 /* The worker's thread id (gettid()). */
 pid_t tool_worker_tid(const struct tool_worker *w);
 

@@ -24,6 +24,7 @@
 
 #include <libvhost.h>
 
+#include "blk-io.h"
 #include "tool-caps.h"
 #include "tool-device.h"
 #include "tool-log.h"
@@ -36,14 +37,39 @@
 _Static_assert(MAX_QUEUES <= TOOL_SERVE_MAX_RINGS, "a ring per queue");
 #define DISCARD_MAX_SECTORS (1u << 22)
 #define BUDGET 256u /* --threads: requests of a ring served before its thread looks around */
+#define DEPTH 256u /* requests of a queue in flight at most */
+#define SHARED_DEPTH 4096u /* without --threads: the engine all queues share */
 
 struct blk;
+struct blk_queue;
 
-/* A request queue's count; a cache line each. */
+/* A request taken from a ring, until it is given back. */
+struct blk_req {
+	struct blk_io_req io;
+	struct blk_queue *q;
+	struct blk_req *next; /* the free list, or the flushes held */
+	struct blk_req *wprev, *wnext; /* a write in flight: the queue's, oldest first */
+	uint64_t seq; /* a write: its number; a flush: the writes before it */
+	uint32_t id, out, in, in_size;
+	enum blk_io_op op;
+	struct iovec iov[MAX_IOV];
+	struct iovec data[MAX_IOV];
+};
+
+/* A request queue: its requests in flight, and its count; a cache line each. */
 struct blk_queue {
 	struct blk *b;
 	uint64_t requests;
 	pid_t tid; /* the thread that served it; -1: more than one did */
+	struct libvhost_vq *vq;
+	struct blk_io *io; /* its engine (--threads), or the shared one */
+	struct blk_req *free;
+	unsigned int inflight; /* taken from the ring and not given back (at most DEPTH) */
+	bool full; /* stopped taking at DEPTH: served again at a completion */
+	bool touched; /* pushed since the last notify */
+	uint64_t writes; /* submitted */
+	struct blk_req *whead, *wtail; /* writes in flight, in submission order */
+	struct blk_req *flushes, **flushes_tail; /* waiting for the writes before them */
 } __attribute__((aligned(64)));
 
 struct blk {
@@ -56,6 +82,10 @@ struct blk {
 	struct libvhost_backend *be;
 	struct blk_queue q[MAX_QUEUES];
 	struct tool_worker *worker[MAX_QUEUES]; /* --threads: a queue's */
+	struct blk_io_file file;
+	enum blk_io_kind io_kind;
+	bool io_default; /* no --io: uring, else threads */
+	struct blk_io *io; /* without --threads: the engine of every queue */
 };
 
 static int blk_get_config(void *ud, uint32_t offset, void *buf, uint32_t len)
@@ -106,42 +136,6 @@ static bool range_ok(const struct blk *b, uint64_t sector, uint64_t bytes)
 	return bytes % SECTOR == 0 && sector <= b->sectors && n <= b->sectors - sector;
 }
 
-static uint8_t do_rw(struct blk *b, const struct blk_req_hdr *h, struct iovec *data,
-		     unsigned int n, bool write)
-{
-	size_t len = iov_size(data, n);
-	off_t off;
-	ssize_t r;
-
-	if (write && b->read_only)
-		return BLK_S_IOERR;
-	if (!range_ok(b, h->sector, len))
-		return BLK_S_IOERR;
-	off = (off_t)(h->sector * SECTOR);
-	while (len) {
-		r = write ? pwritev(b->fd, data, (int)n, off) : preadv(b->fd, data, (int)n, off);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return BLK_S_IOERR;
-		len -= (size_t)r;
-		off += r;
-		/* a short transfer: step the iovecs past what was done */
-		while (r > 0 && n) {
-			if ((size_t)r >= data->iov_len) {
-				r -= (ssize_t)data->iov_len;
-				data++;
-				n--;
-			} else {
-				data->iov_base = (uint8_t *)data->iov_base + r;
-				data->iov_len -= (size_t)r;
-				r = 0;
-			}
-		}
-	}
-	return BLK_S_OK;
-}
-
 static uint8_t do_discard(struct blk *b, const struct iovec *iov, unsigned int nout,
 			  bool zeroes)
 {
@@ -170,47 +164,172 @@ static uint8_t do_discard(struct blk *b, const struct iovec *iov, unsigned int n
 	return BLK_S_OK;
 }
 
-/* One request: header in the readable part, status as the last writable byte. */
-static uint32_t handle(struct blk *b, struct iovec *iov, const struct libvhost_vq_elem *e)
+static struct blk_req *req_get(struct blk_queue *q)
 {
-	struct iovec data[MAX_IOV];
+	struct blk_req *r = q->free;
+
+	if (r) {
+		q->free = r->next;
+		return r;
+	}
+	r = malloc(sizeof(*r));
+	if (r)
+		r->q = q;
+	return r;
+}
+
+static void req_put(struct blk_queue *q, struct blk_req *r)
+{
+	r->next = q->free;
+	q->free = r;
+}
+
+static void reqs_free(struct blk_queue *q)
+{
+	struct blk_req *r;
+
+	while ((r = q->free)) {
+		q->free = r->next;
+		free(r);
+	}
+}
+
+/* @r given back: its status as the last writable byte, @written bytes before. */
+static void complete(struct blk_req *r, uint8_t status, uint32_t written)
+{
+	struct blk_queue *q = r->q;
+
+	tool_iov_copy(r->iov + r->out, r->in, r->in_size - 1, NULL, &status, 1);
+	libvhost_vq_push(q->vq, r->id, written + 1);
+	q->touched = true;
+	q->inflight--;
+	req_put(q, r);
+}
+
+/* The flushes whose writes before them have all completed go to the disk. */
+static void release_flushes(struct blk_queue *q)
+{
+	struct blk_req *f;
+
+	while ((f = q->flushes) && (!q->whead || q->whead->seq >= f->seq)) {
+		q->flushes = f->next;
+		if (!q->flushes)
+			q->flushes_tail = &q->flushes;
+		blk_io_submit(q->io, &f->io);
+	}
+}
+
+/* Every request @io completed, given back in the order the disk finished them. */
+static void reap(struct blk_io *io)
+{
+	struct blk_io_req *l, *next;
+
+	while ((l = blk_io_reap(io))) {
+		for (; l; l = next) {
+			struct blk_req *r = (struct blk_req *)l;
+			struct blk_queue *q = r->q;
+			uint8_t status = l->res ? BLK_S_IOERR : BLK_S_OK;
+
+			next = l->next;
+			if (r->op == BLK_IO_WRITE) {
+				*(r->wprev ? &r->wprev->wnext : &q->whead) = r->wnext;
+				*(r->wnext ? &r->wnext->wprev : &q->wtail) = r->wprev;
+			}
+			complete(r, status,
+				 r->op == BLK_IO_READ && !l->res ? r->in_size - 1 : 0);
+			release_flushes(q);
+		}
+	}
+}
+
+/* A read, write or flush for the engine; false: refused (IOERR) at once. */
+static bool submit(struct blk_queue *q, struct blk_req *r, const struct blk_req_hdr *h,
+		   unsigned int out)
+{
+	struct blk *b = q->b;
+	size_t out_size = iov_size(r->iov, out);
+
+	r->io.op = r->op;
+	if (r->op == BLK_IO_FLUSH) {
+		r->io.niov = 0;
+		r->io.len = 0;
+		r->io.off = 0;
+		r->seq = q->writes;
+		r->next = NULL;
+		*q->flushes_tail = r;
+		q->flushes_tail = &r->next;
+		release_flushes(q);
+		return true;
+	}
+	if (r->op == BLK_IO_READ)
+		r->io.niov = iov_slice(r->iov + out, r->in, 0, r->in_size - 1, r->data);
+	else
+		r->io.niov = iov_slice(r->iov, out, sizeof(*h), out_size - sizeof(*h), r->data);
+	r->io.iov = r->data;
+	r->io.len = iov_size(r->data, r->io.niov);
+	r->io.off = h->sector * SECTOR;
+	if ((r->op == BLK_IO_WRITE && b->read_only) || !range_ok(b, h->sector, r->io.len))
+		return false;
+	if (r->op == BLK_IO_WRITE) {
+		r->seq = q->writes++;
+		r->wnext = NULL;
+		r->wprev = q->wtail;
+		*(q->wtail ? &q->wtail->wnext : &q->whead) = r;
+		q->wtail = r;
+	}
+	blk_io_submit(q->io, &r->io);
+	return true;
+}
+
+/*
+ * One request: header in the readable part, status as the last writable
+ * byte.  Reads, writes and flushes go to the engine and complete later;
+ * the rest here.
+ */
+static void start(struct blk_queue *q, struct blk_req *r, const struct libvhost_vq_elem *e)
+{
+	struct blk *b = q->b;
 	struct blk_req_hdr h;
-	size_t in_size = iov_size(iov + e->out, e->in), out_size = iov_size(iov, e->out);
+	size_t out_size = iov_size(r->iov, e->out);
 	uint8_t status = BLK_S_IOERR;
 	uint32_t written = 0;
-	unsigned int n;
 
-	if (!e->in || in_size < 1 || out_size < sizeof(h) ||
-	    tool_iov_copy(iov, e->out, 0, &h, NULL, sizeof(h)) != sizeof(h))
-		return 0; /* not a request: nothing written */
+	r->id = e->id;
+	r->out = e->out;
+	r->in = e->in;
+	r->in_size = (uint32_t)iov_size(r->iov + e->out, e->in);
+	if (!e->in || r->in_size < 1 || out_size < sizeof(h) ||
+	    tool_iov_copy(r->iov, e->out, 0, &h, NULL, sizeof(h)) != sizeof(h)) {
+		/* not a request: nothing written */
+		libvhost_vq_push(q->vq, r->id, 0);
+		q->touched = true;
+		q->inflight--;
+		req_put(q, r);
+		return;
+	}
 	switch (h.type) {
 	case BLK_T_IN:
-		n = iov_slice(iov + e->out, e->in, 0, in_size - 1, data);
-		status = do_rw(b, &h, data, n, false);
-		written = status == BLK_S_OK ? (uint32_t)(in_size - 1) : 0;
-		break;
 	case BLK_T_OUT:
-		n = iov_slice(iov, e->out, sizeof(h), out_size - sizeof(h), data);
-		status = do_rw(b, &h, data, n, true);
-		break;
 	case BLK_T_FLUSH:
-		status = fdatasync(b->fd) == 0 ? BLK_S_OK : BLK_S_IOERR;
+		r->op = h.type == BLK_T_IN ? BLK_IO_READ
+			: h.type == BLK_T_OUT ? BLK_IO_WRITE : BLK_IO_FLUSH;
+		if (submit(q, r, &h, e->out))
+			return;
 		break;
 	case BLK_T_GET_ID:
-		written = (uint32_t)tool_iov_copy(iov + e->out, e->in, 0, NULL, b->id,
-					     in_size - 1 < BLK_ID_BYTES ? in_size - 1
-									: BLK_ID_BYTES);
+		written = (uint32_t)tool_iov_copy(r->iov + e->out, e->in, 0, NULL, b->id,
+					     r->in_size - 1 < BLK_ID_BYTES ? r->in_size - 1
+									  : BLK_ID_BYTES);
 		status = BLK_S_OK;
 		break;
 	case BLK_T_DISCARD:
 	case BLK_T_WRITE_ZEROES:
-		status = do_discard(b, iov, e->out, h.type == BLK_T_WRITE_ZEROES);
+		status = do_discard(b, r->iov, e->out, h.type == BLK_T_WRITE_ZEROES);
 		break;
 	default:
 		status = BLK_S_UNSUPP;
 	}
-	tool_iov_copy(iov + e->out, e->in, in_size - 1, NULL, &status, 1);
-	return written + 1;
+	complete(r, status, written);
 }
 
 /* The queue's count, and which thread served it. */
@@ -225,31 +344,81 @@ static void count(struct blk_queue *q, unsigned int n)
 		q->tid = q->tid ? -1 : self;
 }
 
-/* At most @most requests of @vq; returns how many. */
+/* The driver told of what was given back: @q, and (a shared engine) every queue. */
+static void notify(struct blk_queue *q)
+{
+	struct blk *b = q->b;
+	unsigned int i;
+
+	if (q->io == b->io) {
+		for (i = 0; i < b->queues; i++) {
+			if (b->q[i].touched && &b->q[i] != q) {
+				b->q[i].touched = false;
+				libvhost_vq_notify(b->q[i].vq);
+			}
+		}
+	}
+	q->touched = false;
+	libvhost_vq_notify(q->vq);
+}
+
+/*
+ * Completions given back, then at most @most requests of @vq taken (no more
+ * than DEPTH in flight) and submitted; returns how many were taken.
+ */
 static unsigned int serve(struct blk *b, struct libvhost_vq *vq, unsigned int most)
 {
-	struct iovec iov[MAX_IOV];
+	struct blk_queue *q = &b->q[libvhost_vq_get_index(vq)];
 	struct libvhost_vq_elem e;
+	struct blk_req *r;
 	unsigned int n = 0;
-	int r = 0;
+	int rc = 0;
 
-	while (n < most && (r = libvhost_vq_pop(vq, iov, MAX_IOV, &e)) == 1) {
-		libvhost_vq_push(vq, e.id, handle(b, iov, &e));
+	q->vq = vq;
+	reap(q->io);
+	q->full = false;
+	while (n < most) {
+		if (q->inflight >= DEPTH || !(r = req_get(q))) {
+			q->full = true;
+			break;
+		}
+		rc = libvhost_vq_pop(vq, r->iov, MAX_IOV, &e);
+		if (rc != 1) {
+			req_put(q, r);
+			break;
+		}
+		q->inflight++;
+		start(q, r, &e);
 		n++;
 	}
-	if (r == -ENOSPC)
+	if (rc == -ENOSPC)
 		fprintf(stderr, "vhost-user-blk: queue %u: a request of more than %u parts\n",
 			libvhost_vq_get_index(vq), MAX_IOV);
-	libvhost_vq_notify(vq);
+	blk_io_kick(q->io);
+	reap(q->io);
+	notify(q);
 	if (n)
-		count(&b->q[libvhost_vq_get_index(vq)], n);
+		count(q, n);
 	return n;
 }
 
-/* GET_VRING_BASE: everything popped was already completed in serve(). */
+/* A ring being stopped: what it has taken, given back. */
+static void drain(struct blk *b, struct libvhost_vq *vq)
+{
+	struct blk_queue *q = &b->q[libvhost_vq_get_index(vq)];
+
+	serve(b, vq, UINT_MAX);
+	while (q->inflight) {
+		blk_io_wait(q->io);
+		reap(q->io);
+		notify(q);
+	}
+}
+
+/* GET_VRING_BASE, or the front-end gone. */
 static void blk_stopped(void *ud, struct libvhost_vq *vq)
 {
-	serve(ud, vq, UINT_MAX);
+	drain(ud, vq);
 }
 
 /*
@@ -257,7 +426,7 @@ static void blk_stopped(void *ud, struct libvhost_vq *vq)
  * holds the ring from queue_started until queue_stopped has had it drained
  * there; the main thread only runs the socket.  A ring is served BUDGET
  * requests at a time, so that a stop or SIGTERM is seen while a driver
- * keeps it full.
+ * keeps it full; the thread also sleeps on the queue's engine.
  */
 static bool thread_serve(void *ud, struct libvhost_vq *vq)
 {
@@ -270,7 +439,77 @@ static void thread_drain(void *ud, struct libvhost_vq *vq)
 {
 	struct blk_queue *q = ud;
 
-	serve(q->b, vq, UINT_MAX);
+	drain(q->b, vq);
+}
+
+/* Without --threads: the shared engine completed requests. */
+static void serve_completions(void *ud)
+{
+	struct blk *b = ud;
+	unsigned int i;
+
+	reap(b->io);
+	for (i = 0; i < b->queues; i++) {
+		struct blk_queue *q = &b->q[i];
+
+		if (q->full && q->vq && libvhost_vq_is_enabled(q->vq))
+			serve(b, q->vq, UINT_MAX); /* room again */
+		else if (q->touched)
+			notify(q);
+	}
+}
+
+/*
+ * The engines: one per queue with --threads, else one for all; with no
+ * --io, io_uring if this kernel lets us, else the thread pool.
+ */
+static int io_begin(struct blk *b, bool threads)
+{
+	unsigned int i, n = threads ? b->queues : 1;
+	struct blk_io *io;
+	int r;
+
+	for (i = 0; i < n; i++) {
+		r = blk_io_new(b->io_kind, &b->file, threads ? DEPTH : SHARED_DEPTH, &io);
+		if (r < 0 && b->io_kind == BLK_IO_URING && b->io_default) {
+			fprintf(stderr, "vhost-user-blk: I/O: io_uring refused (%s): a thread pool\n",
+				strerror(-r));
+			b->io_kind = BLK_IO_THREADS;
+			r = blk_io_new(b->io_kind, &b->file, threads ? DEPTH : SHARED_DEPTH, &io);
+		}
+		if (r < 0) {
+			fprintf(stderr, "vhost-user-blk: --io=%s: %s%s\n", blk_io_name(b->io_kind),
+				b->io_kind == BLK_IO_URING ? "io_uring refused: " : "", strerror(-r));
+			return r;
+		}
+		if (threads)
+			b->q[i].io = io;
+		else
+			b->io = io;
+	}
+	for (i = 0; i < b->queues; i++) {
+		b->q[i].b = b;
+		b->q[i].flushes_tail = &b->q[i].flushes;
+		if (!threads)
+			b->q[i].io = b->io;
+	}
+	return 0;
+}
+
+static void io_end(struct blk *b)
+{
+	unsigned int i;
+
+	for (i = 0; i < b->queues; i++) {
+		if (b->q[i].io != b->io)
+			blk_io_free(b->q[i].io);
+		b->q[i].io = NULL;
+		reqs_free(&b->q[i]);
+	}
+	blk_io_free(b->io);
+	b->io = NULL;
+	if (b->file.fd_direct >= 0)
+		close(b->file.fd_direct);
 }
 
 static int thread_started(void *ud, struct libvhost_vq *vq)
@@ -308,6 +547,8 @@ static int threads_begin(struct blk *b)
 			threads_end(b);
 			return -1;
 		}
+		/* and on its engine's completions */
+		tool_worker_watch(b->worker[i], blk_io_get_fd(b->q[i].io));
 	}
 	return 0;
 }
@@ -328,6 +569,8 @@ static void print_counts(const struct blk *b)
 			fprintf(stderr, " (several threads)");
 	}
 	fprintf(stderr, "\n");
+	fprintf(stderr, "vhost-user-blk: I/O: %s%s, %" PRIu64 " requests bounced\n",
+		blk_io_name(b->io_kind), b->file.fd_direct >= 0 ? ", direct" : "", b->file.bounced);
 }
 
 /* Without --threads: ring @index was kicked. */
@@ -345,7 +588,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: vhost-user-blk (--socket-path=PATH | --connect=PATH | --fd=N)\n"
 		"                      --blk-file=FILE [--read-only] [--queues=N] [--serial=ID]\n"
-		"                      [--threads]\n"
+		"                      [--threads] [--io=sync|uring|threads] [--direct]\n"
 		"       vhost-user-blk --print-capabilities\n"
 		"\n"
 		"Serves FILE (a raw image, a multiple of 512 bytes) as a virtio-blk device\n"
@@ -389,6 +632,8 @@ int main(int argc, char **argv)
 		{ "queues", required_argument, NULL, 'q' },
 		{ "serial", required_argument, NULL, 'i' },
 		{ "threads", no_argument, NULL, 't' },
+		{ "io", required_argument, NULL, 'I' },
+		{ "direct", no_argument, NULL, 'D' },
 		{ "print-capabilities", no_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
@@ -408,10 +653,10 @@ int main(int argc, char **argv)
 	const char *serial = "libvhost-blk";
 	unsigned long fd = ULONG_MAX, queues = 1;
 	struct libvhost_ctx *ctx = NULL;
-	struct blk b = { .fd = -1 };
+	struct blk b = { .fd = -1, .io_kind = BLK_IO_URING, .io_default = true };
 	struct tool_serve loop = { .tool = "vhost-user-blk", .userdata = &b, .extra_fd = -1 };
 	sigset_t unblocked;
-	bool threads = false;
+	bool threads = false, direct = false;
 	struct stat st;
 	int c, r;
 
@@ -447,6 +692,16 @@ int main(int argc, char **argv)
 		case 't':
 			threads = true;
 			break;
+		case 'I':
+			if (blk_io_parse(optarg, &b.io_kind) < 0) {
+				fprintf(stderr, "vhost-user-blk: --io takes sync, uring or threads\n");
+				return 2;
+			}
+			b.io_default = false;
+			break;
+		case 'D':
+			direct = true;
+			break;
 		case 'c':
 			/* the spec's capability report: a block device needing --blk-file */
 			printf("{\n  \"type\": \"block-device\",\n  \"features\": [\n"
@@ -475,10 +730,15 @@ int main(int argc, char **argv)
 			file);
 		return 1;
 	}
+	b.file = (struct blk_io_file){ .fd = b.fd, .fd_direct = -1 };
+	if (direct && blk_io_open_direct(&b.file, file) < 0)
+		return 1;
 	b.sectors = (uint64_t)st.st_size / SECTOR;
 	b.queues = (unsigned int)queues;
 	strncpy(b.id, serial, sizeof(b.id));
 	fill_config(&b);
+	if (io_begin(&b, threads) < 0)
+		return 1;
 
 	{
 		LIBVHOST_OPTS(libvhost_backend_opts, bo, .queue_num = queues,
@@ -525,9 +785,12 @@ int main(int argc, char **argv)
 		/* every worker ended before the back-end goes: none touches a ring after */
 		threads_end(&b);
 	} else {
+		loop.extra_fd = blk_io_get_fd(b.io);
+		loop.serve_extra = serve_completions;
 		r = tool_serve(&loop);
 	}
 	print_counts(&b);
+	io_end(&b);
 	tool_print_backend_stats("vhost-user-blk", b.be);
 	libvhost_backend_unref(b.be);
 	libvhost_ctx_unref(ctx);

@@ -114,6 +114,7 @@ lvh_log_forms='dropping the front-end|Sanitizer|runtime error:|vhost.*fail|[Ff]a
 lvh_log_info='^\[ *[0-9]+\.[0-9]+\] tsc: (Fast TSC calibration failed|Unable to calibrate against PIT)$|'\
 '^vhost-user-blk: connected to the front-end again$|'\
 '^vhost-user-blk: queue [0-9]+: [0-9]+ requests.*$|'\
+'^vhost-user-blk: I/O: .*$|'\
 '^vhost-user-net: pair [0-9]+: [0-9]+ frames from the driver.*$|'\
 '^vhost-user-(blk|net): back-end: [0-9]+ sessions, .*$|'\
 '^vhost-user-net: ([0-9]+ frames from the driver, [0-9]+ to it, [0-9]+ dropped|first frame from the driver: [0-9]+ bytes|stats: .*)$|'\

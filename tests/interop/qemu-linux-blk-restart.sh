@@ -62,11 +62,13 @@ random_pause() {
 }
 
 # then, for every other kill, the next moment the tool is inside a request:
-# it is stopped (SIGSTOP) and looked at (/proc/PID/syscall, read with the
-# shell's own read: no process a look) until it is in preadv, pwritev or
-# fdatasync (x86_64 numbers 295, 296, 75: between taking a buffer and
-# publishing it), and killed there; a purely random moment finds it asleep
-# in poll() nearly always (under TCG the guest is slow, the tool quick)
+# it is stopped (SIGSTOP) and looked at (/proc/PID/task/*/syscall, read
+# with the shell's own read: no process a look) until a thread of it is in
+# preadv, pwritev, fdatasync or io_uring_enter (x86_64 numbers 295, 296, 75,
+# 426: between taking a buffer and publishing it), and killed there; a
+# purely random moment finds it asleep in poll() nearly always (under TCG
+# the guest is slow, the tool quick).  Each start of the tool takes the
+# next I/O engine (--io=uring, threads, sync).
 kill_in_io() {
 	kio_end=$(($(date +%s) + 10))
 	while [ "$(date +%s)" -lt $kio_end ]; do
@@ -82,14 +84,25 @@ kill_in_io() {
 				kio_j=$((kio_j + 1))
 				[ $kio_j -lt 1000 ] || break
 			done
-			read -r kio_nr kio_rest < "/proc/$tool_pid/syscall" || return 0
-			case $kio_nr in
-			295 | 296 | 75) return 0 ;;
-			esac
+			for kio_f in /proc/"$tool_pid"/task/*/syscall; do
+				read -r kio_nr kio_rest < "$kio_f" || continue
+				case $kio_nr in
+				295 | 296 | 75 | 426) return 0 ;;
+				esac
+			done
+			[ -d "/proc/$tool_pid" ] || return 0
 			kill -CONT "$tool_pid"
 		done
 	done
 	return 0
+}
+
+engine() { # $1: the how-manieth start of the tool
+	case $(($1 % 3)) in
+	0) echo uring ;;
+	1) echo threads ;;
+	*) echo sync ;;
+	esac
 }
 
 # blk_variant NAME PACKED(on|off) QUEUES MODE(listen|connect)
@@ -102,7 +115,7 @@ blk_variant() {
 		dial="--socket-path=$d/s" chardev="socket,id=c0,path=$d/s,reconnect=1"
 		up="a front-end connected"
 		lvh_tool_start "$d/backend.log" env LIBVHOST_LOG=info "$blk" "$dial" \
-			--blk-file="$d/disk.img" --queues="$queues"
+			--blk-file="$d/disk.img" --queues="$queues" --io="$(engine "${kills:-0}")"
 		lvh_wait_socket "$d/s" "$tool_pid" "vhost-user-blk"
 	else
 		dial="--connect=$d/s" chardev="socket,id=c0,path=$d/s,server=on,wait=off"
@@ -115,7 +128,7 @@ blk_variant() {
 	if [ "$mode" = connect ]; then
 		lvh_wait_socket "$d/s" "$guest_pid" "QEMU"
 		lvh_tool_start "$d/backend.log" env LIBVHOST_LOG=info "$blk" "$dial" \
-			--blk-file="$d/disk.img" --queues="$queues"
+			--blk-file="$d/disk.img" --queues="$queues" --io="$(engine "${kills:-0}")"
 	fi
 	lvh_guest_wait "guest-io: start"
 	lvh_guest_wait "guest-io: progress"
@@ -133,7 +146,7 @@ blk_variant() {
 		# a killed listening tool leaves its socket file behind (QEMU's stays)
 		[ "$mode" = listen ] && rm -f "$d/s"
 		lvh_tool_start "$d/backend.log" env LIBVHOST_LOG=info "$blk" "$dial" \
-			--blk-file="$d/disk.img" --queues="$queues"
+			--blk-file="$d/disk.img" --queues="$queues" --io="$(engine "${kills:-0}")"
 		lvh_guest_wait_log "$d/backend.log" "$up" $((ups + 1)) "$tool_pid" 120
 		# the guest's I/O goes on: two more progress lines
 		p=$(lvh_guest_count "guest-io: progress")

@@ -4,8 +4,9 @@
 # vhost-user-blk: fe-restart blk asks for the inflight area once
 # (GET_INFLIGHT_FD) and hands it to every session (SET_INFLIGHT_FD); the
 # tool is SIGKILLed under random reads and writes (every other time while it
-# is inside a request's preadv, pwritev or fdatasync) and started again on
-# the same socket.  The front-end restores each ring at its used index, as
+# is inside a request's preadv, pwritev, fdatasync or io_uring_enter) and
+# started again on the same socket, with each I/O engine in turn (--io=sync,
+# uring, threads: requests in flight on the disk when it dies).  The front-end restores each ring at its used index, as
 # QEMU does, and the new tool resubmits from the inflight area what the
 # killed one had taken ("vq N: M buffers were in flight: taking them again"
 # in its LIBVHOST_LOG=info log: the test fails unless some kill found
@@ -25,16 +26,22 @@ tpid=
 # (the socket's own errors are at debug: the front-end's line names the request)
 lvh_log_allow='^libvhost: (lvh_fe_fail: )?vhost-user: [A-Z_]+ failed: (Connection reset by peer|Broken pipe); the connection is closed$'
 
-start_tool() {
-	LIBVHOST_LOG=info "$blk" --socket-path="$d/s" --blk-file="$d/disk.img" --queues=2 \
+start_tool() { # $1: the how-manieth start, from 0
+	case $((${1:-0} % 3)) in
+	0) io=sync ;;
+	1) io=uring ;;
+	*) io=threads ;;
+	esac
+	LIBVHOST_LOG=info "$blk" --socket-path="$d/s" --blk-file="$d/disk.img" --queues=2 --io="$io" \
 		2>> "$d/backend.txt" &
 	tpid=$!
 	lvh_kill_at_exit $tpid
 }
 
 # the next moment the tool is inside a request: stopped (SIGSTOP) and looked
-# at (/proc/PID/syscall) until it is in preadv, pwritev or fdatasync (x86_64:
-# 295, 296, 75), for at most 10 s; left stopped there for the SIGKILL
+# at (/proc/PID/task/*/syscall) until a thread of it is in preadv, pwritev,
+# fdatasync or io_uring_enter (x86_64: 295, 296, 75, 426), for at most 10 s;
+# left stopped there for the SIGKILL
 stop_in_io() {
 	sio_end=$(($(date +%s) + 10))
 	while [ "$(date +%s)" -lt $sio_end ]; do
@@ -47,10 +54,13 @@ stop_in_io() {
 			sio_j=$((sio_j + 1))
 			[ $sio_j -lt 1000 ] || break
 		done
-		read -r sio_nr sio_rest < "/proc/$tpid/syscall" || return 0
-		case $sio_nr in
-		295 | 296 | 75) return 0 ;;
-		esac
+		for sio_f in /proc/"$tpid"/task/*/syscall; do
+			read -r sio_nr sio_rest < "$sio_f" || continue
+			case $sio_nr in
+			295 | 296 | 75 | 426) return 0 ;;
+			esac
+		done
+		[ -d "/proc/$tpid" ] || return 0
 		kill -CONT "$tpid"
 	done
 	return 0
@@ -83,7 +93,7 @@ while [ $k -lt "$kills" ]; do
 	} 2> /dev/null # no "Killed" from the shell
 	# a killed listening tool leaves its socket file behind
 	rm -f "$d/s"
-	start_tool
+	start_tool $k
 done
 lvh_reap $dpid "fe-restart blk --inflight"
 lvh_stop "$tpid" vhost-user-blk
