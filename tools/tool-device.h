@@ -191,4 +191,52 @@ int tool_serve(const struct tool_serve *s);
  */
 int tool_serve_threads(const struct tool_serve *s, const sigset_t *unblocked);
 
+/*
+ * Several back-ends (--device) on one thread: tool_serve() and
+ * tool_serve_threads() for @n of them, all in one ppoll().  A back-end
+ * whose front-end left for good (an adopted fd) is no longer polled; the
+ * loop ends when none is left, at tool_quit, or on an error of one
+ * (-EINVAL for more than TOOL_MAX_DEVICES or a bad one).  A front-end
+ * the library dropped is no error: its back-end waits for the next one
+ * while the others go on.
+ */
+int tool_serve_all(const struct tool_serve *const *s, unsigned int n);
+int tool_serve_threads_all(const struct tool_serve *const *s, unsigned int n,
+			   const sigset_t *unblocked);
+
+/* The most devices one process serves. */
+#define TOOL_MAX_DEVICES 64
+
+/*
+ * The value of --device: KEY=VALUE pairs separated by commas, ",," a comma
+ * within a value (QEMU's convention).  Every key must be one of @keys (a
+ * NULL-ended list), at most once; @set gets its index there and its value,
+ * and returns -1 (having said why) when the value is bad.  Returns 0, or
+ * -1 with a line on stderr naming @tool.
+ */
+int tool_device_parse(const char *tool, const char *arg, const char *const *keys,
+		      int (*set)(void *ud, unsigned int key, const char *value), void *ud);
+
+/* A decimal number of at most @max into *out: 0, or -1. */
+int tool_parse_uint(const char *s, unsigned long max, unsigned long *out);
+
+/* on, off (also yes/no, true/false) into *out: 0, or -1. */
+int tool_parse_bool(const char *s, bool *out);
+
+/*
+ * Where a device meets its front-end: exactly one of socket_path (listen
+ * there), connect_path (dial it) and fd (>= 0: a connected socket to adopt).
+ */
+struct tool_attach {
+	const char *socket_path;
+	const char *connect_path;
+	int fd;
+};
+
+/* How many of the three @a names (1 is right). */
+unsigned int tool_attach_count(const struct tool_attach *a);
+
+/* @be listening, dialling or on the fd: 0, or -errno after a line on stderr naming @tool. */
+int tool_attach(const char *tool, struct libvhost_backend *be, const struct tool_attach *a);
+
 #endif
