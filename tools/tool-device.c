@@ -281,59 +281,57 @@ int tool_parse_bool(const char *s, bool *out)
 	return -1;
 }
 
-/* The next KEY=VALUE of *p into @item (",," made ","), *p moved past it and its comma. */
-static void next_item(const char **p, char *item)
+/*
+ * The next KEY=VALUE at *p, made a string in place (",," made ","); *p
+ * moved past it and its comma.  Returns it.
+ */
+static char *next_item(char **p)
 {
-	const char *q = *p;
+	char *item = *p, *q = *p, *w = *p;
 
 	while (*q) {
 		if (*q == ',' && q[1] != ',')
 			break;
-		*item++ = *q;
+		*w++ = *q;
 		q += *q == ',' ? 2 : 1;
 	}
-	*item = '\0';
 	*p = *q ? q + 1 : q;
+	*w = '\0';
+	return item;
 }
 
-int tool_device_parse(const char *tool, const char *arg, const char *const *keys,
+int tool_device_parse(const char *tool, char *arg, const char *const *keys,
 		      int (*set)(void *ud, unsigned int key, const char *value), void *ud)
 {
 	uint64_t seen = 0;
-	const char *p = arg;
-	char *item = malloc(strlen(arg) + 1), *eq;
+	char *p = arg, *item, *eq;
 	unsigned int k;
-	int r = 0;
 
-	if (!item) {
-		fprintf(stderr, "%s: out of memory\n", tool);
+	if (!*arg) {
+		fprintf(stderr, "%s: --device takes KEY=VALUE,...\n", tool);
 		return -1;
 	}
-	while (*p && r == 0) {
-		next_item(&p, item);
+	while (*p) {
+		item = next_item(&p);
 		eq = strchr(item, '=');
 		if (eq)
 			*eq = '\0';
 		for (k = 0; keys[k] && strcmp(keys[k], item); k++)
 			;
 		if (!eq || !keys[k]) {
-			fprintf(stderr, "%s: --device '%s': %s '%s'\n", tool, arg,
+			fprintf(stderr, "%s: --device: %s '%s'\n", tool,
 				eq ? "unknown key" : "not KEY=VALUE:", item);
-			r = -1;
-		} else if (seen & (1ULL << k)) {
-			fprintf(stderr, "%s: --device '%s': %s given twice\n", tool, arg, item);
-			r = -1;
-		} else {
-			seen |= 1ULL << k;
-			r = set(ud, k, eq + 1) < 0 ? -1 : 0;
+			return -1;
 		}
+		if (seen & (1ULL << k)) {
+			fprintf(stderr, "%s: --device: %s given twice\n", tool, item);
+			return -1;
+		}
+		seen |= 1ULL << k;
+		if (set(ud, k, eq + 1) < 0)
+			return -1;
 	}
-	if (!*arg) {
-		fprintf(stderr, "%s: --device takes KEY=VALUE,...\n", tool);
-		r = -1;
-	}
-	free(item);
-	return r;
+	return 0;
 }
 
 unsigned int tool_attach_count(const struct tool_attach *a)

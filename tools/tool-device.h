@@ -210,11 +210,12 @@ int tool_serve_threads_all(const struct tool_serve *const *s, unsigned int n,
 /*
  * The value of --device: KEY=VALUE pairs separated by commas, ",," a comma
  * within a value (QEMU's convention).  Every key must be one of @keys (a
- * NULL-ended list), at most once; @set gets its index there and its value,
- * and returns -1 (having said why) when the value is bad.  Returns 0, or
- * -1 with a line on stderr naming @tool.
+ * NULL-ended list), at most once; @set gets its index there and its value
+ * (a string within @arg, which is cut up in place: an argv string lives as
+ * long as the program), and returns -1 (having said why) when the value is
+ * bad.  Returns 0, or -1 with a line on stderr naming @tool.
  */
-int tool_device_parse(const char *tool, const char *arg, const char *const *keys,
+int tool_device_parse(const char *tool, char *arg, const char *const *keys,
 		      int (*set)(void *ud, unsigned int key, const char *value), void *ud);
 
 /* A decimal number of at most @max into *out: 0, or -1. */

@@ -544,8 +544,8 @@ static int parse_options(int argc, char **argv, struct blk_opts *o, bool *thread
 			if (tool_device_parse("vhost-user-blk", optarg, device_keys, device_key, &o[n]) < 0)
 				return -2;
 			if (!o[n].file || tool_attach_count(&o[n].at) != 1) {
-				fprintf(stderr, "vhost-user-blk: --device '%s' needs blk-file and one of "
-						"socket-path and connect\n", optarg);
+				fprintf(stderr, "vhost-user-blk: --device needs blk-file and one of "
+						"socket-path and connect\n");
 				return -2;
 			}
 			n++;
