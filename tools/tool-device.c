@@ -334,6 +334,60 @@ int tool_device_parse(const char *tool, char *arg, const char *const *keys,
 	return 0;
 }
 
+int tool_devices_add(struct tool_devices *d, char *arg)
+{
+	void *o = (uint8_t *)d->opts + d->n * d->size;
+
+	if (d->n > TOOL_MAX_DEVICES) {
+		fprintf(stderr, "%s: at most %u devices\n", d->tool, TOOL_MAX_DEVICES);
+		return -1;
+	}
+	memcpy(o, d->defaults, d->size);
+	if (tool_device_parse(d->tool, arg, d->keys, d->set, o) < 0 || d->check(o) < 0)
+		return -1;
+	d->n++;
+	return 0;
+}
+
+int tool_devices_end(struct tool_devices *d)
+{
+	unsigned int n = d->n - !d->single;
+
+	if (!n) {
+		fprintf(stderr, "%s: no device: give --socket-path or --device\n", d->tool);
+		return -1;
+	}
+	if (d->single && d->check(d->opts) < 0)
+		return -1;
+	if (n > TOOL_MAX_DEVICES) {
+		fprintf(stderr, "%s: at most %u devices\n", d->tool, TOOL_MAX_DEVICES);
+		return -1;
+	}
+	if (!d->single)
+		memmove(d->opts, (uint8_t *)d->opts + d->size, n * d->size);
+	return (int)n;
+}
+
+int tool_run(const struct tool_serve *const *s, unsigned int n, bool threads,
+	     int (*begin)(void *userdata), void (*end)(void *userdata))
+{
+	sigset_t unblocked;
+	unsigned int i;
+	int r = 0;
+
+	if (!threads)
+		return tool_serve_all(s, n);
+	tool_threads_block_signals(&unblocked);
+	for (i = 0; i < n && r == 0; i++)
+		r = begin(s[i]->userdata) < 0 ? -EAGAIN : 0;
+	if (r == 0)
+		r = tool_serve_threads_all(s, n, &unblocked);
+	/* every thread ended before the back-ends go: none touches a ring after */
+	for (i = 0; i < n; i++)
+		end(s[i]->userdata);
+	return r;
+}
+
 unsigned int tool_attach_count(const struct tool_attach *a)
 {
 	return (a->socket_path != NULL) + (a->connect_path != NULL) + (a->fd >= 0);

@@ -218,6 +218,44 @@ int tool_serve_threads_all(const struct tool_serve *const *s, unsigned int n,
 int tool_device_parse(const char *tool, char *arg, const char *const *keys,
 		      int (*set)(void *ud, unsigned int key, const char *value), void *ud);
 
+/*
+ * A tool's devices as its options describe them: opts[0] the one its
+ * single-device options (--socket-path and the rest) make, then one per
+ * --device; each @size bytes, a --device's starting as *@defaults.
+ */
+struct tool_devices {
+	const char *tool;
+	const char *const *keys; /* --device's, for tool_device_parse() */
+	int (*set)(void *opts, unsigned int key, const char *value);
+	/* after a device's options: 0, or -1 having said what is missing */
+	int (*check)(const void *opts);
+	void *opts; /* room for TOOL_MAX_DEVICES + 1 */
+	size_t size;
+	const void *defaults;
+	unsigned int n; /* opts[] filled, opts[0] included */
+	bool single; /* a single-device option was given: opts[0] is a device */
+};
+
+/* A --device's value: 0, or -1 having said why. */
+int tool_devices_add(struct tool_devices *d, char *arg);
+
+/*
+ * After the options: the number of devices, opts[0] being the first (the
+ * single-device options', else the first --device's); -1 having said why
+ * (none, too many, or the single-device options lack something).
+ */
+int tool_devices_end(struct tool_devices *d);
+
+/*
+ * Serves @n back-ends (tool_serve_all()), or with @threads: every one's
+ * @begin(userdata) starts its ring threads (0, or -1 having said why),
+ * tool_serve_threads_all() runs, and every one's @end(userdata) (begun or
+ * not) ends them before the back-ends go.  Returns as tool_serve_all();
+ * -EAGAIN when a @begin failed.
+ */
+int tool_run(const struct tool_serve *const *s, unsigned int n, bool threads,
+	     int (*begin)(void *userdata), void (*end)(void *userdata));
+
 /* A decimal number of at most @max into *out: 0, or -1. */
 int tool_parse_uint(const char *s, unsigned long max, unsigned long *out);
 

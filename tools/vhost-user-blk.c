@@ -288,8 +288,9 @@ static void thread_stopped(void *ud, struct libvhost_vq *vq)
 	tool_worker_stop(b->worker[libvhost_vq_get_index(vq)], vq);
 }
 
-static void threads_end(struct blk *b)
+static void threads_end(void *ud)
 {
+	struct blk *b = ud;
 	unsigned int i;
 
 	for (i = 0; i < b->queues; i++) {
@@ -298,9 +299,10 @@ static void threads_end(struct blk *b)
 	}
 }
 
-static int threads_begin(struct blk *b)
+static int threads_begin(void *ud)
 {
 	static const struct tool_worker_ops ops = { thread_serve, thread_drain };
+	struct blk *b = ud;
 	unsigned int i;
 
 	for (i = 0; i < b->queues; i++) {
@@ -476,6 +478,18 @@ static int blk_open(struct blk *b, const struct blk_opts *o, unsigned int index,
 	return tool_attach(b->name, b->be, &o->at) < 0 ? -1 : 0;
 }
 
+/* A device's options are complete: 0, or -1 having said what is missing. */
+static int device_check(const void *opts)
+{
+	const struct blk_opts *o = opts;
+
+	if (o->file && tool_attach_count(&o->at) == 1)
+		return 0;
+	fprintf(stderr, "vhost-user-blk: a device needs an image (blk-file) and one socket "
+			"(socket-path, connect or fd)\n");
+	return -1;
+}
+
 /*
  * The options into o[] (device 0 from --socket-path and the rest, then one
  * per --device); *threads for --threads.  Returns the number of devices,
@@ -498,14 +512,15 @@ static int parse_options(int argc, char **argv, struct blk_opts *o, bool *thread
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	unsigned int n = 1; /* o[0] is the legacy device's; --device ones follow */
-	bool legacy = false;
+	static const struct blk_opts defaults = { .at.fd = -1, .queues = 1 };
+	struct tool_devices devs = { "vhost-user-blk", device_keys, device_key, device_check,
+				     o, sizeof(*o), &defaults, 1, false };
 	unsigned long fd;
-	int c;
+	int c, n;
 
-	o[0] = (struct blk_opts){ .at.fd = -1, .queues = 1 };
+	o[0] = defaults;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		legacy |= strchr("sCfbrqi", c) != NULL;
+		devs.single |= strchr("sCfbrqi", c) != NULL;
 		switch (c) {
 		case 's':
 			o[0].at.socket_path = optarg;
@@ -536,19 +551,8 @@ static int parse_options(int argc, char **argv, struct blk_opts *o, bool *thread
 			o[0].serial = optarg;
 			break;
 		case 'd':
-			if (n > TOOL_MAX_DEVICES) {
-				fprintf(stderr, "vhost-user-blk: at most %u devices\n", TOOL_MAX_DEVICES);
+			if (tool_devices_add(&devs, optarg) < 0)
 				return -2;
-			}
-			o[n] = (struct blk_opts){ .at.fd = -1, .queues = 1 };
-			if (tool_device_parse("vhost-user-blk", optarg, device_keys, device_key, &o[n]) < 0)
-				return -2;
-			if (!o[n].file || tool_attach_count(&o[n].at) != 1) {
-				fprintf(stderr, "vhost-user-blk: --device needs blk-file and one of "
-						"socket-path and connect\n");
-				return -2;
-			}
-			n++;
 			break;
 		case 't':
 			*threads = true;
@@ -566,18 +570,10 @@ static int parse_options(int argc, char **argv, struct blk_opts *o, bool *thread
 			return -2;
 		}
 	}
-	if (optind < argc || (!legacy && n == 1) ||
-	    (legacy && (!o[0].file || tool_attach_count(&o[0].at) != 1))) {
+	n = optind < argc ? -1 : tool_devices_end(&devs);
+	if (n < 0)
 		usage(stderr);
-		return -2;
-	}
-	if (n - !legacy > TOOL_MAX_DEVICES) {
-		fprintf(stderr, "vhost-user-blk: at most %u devices\n", TOOL_MAX_DEVICES);
-		return -2;
-	}
-	if (!legacy)
-		memmove(&o[0], &o[1], (n - 1) * sizeof(*o));
-	return (int)(n - !legacy);
+	return n < 0 ? -2 : n;
 }
 
 int main(int argc, char **argv)
@@ -587,7 +583,6 @@ int main(int argc, char **argv)
 	static struct tool_serve loop[TOOL_MAX_DEVICES];
 	const struct tool_serve *loops[TOOL_MAX_DEVICES];
 	struct libvhost_ctx *ctx = NULL;
-	sigset_t unblocked;
 	bool threads = false;
 	int i, n, r = 0;
 
@@ -619,18 +614,7 @@ int main(int argc, char **argv)
 	if (tool_drop_capabilities("vhost-user-blk") < 0)
 		return 1;
 	tool_catch_signals();
-	if (threads) {
-		tool_threads_block_signals(&unblocked);
-		for (i = 0; i < n && r == 0; i++)
-			r = threads_begin(dev[i]) < 0 ? -EAGAIN : 0;
-		if (r == 0)
-			r = tool_serve_threads_all(loops, (unsigned int)n, &unblocked);
-		/* every worker ended before the back-ends go: none touches a ring after */
-		for (i = 0; i < n; i++)
-			threads_end(dev[i]);
-	} else {
-		r = tool_serve_all(loops, (unsigned int)n);
-	}
+	r = tool_run(loops, (unsigned int)n, threads, threads_begin, threads_end);
 	for (i = 0; i < n; i++) {
 		print_counts(dev[i]);
 		tool_print_backend_stats(dev[i]->name, dev[i]->be);

@@ -730,8 +730,9 @@ static void thread_stopped(void *ud, struct libvhost_vq *vq)
 }
 
 /* The workers ended (none touches a ring after), their counts summed up and printed. */
-static void threads_end(struct net *n)
+static void threads_end(void *ud)
 {
+	struct net *n = ud;
 	unsigned int p;
 
 	for (p = 0; p < n->pairs; p++) {
@@ -756,9 +757,10 @@ static void threads_end(struct net *n)
 	}
 }
 
-static int threads_begin(struct net *n)
+static int threads_begin(void *ud)
 {
 	static const struct tool_worker_ops ops = { thread_serve, thread_drain };
+	struct net *n = ud;
 	unsigned int p;
 
 	for (p = 0; p < n->pairs; p++) {
@@ -1131,6 +1133,16 @@ static int check_options(const struct net_opts *no, unsigned int ports)
 	return 0;
 }
 
+static int device_check(const void *opts)
+{
+	const struct port_opts *o = opts;
+
+	if (tool_attach_count(&o->at) == 1)
+		return 0;
+	fprintf(stderr, "vhost-user-net: a port needs one socket (socket-path or fd)\n");
+	return -1;
+}
+
 /*
  * The options into o[] (port 0 from --socket-path and the rest, then one
  * per --device) and *no.  Returns the number of ports, 0 when the program
@@ -1155,14 +1167,15 @@ static int parse_options(int argc, char **argv, struct port_opts *o, struct net_
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	unsigned int n = 1; /* o[0] is the legacy port's; --device ones follow */
-	bool legacy = false;
+	static const struct port_opts defaults = { .at.fd = -1, .pairs = 1 };
+	struct tool_devices devs = { "vhost-user-net", device_keys, device_key, device_check,
+				     o, sizeof(*o), &defaults, 1, false };
 	unsigned long v;
-	int c;
+	int c, n;
 
-	o[0] = (struct port_opts){ .at.fd = -1, .pairs = 1 };
+	o[0] = defaults;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		legacy |= strchr("sfqm", c) != NULL;
+		devs.single |= strchr("sfqm", c) != NULL;
 		switch (c) {
 		case 's':
 			o[0].at.socket_path = optarg;
@@ -1217,18 +1230,8 @@ static int parse_options(int argc, char **argv, struct port_opts *o, struct net_
 			no->threads = true;
 			break;
 		case 'd':
-			if (n > TOOL_MAX_DEVICES) {
-				fprintf(stderr, "vhost-user-net: at most %u ports\n", TOOL_MAX_DEVICES);
+			if (tool_devices_add(&devs, optarg) < 0)
 				return -2;
-			}
-			o[n] = (struct port_opts){ .at.fd = -1, .pairs = 1 };
-			if (tool_device_parse("vhost-user-net", optarg, device_keys, device_key, &o[n]) < 0)
-				return -2;
-			if (!o[n].at.socket_path) {
-				fprintf(stderr, "vhost-user-net: --device needs socket-path\n");
-				return -2;
-			}
-			n++;
 			break;
 		case 'c':
 			printf("{\n  \"type\": \"net\",\n  \"features\": []\n}\n");
@@ -1241,18 +1244,12 @@ static int parse_options(int argc, char **argv, struct port_opts *o, struct net_
 			return -2;
 		}
 	}
-	if (optind < argc || (!legacy && n == 1) || (legacy && tool_attach_count(&o[0].at) != 1)) {
+	n = optind < argc ? -1 : tool_devices_end(&devs);
+	if (n < 0) {
 		usage(stderr);
 		return -2;
 	}
-	if (n - !legacy > TOOL_MAX_DEVICES) {
-		fprintf(stderr, "vhost-user-net: at most %u ports\n", TOOL_MAX_DEVICES);
-		return -2;
-	}
-	if (!legacy)
-		memmove(&o[0], &o[1], (n - 1) * sizeof(*o));
-	n -= !legacy;
-	return check_options(no, n) < 0 ? -2 : (int)n;
+	return check_options(no, (unsigned int)n) < 0 ? -2 : n;
 }
 
 int main(int argc, char **argv)
@@ -1264,7 +1261,6 @@ int main(int argc, char **argv)
 	struct net_opts no = { .mode = MODE_ECHO, .gen_len = 64 };
 	struct libvhost_ctx *ctx = NULL;
 	struct timespec now;
-	sigset_t unblocked;
 	int i, n, r;
 
 	cpu_probe();
@@ -1301,17 +1297,8 @@ int main(int argc, char **argv)
 	if (tool_drop_capabilities("vhost-user-net") < 0)
 		return 1;
 	tool_catch_signals();
-	if (no.threads) {
-		tool_threads_block_signals(&unblocked);
-		for (i = 0; i < n && r == 0; i++)
-			r = threads_begin(port[i]) < 0 ? -EAGAIN : 0;
-		if (r == 0)
-			r = tool_serve_threads_all(loops, (unsigned int)n, &unblocked);
-		for (i = 0; i < n; i++)
-			threads_end(port[i]);
-	} else {
-		r = no.poll ? loop_poll(port[0]) : tool_serve_all(loops, (unsigned int)n);
-	}
+	r = no.poll ? loop_poll(port[0])
+		    : tool_run(loops, (unsigned int)n, no.threads, threads_begin, threads_end);
 	for (i = 0; i < n; i++) {
 		struct net *p = port[i];
 
