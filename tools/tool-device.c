@@ -87,8 +87,13 @@ static int gather(const struct tool_serve *s, struct served *v, bool threads,
 		v->done = !s->client; /* --fd: the front-end went away */
 		if (v->done)
 			return -1;
+		/*
+		 * --connect: dial again RETRY_NS after the front-end left, then
+		 * every RETRY_NS (at once, a front-end killed may still have its
+		 * listening socket for a moment, and a dial there is dropped)
+		 */
 		if (!v->has_due)
-			set_due(v, now, 0); /* --connect: dial at once, then every RETRY_NS */
+			set_due(v, now, RETRY_NS);
 	} else {
 		v->has_due = false;
 		/* a per-back-end deadline of the library would be set here (set_due()) */
