@@ -37,7 +37,7 @@ int tool_config_read(const void *config, size_t size, uint32_t offset, void *buf
 	return 0;
 }
 
-#define RETRY_NS 100000000LL /* --connect: the front-end gone, dialled again this often */
+#define RETRY_MS 100 /* --connect: the front-end gone, dialled again this often */
 
 /* What tool_serve_all() knows of one back-end between rounds, and in one. */
 struct served {
@@ -52,8 +52,13 @@ static int64_t ns_until(const struct timespec *t, const struct timespec *now)
 	return (t->tv_sec - now->tv_sec) * 1000000000LL + t->tv_nsec - now->tv_nsec;
 }
 
-static void set_due(struct served *v, const struct timespec *now, int64_t ns)
+/* @v processed in @ms (< 0: no change) even if its socket stays quiet. */
+static void due_in(struct served *v, const struct timespec *now, int ms)
 {
+	int64_t ns = (int64_t)ms * 1000000LL;
+
+	if (ms < 0)
+		return;
 	v->has_due = true;
 	v->due.tv_sec = now->tv_sec + ns / 1000000000LL;
 	v->due.tv_nsec = now->tv_nsec + ns % 1000000000LL;
@@ -88,15 +93,15 @@ static int gather(const struct tool_serve *s, struct served *v, bool threads,
 		if (v->done)
 			return -1;
 		/*
-		 * --connect: dial again RETRY_NS after the front-end left, then
-		 * every RETRY_NS (at once, a front-end killed may still have its
+		 * --connect: dial again RETRY_MS after the front-end left, then
+		 * every RETRY_MS (at once, a front-end killed may still have its
 		 * listening socket for a moment, and a dial there is dropped)
 		 */
 		if (!v->has_due)
-			set_due(v, now, RETRY_NS);
+			due_in(v, now, RETRY_MS);
 	} else {
 		v->has_due = false;
-		/* a per-back-end deadline of the library would be set here (set_due()) */
+		/* a deadline of the library's (ms, -1 none) goes here: due_in(v, now, ...) */
 		pfd[*cnt] = (struct pollfd){ fd, POLLIN, 0 };
 		kind[(*cnt)++] = -1;
 	}
@@ -181,7 +186,7 @@ static int dispatch(const struct tool_serve *s, struct served *v, bool threads,
 		if (r > 0)
 			fprintf(stderr, "%s: connected to the front-end again\n", s->tool);
 		else
-			set_due(v, &now, RETRY_NS);
+			due_in(v, &now, RETRY_MS);
 		return 0;
 	}
 	if (s->after_message && !threads)
