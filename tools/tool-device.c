@@ -279,7 +279,8 @@ int tool_parse_uint(const char *s, unsigned long max, unsigned long *out)
 
 int tool_parse_bool(const char *s, bool *out)
 {
-	static const char *const yes[] = { "on", "yes", "true" }, *const no[] = { "off", "no", "false" };
+	static const char *const yes[] = { "on", "yes", "true" };
+	static const char *const no[] = { "off", "no", "false" };
 	unsigned int i;
 
 	for (i = 0; i < 3; i++) {
@@ -416,7 +417,7 @@ int tool_attach(const char *tool, struct libvhost_backend *be, const struct tool
 		r = libvhost_backend_adopt_fd(be, a->fd);
 	if (r < 0)
 		/* libvhost's line, if it logged one */
-		tool_fail(tool, a->socket_path ? a->socket_path : a->connect_path ? a->connect_path : "--fd",
-			  r, mark);
+		tool_fail(tool, a->socket_path ? a->socket_path
+				: a->connect_path ? a->connect_path : "--fd", r, mark);
 	return r;
 }

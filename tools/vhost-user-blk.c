@@ -603,11 +603,12 @@ int main(int argc, char **argv)
 		dev[i]->fd = -1;
 		if (blk_open(dev[i], &o[i], (unsigned int)i, threads, ctx) < 0)
 			return 1;
-		loop[i] = (struct tool_serve){ .tool = dev[i]->name, .be = dev[i]->be,
-					       .client = o[i].at.connect_path != NULL,
-					       .userdata = dev[i], .rings = dev[i]->queues,
-					       .serve_ring = serve_kicked, .extra_fd = -1,
-					       .workers = dev[i]->worker, .nworkers = dev[i]->queues };
+		loop[i] = (struct tool_serve){
+			.tool = dev[i]->name, .be = dev[i]->be,
+			.client = o[i].at.connect_path != NULL, .userdata = dev[i],
+			.rings = dev[i]->queues, .serve_ring = serve_kicked, .extra_fd = -1,
+			.workers = dev[i]->worker, .nworkers = dev[i]->queues,
+		};
 		loops[i] = &loop[i];
 	}
 	/* set up: nothing below needs a privilege */

@@ -453,7 +453,8 @@ static unsigned int serve_tx(struct net *n, unsigned int pair)
 			continue;
 		n->tx_frames++;
 		if (!n->announced) {
-			fprintf(stderr, "%s: first frame from the driver: %zu bytes\n", n->name, len);
+			fprintf(stderr, "%s: first frame from the driver: %zu bytes\n", n->name,
+				len);
 			n->announced = true;
 		}
 		if (n->tap >= 0) {
