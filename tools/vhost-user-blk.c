@@ -437,8 +437,9 @@ static int blk_open(struct blk *b, const struct blk_opts *o, unsigned int index,
 		      .ops = threads ? &ops_threads : &ops, .userdata = b,
 		      .flags = threads ? LIBVHOST_BACKEND_F_THREADED : 0);
 	const char *serial = o->serial;
-	char gen[BLK_ID_BYTES + 1];
+	char gen[32];
 	struct stat st;
+	size_t len;
 	int r;
 
 	if (index)
@@ -462,7 +463,8 @@ static int blk_open(struct blk *b, const struct blk_opts *o, unsigned int index,
 		snprintf(gen, sizeof(gen), "libvhost-blk-%u", index);
 	if (!serial)
 		serial = index ? gen : "libvhost-blk";
-	memcpy(b->id, serial, strnlen(serial, sizeof(b->id))); /* b->id was zeroed */
+	len = strlen(serial);
+	memcpy(b->id, serial, len < sizeof(b->id) ? len : sizeof(b->id)); /* b->id was zeroed */
 	fill_config(b);
 	bo.features = (1ULL << VIRTIO_F_VERSION_1) | (1ULL << VIRTIO_RING_F_EVENT_IDX) |
 		      (1ULL << VIRTIO_RING_F_INDIRECT_DESC) | (1ULL << VIRTIO_F_RING_PACKED) |
@@ -583,8 +585,8 @@ int main(int argc, char **argv)
 	static struct tool_serve loop[TOOL_MAX_DEVICES];
 	const struct tool_serve *loops[TOOL_MAX_DEVICES];
 	struct libvhost_ctx *ctx = NULL;
-	bool threads = false;
-	int i, n, r = 0;
+	bool threads = false, served = false;
+	int i, n, made = 0, r = 0;
 
 	n = parse_options(argc, argv, o, &threads);
 	if (n <= 0)
@@ -597,12 +599,13 @@ int main(int argc, char **argv)
 	for (i = 0; i < n; i++) {
 		if (posix_memalign((void **)&dev[i], 64, sizeof(struct blk)) != 0) {
 			fprintf(stderr, "vhost-user-blk: out of memory\n");
-			return 1;
+			goto fail;
 		}
 		memset(dev[i], 0, sizeof(struct blk));
 		dev[i]->fd = -1;
+		made++;
 		if (blk_open(dev[i], &o[i], (unsigned int)i, threads, ctx) < 0)
-			return 1;
+			goto fail;
 		loop[i] = (struct tool_serve){
 			.tool = dev[i]->name, .be = dev[i]->be,
 			.client = o[i].at.connect_path != NULL, .userdata = dev[i],
@@ -613,20 +616,23 @@ int main(int argc, char **argv)
 	}
 	/* set up: nothing below needs a privilege */
 	if (tool_drop_capabilities("vhost-user-blk") < 0)
-		return 1;
+		goto fail;
 	tool_catch_signals();
 	r = tool_run(loops, (unsigned int)n, threads, threads_begin, threads_end);
+	served = true;
 	for (i = 0; i < n; i++) {
 		print_counts(dev[i]);
 		tool_print_backend_stats(dev[i]->name, dev[i]->be);
+	}
+	if (r < 0)
+		fprintf(stderr, "vhost-user-blk: %s\n", strerror(-r));
+fail:
+	for (i = 0; i < made; i++) {
 		libvhost_backend_unref(dev[i]->be);
-		close(dev[i]->fd);
+		if (dev[i]->fd >= 0)
+			close(dev[i]->fd);
 		free(dev[i]);
 	}
 	libvhost_ctx_unref(ctx);
-	if (r < 0) {
-		fprintf(stderr, "vhost-user-blk: %s\n", strerror(-r));
-		return 1;
-	}
-	return 0;
+	return served && r == 0 ? 0 : 1;
 }

@@ -1262,7 +1262,8 @@ int main(int argc, char **argv)
 	struct net_opts no = { .mode = MODE_ECHO, .gen_len = 64 };
 	struct libvhost_ctx *ctx = NULL;
 	struct timespec now;
-	int i, n, r;
+	bool served = false;
+	int i, n, made = 0, r;
 
 	cpu_probe();
 	n = parse_options(argc, argv, o, &no);
@@ -1279,11 +1280,12 @@ int main(int argc, char **argv)
 
 		if (!p) {
 			fprintf(stderr, "vhost-user-net: out of memory\n");
-			return 1;
+			goto fail;
 		}
-		port[i] = p;
+		p->tap = -1;
+		port[made++] = p;
 		if (net_open(p, &o[i], &no, (unsigned int)i, ctx) < 0)
-			return 1;
+			goto fail;
 		stats_mark(p, &now);
 		loop[i] = (struct tool_serve){
 			.tool = p->name, .be = p->be, .userdata = p, .rings = 2 * p->pairs,
@@ -1296,10 +1298,11 @@ int main(int argc, char **argv)
 		loops[i] = &loop[i];
 	}
 	if (tool_drop_capabilities("vhost-user-net") < 0)
-		return 1;
+		goto fail;
 	tool_catch_signals();
 	r = no.poll ? loop_poll(port[0])
 		    : tool_run(loops, (unsigned int)n, no.threads, threads_begin, threads_end);
+	served = true;
 	for (i = 0; i < n; i++) {
 		struct net *p = port[i];
 
@@ -1307,11 +1310,16 @@ int main(int argc, char **argv)
 				" dropped\n",
 			p->name, p->tx_frames, p->rx_frames, p->dropped);
 		tool_print_backend_stats(p->name, p->be);
+	}
+fail:
+	for (i = 0; i < made; i++) {
+		struct net *p = port[i];
+
 		libvhost_backend_unref(p->be);
 		if (p->tap >= 0)
 			close(p->tap);
 		free(p);
 	}
 	libvhost_ctx_unref(ctx);
-	return r < 0 ? 1 : 0;
+	return served && r == 0 ? 0 : 1;
 }
