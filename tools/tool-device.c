@@ -268,6 +268,14 @@ int tool_serve_threads(const struct tool_serve *s, const sigset_t *unblocked)
 	return tool_serve_threads_all(&s, 1, unblocked);
 }
 
+void tool_device_name(char *buf, size_t size, const char *tool, unsigned int index)
+{
+	if (index)
+		snprintf(buf, size, "%s: device %u", tool, index);
+	else
+		snprintf(buf, size, "%s", tool);
+}
+
 int tool_parse_uint(const char *s, unsigned long max, unsigned long *out)
 {
 	char *end;

@@ -256,6 +256,13 @@ int tool_devices_end(struct tool_devices *d);
 int tool_run(const struct tool_serve *const *s, unsigned int n, bool threads,
 	     int (*begin)(void *userdata), void (*end)(void *userdata));
 
+/*
+ * Device @index's name in its messages and count lines: @tool for device 0
+ * (the lines tests and scripts read stay as they were), "@tool: device N"
+ * past it.
+ */
+void tool_device_name(char *buf, size_t size, const char *tool, unsigned int index);
+
 /* A decimal number of at most @max into *out: 0, or -1. */
 int tool_parse_uint(const char *s, unsigned long max, unsigned long *out);
 

@@ -442,10 +442,7 @@ static int blk_open(struct blk *b, const struct blk_opts *o, unsigned int index,
 	size_t len;
 	int r;
 
-	if (index)
-		snprintf(b->name, sizeof(b->name), "vhost-user-blk: device %u", index);
-	else
-		snprintf(b->name, sizeof(b->name), "vhost-user-blk");
+	tool_device_name(b->name, sizeof(b->name), "vhost-user-blk", index);
 	b->read_only = o->read_only;
 	b->fd = open(o->file, (b->read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC);
 	if (b->fd < 0 || fstat(b->fd, &st) < 0) {

@@ -1075,10 +1075,7 @@ static int net_open(struct net *n, const struct port_opts *o, const struct net_o
 	char c;
 	int r;
 
-	if (index)
-		snprintf(n->name, sizeof(n->name), "vhost-user-net: device %u", index);
-	else
-		snprintf(n->name, sizeof(n->name), "vhost-user-net");
+	tool_device_name(n->name, sizeof(n->name), "vhost-user-net", index);
 	mac[5] = (mac[5] + index) & 0xff;
 	if (o->mac && sscanf(o->mac, "%2x:%2x:%2x:%2x:%2x:%2x%c", &mac[0], &mac[1], &mac[2],
 			     &mac[3], &mac[4], &mac[5], &c) != 6) {
