@@ -191,4 +191,98 @@ int tool_serve(const struct tool_serve *s);
  */
 int tool_serve_threads(const struct tool_serve *s, const sigset_t *unblocked);
 
+/*
+ * Several back-ends (--device) on one thread: tool_serve() and
+ * tool_serve_threads() for @n of them, all in one ppoll().  A back-end
+ * whose front-end left for good (an adopted fd) is no longer polled; the
+ * loop ends when none is left, at tool_quit, or on an error of one
+ * (-EINVAL for more than TOOL_MAX_DEVICES or a bad one).  A front-end
+ * the library dropped is no error: its back-end waits for the next one
+ * while the others go on.
+ */
+int tool_serve_all(const struct tool_serve *const *s, unsigned int n);
+int tool_serve_threads_all(const struct tool_serve *const *s, unsigned int n,
+			   const sigset_t *unblocked);
+
+/* The most devices one process serves. */
+#define TOOL_MAX_DEVICES 64
+
+/*
+ * The value of --device: KEY=VALUE pairs separated by commas, ",," a comma
+ * within a value (QEMU's convention).  Every key must be one of @keys (a
+ * NULL-ended list), at most once; @set gets its index there and its value
+ * (a string within @arg, which is cut up in place: an argv string lives as
+ * long as the program), and returns -1 (having said why) when the value is
+ * bad.  Returns 0, or -1 with a line on stderr naming @tool.
+ */
+int tool_device_parse(const char *tool, char *arg, const char *const *keys,
+		      int (*set)(void *ud, unsigned int key, const char *value), void *ud);
+
+/*
+ * A tool's devices as its options describe them: opts[0] the one its
+ * single-device options (--socket-path and the rest) make, then one per
+ * --device; each @size bytes, a --device's starting as *@defaults.
+ */
+struct tool_devices {
+	const char *tool;
+	const char *const *keys; /* --device's, for tool_device_parse() */
+	int (*set)(void *opts, unsigned int key, const char *value);
+	/* after a device's options: 0, or -1 having said what is missing */
+	int (*check)(const void *opts);
+	void *opts; /* room for TOOL_MAX_DEVICES + 1 */
+	size_t size;
+	const void *defaults;
+	unsigned int n; /* opts[] filled, opts[0] included */
+	bool single; /* a single-device option was given: opts[0] is a device */
+};
+
+/* A --device's value: 0, or -1 having said why. */
+int tool_devices_add(struct tool_devices *d, char *arg);
+
+/*
+ * After the options: the number of devices, opts[0] being the first (the
+ * single-device options', else the first --device's); -1 having said why
+ * (none, too many, or the single-device options lack something).
+ */
+int tool_devices_end(struct tool_devices *d);
+
+/*
+ * Serves @n back-ends (tool_serve_all()), or with @threads: every one's
+ * @begin(userdata) starts its ring threads (0, or -1 having said why),
+ * tool_serve_threads_all() runs, and every one's @end(userdata) (begun or
+ * not) ends them before the back-ends go.  Returns as tool_serve_all();
+ * -EAGAIN when a @begin failed.
+ */
+int tool_run(const struct tool_serve *const *s, unsigned int n, bool threads,
+	     int (*begin)(void *userdata), void (*end)(void *userdata));
+
+/*
+ * Device @index's name in its messages and count lines: @tool for device 0
+ * (the lines tests and scripts read stay as they were), "@tool: device N"
+ * past it.
+ */
+void tool_device_name(char *buf, size_t size, const char *tool, unsigned int index);
+
+/* A decimal number of at most @max into *out: 0, or -1. */
+int tool_parse_uint(const char *s, unsigned long max, unsigned long *out);
+
+/* on, off (also yes/no, true/false) into *out: 0, or -1. */
+int tool_parse_bool(const char *s, bool *out);
+
+/*
+ * Where a device meets its front-end: exactly one of socket_path (listen
+ * there), connect_path (dial it) and fd (>= 0: a connected socket to adopt).
+ */
+struct tool_attach {
+	const char *socket_path;
+	const char *connect_path;
+	int fd;
+};
+
+/* How many of the three @a names (1 is right). */
+unsigned int tool_attach_count(const struct tool_attach *a);
+
+/* @be listening, dialling or on the fd: 0, or -errno after a line on stderr naming @tool. */
+int tool_attach(const char *tool, struct libvhost_backend *be, const struct tool_attach *a);
+
 #endif

@@ -73,6 +73,7 @@ struct blk_queue {
 } __attribute__((aligned(64)));
 
 struct blk {
+	char name[48]; /* "vhost-user-blk", or "vhost-user-blk: device N" past the first */
 	int fd;
 	bool read_only;
 	uint64_t sectors;
@@ -526,8 +527,9 @@ static void thread_stopped(void *ud, struct libvhost_vq *vq)
 	tool_worker_stop(b->worker[libvhost_vq_get_index(vq)], vq);
 }
 
-static void threads_end(struct blk *b)
+static void threads_end(void *ud)
 {
+	struct blk *b = ud;
 	unsigned int i;
 
 	for (i = 0; i < b->queues; i++) {
@@ -536,9 +538,10 @@ static void threads_end(struct blk *b)
 	}
 }
 
-static int threads_begin(struct blk *b)
+static int threads_begin(void *ud)
 {
 	static const struct tool_worker_ops ops = { thread_serve, thread_drain };
+	struct blk *b = ud;
 	unsigned int i;
 
 	for (i = 0; i < b->queues; i++) {
@@ -558,7 +561,7 @@ static void print_counts(const struct blk *b)
 {
 	unsigned int i;
 
-	fprintf(stderr, "vhost-user-blk:");
+	fprintf(stderr, "%s:", b->name);
 	for (i = 0; i < b->queues; i++) {
 		const struct blk_queue *q = &b->q[i];
 
@@ -569,7 +572,7 @@ static void print_counts(const struct blk *b)
 			fprintf(stderr, " (several threads)");
 	}
 	fprintf(stderr, "\n");
-	fprintf(stderr, "vhost-user-blk: I/O: %s%s, %" PRIu64 " requests bounced\n",
+	fprintf(stderr, "%s: I/O: %s%s, %" PRIu64 " requests bounced\n", b->name,
 		blk_io_name(b->io_kind), b->file.fd_direct >= 0 ? ", direct" : "", b->file.bounced);
 }
 
@@ -588,20 +591,16 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: vhost-user-blk (--socket-path=PATH | --connect=PATH | --fd=N)\n"
 		"                      --blk-file=FILE [--read-only] [--queues=N] [--serial=ID]\n"
-		"                      [--threads] [--io=sync|uring|threads] [--direct]\n"
+		"                      [--device=KEY=VALUE,...]... [--threads]\n"
+		"                      [--io=sync|uring|threads] [--direct]\n"
+		"       vhost-user-blk --device=socket-path=PATH,blk-file=FILE[,read-only=on]\n"
+		"                      [,queues=N][,serial=ID] [--device=...]... [--threads]\n"
+		"                      [--io=sync|uring|threads] [--direct]\n"
 		"       vhost-user-blk --print-capabilities\n"
 		"\n"
 		"Serves FILE (a raw image, a multiple of 512 bytes) as a virtio-blk device\n"
-		"to a vhost-user front-end.  See vhost-user-blk(1).\n");
-}
-
-static int parse_uint(const char *s, unsigned long max, unsigned long *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtoul(s, &end, 10);
-	return errno || !*s || *end || *out > max ? -1 : 0;
+		"to a vhost-user front-end; each --device is one more (keys: socket-path or\n"
+		"connect, blk-file, read-only, queues, serial).  See vhost-user-blk(1).\n");
 }
 
 static void fill_config(struct blk *b)
@@ -621,23 +620,60 @@ static void fill_config(struct blk *b)
 	c->write_zeroes_may_unmap = 1;
 }
 
-int main(int argc, char **argv)
+/* What applies to every device: --threads, --io, --direct. */
+struct blk_run {
+	bool threads, direct;
+	enum blk_io_kind io_kind;
+	bool io_default; /* no --io: uring, else threads */
+};
+
+/* A device as the options gave it: --socket-path and the rest (device 0), or a --device. */
+struct blk_opts {
+	struct tool_attach at;
+	const char *file;
+	const char *serial; /* NULL: "libvhost-blk", and "libvhost-blk-N" past the first */
+	bool read_only;
+	unsigned long queues;
+};
+
+/* --device's keys, in the order of device_key() */
+static const char *const device_keys[] = { "socket-path", "connect",	"blk-file", "read-only",
+					   "queues",	  "serial",	NULL };
+
+static int device_key(void *ud, unsigned int key, const char *value)
 {
-	static const struct option opts[] = {
-		{ "socket-path", required_argument, NULL, 's' },
-		{ "connect", required_argument, NULL, 'C' },
-		{ "fd", required_argument, NULL, 'f' },
-		{ "blk-file", required_argument, NULL, 'b' },
-		{ "read-only", no_argument, NULL, 'r' },
-		{ "queues", required_argument, NULL, 'q' },
-		{ "serial", required_argument, NULL, 'i' },
-		{ "threads", no_argument, NULL, 't' },
-		{ "io", required_argument, NULL, 'I' },
-		{ "direct", no_argument, NULL, 'D' },
-		{ "print-capabilities", no_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
+	struct blk_opts *o = ud;
+
+	switch (key) {
+	case 0:
+		o->at.socket_path = value;
+		return 0;
+	case 1:
+		o->at.connect_path = value;
+		return 0;
+	case 2:
+		o->file = value;
+		return 0;
+	case 3:
+		if (tool_parse_bool(value, &o->read_only) == 0)
+			return 0;
+		fprintf(stderr, "vhost-user-blk: read-only is on or off\n");
+		return -1;
+	case 4:
+		if (tool_parse_uint(value, MAX_QUEUES, &o->queues) == 0 && o->queues)
+			return 0;
+		fprintf(stderr, "vhost-user-blk: queues takes 1 to %u\n", MAX_QUEUES);
+		return -1;
+	default:
+		o->serial = value;
+		return 0;
+	}
+}
+
+/* Device @index (its options @o) made: its image open, its back-end on its socket; 0 or -1. */
+static int blk_open(struct blk *b, const struct blk_opts *o, unsigned int index,
+		    const struct blk_run *run, struct libvhost_ctx *ctx)
+{
 	static const struct libvhost_backend_ops ops = {
 		.sz = sizeof(ops),
 		.get_config = blk_get_config,
@@ -649,58 +685,147 @@ int main(int argc, char **argv)
 		.queue_started = thread_started,
 		.queue_stopped = thread_stopped,
 	};
-	const char *socket_path = NULL, *connect_path = NULL, *file = NULL;
-	const char *serial = "libvhost-blk";
-	unsigned long fd = ULONG_MAX, queues = 1;
-	struct libvhost_ctx *ctx = NULL;
-	struct blk b = { .fd = -1, .io_kind = BLK_IO_URING, .io_default = true };
-	struct tool_serve loop = { .tool = "vhost-user-blk", .userdata = &b, .extra_fd = -1 };
-	sigset_t unblocked;
-	bool threads = false, direct = false;
+	LIBVHOST_OPTS(libvhost_backend_opts, bo, .queue_num = o->queues,
+		      .ops = run->threads ? &ops_threads : &ops, .userdata = b,
+		      .flags = run->threads ? LIBVHOST_BACKEND_F_THREADED : 0);
+	const char *serial = o->serial;
+	char gen[32];
 	struct stat st;
-	int c, r;
+	size_t len;
+	int r;
 
+	tool_device_name(b->name, sizeof(b->name), "vhost-user-blk", index);
+	b->read_only = o->read_only;
+	b->fd = open(o->file, (b->read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	if (b->fd < 0 || fstat(b->fd, &st) < 0) {
+		fprintf(stderr, "vhost-user-blk: %s: %s\n", o->file, strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size % SECTOR) {
+		fprintf(stderr, "vhost-user-blk: %s: not a regular file of whole 512-byte sectors\n",
+			o->file);
+		return -1;
+	}
+	b->sectors = (uint64_t)st.st_size / SECTOR;
+	b->queues = (unsigned int)o->queues;
+	if (!serial && index)
+		snprintf(gen, sizeof(gen), "libvhost-blk-%u", index);
+	if (!serial)
+		serial = index ? gen : "libvhost-blk";
+	len = strlen(serial);
+	memcpy(b->id, serial, len < sizeof(b->id) ? len : sizeof(b->id)); /* b->id was zeroed */
+	fill_config(b);
+	b->file = (struct blk_io_file){ .fd = b->fd, .fd_direct = -1 };
+	if (run->direct && blk_io_open_direct(&b->file, o->file) < 0)
+		return -1;
+	b->io_kind = run->io_kind;
+	b->io_default = run->io_default;
+	if (io_begin(b, run->threads) < 0)
+		return -1;
+	bo.features = (1ULL << VIRTIO_F_VERSION_1) | (1ULL << VIRTIO_RING_F_EVENT_IDX) |
+		      (1ULL << VIRTIO_RING_F_INDIRECT_DESC) | (1ULL << VIRTIO_F_RING_PACKED) |
+		      (1ULL << BLK_F_SEG_MAX) | (1ULL << LIBVHOST_F_ACCESS_PLATFORM) |
+		      (1ULL << BLK_F_BLK_SIZE) | (1ULL << BLK_F_FLUSH) | (1ULL << BLK_F_DISCARD) |
+		      (1ULL << BLK_F_WRITE_ZEROES) | (o->queues > 1 ? 1ULL << BLK_F_MQ : 0) |
+		      (b->read_only ? 1ULL << BLK_F_RO : 0);
+	r = libvhost_backend_new(ctx, &bo, &b->be);
+	if (r < 0) {
+		tool_fail("vhost-user-blk", "the back-end", r, 0);
+		return -1;
+	}
+	return tool_attach(b->name, b->be, &o->at) < 0 ? -1 : 0;
+}
+
+/* A device's options are complete: 0, or -1 having said what is missing. */
+static int device_check(const void *opts)
+{
+	const struct blk_opts *o = opts;
+
+	if (o->file && tool_attach_count(&o->at) == 1)
+		return 0;
+	fprintf(stderr, "vhost-user-blk: a device needs an image (blk-file) and one socket "
+			"(socket-path, connect or fd)\n");
+	return -1;
+}
+
+/*
+ * The options into o[] (device 0 from --socket-path and the rest, then one
+ * per --device); *threads for --threads.  Returns the number of devices,
+ * 0 when the program is done (--help, --print-capabilities), -2 for a
+ * usage error.
+ */
+static int parse_options(int argc, char **argv, struct blk_opts *o, struct blk_run *run)
+{
+	static const struct option opts[] = {
+		{ "socket-path", required_argument, NULL, 's' },
+		{ "connect", required_argument, NULL, 'C' },
+		{ "fd", required_argument, NULL, 'f' },
+		{ "blk-file", required_argument, NULL, 'b' },
+		{ "read-only", no_argument, NULL, 'r' },
+		{ "queues", required_argument, NULL, 'q' },
+		{ "serial", required_argument, NULL, 'i' },
+		{ "device", required_argument, NULL, 'd' },
+		{ "threads", no_argument, NULL, 't' },
+		{ "io", required_argument, NULL, 'I' },
+		{ "direct", no_argument, NULL, 'D' },
+		{ "print-capabilities", no_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	static const struct blk_opts defaults = { .at.fd = -1, .queues = 1 };
+	struct tool_devices devs = { "vhost-user-blk", device_keys, device_key, device_check,
+				     o, sizeof(*o), &defaults, 1, false };
+	unsigned long fd;
+	int c, n;
+
+	o[0] = defaults;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		devs.single |= strchr("sCfbrqi", c) != NULL;
 		switch (c) {
 		case 's':
-			socket_path = optarg;
+			o[0].at.socket_path = optarg;
 			break;
 		case 'C':
-			connect_path = optarg;
+			o[0].at.connect_path = optarg;
 			break;
 		case 'f':
-			if (parse_uint(optarg, INT_MAX, &fd) < 0) {
+			if (tool_parse_uint(optarg, INT_MAX, &fd) < 0) {
 				fprintf(stderr, "vhost-user-blk: bad --fd '%s'\n", optarg);
-				return 2;
+				return -2;
 			}
+			o[0].at.fd = (int)fd;
 			break;
 		case 'b':
-			file = optarg;
+			o[0].file = optarg;
 			break;
 		case 'r':
-			b.read_only = true;
+			o[0].read_only = true;
 			break;
 		case 'q':
-			if (parse_uint(optarg, MAX_QUEUES, &queues) < 0 || !queues) {
+			if (tool_parse_uint(optarg, MAX_QUEUES, &o[0].queues) < 0 || !o[0].queues) {
 				fprintf(stderr, "vhost-user-blk: --queues takes 1 to %u\n", MAX_QUEUES);
-				return 2;
+				return -2;
 			}
 			break;
 		case 'i':
-			serial = optarg;
+			o[0].serial = optarg;
+			break;
+		case 'd':
+			if (tool_devices_add(&devs, optarg) < 0)
+				return -2;
 			break;
 		case 't':
-			threads = true;
+			run->threads = true;
 			break;
 		case 'I':
-			if (blk_io_parse(optarg, &b.io_kind) < 0) {
+			if (blk_io_parse(optarg, &run->io_kind) < 0) {
 				fprintf(stderr, "vhost-user-blk: --io takes sync, uring or threads\n");
-				return 2;
+				return -2;
 			}
-			b.io_default = false;
+			run->io_default = false;
 			break;
 		case 'D':
-			direct = true;
+			run->direct = true;
 			break;
 		case 'c':
 			/* the spec's capability report: a block device needing --blk-file */
@@ -712,92 +837,78 @@ int main(int argc, char **argv)
 			return 0;
 		default:
 			usage(stderr);
-			return 2;
+			return -2;
 		}
 	}
-	if (optind < argc || !file ||
-	    (socket_path != NULL) + (connect_path != NULL) + (fd != ULONG_MAX) != 1) {
+	n = optind < argc ? -1 : tool_devices_end(&devs);
+	if (n < 0)
 		usage(stderr);
-		return 2;
-	}
-	b.fd = open(file, (b.read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC);
-	if (b.fd < 0 || fstat(b.fd, &st) < 0) {
-		fprintf(stderr, "vhost-user-blk: %s: %s\n", file, strerror(errno));
-		return 1;
-	}
-	if (!S_ISREG(st.st_mode) || st.st_size % SECTOR) {
-		fprintf(stderr, "vhost-user-blk: %s: not a regular file of whole 512-byte sectors\n",
-			file);
-		return 1;
-	}
-	b.file = (struct blk_io_file){ .fd = b.fd, .fd_direct = -1 };
-	if (direct && blk_io_open_direct(&b.file, file) < 0)
-		return 1;
-	b.sectors = (uint64_t)st.st_size / SECTOR;
-	b.queues = (unsigned int)queues;
-	strncpy(b.id, serial, sizeof(b.id));
-	fill_config(&b);
-	if (io_begin(&b, threads) < 0)
-		return 1;
+	return n < 0 ? -2 : n;
+}
 
-	{
-		LIBVHOST_OPTS(libvhost_backend_opts, bo, .queue_num = queues,
-			      .ops = threads ? &ops_threads : &ops, .userdata = &b,
-			      .flags = threads ? LIBVHOST_BACKEND_F_THREADED : 0);
+int main(int argc, char **argv)
+{
+	static struct blk_opts o[TOOL_MAX_DEVICES + 1];
+	static struct blk *dev[TOOL_MAX_DEVICES];
+	static struct tool_serve loop[TOOL_MAX_DEVICES];
+	const struct tool_serve *loops[TOOL_MAX_DEVICES];
+	struct blk_run run = { .io_kind = BLK_IO_URING, .io_default = true };
+	struct libvhost_ctx *ctx = NULL;
+	bool served = false;
+	int i, n, made = 0, r = 0;
 
-		bo.features = (1ULL << VIRTIO_F_VERSION_1) | (1ULL << VIRTIO_RING_F_EVENT_IDX) |
-			      (1ULL << VIRTIO_RING_F_INDIRECT_DESC) |
-			      (1ULL << VIRTIO_F_RING_PACKED) | (1ULL << BLK_F_SEG_MAX) |
-			      (1ULL << LIBVHOST_F_ACCESS_PLATFORM) |
-			      (1ULL << BLK_F_BLK_SIZE) | (1ULL << BLK_F_FLUSH) |
-			      (1ULL << BLK_F_DISCARD) | (1ULL << BLK_F_WRITE_ZEROES) |
-			      (queues > 1 ? 1ULL << BLK_F_MQ : 0) |
-			      (b.read_only ? 1ULL << BLK_F_RO : 0);
-		r = tool_ctx_new(&ctx);
-		if (r == 0)
-			r = libvhost_backend_new(ctx, &bo, &b.be);
-	}
-	if (r == 0 && socket_path)
-		r = libvhost_backend_listen(b.be, socket_path);
-	else if (r == 0 && connect_path)
-		r = libvhost_backend_connect(b.be, connect_path);
-	else if (r == 0)
-		r = libvhost_backend_adopt_fd(b.be, (int)fd);
+	n = parse_options(argc, argv, o, &run);
+	if (n <= 0)
+		return n < 0 ? 2 : 0;
+	r = tool_ctx_new(&ctx);
 	if (r < 0) {
-		/* libvhost's line, if it logged one (nothing was logged before this) */
-		tool_fail("vhost-user-blk",
-			  socket_path ? socket_path : connect_path ? connect_path : "--fd", r, 0);
+		tool_fail("vhost-user-blk", "the context", r, 0);
 		return 1;
 	}
-	loop.be = b.be;
-	loop.client = connect_path != NULL;
-	loop.rings = b.queues;
-	loop.serve_ring = serve_kicked;
-	loop.workers = b.worker;
-	loop.nworkers = b.queues;
+	for (i = 0; i < n; i++) {
+		if (posix_memalign((void **)&dev[i], 64, sizeof(struct blk)) != 0) {
+			fprintf(stderr, "vhost-user-blk: out of memory\n");
+			goto fail;
+		}
+		memset(dev[i], 0, sizeof(struct blk));
+		dev[i]->fd = -1;
+		dev[i]->file.fd_direct = -1;
+		made++;
+		if (blk_open(dev[i], &o[i], (unsigned int)i, &run, ctx) < 0)
+			goto fail;
+		loop[i] = (struct tool_serve){
+			.tool = dev[i]->name, .be = dev[i]->be,
+			.client = o[i].at.connect_path != NULL, .userdata = dev[i],
+			.rings = dev[i]->queues, .serve_ring = serve_kicked, .extra_fd = -1,
+			.workers = dev[i]->worker, .nworkers = dev[i]->queues,
+		};
+		/* without --threads, the loop serves the engine's completions too */
+		if (!run.threads) {
+			loop[i].extra_fd = blk_io_get_fd(dev[i]->io);
+			loop[i].serve_extra = serve_completions;
+		}
+		loops[i] = &loop[i];
+	}
 	/* set up: nothing below needs a privilege */
 	if (tool_drop_capabilities("vhost-user-blk") < 0)
-		return 1;
+		goto fail;
 	tool_catch_signals();
-	if (threads) {
-		tool_threads_block_signals(&unblocked);
-		r = threads_begin(&b) < 0 ? -EAGAIN : tool_serve_threads(&loop, &unblocked);
-		/* every worker ended before the back-end goes: none touches a ring after */
-		threads_end(&b);
-	} else {
-		loop.extra_fd = blk_io_get_fd(b.io);
-		loop.serve_extra = serve_completions;
-		r = tool_serve(&loop);
+	r = tool_run(loops, (unsigned int)n, run.threads, threads_begin, threads_end);
+	served = true;
+	for (i = 0; i < n; i++) {
+		print_counts(dev[i]);
+		tool_print_backend_stats(dev[i]->name, dev[i]->be);
 	}
-	print_counts(&b);
-	io_end(&b);
-	tool_print_backend_stats("vhost-user-blk", b.be);
-	libvhost_backend_unref(b.be);
-	libvhost_ctx_unref(ctx);
-	close(b.fd);
-	if (r < 0) {
+	if (r < 0)
 		fprintf(stderr, "vhost-user-blk: %s\n", strerror(-r));
-		return 1;
+fail:
+	for (i = 0; i < made; i++) {
+		io_end(dev[i]);
+		libvhost_backend_unref(dev[i]->be);
+		if (dev[i]->fd >= 0)
+			close(dev[i]->fd);
+		free(dev[i]);
 	}
-	return 0;
+	libvhost_ctx_unref(ctx);
+	return served && r == 0 ? 0 : 1;
 }

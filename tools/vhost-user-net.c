@@ -52,6 +52,7 @@ _Static_assert(2 * MAX_PAIRS <= TOOL_SERVE_MAX_RINGS, "two rings a pair");
 enum net_mode { MODE_ECHO, MODE_SINK, MODE_SOURCE };
 
 struct net {
+	char name[48]; /* "vhost-user-net", or "vhost-user-net: device N" past the first port */
 	struct libvhost_backend *be;
 	unsigned int pairs;
 	int tap; /* -1 unless --tap */
@@ -452,7 +453,7 @@ static unsigned int serve_tx(struct net *n, unsigned int pair)
 			continue;
 		n->tx_frames++;
 		if (!n->announced) {
-			fprintf(stderr, "vhost-user-net: first frame from the driver: %zu bytes\n",
+			fprintf(stderr, "%s: first frame from the driver: %zu bytes\n", n->name,
 				len);
 			n->announced = true;
 		}
@@ -730,8 +731,9 @@ static void thread_stopped(void *ud, struct libvhost_vq *vq)
 }
 
 /* The workers ended (none touches a ring after), their counts summed up and printed. */
-static void threads_end(struct net *n)
+static void threads_end(void *ud)
 {
+	struct net *n = ud;
 	unsigned int p;
 
 	for (p = 0; p < n->pairs; p++) {
@@ -744,9 +746,9 @@ static void threads_end(struct net *n)
 		n->tx_frames += c->tx_frames;
 		n->rx_frames += c->rx_frames;
 		n->dropped += c->dropped;
-		fprintf(stderr, "vhost-user-net: pair %u: %" PRIu64 " frames from the driver, %" PRIu64
+		fprintf(stderr, "%s: pair %u: %" PRIu64 " frames from the driver, %" PRIu64
 				" to it, %" PRIu64 " dropped",
-			p, c->tx_frames, c->rx_frames, c->dropped);
+			n->name, p, c->tx_frames, c->rx_frames, c->dropped);
 		if (c->tid > 0)
 			fprintf(stderr, " (thread %d)\n", (int)c->tid);
 		else
@@ -756,9 +758,10 @@ static void threads_end(struct net *n)
 	}
 }
 
-static int threads_begin(struct net *n)
+static int threads_begin(void *ud)
 {
 	static const struct tool_worker_ops ops = { thread_serve, thread_drain };
+	struct net *n = ud;
 	unsigned int p;
 
 	for (p = 0; p < n->pairs; p++) {
@@ -976,10 +979,12 @@ static void usage(FILE *out)
 		     "                      [--mode=echo|sink|source] [--frame-len=BYTES]\n"
 		     "                      [--poll] [--stats] [--queues=PAIRS]\n"
 		     "                      [--config] [--mac=XX:XX:XX:XX:XX:XX] [--threads]\n"
+		     "                      [--device=socket-path=PATH[,queues=PAIRS][,mac=MAC]]...\n"
 		     "       vhost-user-net --print-capabilities\n"
 		     "\n"
 		     "Without --tap, every frame the driver sends comes back to it (echo);\n"
 		     "sink drops them, source fills the driver's RX buffers with frames.\n"
+		     "Each --device is one more port on a socket of its own.\n"
 		     "See vhost-user-net(1).\n");
 }
 
@@ -999,7 +1004,149 @@ static void make_frame(struct net *n)
 		n->gen[i] = (uint8_t)i;
 }
 
-int main(int argc, char **argv)
+/* A port as the options gave it: --socket-path and the rest (port 0), or a --device. */
+struct port_opts {
+	struct tool_attach at;
+	unsigned long pairs;
+	const char *mac; /* NULL: 52:54:00:12:34:56, its last byte plus the port's number */
+};
+
+/* What applies to every port: --mode and the rest. */
+struct net_opts {
+	enum net_mode mode;
+	size_t gen_len;
+	bool config, threads, poll, stats;
+	const char *tap;
+};
+
+/* --device's keys, in the order of device_key() */
+static const char *const device_keys[] = { "socket-path", "queues", "mac", NULL };
+
+static int parse_pairs(const char *s, unsigned long *pairs)
+{
+	if (tool_parse_uint(s, MAX_PAIRS, pairs) == 0 && *pairs)
+		return 0;
+	fprintf(stderr, "vhost-user-net: queues takes 1 to %u\n", MAX_PAIRS);
+	return -1;
+}
+
+static int device_key(void *ud, unsigned int key, const char *value)
+{
+	struct port_opts *o = ud;
+
+	if (key == 0)
+		o->at.socket_path = value;
+	else if (key == 1)
+		return parse_pairs(value, &o->pairs);
+	else
+		o->mac = value;
+	return 0;
+}
+
+/* Port @index (its options @o, the common ones @no) made, its back-end on its socket: 0 or -1. */
+static int net_open(struct net *n, const struct port_opts *o, const struct net_opts *no,
+		    unsigned int index, struct libvhost_ctx *ctx)
+{
+	static const struct libvhost_backend_ops ops = {
+		.sz = sizeof(ops), .queue_stopped = net_stopped, .send_rarp = net_send_rarp
+	};
+	static const struct libvhost_backend_ops ops_config = {
+		.sz = sizeof(ops), .queue_stopped = net_stopped, .send_rarp = net_send_rarp,
+		.get_config = net_get_config
+	};
+	static const struct libvhost_backend_ops ops_threads = {
+		.sz = sizeof(ops), .queue_started = thread_started, .queue_stopped = thread_stopped,
+		.send_rarp = net_send_rarp
+	};
+	static const struct libvhost_backend_ops ops_threads_config = {
+		.sz = sizeof(ops), .queue_started = thread_started, .queue_stopped = thread_stopped,
+		.send_rarp = net_send_rarp, .get_config = net_get_config
+	};
+	/*
+	 * The config space over vhost-user (CONFIG) only when asked for: QEMU's
+	 * virtio-net keeps its own and warns on every start when it is offered.
+	 */
+	const struct libvhost_backend_ops *opsp =
+		no->threads ? (no->config ? &ops_threads_config : &ops_threads)
+			    : (no->config ? &ops_config : &ops);
+	LIBVHOST_OPTS(libvhost_backend_opts, bo, .queue_num = 2 * o->pairs, .ops = opsp,
+		      .userdata = n, .flags = no->threads ? LIBVHOST_BACKEND_F_THREADED : 0);
+	unsigned int mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 }, i;
+	char c;
+	int r;
+
+	tool_device_name(n->name, sizeof(n->name), "vhost-user-net", index);
+	mac[5] = (mac[5] + index) & 0xff;
+	if (o->mac && sscanf(o->mac, "%2x:%2x:%2x:%2x:%2x:%2x%c", &mac[0], &mac[1], &mac[2],
+			     &mac[3], &mac[4], &mac[5], &c) != 6) {
+		fprintf(stderr, "vhost-user-net: bad mac '%s'\n", o->mac);
+		return -1;
+	}
+	n->tap = -1;
+	n->mode = no->mode;
+	n->gen_len = no->gen_len;
+	n->poll = no->poll;
+	n->stats = no->stats;
+	for (i = 0; i < 6; i++)
+		n->config.mac[i] = (uint8_t)mac[i];
+	n->config.status = htole16(NET_S_LINK_UP);
+	n->config.max_virtqueue_pairs = htole16((uint16_t)o->pairs);
+	n->pairs = (unsigned int)o->pairs;
+	make_frame(n);
+	if (no->tap) {
+		n->tap = open_tap(no->tap);
+		if (n->tap < 0) {
+			fprintf(stderr, "vhost-user-net: tap %s: %s\n", no->tap, strerror(-n->tap));
+			return -1;
+		}
+	}
+	bo.features = (1ULL << VIRTIO_F_VERSION_1) | (1ULL << VIRTIO_RING_F_EVENT_IDX) |
+		      (1ULL << VIRTIO_RING_F_INDIRECT_DESC) | (1ULL << VIRTIO_F_RING_PACKED) |
+		      (1ULL << VIRTIO_F_IN_ORDER) | (1ULL << LIBVHOST_F_ACCESS_PLATFORM) |
+		      (1ULL << NET_F_MAC) | (1ULL << NET_F_MRG_RXBUF) | (1ULL << NET_F_STATUS) |
+		      (o->pairs > 1 ? 1ULL << NET_F_MQ : 0);
+	r = libvhost_backend_new(ctx, &bo, &n->be);
+	if (r < 0) {
+		tool_fail("vhost-user-net", "the back-end", r, 0);
+		return -1;
+	}
+	return tool_attach(n->name, n->be, &o->at) < 0 ? -1 : 0;
+}
+
+/* The common options' rules (what serves one port only); 0 or -1. */
+static int check_options(const struct net_opts *no, unsigned int ports)
+{
+	if (no->tap && no->mode != MODE_ECHO) {
+		fprintf(stderr, "vhost-user-net: --tap takes the place of --mode\n");
+		return -1;
+	}
+	if (no->threads && (no->poll || no->tap || no->stats)) {
+		fprintf(stderr, "vhost-user-net: --threads goes with neither --poll, --tap nor --stats\n");
+		return -1;
+	}
+	if (ports > 1 && (no->poll || no->tap || no->stats)) {
+		fprintf(stderr, "vhost-user-net: --poll, --tap and --stats serve one port, not --device\n");
+		return -1;
+	}
+	return 0;
+}
+
+static int device_check(const void *opts)
+{
+	const struct port_opts *o = opts;
+
+	if (tool_attach_count(&o->at) == 1)
+		return 0;
+	fprintf(stderr, "vhost-user-net: a port needs one socket (socket-path or fd)\n");
+	return -1;
+}
+
+/*
+ * The options into o[] (port 0 from --socket-path and the rest, then one
+ * per --device) and *no.  Returns the number of ports, 0 when the program
+ * is done (--help, --print-capabilities), -2 for a usage error.
+ */
+static int parse_options(int argc, char **argv, struct port_opts *o, struct net_opts *no)
 {
 	static const struct option opts[] = {
 		{ "socket-path", required_argument, NULL, 's' },
@@ -1013,89 +1160,76 @@ int main(int argc, char **argv)
 		{ "poll", no_argument, NULL, 'p' },
 		{ "stats", no_argument, NULL, 'S' },
 		{ "threads", no_argument, NULL, 'T' },
+		{ "device", required_argument, NULL, 'd' },
 		{ "print-capabilities", no_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	struct libvhost_backend_ops ops = { .sz = sizeof(ops), .queue_stopped = net_stopped,
-					    .send_rarp = net_send_rarp };
-	bool config = false, threads = false;
-	sigset_t unblocked;
-	static struct net n = { .tap = -1, .gen_len = 64 };
-	const char *socket_path = NULL, *tap = NULL;
-	unsigned long fd = ULONG_MAX, pairs = 1, flen;
-	unsigned int mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
-	struct libvhost_ctx *ctx = NULL;
-	struct tool_serve loop = { .tool = "vhost-user-net", .userdata = &n };
-	struct timespec now;
-	char *end;
-	int c, i, r;
+	static const struct port_opts defaults = { .at.fd = -1, .pairs = 1 };
+	struct tool_devices devs = { "vhost-user-net", device_keys, device_key, device_check,
+				     o, sizeof(*o), &defaults, 1, false };
+	unsigned long v;
+	int c, n;
 
-	cpu_probe();
+	o[0] = defaults;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		devs.single |= strchr("sfqm", c) != NULL;
 		switch (c) {
 		case 's':
-			socket_path = optarg;
+			o[0].at.socket_path = optarg;
 			break;
 		case 'f':
-			errno = 0;
-			fd = strtoul(optarg, &end, 10);
-			if (errno || *end || fd > INT_MAX) {
+			if (tool_parse_uint(optarg, INT_MAX, &v) < 0) {
 				fprintf(stderr, "vhost-user-net: bad --fd '%s'\n", optarg);
-				return 2;
+				return -2;
 			}
+			o[0].at.fd = (int)v;
 			break;
 		case 't':
-			tap = optarg;
+			no->tap = optarg;
 			break;
 		case 'q':
-			errno = 0;
-			pairs = strtoul(optarg, &end, 10);
-			if (errno || *end || !pairs || pairs > MAX_PAIRS) {
-				fprintf(stderr, "vhost-user-net: --queues takes 1 to %u\n", MAX_PAIRS);
-				return 2;
-			}
+			if (parse_pairs(optarg, &o[0].pairs) < 0)
+				return -2;
 			break;
 		case 'm':
-			if (sscanf(optarg, "%2x:%2x:%2x:%2x:%2x:%2x%c", &mac[0], &mac[1], &mac[2],
-				   &mac[3], &mac[4], &mac[5], (char *)&c) != 6) {
-				fprintf(stderr, "vhost-user-net: bad --mac '%s'\n", optarg);
-				return 2;
-			}
+			o[0].mac = optarg;
 			break;
 		case 'g':
-			config = true;
+			no->config = true;
 			break;
 		case 'M':
 			if (!strcmp(optarg, "echo")) {
-				n.mode = MODE_ECHO;
+				no->mode = MODE_ECHO;
 			} else if (!strcmp(optarg, "sink")) {
-				n.mode = MODE_SINK;
+				no->mode = MODE_SINK;
 			} else if (!strcmp(optarg, "source")) {
-				n.mode = MODE_SOURCE;
+				no->mode = MODE_SOURCE;
 			} else {
 				fprintf(stderr, "vhost-user-net: --mode is echo, sink or source\n");
-				return 2;
+				return -2;
 			}
 			break;
 		case 'l':
-			errno = 0;
-			flen = strtoul(optarg, &end, 10);
-			if (errno || *end || flen < ETH_HLEN || flen > FRAME_MAX) {
+			if (tool_parse_uint(optarg, FRAME_MAX, &v) < 0 || v < ETH_HLEN) {
 				fprintf(stderr, "vhost-user-net: --frame-len takes %u to %u\n", ETH_HLEN,
 					FRAME_MAX);
-				return 2;
+				return -2;
 			}
-			n.gen_len = flen;
+			no->gen_len = v;
 			break;
 		case 'p':
-			n.poll = true;
+			no->poll = true;
 			break;
 		case 'S':
-			n.stats = true;
+			no->stats = true;
 			break;
 		case 'T':
-			threads = true;
+			no->threads = true;
+			break;
+		case 'd':
+			if (tool_devices_add(&devs, optarg) < 0)
+				return -2;
 			break;
 		case 'c':
 			printf("{\n  \"type\": \"net\",\n  \"features\": []\n}\n");
@@ -1105,97 +1239,84 @@ int main(int argc, char **argv)
 			return 0;
 		default:
 			usage(stderr);
-			return 2;
+			return -2;
 		}
 	}
-	if (optind < argc || (!socket_path == (fd == ULONG_MAX))) {
+	n = optind < argc ? -1 : tool_devices_end(&devs);
+	if (n < 0) {
 		usage(stderr);
-		return 2;
+		return -2;
 	}
-	if (tap && n.mode != MODE_ECHO) {
-		fprintf(stderr, "vhost-user-net: --tap takes the place of --mode\n");
-		return 2;
-	}
-	if (threads && (n.poll || tap || n.stats)) {
-		fprintf(stderr, "vhost-user-net: --threads goes with neither --poll, --tap nor --stats\n");
-		return 2;
-	}
-	for (i = 0; i < 6; i++)
-		n.config.mac[i] = (uint8_t)mac[i];
-	n.config.status = htole16(NET_S_LINK_UP);
-	n.config.max_virtqueue_pairs = htole16((uint16_t)pairs);
-	n.pairs = (unsigned int)pairs;
-	make_frame(&n);
-	if (tap) {
-		n.tap = open_tap(tap);
-		if (n.tap < 0) {
-			fprintf(stderr, "vhost-user-net: tap %s: %s\n", tap, strerror(-n.tap));
-			return 1;
-		}
-	}
-	/*
-	 * The config space over vhost-user (CONFIG) only when asked for: QEMU's
-	 * virtio-net keeps its own and warns on every start when it is offered.
-	 */
-	if (config)
-		ops.get_config = net_get_config;
-	if (threads) {
-		ops.queue_started = thread_started;
-		ops.queue_stopped = thread_stopped;
-	}
-	{
-		LIBVHOST_OPTS(libvhost_backend_opts, bo, .queue_num = 2 * pairs, .ops = &ops,
-			      .userdata = &n, .flags = threads ? LIBVHOST_BACKEND_F_THREADED : 0);
+	return check_options(no, (unsigned int)n) < 0 ? -2 : n;
+}
 
-		bo.features = (1ULL << VIRTIO_F_VERSION_1) | (1ULL << VIRTIO_RING_F_EVENT_IDX) |
-			      (1ULL << VIRTIO_RING_F_INDIRECT_DESC) |
-			      (1ULL << VIRTIO_F_RING_PACKED) | (1ULL << VIRTIO_F_IN_ORDER) |
-			      (1ULL << LIBVHOST_F_ACCESS_PLATFORM) |
-			      (1ULL << NET_F_MAC) |
-			      (1ULL << NET_F_MRG_RXBUF) | (1ULL << NET_F_STATUS) |
-			      (pairs > 1 ? 1ULL << NET_F_MQ : 0);
-		r = tool_ctx_new(&ctx);
-		if (r == 0)
-			r = libvhost_backend_new(ctx, &bo, &n.be);
-	}
-	if (r == 0)
-		r = socket_path ? libvhost_backend_listen(n.be, socket_path)
-				: libvhost_backend_adopt_fd(n.be, (int)fd);
+int main(int argc, char **argv)
+{
+	static struct port_opts o[TOOL_MAX_DEVICES + 1];
+	static struct net *port[TOOL_MAX_DEVICES];
+	static struct tool_serve loop[TOOL_MAX_DEVICES];
+	const struct tool_serve *loops[TOOL_MAX_DEVICES];
+	struct net_opts no = { .mode = MODE_ECHO, .gen_len = 64 };
+	struct libvhost_ctx *ctx = NULL;
+	struct timespec now;
+	bool served = false;
+	int i, n, made = 0, r;
+
+	cpu_probe();
+	n = parse_options(argc, argv, o, &no);
+	if (n <= 0)
+		return n < 0 ? 2 : 0;
+	r = tool_ctx_new(&ctx);
 	if (r < 0) {
-		/* libvhost's line, if it logged one (nothing was logged before this) */
-		tool_fail("vhost-user-net", socket_path ? socket_path : "--fd", r, 0);
+		tool_fail("vhost-user-net", "the context", r, 0);
 		return 1;
 	}
-	loop.be = n.be;
-	loop.rings = 2 * n.pairs;
-	loop.serve_ring = serve_kicked;
-	loop.more = n.more;
-	loop.extra_fd = n.tap;
-	loop.serve_extra = serve_tap_fd;
-	loop.extra_more = &n.tap_more;
-	loop.after_message = n.mode == MODE_SOURCE ? serve_sources : NULL;
-	loop.timeout = n.stats ? stats_timeout : NULL;
-	loop.workers = n.worker;
-	loop.nworkers = n.pairs;
-	if (tool_drop_capabilities("vhost-user-net") < 0)
-		return 1;
-	tool_catch_signals();
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	stats_mark(&n, &now);
-	if (threads) {
-		tool_threads_block_signals(&unblocked);
-		r = threads_begin(&n) < 0 ? -EAGAIN : tool_serve_threads(&loop, &unblocked);
-		threads_end(&n);
-	} else {
-		r = n.poll ? loop_poll(&n) : tool_serve(&loop);
+	for (i = 0; i < n; i++) {
+		struct net *p = calloc(1, sizeof(*p));
+
+		if (!p) {
+			fprintf(stderr, "vhost-user-net: out of memory\n");
+			goto fail;
+		}
+		p->tap = -1;
+		port[made++] = p;
+		if (net_open(p, &o[i], &no, (unsigned int)i, ctx) < 0)
+			goto fail;
+		stats_mark(p, &now);
+		loop[i] = (struct tool_serve){
+			.tool = p->name, .be = p->be, .userdata = p, .rings = 2 * p->pairs,
+			.serve_ring = serve_kicked, .more = p->more, .extra_fd = p->tap,
+			.serve_extra = serve_tap_fd, .extra_more = &p->tap_more,
+			.after_message = p->mode == MODE_SOURCE ? serve_sources : NULL,
+			.timeout = p->stats ? stats_timeout : NULL,
+			.workers = p->worker, .nworkers = p->pairs,
+		};
+		loops[i] = &loop[i];
 	}
-	fprintf(stderr, "vhost-user-net: %" PRIu64 " frames from the driver, %" PRIu64
-			" to it, %" PRIu64 " dropped\n",
-		n.tx_frames, n.rx_frames, n.dropped);
-	tool_print_backend_stats("vhost-user-net", n.be);
-	libvhost_backend_unref(n.be);
+	if (tool_drop_capabilities("vhost-user-net") < 0)
+		goto fail;
+	tool_catch_signals();
+	r = no.poll ? loop_poll(port[0])
+		    : tool_run(loops, (unsigned int)n, no.threads, threads_begin, threads_end);
+	served = true;
+	for (i = 0; i < n; i++) {
+		struct net *p = port[i];
+
+		fprintf(stderr, "%s: %" PRIu64 " frames from the driver, %" PRIu64 " to it, %" PRIu64
+				" dropped\n",
+			p->name, p->tx_frames, p->rx_frames, p->dropped);
+		tool_print_backend_stats(p->name, p->be);
+	}
+fail:
+	for (i = 0; i < made; i++) {
+		struct net *p = port[i];
+
+		libvhost_backend_unref(p->be);
+		if (p->tap >= 0)
+			close(p->tap);
+		free(p);
+	}
 	libvhost_ctx_unref(ctx);
-	if (n.tap >= 0)
-		close(n.tap);
-	return r < 0 ? 1 : 0;
+	return served && r == 0 ? 0 : 1;
 }

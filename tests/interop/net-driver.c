@@ -5,7 +5,9 @@
  * transmits COUNT frames on queue 1 and waits until the device has taken all
  * of them and frames arrive on queue 0 (the peer forwards them back).
  * Prints what it saw; exits 0 if every frame was taken and at least one came
- * back with its payload intact.
+ * back with its payload intact.  COUNT 0: frames until it is killed, and a
+ * line "frames flowing" once the device took some and one came back (for a
+ * test that kills a driver in the middle of its I/O).
  *   net-driver SOCKET COUNT [packed]
  */
 #include <endian.h>
@@ -47,12 +49,12 @@ int main(int argc, char **argv)
 	uint64_t features, v;
 	uint8_t *base, *txbuf, *rxbuf;
 	int kick[2], call[2], r, i, count, sent = 0, done = 0, got = 0, intact = 0;
-	bool packed = argc > 3 && !strcmp(argv[3], "packed");
+	bool packed = argc > 3 && !strcmp(argv[3], "packed"), flowing = false;
 	time_t deadline;
 	void *p, *tok;
 	uint32_t len;
 
-	if (argc < 3 || (count = atoi(argv[2])) <= 0 || count > 10000) {
+	if (argc < 3 || (count = atoi(argv[2])) < 0 || count > 10000) {
 		fprintf(stderr, "usage: net-driver SOCKET COUNT [packed]\n");
 		return 2;
 	}
@@ -114,8 +116,13 @@ int main(int argc, char **argv)
 	/* a back-end that is not ready yet finds the frames when it is (kicked every 100 ms) */
 	deadline = time(NULL) + 20;
 	/* until the device has taken every frame (used) and one came back */
-	while ((done < count || !intact) && time(NULL) < deadline) {
-		while (sent < count) {
+	while (!count || ((done < count || !intact) && time(NULL) < deadline)) {
+		if (!count && !flowing && done && intact) {
+			printf("net-driver: frames flowing\n");
+			fflush(stdout);
+			flowing = true;
+		}
+		while (!count || sent < count) {
 			uint8_t *f = txbuf + (sent % 128) * 128;
 			struct iovec iov = { f, HDR + FRAME };
 
