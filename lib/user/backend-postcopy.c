@@ -383,5 +383,6 @@ int lvh_be_postcopy_mem(struct libvhost_backend *be, const struct lvh_msg *m,
 	for (i = 0; lvh_mem_region_info(be->mem, i, &x); i++)
 		lvh_mem_set_marks(be->mem, x.gpa, x.marks | PC_PENDING);
 	be->pc_table_ack = true;
+	lvh_be_deadline(be, be->timeout_ms); /* cleared by the next message's arrival */
 	return 1;
 }

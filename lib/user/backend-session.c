@@ -498,14 +498,23 @@ static int handle_one(struct libvhost_backend *be)
 	return 1;
 }
 
-/* A message half received for longer than the session's timeout ends the session. */
+/*
+ * The deadline passed (the state transfer has its own): a message half
+ * received, or a postcopy acknowledgement not sent, for longer than the
+ * session's timeout ends the session.
+ */
 static bool stalled(struct libvhost_backend *be)
 {
-	if (!be->rx.done || !lvh_be_deadline_passed(be))
+	if (!lvh_be_deadline_passed(be))
 		return false;
-	lvh_err(be->ctx, "vhost-user back-end: the front-end sent %zu bytes of a message and "
-			 "nothing more for %d ms",
-		be->rx.done, be->timeout_ms);
+	if (be->rx.done)
+		lvh_err(be->ctx, "vhost-user back-end: the front-end sent %zu bytes of a message "
+				 "and nothing more for %d ms",
+			be->rx.done, be->timeout_ms);
+	else
+		lvh_err(be->ctx, "vhost-user back-end: the front-end sent no acknowledgement "
+				 "within %d ms",
+			be->timeout_ms);
 	drop_frontend(be, -ETIMEDOUT);
 	return true;
 }

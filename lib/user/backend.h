@@ -98,9 +98,10 @@ struct libvhost_backend {
 	 */
 	int epfd, watched;
 	/*
-	 * When the front-end must have finished its half-sent message, or its
-	 * device state transfer must have moved (ms of CLOCK_MONOTONIC, 0:
-	 * none); tfd, a timerfd in epfd, makes get_fd() readable then.
+	 * When the front-end must have finished its half-sent message, sent
+	 * its postcopy acknowledgement, or moved its device state transfer
+	 * (ms of CLOCK_MONOTONIC, 0: none); tfd, a timerfd in epfd, makes
+	 * get_fd() readable then.
 	 */
 	int64_t deadline;
 	int tfd;
