@@ -1,12 +1,13 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # libFuzzer targets (./configure CC=clang --enable-fuzzing --enable-asan --enable-ubsan).
-# `make fuzz-smoke` runs each for FUZZ_SECONDS from the seed corpus; `make
-# fuzz-long` runs each for FUZZ_RUNS executions (FUZZ_MAX_TIME seconds at most,
-# when set) and merges the inputs that add coverage into tests/fuzz/corpus/,
-# which `make check` replays (tests/fuzz/long.sh).  `make fuzz-coverage`, in
-# a build configured with CC=clang CFLAGS="-O1 -g -fprofile-instr-generate
-# -fcoverage-mapping", prints the line coverage the seeds and that corpus
-# reach in lib/proto, lib/ring and lib/user (tests/fuzz/coverage.sh).
+# `make fuzz-smoke` runs each for FUZZ_SECONDS from the seeds and the
+# committed corpus; `make fuzz-long` runs each for FUZZ_RUNS executions
+# (FUZZ_MAX_TIME seconds at most, when set) and merges the inputs that add
+# coverage into tests/fuzz/corpus/, which `make check` replays
+# (tests/fuzz/long.sh).  `make fuzz-coverage`, in a build configured with
+# CC=clang CFLAGS="-O1 -g -fprofile-instr-generate -fcoverage-mapping", prints
+# the line coverage the seeds and that corpus reach in lib/proto, lib/ring and
+# lib/user (tests/fuzz/coverage.sh).
 EXTRA_DIST += tests/fuzz/seeds.sh tests/fuzz/seeds-frontend.sh tests/fuzz/seeds-backend.sh \
 	tests/fuzz/seed-bytes.sh tests/fuzz/replay.sh tests/fuzz/long.sh tests/fuzz/coverage.sh \
 	tests/fuzz/corpus
@@ -58,6 +59,7 @@ fuzz-smoke: $(fuzz_targets)
 		seeds=$(srcdir)/tests/fuzz/seeds-$${name#fuzz-}.sh; \
 		test -f $$seeds || seeds=$(srcdir)/tests/fuzz/seeds.sh; \
 		$(SHELL) $$seeds $$corpus; \
+		cp $(srcdir)/tests/fuzz/corpus/$${name#fuzz-}/* $$corpus/ 2>/dev/null || true; \
 		echo "fuzz-smoke: $$name for $(FUZZ_SECONDS)s"; \
 		$(abs_builddir)/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
 			-print_final_stats=1 $$corpus; \
