@@ -1,9 +1,19 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # libFuzzer targets (./configure CC=clang --enable-fuzzing --enable-asan --enable-ubsan).
-# `make fuzz-smoke` runs each for FUZZ_SECONDS from the seed corpus.
+# `make fuzz-smoke` runs each for FUZZ_SECONDS from the seeds and the
+# committed corpus; `make fuzz-long` runs each for FUZZ_RUNS executions
+# (FUZZ_MAX_TIME seconds at most, when set) and merges the inputs that add
+# coverage into tests/fuzz/corpus/, which `make check` replays
+# (tests/fuzz/long.sh).  `make fuzz-coverage`, in a build configured with
+# CC=clang CFLAGS="-O1 -g -fprofile-instr-generate -fcoverage-mapping", prints
+# the line coverage the seeds and that corpus reach in lib/proto, lib/ring and
+# lib/user (tests/fuzz/coverage.sh).
 EXTRA_DIST += tests/fuzz/seeds.sh tests/fuzz/seeds-frontend.sh tests/fuzz/seeds-backend.sh \
-	tests/fuzz/seed-bytes.sh tests/fuzz/replay.sh
+	tests/fuzz/seed-bytes.sh tests/fuzz/replay.sh tests/fuzz/long.sh tests/fuzz/coverage.sh \
+	tests/fuzz/corpus
 FUZZ_SECONDS ?= 60
+FUZZ_RUNS ?= 10000000
+FUZZ_MAX_TIME ?=
 FUZZ_COMMON = tests/fuzz/fuzz-common.c tests/fuzz/fuzz-common.h
 
 # The harness without libFuzzer, replaying the seeds in every build.
@@ -49,16 +59,24 @@ fuzz-smoke: $(fuzz_targets)
 		seeds=$(srcdir)/tests/fuzz/seeds-$${name#fuzz-}.sh; \
 		test -f $$seeds || seeds=$(srcdir)/tests/fuzz/seeds.sh; \
 		$(SHELL) $$seeds $$corpus; \
+		cp $(srcdir)/tests/fuzz/corpus/$${name#fuzz-}/* $$corpus/ 2>/dev/null || true; \
 		echo "fuzz-smoke: $$name for $(FUZZ_SECONDS)s"; \
 		$(abs_builddir)/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
 			-print_final_stats=1 $$corpus; \
 	done
+
+fuzz-long: $(fuzz_targets)
+	top_srcdir=$(top_srcdir) top_builddir=$(top_builddir) FUZZ_RUNS=$(FUZZ_RUNS) \
+		FUZZ_MAX_TIME=$(FUZZ_MAX_TIME) $(SHELL) $(srcdir)/tests/fuzz/long.sh
 else
-fuzz-smoke:
-	@echo "fuzz-smoke: configure with CC=clang --enable-fuzzing" >&2; exit 1
+fuzz-smoke fuzz-long:
+	@echo "$@: configure with CC=clang --enable-fuzzing" >&2; exit 1
 endif
-.PHONY: fuzz-smoke
+fuzz-coverage: tests/fuzz/fuzz-replay$(EXEEXT) tests/fuzz/fuzz-vring-replay$(EXEEXT) \
+		tests/fuzz/fuzz-frontend-replay$(EXEEXT) tests/fuzz/fuzz-backend-replay$(EXEEXT)
+	top_srcdir=$(top_srcdir) top_builddir=$(top_builddir) $(SHELL) $(srcdir)/tests/fuzz/coverage.sh
+.PHONY: fuzz-smoke fuzz-long fuzz-coverage
 clean-local: clean-local-fuzz
 clean-local-fuzz:
-	-rm -rf tests/fuzz/corpus-*
+	-rm -rf tests/fuzz/corpus-* tests/fuzz/long
 .PHONY: clean-local-fuzz
