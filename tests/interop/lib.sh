@@ -21,6 +21,11 @@
 #                         virtiofsd); a line matching one of the extended
 #                         regular expressions in $lvh_log_allow (one a line,
 #                         set by the test with a comment saying why) passes
+#   lvh_stop_in_io PID    stops PID (SIGSTOP) at a moment when a thread of it
+#                         is inside an I/O call (preadv, pwritev, fdatasync,
+#                         io_uring_enter; x86_64: 295, 296, 75, 426), looking
+#                         for at most 10 s, and leaves it stopped there for
+#                         a SIGKILL; returns at once if PID is gone
 #   fail MESSAGE
 #   lvh_guest_kernel      sets $kernel: $LIBVHOST_VM_KERNEL, else the kernel
 #                         make check-vm built and cached; exits 77 without one,
@@ -96,6 +101,30 @@ lvh_reap() {
 	lvh_pids=$(echo " $lvh_pids " | sed "s/ $1 / /g")
 	[ $lvh_st -eq "${3:-0}" ] || fail "$2 exited with status $lvh_st, not ${3:-0}"
 } 2> /dev/null
+lvh_stop_in_io() {
+	lsi_end=$(($(date +%s) + 10))
+	while [ "$(date +%s)" -lt $lsi_end ]; do
+		kill -STOP "$1" 2>/dev/null || return 0
+		lsi_j=0
+		while read -r lsi_st < "/proc/$1/stat"; do
+			case ${lsi_st##*) } in
+			T*) break ;;
+			esac
+			lsi_j=$((lsi_j + 1))
+			[ $lsi_j -lt 1000 ] || break
+		done
+		for lsi_f in /proc/"$1"/task/*/syscall; do
+			read -r lsi_nr lsi_rest < "$lsi_f" || continue
+			case $lsi_nr in
+			295 | 296 | 75 | 426) return 0 ;;
+			esac
+		done
+		[ -d "/proc/$1" ] || return 0
+		kill -CONT "$1"
+	done
+	return 0
+}
+
 lvh_stop() {
 	lvh_running "$1" || fail "$2 had exited before it was told to stop"
 	kill -TERM "$1"

@@ -61,42 +61,11 @@ random_pause() {
 	sleep "$(awk -v r="$(lvh_random 800)" 'BEGIN { printf "%.3f", r / 1000 }')"
 }
 
-# then, for every other kill, the next moment the tool is inside a request:
-# it is stopped (SIGSTOP) and looked at (/proc/PID/task/*/syscall, read
-# with the shell's own read: no process a look) until a thread of it is in
-# preadv, pwritev, fdatasync or io_uring_enter (x86_64 numbers 295, 296, 75,
-# 426: between taking a buffer and publishing it), and killed there; a
-# purely random moment finds it asleep in poll() nearly always (under TCG
-# the guest is slow, the tool quick).  Each start of the tool takes the
-# next I/O engine (--io=uring, threads, sync).
-kill_in_io() {
-	kio_end=$(($(date +%s) + 10))
-	while [ "$(date +%s)" -lt $kio_end ]; do
-		kio_i=0
-		while [ $kio_i -lt 50 ]; do
-			kio_i=$((kio_i + 1))
-			kill -STOP "$tool_pid" 2>/dev/null || return 0
-			kio_j=0
-			while read -r kio_st < "/proc/$tool_pid/stat"; do
-				case ${kio_st##*) } in
-				T*) break ;;
-				esac
-				kio_j=$((kio_j + 1))
-				[ $kio_j -lt 1000 ] || break
-			done
-			for kio_f in /proc/"$tool_pid"/task/*/syscall; do
-				read -r kio_nr kio_rest < "$kio_f" || continue
-				case $kio_nr in
-				295 | 296 | 75 | 426) return 0 ;;
-				esac
-			done
-			[ -d "/proc/$tool_pid" ] || return 0
-			kill -CONT "$tool_pid"
-		done
-	done
-	return 0
-}
-
+# then, for every other kill, the next moment the tool is inside a request
+# (lvh_stop_in_io: between taking a buffer and publishing it), and killed
+# there; a purely random moment finds it asleep in poll() nearly always
+# (under TCG the guest is slow, the tool quick).  Each start of the tool
+# takes the next I/O engine (--io=uring, threads, sync).
 engine() { # $1: the how-manieth start of the tool
 	case $(($1 % 3)) in
 	0) echo uring ;;
@@ -138,7 +107,7 @@ blk_variant() {
 		inflight=$(lvh_guest_count "were in flight: taking them again" "$d/backend.log")
 		random_pause
 		if [ $((kills % 2)) -eq 1 ]; then
-			kill_in_io
+			lvh_stop_in_io "$tool_pid"
 			in_io=$((in_io + 1))
 		fi
 		lvh_tool_kill

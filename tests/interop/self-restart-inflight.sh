@@ -38,34 +38,6 @@ start_tool() { # $1: the how-manieth start, from 0
 	lvh_kill_at_exit $tpid
 }
 
-# the next moment the tool is inside a request: stopped (SIGSTOP) and looked
-# at (/proc/PID/task/*/syscall) until a thread of it is in preadv, pwritev,
-# fdatasync or io_uring_enter (x86_64: 295, 296, 75, 426), for at most 10 s;
-# left stopped there for the SIGKILL
-stop_in_io() {
-	sio_end=$(($(date +%s) + 10))
-	while [ "$(date +%s)" -lt $sio_end ]; do
-		kill -STOP "$tpid" 2>/dev/null || return 0
-		sio_j=0
-		while read -r sio_st < "/proc/$tpid/stat"; do
-			case ${sio_st##*) } in
-			T*) break ;;
-			esac
-			sio_j=$((sio_j + 1))
-			[ $sio_j -lt 1000 ] || break
-		done
-		for sio_f in /proc/"$tpid"/task/*/syscall; do
-			read -r sio_nr sio_rest < "$sio_f" || continue
-			case $sio_nr in
-			295 | 296 | 75 | 426) return 0 ;;
-			esac
-		done
-		[ -d "/proc/$tpid" ] || return 0
-		kill -CONT "$tpid"
-	done
-	return 0
-}
-
 count() { grep -c "$1" "$2"; }
 
 truncate -s 8M "$d/disk.img"
@@ -84,7 +56,8 @@ while [ $k -lt "$kills" ]; do
 	k=$((k + 1))
 	lvh_wait_for 60 "session $k: no progress" driver_at $k
 	if [ $((k % 2)) -eq 0 ]; then
-		stop_in_io
+		# the next moment the tool is inside a request, left stopped for the SIGKILL
+		lvh_stop_in_io "$tpid"
 		in_io=$((in_io + 1))
 	fi
 	{

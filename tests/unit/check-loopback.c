@@ -1386,6 +1386,20 @@ static struct libvhost_frontend *inband_session(struct device *d, struct chan_se
 	return fe;
 }
 
+/* inband_session()'s end: the front-end gone, the device reset, the driver's rings freed. */
+static void inband_end(struct libvhost_frontend *fe, struct device *d, struct driver *drv)
+{
+	unsigned int i;
+
+	libvhost_frontend_unref(fe);
+	while (__atomic_load_n(&d->resets, __ATOMIC_SEQ_CST) == 0)
+		usleep(1000);
+	for (i = 0; i < NQUEUES; i++)
+		libvhost_vring_unref(drv->vr[i]);
+	libvhost_mem_unref(drv->mem);
+	device_free(d);
+}
+
 START_TEST(test_backend_channel)
 {
 	struct chan_seen seen = { 0 };
@@ -1441,13 +1455,7 @@ START_TEST(test_backend_channel)
 			ck_assert_int_ge(libvhost_frontend_process_backend(fe), 0);
 	}
 
-	libvhost_frontend_unref(fe);
-	while (__atomic_load_n(&d->resets, __ATOMIC_SEQ_CST) == 0)
-		usleep(1000);
-	for (i = 0; i < NQUEUES; i++)
-		libvhost_vring_unref(drv.vr[i]);
-	libvhost_mem_unref(drv.mem);
-	device_free(d);
+	inband_end(fe, d, &drv);
 }
 END_TEST
 
@@ -1502,13 +1510,7 @@ START_TEST(test_backend_channel_deaf)
 	ck_assert_uint_gt(tu_log_errors(), errs);
 	ck_assert_int_eq(libvhost_dev_set_features(libvhost_frontend_get_dev(fe), F_VERSION_1), 0);
 
-	libvhost_frontend_unref(fe);
-	while (__atomic_load_n(&d->resets, __ATOMIC_SEQ_CST) == 0)
-		usleep(1000);
-	for (i = 0; i < NQUEUES; i++)
-		libvhost_vring_unref(drv.vr[i]);
-	libvhost_mem_unref(drv.mem);
-	device_free(d);
+	inband_end(fe, d, &drv);
 }
 END_TEST
 
