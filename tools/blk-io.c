@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #ifdef HAVE_LIBURING
@@ -129,35 +130,31 @@ static void prepare(struct blk_io *io, struct blk_io_req *r)
 		return;
 	}
 	__atomic_add_fetch(&f->bounced, 1, __ATOMIC_RELAXED);
-	if (r->op == BLK_IO_WRITE) {
-		size_t o = 0;
-
-		for (i = 0; i < r->niov; i++) {
-			memcpy((char *)r->bounce + o, r->iov[i].iov_base, r->iov[i].iov_len);
-			o += r->iov[i].iov_len;
-		}
-	}
 	r->orig = r->iov;
 	r->norig = r->niov;
 	r->biov = (struct iovec){ r->bounce, r->len };
 	r->iov = &r->biov;
 	r->niov = 1;
+	/*
+	 * Guest memory is copied through the kernel (here and in finish()): a
+	 * front-end that took a region away under a request in flight makes it
+	 * fail with EFAULT, as the transfer itself would, not crash the tool.
+	 */
+	if (r->op == BLK_IO_WRITE &&
+	    process_vm_readv(getpid(), &r->biov, 1, r->orig, r->norig, 0) != (ssize_t)r->len)
+		r->res = -EFAULT;
 }
 
 /* After the transfer: a read's bounce buffer copied out, and freed. */
 static void finish(struct blk_io_req *r)
 {
-	unsigned int i;
-	size_t o = 0;
+	struct iovec whole = { r->bounce, r->len };
 
 	if (!r->bounce)
 		return;
-	if (r->op == BLK_IO_READ && !r->res) {
-		for (i = 0; i < r->norig; i++) {
-			memcpy(r->orig[i].iov_base, (char *)r->bounce + o, r->orig[i].iov_len);
-			o += r->orig[i].iov_len;
-		}
-	}
+	if (r->op == BLK_IO_READ && !r->res &&
+	    process_vm_writev(getpid(), &whole, 1, r->orig, r->norig, 0) != (ssize_t)r->len)
+		r->res = -EFAULT;
 	free(r->bounce);
 	r->bounce = NULL;
 	r->iov = r->orig;
@@ -376,6 +373,17 @@ int blk_io_get_fd(const struct blk_io *io)
 void blk_io_submit(struct blk_io *io, struct blk_io_req *r)
 {
 	prepare(io, r);
+	if (r->res) {
+		/* failed before any transfer (prepare()): complete at once */
+		if (io->kind == BLK_IO_THREADS)
+			pthread_mutex_lock(&io->lock);
+		done_add(io, r);
+		if (io->kind == BLK_IO_THREADS)
+			pthread_mutex_unlock(&io->lock);
+		if (io->efd >= 0)
+			signal_fd(io->efd);
+		return;
+	}
 	switch (io->kind) {
 	case BLK_IO_SYNC:
 		run(r);
