@@ -4,7 +4,9 @@
  * 64 devices, most with a libvhost front-end doing verified I/O, while
  * other front-ends misbehave - half a message and silence, a flood of
  * requests whose replies are never read, a kick fd that is a regular
- * file, a close in the middle of a message.  Each of those is dropped
+ * file, a close in the middle of a message, a device state save whose
+ * pipe is never read (it fails on its deadline, logged; the session goes
+ * on).  Each of the others is dropped
  * with a log line; the others' requests stay fast (a bound well under the
  * back-ends' timeout, which a receive that waits for a stalled peer would
  * blow); fds and RSS come back.  Then 10,000 connect, handshake and
@@ -158,14 +160,49 @@ static void *flood_main(void *arg)
 
 enum { BAD_HALF, BAD_FLOOD, BAD_KICK_FILE, BAD_CLOSE_MID, NBAD };
 
+/* devices: the good ones, then the one whose front-end starts a device state
+ * save and never reads the pipe, then the NBAD misbehaving ones */
+#define FIRST_BAD (NDEV - NBAD)
+#define STATE_DEV (FIRST_BAD - 1)
+#define STATE_BYTES (1u << 20)
+
+static int state_save(void *ud, int fd)
+{
+	static uint8_t chunk[4096];
+	unsigned int i;
+
+	for (i = 0; i < STATE_BYTES / sizeof(chunk); i++)
+		if (write(fd, chunk, sizeof(chunk)) != sizeof(chunk))
+			return -EIO;
+	return 0;
+}
+
+static int state_load(void *ud, int fd)
+{
+	uint8_t chunk[4096];
+
+	while (read(fd, chunk, sizeof(chunk)) > 0)
+		;
+	return 0;
+}
+
+static const struct libvhost_backend_ops state_ops = {
+	.sz = sizeof(state_ops),
+	.save_state = state_save,
+	.load_state = state_load,
+};
+
 START_TEST(test_many_isolated)
 {
 	LIBVHOST_OPTS(libvhost_backend_opts, o, .timeout_ms = TIMEOUT_MS);
 	const uint32_t hdr[3] = { LIBVHOST_USER_GET_FEATURES, 1, 0 };
-	const unsigned int ngood = NDEV - NBAD;
+	LIBVHOST_OPTS(libvhost_backend_opts, os, .timeout_ms = TIMEOUT_MS, .ops = &state_ops);
+	const unsigned int ngood = STATE_DEV;
+	struct libvhost_frontend *state_fe = NULL;
+	int state_pipe[2];
 	struct tu_csumdev *devs[NDEV];
 	struct peer good[NDEV], kick_file;
-	int fe_fd[NDEV], bad[NBAD], fds0, gone;
+	int fe_fd[NDEV], bad[NBAD], fds0, gone, t0_fd = -1;
 	unsigned int i, round, errs0;
 	int64_t worst = 0, t, t0;
 	struct tu_group *g;
@@ -175,11 +212,11 @@ START_TEST(test_many_isolated)
 	long rss0, rss1;
 
 	for (i = 0; i < NDEV; i++)
-		devs[i] = tu_csumdev_new(ctx, &o);
+		devs[i] = tu_csumdev_new(ctx, i == STATE_DEV ? &os : &o);
 	/* every socket before the group's thread polls them; the good ones warm before counting */
 	for (i = 0; i < NDEV; i++)
 		fe_fd[i] = tu_connect_backend(devs[i]->be);
-	memcpy(bad, fe_fd + ngood, sizeof(bad));
+	memcpy(bad, fe_fd + FIRST_BAD, sizeof(bad));
 	g = tu_group_start(devs, NDEV);
 	for (i = 0; i < ngood; i++) {
 		peer_start(&good[i], fe_fd[i], -1);
@@ -188,11 +225,19 @@ START_TEST(test_many_isolated)
 	for (round = 0; round < 3; round++)
 		for (i = 0; i < ngood; i++)
 			peer_request(&good[i], round * NDEV + i);
+	ck_assert_int_eq(libvhost_frontend_adopt_fd(ctx, fe_fd[STATE_DEV], NULL, &state_fe), 0);
+	ck_assert_int_eq(libvhost_frontend_negotiate(state_fe), 0);
+	ck_assert_int_eq(libvhost_dev_set_features(libvhost_frontend_get_dev(state_fe), F_VERSION_1),
+			 0);
 	fds0 = tu_count_fds();
 	rss0 = rss_kib();
 	errs0 = tu_log_errors();
 
 	/* now the others misbehave, all at once */
+	ck_assert_int_eq(pipe2(state_pipe, O_CLOEXEC), 0);
+	ck_assert_int_eq(libvhost_frontend_set_device_state_fd(state_fe, 0, state_pipe[1], &t0_fd),
+			 0);
+	ck_assert_int_eq(t0_fd, -1);
 	send_bytes(bad[BAD_HALF], hdr, 6);
 	ck_assert_int_eq(pthread_create(&flood, NULL, flood_main, &bad[BAD_FLOOD]), 0);
 	file = tmpfile();
@@ -208,7 +253,7 @@ START_TEST(test_many_isolated)
 	t0 = now_ns();
 	for (round = 0;; round++) {
 		for (i = 0, gone = 0; i < NBAD; i++)
-			gone += tu_group_gone(g, ngood + i);
+			gone += tu_group_gone(g, FIRST_BAD + i);
 		if (gone == NBAD && round > 3)
 			break;
 		ck_assert_msg(now_ns() - t0 < 60 * 1000000000LL,
@@ -228,7 +273,11 @@ START_TEST(test_many_isolated)
 		      (double)worst / 1e6, BOUND_MS);
 	pthread_join(flood, &flooded);
 	printf("many: the flood sent %ld requests before it was dropped\n", (long)flooded);
-	ck_assert_uint_ge(tu_log_errors(), errs0 + NBAD);
+	/* the save whose pipe nobody read failed on its own deadline, and the session goes on */
+	ck_assert_int_eq(libvhost_frontend_check_device_state(state_fe), -EIO);
+	ck_assert_uint_ge(tu_log_errors(), errs0 + NBAD + 1);
+	close(state_pipe[0]);
+	close(state_pipe[1]);
 
 	/* what the misbehaving ones held is back */
 	peer_stop(&kick_file);
@@ -245,6 +294,7 @@ START_TEST(test_many_isolated)
 	tu_group_stop(g);
 	for (i = 0; i < ngood; i++)
 		peer_stop(&good[i]);
+	libvhost_frontend_unref(state_fe);
 	for (i = 0; i < NDEV; i++)
 		tu_csumdev_free(devs[i]);
 }
