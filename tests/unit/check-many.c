@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +54,18 @@ static int64_t now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/*
+ * Under valgrind (make check-valgrind) RSS holds its shadow memory and the
+ * blocks it keeps after free (20 MB by default): the figures are printed,
+ * not asserted.
+ */
+static bool under_valgrind(void)
+{
+	const char *p = getenv("LD_PRELOAD");
+
+	return p && strstr(p, "vgpreload");
 }
 
 static long rss_kib(void)
@@ -200,7 +213,8 @@ START_TEST(test_many_isolated)
 	const unsigned int ngood = STATE_DEV;
 	struct libvhost_frontend *state_fe = NULL;
 	int state_pipe[2];
-	struct tu_csumdev *devs[NDEV];
+	/* on the heap: after a failed assertion (CK_FORK=no) the group's thread still reads it */
+	struct tu_csumdev **devs = calloc(NDEV, sizeof(*devs));
 	struct peer good[NDEV], kick_file;
 	int fe_fd[NDEV], bad[NBAD], fds0, gone, t0_fd = -1;
 	unsigned int i, round, errs0;
@@ -211,6 +225,7 @@ START_TEST(test_many_isolated)
 	FILE *file;
 	long rss0, rss1;
 
+	ck_assert_ptr_nonnull(devs);
 	for (i = 0; i < NDEV; i++)
 		devs[i] = tu_csumdev_new(ctx, i == STATE_DEV ? &os : &o);
 	/* every socket before the group's thread polls them; the good ones warm before counting */
@@ -289,7 +304,8 @@ START_TEST(test_many_isolated)
 	rss1 = rss_kib();
 	printf("many: RSS %ld KiB before the misbehaving front-ends, %ld KiB after\n", rss0, rss1);
 	fflush(stdout);
-	ck_assert_int_le(rss1, rss0 + 1024);
+	if (!under_valgrind())
+		ck_assert_int_le(rss1, rss0 + 1024);
 
 	tu_group_stop(g);
 	for (i = 0; i < ngood; i++)
@@ -297,6 +313,7 @@ START_TEST(test_many_isolated)
 	libvhost_frontend_unref(state_fe);
 	for (i = 0; i < NDEV; i++)
 		tu_csumdev_free(devs[i]);
+	free(devs);
 }
 END_TEST
 
@@ -313,7 +330,7 @@ START_TEST(test_handshake_cycles)
 {
 	char dir[] = "/tmp/lvh-many-XXXXXX", path[108];
 	LIBVHOST_OPTS(libvhost_backend_opts, o, .timeout_ms = TIMEOUT_MS);
-	struct tu_csumdev *d = tu_csumdev_new(ctx, &o);
+	struct tu_csumdev **d = calloc(1, sizeof(*d)); /* on the heap, as above */
 	unsigned int i, n = cycles(), warm = n / 10;
 	struct libvhost_mem *mem;
 	struct tu_group *g;
@@ -321,12 +338,14 @@ START_TEST(test_handshake_cycles)
 	long rss0 = 0, rss1 = 0;
 	void *p;
 
+	ck_assert_ptr_nonnull(d);
+	d[0] = tu_csumdev_new(ctx, &o);
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/s", dir);
-	ck_assert_int_eq(libvhost_backend_listen(d->be, path), 0);
+	ck_assert_int_eq(libvhost_backend_listen(d[0]->be, path), 0);
 	ck_assert_int_eq(libvhost_mem_new(ctx, &mem), 0);
 	ck_assert_int_eq(libvhost_mem_alloc(mem, 0, 0x10000, NULL, &p), 0);
-	g = tu_group_start(&d, 1);
+	g = tu_group_start(d, 1);
 	for (i = 0; i <= n; i++) {
 		struct libvhost_frontend *fe = NULL;
 		struct libvhost_dev *dev;
@@ -354,10 +373,12 @@ START_TEST(test_handshake_cycles)
 	       n + 1, fds0, warm, fds1, n, rss0, rss1, rss1 - rss0);
 	fflush(stdout);
 	ck_assert_int_eq(fds1, fds0);
-	ck_assert_int_lt(rss1 - rss0, 1024);
+	if (!under_valgrind())
+		ck_assert_int_lt(rss1 - rss0, 1024);
 	tu_group_stop(g);
 	libvhost_mem_unref(mem);
-	tu_csumdev_free(d);
+	tu_csumdev_free(d[0]);
+	free(d);
 	rmdir(dir);
 }
 END_TEST
