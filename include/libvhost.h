@@ -1597,6 +1597,18 @@ int libvhost_backend_listen(struct libvhost_backend *be, const char *path);
 int libvhost_backend_adopt_fd(struct libvhost_backend *be, int fd);
 
 /*
+ * libvhost_backend_listen_fd - like listen, on a unix stream socket that
+ * already listens and was handed over (the spec's --fd convention when the
+ * caller, e.g. systemd's socket activation, made the listening socket).  On
+ * success it belongs to the back-end, is made non-blocking, and is closed
+ * at the end; no path is unlinked.
+ * Errors: -EINVAL (not a listening unix stream socket), -EBUSY (already
+ * attached), fcntl()'s.
+ * Since: LIBVHOST_0.1
+ */
+int libvhost_backend_listen_fd(struct libvhost_backend *be, int fd);
+
+/*
  * libvhost_backend_connect - be the client of a front-end that listens on
  * @path (QEMU's "-chardev socket,server=on").  The first connect must
  * succeed; after the front-end goes away, libvhost_backend_process() and

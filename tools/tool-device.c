@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -412,6 +413,15 @@ unsigned int tool_attach_count(const struct tool_attach *a)
 	return (a->socket_path != NULL) + (a->connect_path != NULL) + (a->fd >= 0);
 }
 
+/* --fd: a listening socket (systemd's socket activation) or a connected one (a socketpair's end). */
+static bool tool_fd_listens(int fd)
+{
+	int on = 0;
+	socklen_t len = sizeof(on);
+
+	return getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &on, &len) == 0 && on;
+}
+
 int tool_attach(const char *tool, struct libvhost_backend *be, const struct tool_attach *a)
 {
 	unsigned int mark = tool_log_errors();
@@ -421,6 +431,8 @@ int tool_attach(const char *tool, struct libvhost_backend *be, const struct tool
 		r = libvhost_backend_listen(be, a->socket_path);
 	else if (a->connect_path)
 		r = libvhost_backend_connect(be, a->connect_path);
+	else if (tool_fd_listens(a->fd))
+		r = libvhost_backend_listen_fd(be, a->fd);
 	else
 		r = libvhost_backend_adopt_fd(be, a->fd);
 	if (r < 0)

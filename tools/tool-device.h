@@ -271,7 +271,8 @@ int tool_parse_bool(const char *s, bool *out);
 
 /*
  * Where a device meets its front-end: exactly one of socket_path (listen
- * there), connect_path (dial it) and fd (>= 0: a connected socket to adopt).
+ * there), connect_path (dial it) and fd (>= 0: an inherited socket, listening
+ * or connected).
  */
 struct tool_attach {
 	const char *socket_path;

@@ -828,8 +828,11 @@ static int parse_options(int argc, char **argv, struct blk_opts *o, struct blk_r
 			run->direct = true;
 			break;
 		case 'c':
-			/* the spec's capability report: a block device needing --blk-file */
-			printf("{\n  \"type\": \"block-device\",\n  \"features\": [\n"
+			/*
+			 * The spec's capability report: VHostUserBackendType "block",
+			 * VHostUserBackendBlockFeature's two (QEMU's vhost-user.json)
+			 */
+			printf("{\n  \"type\": \"block\",\n  \"features\": [\n"
 			       "    \"blk-file\",\n    \"read-only\"\n  ]\n}\n");
 			return 0;
 		case 'h':

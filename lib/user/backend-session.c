@@ -8,6 +8,7 @@
  * (SET_BACKEND_REQ_FD) is taken here; backend-chan.c sends on it.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -241,6 +242,34 @@ LIBVHOST_EXPORT int libvhost_backend_listen(struct libvhost_backend *be, const c
 		return r;
 	}
 	be->listen_fd = fd;
+	return 0;
+}
+
+LIBVHOST_EXPORT int libvhost_backend_listen_fd(struct libvhost_backend *be, int fd)
+{
+	int type = 0, domain = 0, on = 0, fl, r;
+	socklen_t len = sizeof(type);
+
+	if (!be || fd < 0)
+		return -EINVAL;
+	if (be->listen_fd >= 0 || be->sock >= 0 || be->client)
+		return -EBUSY;
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 || type != SOCK_STREAM)
+		return -EINVAL;
+	len = sizeof(domain);
+	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) < 0 || domain != AF_UNIX)
+		return -EINVAL;
+	len = sizeof(on);
+	if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &on, &len) < 0 || !on)
+		return -EINVAL;
+	/* accept() after a wakeup must not block if the front-end went meanwhile */
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
+		return -errno;
+	r = lvh_be_watch(be, fd, EPOLLIN);
+	if (r < 0)
+		return r;
+	be->listen_fd = fd; /* no path: nothing of ours to unlink at the end */
 	return 0;
 }
 

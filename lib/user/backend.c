@@ -138,7 +138,8 @@ LIBVHOST_EXPORT struct libvhost_backend *libvhost_backend_unref(struct libvhost_
 #endif
 	if (be->listen_fd >= 0) {
 		close(be->listen_fd);
-		unlink(be->path);
+		if (be->path)
+			unlink(be->path);
 	}
 	free(be->path);
 	lvh_be_session_fini(be);

@@ -21,6 +21,7 @@
 #include <sys/mman.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <syslog.h>
 #include <time.h>
@@ -578,6 +579,62 @@ START_TEST(test_next_frontend)
 	}
 	device_free(d);
 	ck_assert_int_eq(access(path, F_OK), -1);
+	rmdir(dir);
+}
+END_TEST
+
+/* A listening socket made by someone else (systemd's socket activation): served like listen's, never unlinked. */
+START_TEST(test_listen_fd)
+{
+	char dir[] = "/tmp/lvh-lb-XXXXXX", path[108];
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct device *d = device_new(F_VERSION_1, 0);
+	LIBVHOST_OPTS(libvhost_frontend_opts, o, .connect_retries = 20);
+	struct libvhost_frontend *fe;
+	struct driver drv;
+	int lfd, sv[2], udp, round;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/s", dir);
+	strcpy(sa.sun_path, path);
+	lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ck_assert_int_ge(lfd, 0);
+	ck_assert_int_eq(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	/* not listening yet, a connected socket, a datagram socket, a bad fd */
+	ck_assert_int_eq(libvhost_backend_listen_fd(d->be, lfd), -EINVAL);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	ck_assert_int_eq(libvhost_backend_listen_fd(d->be, sv[1]), -EINVAL);
+	udp = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	ck_assert_int_ge(udp, 0);
+	ck_assert_int_eq(libvhost_backend_listen_fd(d->be, udp), -EINVAL);
+	ck_assert_int_eq(libvhost_backend_listen_fd(d->be, -1), -EINVAL);
+	ck_assert_int_eq(libvhost_backend_listen_fd(NULL, lfd), -EINVAL);
+	close(udp);
+	close(sv[0]);
+	close(sv[1]);
+	ck_assert_int_eq(listen(lfd, 4), 0);
+	ck_assert_int_eq(libvhost_backend_listen_fd(d->be, lfd), 0);
+	ck_assert_int_eq(libvhost_backend_listen_fd(d->be, lfd), -EBUSY);
+	ck_assert_int_eq(libvhost_backend_listen(d->be, path), -EBUSY);
+	device_start(d);
+	for (round = 0; round < 2; round++) {
+		ck_assert_int_eq(libvhost_frontend_connect(ctx, path, &o, &fe), 0);
+		ck_assert_int_eq(libvhost_frontend_negotiate(fe), 0);
+		ck_assert_int_eq(libvhost_dev_set_features(libvhost_frontend_get_dev(fe),
+							   F_VERSION_1),
+				 0);
+		driver_start(fe, &drv, 0, 8);
+		echo(&drv, round % NQUEUES, 20, (unsigned int)round);
+		libvhost_frontend_unref(fe);
+		driver_stop(&drv);
+		while (__atomic_load_n(&d->resets, __ATOMIC_SEQ_CST) <= round)
+			usleep(1000);
+	}
+	device_free(d);
+	/* the socket's file is its maker's */
+	ck_assert_int_eq(access(path, F_OK), 0);
+	ck_assert_int_eq(fcntl(lfd, F_GETFD), -1); /* closed with the back-end */
+	unlink(path);
 	rmdir(dir);
 }
 END_TEST
@@ -2175,6 +2232,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_kicks_off, 0, 3);
 	tcase_add_test(tc, test_call_fd_signalled);
 	tcase_add_test(tc, test_next_frontend);
+	tcase_add_test(tc, test_listen_fd);
 	tcase_add_test(tc, test_dirty_log);
 	tcase_add_test(tc, test_mem_reg_per_device);
 	tcase_add_test(tc, test_mem_reg_limits);
