@@ -5,15 +5,19 @@
 #     empty node, alphabetical, `local: *;` in the first node only, no repeats
 #  2. the map's global: names = the functions declared in include/libvhost.h
 #     = the LIBVHOST_EXPORT definitions in lib/**/*.c
-#  3. every member of every public struct is frozen in tests/consumer/check-sizes.c
-#  4. the exports of the built library (nm -D) = the map's global: names,
+#  3. the baseline abi/libvhost.abi holds exactly the symbols of the map's
+#     sealed (released) nodes, each at its node, and no symbol of a later node
+#  4. every member of every public struct is frozen in tests/consumer/check-sizes.c
+#  5. the exports of the built library (nm -D) = the map's global: names,
 #     whatever the build's options (README, "Build options"); each is named
 #     libvhost_ and versioned at its map node; an absolute symbol can only be
 #     a node of the map
-#  5. the soname's major equals abi/SONAME
-#  6. abidiff against the committed baseline abi/libvhost.abi: an incompatible
+#  6. the soname's major equals abi/SONAME and the baseline's; the library's
+#     file name is the one configure.ac's -version-info makes
+#  7. abidiff against the committed baseline abi/libvhost.abi: an incompatible
 #     change fails, any other change fails unless it only adds functions
-#     (skipped without abidiff, without DWARF, or in a sanitizer build)
+#     (which 3 and 5 put in a node after the sealed ones); skipped without
+#     abidiff, without DWARF, or in a sanitizer build
 # Exits 0 when all that could be checked passed, 1 on a failure, 77 when
 # nothing could be checked.
 set -u
@@ -101,7 +105,56 @@ while read -r f; do cstrip "$f" | awk -v mode=export -f "$abi/decls.awk"; done <
 same "libvhost.map" "$tmp/map" "the LIBVHOST_EXPORT definitions in lib/" "$tmp/defs" &&
 	ok "the map's globals = the LIBVHOST_EXPORT definitions in lib/"
 
-# ---- 3. public structs frozen by check-sizes.c ----
+# ---- 3. the baseline's symbols = the sealed nodes' symbols ----
+# A node with a symbol in abi/libvhost.abi is sealed (released): its symbols
+# must be the baseline's, at the same node, so a symbol added to, moved into or
+# removed from a released node fails here, whatever abidiff says.  The nodes
+# after the sealed ones are the unreleased one(s): none of their symbols may be
+# in the baseline (they are what abidiff reports as added).  Sealed nodes are
+# the oldest: an unsealed node before a sealed one is a release with no
+# baseline.
+baseline=$src/abi/libvhost.abi
+if [ ! -f "$baseline" ]; then
+	bad "abi/libvhost.abi is missing (scripts/abi-baseline.sh makes it)"
+else
+	sed -n "s/^ *<elf-symbol name='\([^']*\)' version='\([^']*\)'.*/\1 \2/p" "$baseline" |
+		sort > "$tmp/base.nodes"
+	grep -c '<elf-symbol ' "$baseline" > "$tmp/base.count"
+	cut -d' ' -f2 "$tmp/base.nodes" | sort -u > "$tmp/sealed"
+	awk 'NR == FNR { sealed[$1] = 1; next }
+	$1 == "node" {
+		if (sealed[$2] && open != "")
+			print "node " $2 " is sealed but " open ", before it, is not in the baseline"
+		if (!sealed[$2] && open == "")
+			open = $2
+	}' "$tmp/sealed" "$tmp/map.rec" > "$tmp/order"
+	while read -r l; do bad "libvhost.map: $l"; done < "$tmp/order"
+	awk 'NR == FNR { sealed[$1] = 1; next } sealed[$2]' "$tmp/sealed" "$tmp/map.nodes" \
+		> "$tmp/map.sealed"
+	awk 'NR == FNR { sealed[$1] = 1; next } !sealed[$2]' "$tmp/sealed" "$tmp/map.nodes" \
+		> "$tmp/map.open"
+	nbase=$(wc -l < "$tmp/base.nodes")
+	if [ "$nbase" -eq 0 ] || [ "$nbase" -ne "$(cat "$tmp/base.count")" ]; then
+		bad "abi/libvhost.abi: $(cat "$tmp/base.count") elf-symbol(s), $nbase with a version node"
+	elif same "libvhost.map's sealed node(s) ($(tr '\n' ' ' < "$tmp/sealed" | sed 's/ $//'))" \
+		"$tmp/map.sealed" "abi/libvhost.abi" "$tmp/base.nodes"; then
+		ok "abi/libvhost.abi holds every symbol of the sealed node(s)" \
+			"$(tr '\n' ' ' < "$tmp/sealed" | sed 's/ $//'), $nbase, at its node;" \
+			"$(wc -l < "$tmp/map.open") in unsealed nodes"
+	fi
+	# every symbol with its type: a symbol abidw found no DWARF for (say, an
+	# export folded into another by the compiler) is one abidiff cannot check
+	sed -n "s/.*<function-decl .* elf-symbol-id='\([^'@]*\)@.*/\1/p" "$baseline" |
+		sort -u > "$tmp/base.typed"
+	cut -d' ' -f1 "$tmp/base.nodes" | comm -23 - "$tmp/base.typed" > "$tmp/base.untyped"
+	[ -s "$tmp/base.untyped" ] &&
+		bad "abi/libvhost.abi has no type for: $(tr '\n' ' ' < "$tmp/base.untyped")"
+	base_soname=$(sed -n "s/.* soname='\([^']*\)'.*/\1/p" "$baseline" | sed 1q)
+	[ "$base_soname" = "libvhost.so.$(tr -d ' \n' < "$src/abi/SONAME")" ] ||
+		bad "abi/libvhost.abi is of $base_soname, abi/SONAME says libvhost.so.$(cat "$src/abi/SONAME")"
+fi
+
+# ---- 4. public structs frozen by check-sizes.c ----
 before=$failed
 failed=0
 sizes=$src/tests/consumer/check-sizes.c
@@ -120,7 +173,7 @@ done < "$tmp/members"
 [ $failed -eq 0 ] && ok "check-sizes.c freezes all $nstructs public structs, every member"
 [ $before -ne 0 ] && failed=1
 
-# ---- 4, 5 and 6 need the built library ----
+# ---- 5, 6 and 7 need the built library ----
 dlname=$(sed -n "s/^dlname='\(.*\)'$/\1/p" "$bld/lib/libvhost.la" 2>/dev/null)
 so=$bld/lib/.libs/${dlname:-libvhost.so.0}
 nm_versions=
@@ -130,7 +183,7 @@ if [ ! -f "$so" ]; then
 elif ! command -v nm > /dev/null || ! command -v readelf > /dev/null; then
 	skip "the library's checks: nm and readelf (binutils) are needed"
 else
-	# ---- 4. exports ----
+	# ---- 5. exports ----
 	# this build's options (libvhost-build.h): they change no export
 	opts=$(sed -n 's/^#define LIBVHOST_HAS_\([A-Z]*\) 1$/\1/p' "$bld/include/libvhost-build.h" 2>/dev/null)
 	cp "$tmp/map.nodes" "$tmp/built.nodes"
@@ -166,7 +219,7 @@ else
 			ok "every export is named libvhost_ and versioned at its map node"
 	fi
 
-	# ---- 5. soname ----
+	# ---- 6. soname ----
 	soname=$(readelf -d "$so" | sed -n 's/.*Library soname: \[\(.*\)\].*/\1/p')
 	major=${soname#libvhost.so.}
 	want=$(tr -d ' \n' < "$src/abi/SONAME")
@@ -176,8 +229,19 @@ else
 	else
 		ok "soname $soname, as abi/SONAME says"
 	fi
+	# the file libtool made: libvhost.so.(CURRENT-AGE).AGE.REVISION of configure.ac
+	lt() { sed -n "s/^m4_define(\[LT_$1\], *\[\([0-9]*\)\])$/\1/p" "$src/configure.ac"; }
+	c=$(lt CURRENT) r=$(lt REVISION) a=$(lt AGE)
+	real=$(sed -n "s/^library_names='\([^ ]*\) .*/\1/p" "$bld/lib/libvhost.la")
+	if [ -z "$c" ] || [ -z "$r" ] || [ -z "$a" ]; then
+		bad "configure.ac: no m4_define([LT_CURRENT|LT_REVISION|LT_AGE], [N])"
+	elif [ "$real" != "libvhost.so.$((c - a)).$a.$r" ] || [ "$((c - a))" != "$want" ]; then
+		bad "-version-info $c:$r:$a: libtool made $real, abi/SONAME says $want"
+	else
+		ok "-version-info $c:$r:$a: $real, soname major $want"
+	fi
 
-	# ---- 6. abidiff ----
+	# ---- 7. abidiff ----
 	# Twice: with --headers-dir2, which filters out changes to types defined
 	# outside include/, and without it, because that filter also hides a change
 	# that reaches a public struct through a system typedef (a member turned
