@@ -304,6 +304,7 @@ END {
 		print ".\\\" Generated from include/libvhost.h by man/gen-man3.awk: edit the header." > file
 		print ".TH " up " 3 \"\" \"libvhost " version "\" \"libvhost Manual\"" > file
 		print ".nh" > file
+		print ".ad l" > file
 		print ".SH NAME" > file
 		print page ", " names[f] " \\- " title[f] > file
 		print ".SH SYNOPSIS" > file
