@@ -115,5 +115,6 @@ endif
 
 # ABI discipline and consumer-shape tests
 include tests/abi.mk
+include tests/man.mk
 # libFuzzer targets and their smoke run
 include tests/fuzz/fuzz.mk
