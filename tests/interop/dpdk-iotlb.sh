@@ -16,7 +16,7 @@ pmd=$(command -v dpdk-testpmd) || { echo "dpdk-testpmd not installed"; exit 77; 
 drv=${top_builddir:-.}/tests/interop/iotlb-driver
 . "${top_srcdir:-.}/tests/interop/lib.sh"
 lvh_setup di
-lvh_rm_at_exit "/tmp/dpdk/lvhi$$" "/var/run/dpdk/lvhi$$"
+lvh_dpdk_rm_at_exit "lvhi$$"
 count=200
 
 mkfifo "$d/in"

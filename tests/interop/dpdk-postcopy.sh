@@ -19,7 +19,7 @@ grep -q 'LIBVHOST_HAS_POSTCOPY 1' "${top_builddir:-.}/include/libvhost-build.h" 
 pmd=$(command -v dpdk-testpmd) || { echo "dpdk-testpmd not installed"; exit 77; }
 . "${top_srcdir:-.}/tests/interop/lib.sh"
 lvh_setup dpc
-lvh_rm_at_exit "/tmp/dpdk/lvhp$$" "/var/run/dpdk/lvhp$$"
+lvh_dpdk_rm_at_exit "lvhp$$"
 
 mkfifo "$d/in"
 timeout 120 "$pmd" -l 0-1 --no-pci --no-huge -m 128 --file-prefix="lvhp$$" \

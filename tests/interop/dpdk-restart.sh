@@ -17,7 +17,7 @@ pmd=$(command -v dpdk-testpmd) || { echo "dpdk-testpmd not installed"; exit 77; 
 drv=${top_builddir:-.}/tests/interop/fe-restart
 . "${top_srcdir:-.}/tests/interop/lib.sh"
 lvh_setup drs
-lvh_rm_at_exit "/tmp/dpdk/lvhr$$" "/var/run/dpdk/lvhr$$"
+lvh_dpdk_rm_at_exit "lvhr$$"
 kills=${LIBVHOST_SOAK_RESTARTS:-8}
 ppid= dog=
 # the reconnect can reach the killed testpmd's listening socket while it is

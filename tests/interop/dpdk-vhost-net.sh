@@ -12,7 +12,7 @@ pmd=$(command -v dpdk-testpmd) || { echo "dpdk-testpmd not installed"; exit 77; 
 drv=${top_builddir:-.}/tests/interop/net-driver
 . "${top_srcdir:-.}/tests/interop/lib.sh"
 lvh_setup dv
-lvh_rm_at_exit "/tmp/dpdk/lvhv$$" "/var/run/dpdk/lvhv$$"
+lvh_dpdk_rm_at_exit "lvhv$$"
 
 run() { # split|packed
 	rm -f "$d/in" "$d/s"

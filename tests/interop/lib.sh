@@ -5,6 +5,7 @@
 #   lvh_setup PREFIX     sets $d (removed at exit)
 #   lvh_kill_at_exit PID ...
 #   lvh_rm_at_exit PATH ...   (besides $d)
+#   lvh_dpdk_rm_at_exit PREFIX   DPDK's runtime directory for --file-prefix
 #   lvh_wait_socket PATH PID WHAT   (fails after 10 s, or if PID died)
 #   lvh_running PID       true while PID runs (a zombie does not)
 #   lvh_wait_for SECONDS WHAT COMMAND...   runs COMMAND every 0.1 s until it
@@ -49,6 +50,16 @@ lvh_kill_at_exit() {
 }
 lvh_rm_at_exit() {
 	lvh_paths="$lvh_paths $*"
+}
+# DPDK's runtime directory for --file-prefix=PREFIX: /var/run/dpdk as root,
+# else $XDG_RUNTIME_DIR/dpdk or /tmp/dpdk (a package build is not root, and
+# a root-owned /var/run/dpdk left by an earlier run is not its to remove)
+lvh_dpdk_rm_at_exit() {
+	if [ "$(id -u)" = 0 ]; then
+		lvh_rm_at_exit "/var/run/dpdk/$1"
+	else
+		lvh_rm_at_exit "${XDG_RUNTIME_DIR:-/tmp}/dpdk/$1"
+	fi
 }
 fail() {
 	echo "FAIL: $*"

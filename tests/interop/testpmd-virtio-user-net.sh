@@ -18,7 +18,7 @@ lvh_setup tp
 # virtio_user asks for promiscuous mode through the control queue
 # (VIRTIO_NET_F_CTRL_RX), which vhost-user-net does not offer; testpmd goes on
 lvh_log_allow='^Error during enabling promiscuous mode for port 0: Operation not supported - ignore$'
-lvh_rm_at_exit "/tmp/dpdk/lvh$$" "/var/run/dpdk/lvh$$"
+lvh_dpdk_rm_at_exit "lvh$$"
 
 # testpmd LABEL PACKED MRG RX|TX MIN "COMMANDS" [TESTPMD-ARGS...]: testpmd's
 # virtio_user on $d/s, COMMANDS given at its prompt, then traffic until the
