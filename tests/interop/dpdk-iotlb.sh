@@ -21,7 +21,7 @@ count=200
 
 mkfifo "$d/in"
 timeout 120 "$pmd" -l 0-1 --no-pci --no-huge -m 128 --file-prefix="lvhi$$" \
-	${LIBVHOST_TEST_DPDK_ARGS:-} --vdev "net_vhost0,iface=$d/s,queues=1,iommu-support=1" -- -i --total-num-mbufs=2048 \
+	${LIBVHOST_TEST_DPDK_ARGS:-} --vdev "net_vhost0,iface=$d/s,queues=1,iommu-support=1" -- -i --no-mlockall --total-num-mbufs=2048 \
 	< "$d/in" > "$d/pmd.log" 2>&1 &
 ppid=$!
 lvh_kill_at_exit $ppid

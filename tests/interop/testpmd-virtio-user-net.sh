@@ -31,7 +31,7 @@ testpmd() {
 	mkfifo "$d/in"
 	timeout 120 "$pmd" -l 0-1 --no-pci --no-huge -m 128 --file-prefix="lvh$$" \
 		--vdev "net_virtio_user0,path=$d/s,queues=1,packed_vq=$packed,mrg_rxbuf=$mrg" \
-		-- -i --total-num-mbufs=2048 "$@" < "$d/in" > "$d/pmd-$label.log" 2>&1 &
+		-- -i --no-mlockall --total-num-mbufs=2048 "$@" < "$d/in" > "$d/pmd-$label.log" 2>&1 &
 	ppid=$!
 	lvh_kill_at_exit $ppid
 	exec 3> "$d/in"
