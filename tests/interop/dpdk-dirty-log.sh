@@ -16,11 +16,11 @@ drv=${top_builddir:-.}/tests/interop/fe-log
 lvh_setup ddl
 mode=${lvh_fe_log_mode:-net}
 pass=${lvh_fe_log_pass:-"every page the vhost PMD wrote while logging was marked; it served on with logging off"}
-lvh_rm_at_exit "/tmp/dpdk/lvhd$$" "/var/run/dpdk/lvhd$$"
+lvh_dpdk_rm_at_exit "lvhd$$"
 
 mkfifo "$d/in"
 timeout 120 "$pmd" -l 0-1 --no-pci --no-huge -m 128 --file-prefix="lvhd$$" \
-	--vdev "net_vhost0,iface=$d/s,queues=1" -- -i --total-num-mbufs=2048 \
+	--vdev "net_vhost0,iface=$d/s,queues=1" -- -i --no-mlockall --total-num-mbufs=2048 \
 	< "$d/in" > "$d/pmd.log" 2>&1 &
 ppid=$!
 lvh_kill_at_exit $ppid

@@ -16,12 +16,12 @@ pmd=$(command -v dpdk-testpmd) || { echo "dpdk-testpmd not installed"; exit 77; 
 drv=${top_builddir:-.}/tests/interop/iotlb-driver
 . "${top_srcdir:-.}/tests/interop/lib.sh"
 lvh_setup di
-lvh_rm_at_exit "/tmp/dpdk/lvhi$$" "/var/run/dpdk/lvhi$$"
+lvh_dpdk_rm_at_exit "lvhi$$"
 count=200
 
 mkfifo "$d/in"
 timeout 120 "$pmd" -l 0-1 --no-pci --no-huge -m 128 --file-prefix="lvhi$$" \
-	${LIBVHOST_TEST_DPDK_ARGS:-} --vdev "net_vhost0,iface=$d/s,queues=1,iommu-support=1" -- -i --total-num-mbufs=2048 \
+	${LIBVHOST_TEST_DPDK_ARGS:-} --vdev "net_vhost0,iface=$d/s,queues=1,iommu-support=1" -- -i --no-mlockall --total-num-mbufs=2048 \
 	< "$d/in" > "$d/pmd.log" 2>&1 &
 ppid=$!
 lvh_kill_at_exit $ppid

@@ -10,7 +10,7 @@
 # (MCL_FUTURE) would populate our memory as the PMD maps it, before it
 # registers the userfaultfd, and no page would be missing.
 # Skipped (77) outside --enable-postcopy builds, without dpdk-testpmd, or
-# with LIBVHOST_SKIP_DPDK=1.
+# with LIBVHOST_SKIP_DPDK=1, or, not root, with vm.unprivileged_userfaultfd=0.
 set -u
 drv=${top_builddir:-.}/tests/interop/postcopy-driver
 grep -q 'LIBVHOST_HAS_POSTCOPY 1' "${top_builddir:-.}/include/libvhost-build.h" 2> /dev/null ||
@@ -18,8 +18,9 @@ grep -q 'LIBVHOST_HAS_POSTCOPY 1' "${top_builddir:-.}/include/libvhost-build.h" 
 [ "${LIBVHOST_SKIP_DPDK:-0}" = 1 ] && { echo "LIBVHOST_SKIP_DPDK=1"; exit 77; }
 pmd=$(command -v dpdk-testpmd) || { echo "dpdk-testpmd not installed"; exit 77; }
 . "${top_srcdir:-.}/tests/interop/lib.sh"
+lvh_need_userfaultfd dpdk-testpmd
 lvh_setup dpc
-lvh_rm_at_exit "/tmp/dpdk/lvhp$$" "/var/run/dpdk/lvhp$$"
+lvh_dpdk_rm_at_exit "lvhp$$"
 
 mkfifo "$d/in"
 timeout 120 "$pmd" -l 0-1 --no-pci --no-huge -m 128 --file-prefix="lvhp$$" \

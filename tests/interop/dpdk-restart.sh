@@ -17,7 +17,7 @@ pmd=$(command -v dpdk-testpmd) || { echo "dpdk-testpmd not installed"; exit 77; 
 drv=${top_builddir:-.}/tests/interop/fe-restart
 . "${top_srcdir:-.}/tests/interop/lib.sh"
 lvh_setup drs
-lvh_rm_at_exit "/tmp/dpdk/lvhr$$" "/var/run/dpdk/lvhr$$"
+lvh_dpdk_rm_at_exit "lvhr$$"
 kills=${LIBVHOST_SOAK_RESTARTS:-8}
 ppid= dog=
 # the reconnect can reach the killed testpmd's listening socket while it is
@@ -31,7 +31,7 @@ start_pmd() { # $1: the run's number (its own log)
 	mkfifo "$d/in"
 	# its own pid in ppid (the test kills it by that); a watchdog bounds its life
 	"$pmd" -l 0-1 --no-pci --no-huge -m 128 --file-prefix="lvhr$$" \
-		--vdev "net_vhost0,iface=$d/s,queues=1" -- -i --total-num-mbufs=2048 \
+		--vdev "net_vhost0,iface=$d/s,queues=1" -- -i --no-mlockall --total-num-mbufs=2048 \
 		< "$d/in" > "$d/pmd-$1.log" 2>&1 &
 	ppid=$!
 	[ -n "$dog" ] && kill "$dog" 2>/dev/null

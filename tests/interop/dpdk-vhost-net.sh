@@ -12,13 +12,13 @@ pmd=$(command -v dpdk-testpmd) || { echo "dpdk-testpmd not installed"; exit 77; 
 drv=${top_builddir:-.}/tests/interop/net-driver
 . "${top_srcdir:-.}/tests/interop/lib.sh"
 lvh_setup dv
-lvh_rm_at_exit "/tmp/dpdk/lvhv$$" "/var/run/dpdk/lvhv$$"
+lvh_dpdk_rm_at_exit "lvhv$$"
 
 run() { # split|packed
 	rm -f "$d/in" "$d/s"
 	mkfifo "$d/in"
 	timeout 120 "$pmd" -l 0-1 --no-pci --no-huge -m 128 --file-prefix="lvhv$$" \
-		--vdev "net_vhost0,iface=$d/s,queues=1" -- -i --total-num-mbufs=2048 \
+		--vdev "net_vhost0,iface=$d/s,queues=1" -- -i --no-mlockall --total-num-mbufs=2048 \
 		< "$d/in" > "$d/pmd-$1.log" 2>&1 &
 	ppid=$!
 	lvh_kill_at_exit $ppid

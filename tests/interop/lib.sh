@@ -5,6 +5,8 @@
 #   lvh_setup PREFIX     sets $d (removed at exit)
 #   lvh_kill_at_exit PID ...
 #   lvh_rm_at_exit PATH ...   (besides $d)
+#   lvh_dpdk_rm_at_exit PREFIX   DPDK's runtime directory for --file-prefix
+#   lvh_need_userfaultfd PEER   exit 77 unless PEER can make a userfaultfd
 #   lvh_wait_socket PATH PID WHAT   (fails after 10 s, or if PID died)
 #   lvh_running PID       true while PID runs (a zombie does not)
 #   lvh_wait_for SECONDS WHAT COMMAND...   runs COMMAND every 0.1 s until it
@@ -49,6 +51,26 @@ lvh_kill_at_exit() {
 }
 lvh_rm_at_exit() {
 	lvh_paths="$lvh_paths $*"
+}
+# A postcopy peer (qemu-storage-daemon, DPDK) needs a userfaultfd that
+# reports kernel faults too: as root, or with vm.unprivileged_userfaultfd=1.
+# Otherwise (a package build, not root, on Debian's default 0) it cannot
+# serve postcopy: the test skips (77).
+lvh_need_userfaultfd() {
+	[ "$(id -u)" = 0 ] && return 0
+	[ "$(cat /proc/sys/vm/unprivileged_userfaultfd 2>/dev/null)" = 1 ] && return 0
+	echo "not root and vm.unprivileged_userfaultfd is not 1: $1 cannot make its userfaultfd"
+	exit 77
+}
+# DPDK's runtime directory for --file-prefix=PREFIX: /var/run/dpdk as root,
+# else $XDG_RUNTIME_DIR/dpdk or /tmp/dpdk (a package build is not root, and
+# a root-owned /var/run/dpdk left by an earlier run is not its to remove)
+lvh_dpdk_rm_at_exit() {
+	if [ "$(id -u)" = 0 ]; then
+		lvh_rm_at_exit "/var/run/dpdk/$1"
+	else
+		lvh_rm_at_exit "${XDG_RUNTIME_DIR:-/tmp}/dpdk/$1"
+	fi
 }
 fail() {
 	echo "FAIL: $*"

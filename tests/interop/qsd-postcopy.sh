@@ -17,13 +17,15 @@
 # caller, no crash, no hang), and then the daemon, stuck in its fault, is
 # killed.  With a daemon that reports its bases the whole migration must
 # verify.  Skipped (77) outside --enable-postcopy builds or without
-# qemu-storage-daemon (qemu-utils).
+# qemu-storage-daemon (qemu-utils), or, not root, with
+# vm.unprivileged_userfaultfd=0 (lvh_need_userfaultfd).
 set -u
 drv=${top_builddir:-.}/tests/interop/postcopy-driver
 grep -q 'LIBVHOST_HAS_POSTCOPY 1' "${top_builddir:-.}/include/libvhost-build.h" 2> /dev/null ||
 	{ echo "postcopy is built only with --enable-postcopy"; exit 77; }
 qsd=$(command -v qemu-storage-daemon) || { echo "qemu-storage-daemon not installed"; exit 77; }
 . "${top_srcdir:-.}/tests/interop/lib.sh"
+lvh_need_userfaultfd qemu-storage-daemon
 # the error the front-end logs about the daemon's unplaceable fault
 lvh_log_allow='postcopy: the back-end faulted at 0x[0-9a-f]*, in no region'
 lvh_setup qpc

@@ -18,7 +18,7 @@ lvh_setup tp
 # virtio_user asks for promiscuous mode through the control queue
 # (VIRTIO_NET_F_CTRL_RX), which vhost-user-net does not offer; testpmd goes on
 lvh_log_allow='^Error during enabling promiscuous mode for port 0: Operation not supported - ignore$'
-lvh_rm_at_exit "/tmp/dpdk/lvh$$" "/var/run/dpdk/lvh$$"
+lvh_dpdk_rm_at_exit "lvh$$"
 
 # testpmd LABEL PACKED MRG RX|TX MIN "COMMANDS" [TESTPMD-ARGS...]: testpmd's
 # virtio_user on $d/s, COMMANDS given at its prompt, then traffic until the
@@ -31,7 +31,7 @@ testpmd() {
 	mkfifo "$d/in"
 	timeout 120 "$pmd" -l 0-1 --no-pci --no-huge -m 128 --file-prefix="lvh$$" \
 		--vdev "net_virtio_user0,path=$d/s,queues=1,packed_vq=$packed,mrg_rxbuf=$mrg" \
-		-- -i --total-num-mbufs=2048 "$@" < "$d/in" > "$d/pmd-$label.log" 2>&1 &
+		-- -i --no-mlockall --total-num-mbufs=2048 "$@" < "$d/in" > "$d/pmd-$label.log" 2>&1 &
 	ppid=$!
 	lvh_kill_at_exit $ppid
 	exec 3> "$d/in"
