@@ -508,6 +508,29 @@ START_TEST(test_call_fd_signalled)
 }
 END_TEST
 
+/* @rounds front-ends one after another on the back-end listening at @path: each echoes, leaves. */
+static void serve_rounds(struct device *d, const char *path, const struct libvhost_frontend_opts *o,
+			 int rounds)
+{
+	struct libvhost_frontend *fe;
+	struct driver drv;
+	int round;
+
+	for (round = 0; round < rounds; round++) {
+		ck_assert_int_eq(libvhost_frontend_connect(ctx, path, o, &fe), 0);
+		ck_assert_int_eq(libvhost_frontend_negotiate(fe), 0);
+		ck_assert_int_eq(libvhost_dev_set_features(libvhost_frontend_get_dev(fe),
+							   F_VERSION_1),
+				 0);
+		driver_start(fe, &drv, 0, 8);
+		echo(&drv, round % NQUEUES, 20, (unsigned int)round);
+		libvhost_frontend_unref(fe);
+		driver_stop(&drv);
+		while (__atomic_load_n(&d->resets, __ATOMIC_SEQ_CST) <= round)
+			usleep(1000);
+	}
+}
+
 /*
  * SET_VRING_KICK on a running ring: the fd number stays, its file changes.
  * A device asleep in poll() on the old file is deaf to the new one (the
@@ -555,28 +578,13 @@ START_TEST(test_next_frontend)
 	char dir[] = "/tmp/lvh-lb-XXXXXX", path[108];
 	struct device *d = device_new(F_VERSION_1, 0);
 	LIBVHOST_OPTS(libvhost_frontend_opts, o, .connect_retries = 20);
-	struct libvhost_frontend *fe;
-	struct driver drv;
-	int round;
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/s", dir);
 	ck_assert_int_eq(libvhost_backend_listen(d->be, path), 0);
 	ck_assert_int_eq(libvhost_backend_listen(d->be, path), -EBUSY);
 	device_start(d);
-	for (round = 0; round < 3; round++) {
-		ck_assert_int_eq(libvhost_frontend_connect(ctx, path, &o, &fe), 0);
-		ck_assert_int_eq(libvhost_frontend_negotiate(fe), 0);
-		ck_assert_int_eq(libvhost_dev_set_features(libvhost_frontend_get_dev(fe),
-							   F_VERSION_1),
-				 0);
-		driver_start(fe, &drv, 0, 8);
-		echo(&drv, round % NQUEUES, 20, (unsigned int)round);
-		libvhost_frontend_unref(fe);
-		driver_stop(&drv);
-		while (__atomic_load_n(&d->resets, __ATOMIC_SEQ_CST) <= round)
-			usleep(1000);
-	}
+	serve_rounds(d, path, &o, 3);
 	device_free(d);
 	ck_assert_int_eq(access(path, F_OK), -1);
 	rmdir(dir);
@@ -590,9 +598,7 @@ START_TEST(test_listen_fd)
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct device *d = device_new(F_VERSION_1, 0);
 	LIBVHOST_OPTS(libvhost_frontend_opts, o, .connect_retries = 20);
-	struct libvhost_frontend *fe;
-	struct driver drv;
-	int lfd, sv[2], udp, round;
+	int lfd, sv[2], udp;
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/s", dir);
@@ -617,19 +623,7 @@ START_TEST(test_listen_fd)
 	ck_assert_int_eq(libvhost_backend_listen_fd(d->be, lfd), -EBUSY);
 	ck_assert_int_eq(libvhost_backend_listen(d->be, path), -EBUSY);
 	device_start(d);
-	for (round = 0; round < 2; round++) {
-		ck_assert_int_eq(libvhost_frontend_connect(ctx, path, &o, &fe), 0);
-		ck_assert_int_eq(libvhost_frontend_negotiate(fe), 0);
-		ck_assert_int_eq(libvhost_dev_set_features(libvhost_frontend_get_dev(fe),
-							   F_VERSION_1),
-				 0);
-		driver_start(fe, &drv, 0, 8);
-		echo(&drv, round % NQUEUES, 20, (unsigned int)round);
-		libvhost_frontend_unref(fe);
-		driver_stop(&drv);
-		while (__atomic_load_n(&d->resets, __ATOMIC_SEQ_CST) <= round)
-			usleep(1000);
-	}
+	serve_rounds(d, path, &o, 2);
 	device_free(d);
 	/* the socket's file is its maker's */
 	ck_assert_int_eq(access(path, F_OK), 0);
