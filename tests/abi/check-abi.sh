@@ -7,7 +7,10 @@
 #     = the LIBVHOST_EXPORT definitions in lib/**/*.c
 #  3. the baseline abi/libvhost.abi holds exactly the symbols of the map's
 #     sealed (released) nodes, each at its node, and no symbol of a later node
-#  4. every member of every public struct is frozen in tests/consumer/check-sizes.c
+#  4. every member of every public struct is frozen in tests/consumer/check-sizes.c;
+#     debian/libvhost0.symbols (when the tree has debian/) lists exactly the
+#     map's symbols, each at its node, with the node's version (0.2~ for
+#     LIBVHOST_0.2) as the minimal version
 #  5. the exports of the built library (nm -D) = the map's global: names,
 #     whatever the build's options (README, "Build options"); each is named
 #     libvhost_ and versioned at its map node; an absolute symbol can only be
@@ -172,6 +175,24 @@ while read -r s m; do
 done < "$tmp/members"
 [ $failed -eq 0 ] && ok "check-sizes.c freezes all $nstructs public structs, every member"
 [ $before -ne 0 ] && failed=1
+
+# debian/libvhost0.symbols = the map, node by node (not in a tarball: no debian/)
+symbols=$src/debian/libvhost0.symbols
+if [ -f "$symbols" ]; then
+	sed -n 's/^ \([A-Za-z0-9_.]*\)@\(LIBVHOST_[0-9.]*\) \(.*\)$/\1 \2 \3/p' "$symbols" > "$tmp/deb"
+	awk '$1 != $2 { print $1, $2 }' "$tmp/deb" | sort > "$tmp/deb.nodes"
+	awk '$1 != $2 { v = $2; sub(/^LIBVHOST_/, "", v); if ($3 != v "~") print $1 "@" $2 " " $3 }' \
+		"$tmp/deb" > "$tmp/deb.ver"
+	awk '$1 == $2 { print $1 }' "$tmp/deb" | sort > "$tmp/deb.vnodes"
+	if same "libvhost.map" "$tmp/map.nodes" "debian/libvhost0.symbols" "$tmp/deb.nodes" &&
+	   same "libvhost.map's nodes" "$tmp/nodes" "debian/libvhost0.symbols' nodes" "$tmp/deb.vnodes"; then
+		if [ -s "$tmp/deb.ver" ]; then
+			bad "debian/libvhost0.symbols: not the node's version (LIBVHOST_0.2: 0.2~): $(cat "$tmp/deb.ver")"
+		else
+			ok "debian/libvhost0.symbols lists the map's $(wc -l < "$tmp/deb.nodes") symbols at their nodes"
+		fi
+	fi
+fi
 
 # ---- 5, 6 and 7 need the built library ----
 dlname=$(sed -n "s/^dlname='\(.*\)'$/\1/p" "$bld/lib/libvhost.la" 2>/dev/null)
