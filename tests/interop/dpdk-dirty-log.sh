@@ -18,27 +18,13 @@ mode=${lvh_fe_log_mode:-net}
 pass=${lvh_fe_log_pass:-"every page the vhost PMD wrote while logging was marked; it served on with logging off"}
 lvh_dpdk_rm_at_exit "lvhd$$"
 
-mkfifo "$d/in"
-timeout 120 "$pmd" -l 0-1 --no-pci --no-huge -m 128 --file-prefix="lvhd$$" \
-	--vdev "net_vhost0,iface=$d/s,queues=1" -- -i --no-mlockall --total-num-mbufs=2048 \
-	< "$d/in" > "$d/pmd.log" 2>&1 &
-ppid=$!
-lvh_kill_at_exit $ppid
-exec 3> "$d/in"
-pmd_ready() {
-	grep -q "testpmd>" "$d/pmd.log" && [ -S "$d/s" ] ||
-		{ lvh_running $ppid || fail "testpmd exited"; false; }
-}
-lvh_wait_for 90 "testpmd did not start" pmd_ready
+lvh_testpmd "lvhd$$" "$d/pmd.log" "$d/s" "net_vhost0,iface=$d/s,queues=1"
 echo "set fwd io" >&3
 echo "start" >&3
 
 timeout 60 "$drv" "$mode" "$d/s" > "$d/driver.log" 2>&1
 st=$?
-echo "stop" >&3
-echo "quit" >&3
-exec 3>&-
-lvh_reap $ppid testpmd
+lvh_testpmd_quit testpmd stop
 cat "$d/driver.log"
 [ $st -eq 0 ] || fail "fe-log $mode exited with status $st"
 grep -q "^fe-log: $mode: pass" "$d/driver.log" || fail "fe-log $mode: no pass"

@@ -19,27 +19,13 @@ lvh_setup di
 lvh_dpdk_rm_at_exit "lvhi$$"
 count=200
 
-mkfifo "$d/in"
-timeout 120 "$pmd" -l 0-1 --no-pci --no-huge -m 128 --file-prefix="lvhi$$" \
-	${LIBVHOST_TEST_DPDK_ARGS:-} --vdev "net_vhost0,iface=$d/s,queues=1,iommu-support=1" -- -i --no-mlockall --total-num-mbufs=2048 \
-	< "$d/in" > "$d/pmd.log" 2>&1 &
-ppid=$!
-lvh_kill_at_exit $ppid
-exec 3> "$d/in"
-ready() {
-	lvh_running $ppid || fail "testpmd exited before it was ready"
-	grep -q "testpmd>" "$d/pmd.log" && [ -S "$d/s" ]
-}
-lvh_wait_for 90 "testpmd did not start" ready
+lvh_testpmd "lvhi$$" "$d/pmd.log" "$d/s" "net_vhost0,iface=$d/s,queues=1,iommu-support=1"
 echo "set fwd io" >&3
 echo "start" >&3
 timeout 60 "$drv" "$d/s" $count > "$d/driver.log" 2>&1
 st=$?
-# testpmd runs its commands in turn: the statistics, then it quits
-echo "stop" >&3
-echo "quit" >&3
-exec 3>&-
-lvh_reap $ppid testpmd
+# the statistics, then it quits
+lvh_testpmd_quit testpmd stop
 cat "$d/driver.log"
 [ $st -eq 0 ] || fail "the driver exited with status $st"
 lvh_check_logs

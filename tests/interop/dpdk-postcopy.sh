@@ -22,27 +22,12 @@ lvh_need_userfaultfd dpdk-testpmd
 lvh_setup dpc
 lvh_dpdk_rm_at_exit "lvhp$$"
 
-mkfifo "$d/in"
-timeout 120 "$pmd" -l 0-1 --no-pci --no-huge -m 128 --file-prefix="lvhp$$" \
-	--vdev "net_vhost0,iface=$d/s,queues=1,postcopy-support=1" -- -i --no-mlockall \
-	--total-num-mbufs=2048 < "$d/in" > "$d/pmd.log" 2>&1 &
-ppid=$!
-lvh_kill_at_exit $ppid
-exec 3> "$d/in"
-i=0
-until grep -q "testpmd>" "$d/pmd.log" && [ -S "$d/s" ]; do
-	i=$((i + 1))
-	{ [ $i -gt 900 ] || ! lvh_running $ppid; } && fail "testpmd did not start"
-	sleep 0.1
-done
+lvh_testpmd "lvhp$$" "$d/pmd.log" "$d/s" "net_vhost0,iface=$d/s,queues=1,postcopy-support=1"
 echo "set fwd io" >&3
 echo "start" >&3
 timeout 60 "$drv" net "$d/s" 8 > "$d/driver.log" 2>&1
 st=$?
-echo "stop" >&3
-echo "quit" >&3
-exec 3>&-
-lvh_reap $ppid testpmd
+lvh_testpmd_quit testpmd stop
 cat "$d/driver.log"
 [ $st -eq 0 ] || fail "postcopy-driver net exited with status $st"
 grep -q "^postcopy-driver: net: pass$" "$d/driver.log" || fail "no pass line"

@@ -19,7 +19,7 @@ drv=${top_builddir:-.}/tests/interop/fe-restart
 lvh_setup drs
 lvh_dpdk_rm_at_exit "lvhr$$"
 kills=${LIBVHOST_SOAK_RESTARTS:-8}
-ppid= dog=
+ppid=
 # the reconnect can reach the killed testpmd's listening socket while it is
 # being closed: that connection is reset during the set-up, and the driver
 # connects again (it logs "the connection was lost during the set-up")
@@ -27,20 +27,9 @@ ppid= dog=
 lvh_log_allow='^libvhost: (lvh_fe_fail: )?vhost-user: [A-Z_]+ failed: (Connection reset by peer|Broken pipe); the connection is closed$'
 
 start_pmd() { # $1: the run's number (its own log)
-	rm -f "$d/in"
-	mkfifo "$d/in"
-	# its own pid in ppid (the test kills it by that); a watchdog bounds its life
-	"$pmd" -l 0-1 --no-pci --no-huge -m 128 --file-prefix="lvhr$$" \
-		--vdev "net_vhost0,iface=$d/s,queues=1" -- -i --no-mlockall --total-num-mbufs=2048 \
-		< "$d/in" > "$d/pmd-$1.log" 2>&1 &
-	ppid=$!
-	[ -n "$dog" ] && kill "$dog" 2>/dev/null
-	( sleep 300; kill -9 "$ppid" ) > /dev/null 2>&1 &
-	dog=$!
-	lvh_kill_at_exit $ppid $dog
-	exec 3> "$d/in"
-	pmd_up() { grep -q "testpmd>" "$d/pmd-$1.log" || { lvh_running $ppid || fail "testpmd $1 exited"; false; }; }
-	lvh_wait_for 90 "testpmd $1 did not start" pmd_up "$1"
+	# the socket is waited for by the caller the first time (the driver's
+	# reconnect finds it again on its own)
+	lvh_testpmd "lvhr$$" "$d/pmd-$1.log" - "net_vhost0,iface=$d/s,queues=1"
 	echo "set fwd io" >&3
 	echo "start" >&3
 }
@@ -69,10 +58,7 @@ while [ $k -lt "$kills" ]; do
 	start_pmd $k
 done
 lvh_reap $dpid "fe-restart net"
-echo "stop" >&3
-echo "quit" >&3
-exec 3>&-
-lvh_reap $ppid "testpmd ($kills)"
+lvh_testpmd_quit "testpmd ($kills)" stop
 lvh_check_logs
 cat "$d/driver.log"
 [ "$(grep -c "session [0-9]* up" "$d/driver.log")" -ge $((kills + 1)) ] || fail "not $((kills + 1)) sessions"

@@ -15,31 +15,16 @@ lvh_setup dv
 lvh_dpdk_rm_at_exit "lvhv$$"
 
 run() { # split|packed
-	rm -f "$d/in" "$d/s"
-	mkfifo "$d/in"
-	timeout 120 "$pmd" -l 0-1 --no-pci --no-huge -m 128 --file-prefix="lvhv$$" \
-		--vdev "net_vhost0,iface=$d/s,queues=1" -- -i --no-mlockall --total-num-mbufs=2048 \
-		< "$d/in" > "$d/pmd-$1.log" 2>&1 &
-	ppid=$!
-	lvh_kill_at_exit $ppid
-	exec 3> "$d/in"
-	i=0
-	until grep -q "testpmd>" "$d/pmd-$1.log" && [ -S "$d/s" ]; do
-		i=$((i + 1))
-		{ [ $i -gt 900 ] || ! lvh_running $ppid; } && fail "$1: testpmd did not start"
-		sleep 0.1
-	done
+	rm -f "$d/s"
+	lvh_testpmd "lvhv$$" "$d/pmd-$1.log" "$d/s" "net_vhost0,iface=$d/s,queues=1"
 	echo "set fwd io" >&3
 	echo "start" >&3
 	extra=
 	[ "$1" = packed ] && extra=packed
 	timeout 60 "$drv" "$d/s" 100 $extra > "$d/driver-$1.log" 2>&1
 	st=$?
-	# testpmd runs its commands in turn: the statistics, then it quits
-	echo "stop" >&3
-	echo "quit" >&3
-	exec 3>&-
-	lvh_reap $ppid "testpmd ($1)"
+	# the statistics, then it quits
+	lvh_testpmd_quit "testpmd ($1)" stop
 	lvh_check_logs
 	if [ $st -eq 77 ] && [ "$1" = packed ]; then
 		echo "SKIP: packed: testpmd's vhost PMD does not offer VIRTIO_F_RING_PACKED"

@@ -28,6 +28,16 @@
 #                         io_uring_enter; x86_64: 295, 296, 75, 426), looking
 #                         for at most 10 s, and leaves it stopped there for
 #                         a SIGKILL; returns at once if PID is gone
+#   lvh_testpmd PREFIX LOG SOCKET VDEV [ARG...]   dpdk-testpmd ($pmd) with
+#                         --file-prefix=PREFIX, --no-huge, one --vdev VDEV and
+#                         its app ARGs, interactive: commands go to fd 3 (a
+#                         fifo), its output to LOG; its pid in $ppid (killed
+#                         at exit, and by a watchdog after 300 s); returns
+#                         once its prompt is up and SOCKET is there ("-":
+#                         no socket to wait for); LIBVHOST_TEST_DPDK_ARGS
+#                         adds EAL options
+#   lvh_testpmd_quit NAME [COMMAND...]   the COMMANDs (testpmd runs them in
+#                         turn), quit, and lvh_reap
 #   fail MESSAGE
 #   lvh_guest_kernel      sets $kernel: $LIBVHOST_VM_KERNEL, else the kernel
 #                         make check-vm built and cached; exits 77 without one,
@@ -71,6 +81,43 @@ lvh_dpdk_rm_at_exit() {
 	else
 		lvh_rm_at_exit "${XDG_RUNTIME_DIR:-/tmp}/dpdk/$1"
 	fi
+}
+lvh_testpmd() {
+	lvh_tp_log=$2 lvh_tp_sock=$3
+	lvh_tp_prefix=$1 lvh_tp_vdev=$4
+	shift 4
+	rm -f "$d/in"
+	mkfifo "$d/in"
+	# shellcheck disable=SC2086
+	"$pmd" -l 0-1 --no-pci --no-huge -m 128 --file-prefix="$lvh_tp_prefix" \
+		${LIBVHOST_TEST_DPDK_ARGS:-} --vdev "$lvh_tp_vdev" \
+		-- -i --no-mlockall --total-num-mbufs=2048 "$@" < "$d/in" > "$lvh_tp_log" 2>&1 &
+	ppid=$!
+	[ -n "${lvh_tp_dog:-}" ] && kill "$lvh_tp_dog" 2>/dev/null
+	# (its sleep goes with it when it is killed: no process left behind)
+	(
+		trap 'kill $! 2> /dev/null; exit 0' TERM
+		sleep 300 &
+		wait $!
+		kill -9 "$ppid"
+	) > /dev/null 2>&1 &
+	lvh_tp_dog=$!
+	lvh_kill_at_exit $ppid $lvh_tp_dog
+	exec 3> "$d/in"
+	lvh_wait_for 90 "testpmd did not start (${lvh_tp_log##*/})" lvh_testpmd_up
+}
+lvh_testpmd_up() {
+	grep -q "testpmd>" "$lvh_tp_log" && { [ "$lvh_tp_sock" = - ] || [ -S "$lvh_tp_sock" ]; } ||
+		{ lvh_running $ppid || fail "testpmd exited before its prompt (${lvh_tp_log##*/})"; false; }
+}
+lvh_testpmd_quit() {
+	lvh_tp_name=$1
+	shift
+	for lvh_tp_c in "$@" quit; do
+		echo "$lvh_tp_c" >&3
+	done
+	exec 3>&-
+	lvh_reap $ppid "$lvh_tp_name"
 }
 fail() {
 	echo "FAIL: $*"

@@ -27,28 +27,12 @@ lvh_dpdk_rm_at_exit "lvh$$"
 testpmd() {
 	label=$1 packed=$2 mrg=$3 counter=$4 min=$5 cmds=$6
 	shift 6
-	rm -f "$d/in"
-	mkfifo "$d/in"
-	timeout 120 "$pmd" -l 0-1 --no-pci --no-huge -m 128 --file-prefix="lvh$$" \
-		--vdev "net_virtio_user0,path=$d/s,queues=1,packed_vq=$packed,mrg_rxbuf=$mrg" \
-		-- -i --no-mlockall --total-num-mbufs=2048 "$@" < "$d/in" > "$d/pmd-$label.log" 2>&1 &
-	ppid=$!
-	lvh_kill_at_exit $ppid
-	exec 3> "$d/in"
-	i=0
-	until grep -q "testpmd>" "$d/pmd-$label.log"; do
-		i=$((i + 1))
-		{ [ $i -gt 900 ] || ! lvh_running $ppid; } && fail "$label: testpmd did not start"
-		sleep 0.1
-	done
+	lvh_testpmd "lvh$$" "$d/pmd-$label.log" - \
+		"net_virtio_user0,path=$d/s,queues=1,packed_vq=$packed,mrg_rxbuf=$mrg" "$@"
 	printf '%s\n' "$cmds" >&3
 	lvh_wait_for 60 "$label: testpmd's port did not pass $min $counter frames" port_passed
 	# testpmd runs its commands in turn: the port's counts are the last ones
-	echo "stop" >&3
-	echo "show port stats 0" >&3
-	echo "quit" >&3
-	exec 3>&-
-	lvh_reap $ppid "testpmd ($label)"
+	lvh_testpmd_quit "testpmd ($label)" stop "show port stats 0"
 	# the port's counts (the forwarding statistics leave out a last burst)
 	rx=$(port_count RX)
 	tx=$(port_count TX)
