@@ -292,9 +292,11 @@ void vsock_conn_consumed(struct vsock_core *core, struct vsock_conn *c, size_t l
 		return;
 	c->fwd_cnt += (uint32_t)len;
 	c->buf_head = (uint32_t)((c->buf_head + len) % c->buf_alloc);
-	/* told again once a quarter of the credit came back (or at once, buffer drained) */
-	if (c->state == VSOCK_ESTABLISHED &&
-	    (c->fwd_cnt - c->fwd_told >= c->buf_alloc / 4 || c->rx_cnt == c->fwd_cnt))
+	/*
+	 * Told again once a quarter of the credit came back: a guest out of
+	 * credit has a whole buf_alloc untold, so it hears of it when that drains.
+	 */
+	if (c->state == VSOCK_ESTABLISHED && c->fwd_cnt - c->fwd_told >= c->buf_alloc / 4)
 		c->pending |= VSOCK_P_CREDIT_UPDATE;
 	check_done(core, c);
 	conn_update(core, c);
