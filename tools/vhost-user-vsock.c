@@ -332,12 +332,12 @@ static void print_stats(const char *what, const struct vsock_stats *s)
 		TOOL ": %s: %" PRIu64 " packets from the guest, %" PRIu64 " to it, %" PRIu64
 		" bytes from it, %" PRIu64 " to it, %" PRIu64 " connections by the guest, %" PRIu64
 		" by the host, %" PRIu64 " refused, %" PRIu64 " resets sent, %" PRIu64
-		" received, %" PRIu64 " dropped; bad: %" PRIu64 " headers, %" PRIu64
+		" received, %" PRIu64 " dropped, %" PRIu64 " late packets; bad: %" PRIu64 " headers, %" PRIu64
 		" lengths, %" PRIu64 " addresses, %" PRIu64 " types, %" PRIu64 " ops, %" PRIu64
 		" credit lies, %" PRIu64 " unknown connections, %" PRIu64 " rx buffers\n",
 		what, s->tx_packets, s->rx_packets, s->tx_bytes, s->rx_bytes, s->guest_connects,
 		s->host_connects, s->refused, s->resets_sent, s->resets_received, s->resets_dropped,
-		s->bad_header, s->bad_length, s->bad_address, s->bad_type, s->bad_op,
+		s->late, s->bad_header, s->bad_length, s->bad_address, s->bad_type, s->bad_op,
 		s->credit_lies, s->unknown_conn, s->bad_rx_buffer);
 }
 

@@ -443,8 +443,13 @@ int vsock_core_tx(struct vsock_core *core, const struct iovec *iov, unsigned int
 		return reject(core, c, &h);
 	}
 	if (!c) {
-		core->stats.unknown_conn++;
-		return reject(core, c, &h);
+		if (h.op == VIRTIO_VSOCK_OP_RW || h.op == VIRTIO_VSOCK_OP_RESPONSE) {
+			core->stats.unknown_conn++;
+			return reject(core, c, &h);
+		}
+		core->stats.late++;
+		reject(core, c, &h);
+		return 0;
 	}
 	if (c->state == VSOCK_CLOSING)
 		return 0; /* sent before it saw our RST */

@@ -47,6 +47,12 @@ struct vsock_stats {
 	uint64_t refused; /* REQUESTs the host side refused (nothing listening, full) */
 	uint64_t resets_sent, resets_received;
 	uint64_t resets_dropped; /* RSTs for packets of no connection beyond VSOCK_ORPHAN_RST */
+	/*
+	 * SHUTDOWN or CREDIT_* of no connection: a guest sends them after the
+	 * RST that ended a connection crossed them (answered with an RST, not
+	 * counted as a mistake)
+	 */
+	uint64_t late;
 	/* the guest's mistakes */
 	uint64_t bad_header; /* a TX buffer shorter than the header, or writable parts */
 	uint64_t bad_length; /* len not the payload's, or more than VSOCK_MAX_PKT */
@@ -54,7 +60,7 @@ struct vsock_stats {
 	uint64_t bad_type; /* not VIRTIO_VSOCK_TYPE_STREAM */
 	uint64_t bad_op; /* an op unknown, or out of place for the connection's state */
 	uint64_t credit_lies; /* more payload than our credit, or fwd_cnt beyond what we sent */
-	uint64_t unknown_conn; /* RW, SHUTDOWN, CREDIT_* or RESPONSE of no connection */
+	uint64_t unknown_conn; /* RW or RESPONSE of no connection */
 	uint64_t bad_rx_buffer; /* an RX buffer without room for a header, or readable parts */
 };
 

@@ -613,7 +613,9 @@ START_TEST(test_unknown_conn)
 	receive_one(10000, VIRTIO_VSOCK_OP_RST);
 	transmit(pkt(10000, VIRTIO_VSOCK_OP_CREDIT_REQUEST), NULL, 0);
 	receive_one(10000, VIRTIO_VSOCK_OP_RST);
-	ck_assert_uint_eq(s->unknown_conn, 3);
+	/* RW is the guest's mistake; the others may have crossed an RST */
+	ck_assert_uint_eq(s->unknown_conn, 1);
+	ck_assert_uint_eq(s->late, 2);
 	/* an RST of no connection is not answered */
 	transmit(pkt(10000, VIRTIO_VSOCK_OP_RST), NULL, 0);
 	receive_none();
