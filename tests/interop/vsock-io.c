@@ -7,6 +7,7 @@
  *
  *   vsock-io server (--vsock=PORT | --unix=PATH) --count=K
  *   vsock-io client (--vsock=CID:PORT | --hybrid=PATH:PORT) --conns=K --bytes=N
+ *   vsock-io abort (--vsock=CID:PORT | --hybrid=PATH:PORT) --conns=K --bytes=N
  *   vsock-io refused (--vsock=CID:PORT | --hybrid=PATH:PORT)
  *
  * A client runs K connections at once (a thread each).  On each: a 16-byte
@@ -17,8 +18,12 @@
  * of the generator seeded differently, and closes; the client checks those
  * and the end of file.  Credit flow control is in the way both ways: N is
  * much more than a connection's buffer.  The server handles K connections
- * (a thread each, from its accept on) and exits.  refused: the connection must
- * fail (no listener on the port: a reset).  Each prints one line,
+ * (a thread each, from its accept on) and exits.  abort: as client, but
+ * each connection says so in its header, sends half of its N bytes and
+ * closes at once, reading nothing: the server must get exactly those bytes
+ * and its end of file, and its reply then fails (the peer is gone: a reset
+ * or a broken pipe) or is written to a closed peer; it must not hang.
+ * refused: the connection must fail (no listener on the port: a reset).  Each prints one line,
  * "vsock-io: <mode> ok ..." or "vsock-io: FAIL ...", and exits 0 or 1.
  */
 #define _GNU_SOURCE
@@ -36,6 +41,7 @@
 #include <linux/vm_sockets.h>
 
 #define MAGIC 0x4f495356u /* "VSIO" */
+#define ABORT 0x80000000u /* in hdr.index: the client closes halfway */
 #define MAX_CONNS 256
 #define CHUNK 65536
 
@@ -43,6 +49,8 @@ static const char *vsock_port, *unix_path, *hybrid;
 static unsigned long count = 1, conns = 1;
 static uint64_t bytes = 1 << 20;
 static int failed;
+static bool aborting;
+static unsigned long aborted;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -242,7 +250,7 @@ struct hdr {
 static void *client_conn(void *arg)
 {
 	unsigned long i = (unsigned long)arg;
-	struct hdr h = { MAGIC, (uint32_t)i, bytes };
+	struct hdr h = { MAGIC, (uint32_t)i | (aborting ? ABORT : 0), bytes };
 	uint64_t status, got;
 	bool same;
 	int fd = dial(), r;
@@ -250,6 +258,14 @@ static void *client_conn(void *arg)
 	if (fd < 0) {
 		fail("client %lu: connect: %s", i, strerror(-fd));
 		return NULL;
+	}
+	if (aborting) {
+		r = write_all(fd, &h, sizeof(h));
+		if (r == 0)
+			r = send_stream(fd, i, bytes / 2);
+		if (r < 0)
+			fail("client %lu: send: %s", i, strerror(-r));
+		goto out; /* closed halfway, nothing read */
 	}
 	r = write_all(fd, &h, sizeof(h));
 	if (r == 0)
@@ -283,6 +299,22 @@ static void *server_conn(void *arg)
 	r = read_all(fd, &h, sizeof(h));
 	if (r < 0 || h.magic != MAGIC) {
 		fail("server: header: %s", r < 0 ? strerror(-r) : "bad magic");
+		goto out;
+	}
+	if (h.index & ABORT) {
+		r = recv_stream(fd, h.index & ~ABORT, &got, &same);
+		if (r < 0 || got != h.bytes / 2 || !same) {
+			fail("server: aborted conn %u: %s, %" PRIu64 " bytes of %" PRIu64 "%s",
+			     h.index & ~ABORT, r < 0 ? strerror(-r) : "read", got, h.bytes / 2,
+			     same ? "" : ", corrupted");
+			goto out;
+		}
+		/* the reply to a peer that is gone: an error, or bytes nobody reads */
+		if (write_all(fd, &status, sizeof(status)) == 0)
+			send_stream(fd, h.index, h.bytes);
+		pthread_mutex_lock(&lock);
+		aborted++;
+		pthread_mutex_unlock(&lock);
 		goto out;
 	}
 	r = recv_stream(fd, h.index, &got, &same);
@@ -363,7 +395,8 @@ static int server(void)
 		pthread_join(t[i], NULL);
 	if (failed)
 		return 1;
-	printf("vsock-io: server ok %lu connections\n", count);
+	printf("vsock-io: server ok %lu connections, %lu closed halfway by the client\n", count,
+	       aborted);
 	return 0;
 }
 
@@ -376,8 +409,11 @@ static int client(void)
 		args[i] = (void *)i;
 	if (run_threads(client_conn, args, conns))
 		return 1;
-	printf("vsock-io: client ok %lu connections, %" PRIu64 " bytes each way on each\n", conns,
-	       bytes);
+	if (aborting)
+		printf("vsock-io: abort ok %lu connections closed halfway\n", conns);
+	else
+		printf("vsock-io: client ok %lu connections, %" PRIu64 " bytes each way on each\n",
+		       conns, bytes);
 	return 0;
 }
 
@@ -424,13 +460,15 @@ int main(int argc, char **argv)
 		r = server();
 	else if (!strcmp(mode, "client") && (vsock_port || hybrid))
 		r = client();
+	else if (!strcmp(mode, "abort") && (vsock_port || hybrid) && (aborting = true))
+		r = client();
 	else if (!strcmp(mode, "refused") && (vsock_port || hybrid))
 		r = refused();
 	else
 		goto usage;
 	return r ? 1 : 0;
 usage:
-	fprintf(stderr, "usage: vsock-io server|client|refused --vsock=... | --unix=PATH | "
+	fprintf(stderr, "usage: vsock-io server|client|abort|refused --vsock=... | --unix=PATH | "
 			"--hybrid=PATH:PORT [--count=K] [--conns=K] [--bytes=N]\n");
 	return 2;
 }
