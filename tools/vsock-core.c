@@ -571,7 +571,7 @@ static int conn_packet(struct vsock_core *core, struct vsock_conn *c, const stru
 	} else if (c->pending & VSOCK_P_RESPONSE) {
 		c->pending &= ~VSOCK_P_RESPONSE;
 		op = VIRTIO_VSOCK_OP_RESPONSE;
-	} else if (may_send_data(c) && peer_free(c)) {
+	} else if (may_send_data(c) && peer_free(c) && room > VSOCK_HDR_LEN) {
 		size_t max = room - VSOCK_HDR_LEN;
 
 		if (max > peer_free(c))
@@ -624,7 +624,7 @@ int vsock_core_rx(struct vsock_core *core, const struct iovec *iov, unsigned int
 {
 	struct vsock_conn *c;
 	size_t room = 0;
-	unsigned int i;
+	unsigned int i, tries;
 	int len;
 
 	for (i = 0; i < n; i++)
@@ -643,7 +643,9 @@ int vsock_core_rx(struct vsock_core *core, const struct iovec *iov, unsigned int
 		core->stats.rx_packets++;
 		return VSOCK_HDR_LEN;
 	}
-	while ((c = core->qhead)) {
+	/* each queued connection once at most: one with only data has none for a bare header */
+	tries = core->nconns;
+	while ((c = core->qhead) && tries--) {
 		bool freed = false;
 
 		dequeue(core, c);
