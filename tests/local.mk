@@ -42,7 +42,8 @@ unit_tests = \
 	tests/unit/check-iotlb \
 	tests/unit/check-kdev \
 	tests/unit/check-loopback \
-	tests/unit/check-many
+	tests/unit/check-many \
+	tests/unit/check-vsock
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 
@@ -76,6 +77,12 @@ tests_unit_check_loopback_LDADD = $(UNIT_LDADD) -lpthread
 tests_unit_check_many_SOURCES = tests/unit/check-many.c
 tests_unit_check_many_CFLAGS = $(UNIT_CFLAGS) -pthread
 tests_unit_check_many_LDADD = $(UNIT_LDADD) -lpthread
+
+# vhost-user-vsock's protocol core against a hostile guest
+tests_unit_check_vsock_SOURCES = tests/unit/check-vsock.c tools/vsock-core.c tools/vsock-core.h
+tests_unit_check_vsock_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tools
+tests_unit_check_vsock_CFLAGS = $(UNIT_CFLAGS) -pthread
+tests_unit_check_vsock_LDADD = $(UNIT_LDADD) -lpthread
 
 tests_unit_check_kdev_SOURCES = tests/unit/check-kdev.c
 tests_unit_check_kdev_CFLAGS = $(UNIT_CFLAGS)

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-3-Clause
 # 1. The tools' discovery data says what the vhost-user spec's schema allows:
-#    --print-capabilities of vhost-user-blk and vhost-user-net, and the QEMU
+#    --print-capabilities of vhost-user-blk, -net and -vsock, and the QEMU
 #    discovery files installed to $(datadir)/qemu/vhost-user (checked as the
 #    build made them).  The allowed values are written here from QEMU's
 #    docs/interop/vhost-user.json at commit
@@ -14,6 +14,7 @@ set -u
 top=${top_builddir:-.}
 blk=$top/tools/vhost-user-blk
 net=$top/tools/vhost-user-net
+vsock=$top/tools/vhost-user-vsock
 ctl=$top/tools/vhost-ctl
 jget=$top/tests/interop/json-get
 launch=$top/tests/interop/fd-launch
@@ -104,6 +105,8 @@ check_caps "$blk" block "$spec_block_features" "$spec_block_features"
 check_caps "$net" net "$spec_net_features" ""
 check_discovery "$top/tools/50-libvhost-blk.json" vhost-user-blk block
 check_discovery "$top/tools/50-libvhost-net.json" vhost-user-net net
+check_caps "$vsock" vsock "" ""
+check_discovery "$top/tools/50-libvhost-vsock.json" vhost-user-vsock vsock
 
 # ---- --fd ----
 truncate -s 8M "$d/disk.img"
@@ -135,8 +138,17 @@ lvh_wait_socket "$d/n.sock" "$bpid" "vhost-user-net --fd (listening)"
 "$ctl" probe --socket "$d/n.sock" > "$d/p2.out" 2>&1 || fail "probe 2 through a listening --fd"
 lvh_stop "$bpid" "vhost-user-net --fd (listening)"
 rm -f "$d/n.sock"
+# vhost-user-vsock the same
+"$launch" listen "$d/v.sock" 3 "$vsock" --fd=3 --guest-cid=3 --uds-path="$d/vu" 2> "$d/vsock-listen.log" &
+bpid=$!
+lvh_kill_at_exit $bpid
+lvh_wait_socket "$d/v.sock" "$bpid" "vhost-user-vsock --fd (listening)"
+"$ctl" probe --socket "$d/v.sock" > "$d/p3.out" 2>&1 || fail "vsock probe 1 through a listening --fd"
+"$ctl" probe --socket "$d/v.sock" > "$d/p4.out" 2>&1 || fail "vsock probe 2 through a listening --fd"
+lvh_stop "$bpid" "vhost-user-vsock --fd (listening)"
+rm -f "$d/v.sock"
 # not a socket at all: refused at once, with a usage-style error
 "$blk" --fd=0 --blk-file="$d/disk.img" < "$d/disk.img" > /dev/null 2> "$d/notsock.out" &&
 	fail "vhost-user-blk --fd on a regular file succeeded"
-lvh_check_logs "$d/blk-listen.log" "$d/blk-conn.log" "$d/net-listen.log"
+lvh_check_logs "$d/blk-listen.log" "$d/blk-conn.log" "$d/net-listen.log" "$d/vsock-listen.log"
 echo "PASS: discovery data as the spec's schema says; --fd listening and connected"
