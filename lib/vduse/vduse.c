@@ -120,7 +120,7 @@ static int create(struct libvhost_vduse *v, int cfd, const struct libvhost_vduse
 {
 	uint64_t kver = 0, ver;
 	struct vduse_dev_config *c;
-	unsigned int i, id;
+	unsigned int id;
 	int r;
 
 	r = vioctl(cfd, VDUSE_GET_API_VERSION, &kver);
@@ -174,13 +174,21 @@ static int create(struct libvhost_vduse *v, int cfd, const struct libvhost_vduse
 		return r;
 	}
 	v->created = true;
+	return 0;
+}
+
+/* Every ring's largest size, on the device's fd (the kernel adds it to the bus only then). */
+static int setup_rings(struct libvhost_vduse *v, unsigned int queues, unsigned int qsize)
+{
+	unsigned int i;
+	int r;
+
 	for (i = 0; i < queues; i++) {
 		struct vduse_vq_config q = { .index = i, .max_size = (uint16_t)qsize };
 
-		/* 32768 does not fit the kernel's u16 when the ring size is 65536: not offered */
-		r = vioctl(cfd, VDUSE_VQ_SETUP, &q);
+		r = vioctl(v->fd, VDUSE_VQ_SETUP, &q);
 		if (r < 0) {
-			lvh_err(v->ctx, "VDUSE: VDUSE_VQ_SETUP %u: %s", i, strerror(-r));
+			lvh_err(v->ctx, "VDUSE %s: VDUSE_VQ_SETUP %u: %s", v->name, i, strerror(-r));
 			return r;
 		}
 	}
@@ -296,6 +304,11 @@ LIBVHOST_EXPORT int libvhost_vduse_new(struct libvhost_ctx *ctx, const char *nam
 	if (v->fd < 0) {
 		r = -errno;
 		lvh_err(ctx, "VDUSE: %s: %s", path, strerror(-r));
+		vduse_free(v);
+		return r;
+	}
+	r = setup_rings(v, (unsigned int)queues, (unsigned int)qsize);
+	if (r < 0) {
 		vduse_free(v);
 		return r;
 	}
