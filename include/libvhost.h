@@ -3,8 +3,8 @@
  * libvhost - vhost-user, kernel vhost and vDPA in one C library.
  *
  * The handles: a context (logging), guest memory tables, driver-side
- * virtqueues, and four devices - the vhost-user front-end and back-end,
- * kernel vhost and vDPA.  The three a driver or VMM uses (front-end, kernel
+ * virtqueues, and five devices - the vhost-user front-end and back-end,
+ * kernel vhost, vDPA, and VDUSE (a device the host kernel drives).  The three a driver or VMM uses (front-end, kernel
  * vhost, vDPA) each hand out one struct libvhost_dev: the same
  * libvhost_dev_* calls, with the same ring state rules, set a device up over
  * any of them, so a VMM writes its vring set-up once.
@@ -1817,6 +1817,145 @@ int libvhost_vq_set_kicks(struct libvhost_vq *vq, int enable);
  */
 int libvhost_vq_set_host_notifier(struct libvhost_vq *vq, int fd, uint64_t offset,
 				  uint64_t size);
+
+/* ==== VDUSE: a device in this process that the kernel itself drives ==== */
+
+/*
+ * VDUSE (vDPA Device in Userspace, /dev/vduse/control, Linux 5.15 and
+ * later) makes this process a virtio device of the host kernel: once added
+ * to the vdpa bus (libvhost_vdpa_dev_add() on management device "vduse",
+ * or `vdpa dev add name NAME mgmtdev vduse`), bound to virtio_vdpa it is
+ * an ordinary /dev/vdX of the host, bound to vhost_vdpa a
+ * /dev/vhost-vdpa-N a VMM hands to a guest.  The device is written as for
+ * a vhost-user back-end: the same struct libvhost_backend_ops, the same
+ * struct libvhost_vq rings with libvhost_vq_pop/push/notify, so one device
+ * implementation serves both transports.  What the kernel serves varies:
+ * Linux 6.1 has API version 0 and block devices (virtio id 2) only, with
+ * a read-only config space (no VIRTIO_BLK_F_CONFIG_WCE); what it lacks is
+ * refused with -EOPNOTSUPP and a log line.
+ */
+struct libvhost_vduse;
+
+struct libvhost_vduse_opts {
+	size_t sz;
+	/* The virtio device id (2: block) and vendor id. */
+	uint64_t device_id;
+	uint64_t vendor_id;
+	/*
+	 * Device features offered (virtio bits); VIRTIO_F_VERSION_1 (32) and
+	 * VIRTIO_F_ACCESS_PLATFORM (33) are added: VDUSE requires both.
+	 */
+	uint64_t features;
+	/* Rings the device has, 1 to 0xffff (0 means 1), and their largest size (0: 256; a power of two, at most 32768). */
+	uint64_t queue_num;
+	uint64_t queue_size;
+	/*
+	 * Bytes of config space (at most 4096): ops->get_config(0, buf,
+	 * config_size) is read once, at creation; libvhost_vduse_set_config()
+	 * changes it later.
+	 */
+	uint64_t config_size;
+	/*
+	 * The device, as for libvhost_backend_new(): set_features (at
+	 * FEATURES_OK), get_config (at creation), queue_started and
+	 * queue_stopped (at DRIVER_OK and at reset), set_status, reset (the
+	 * driver reset the device, or the handle goes).  The other ops are
+	 * vhost-user's and not called.
+	 */
+	const struct libvhost_backend_ops *ops;
+	void *userdata;
+	/* LIBVHOST_VDUSE_F_*. */
+	uint64_t flags;
+};
+#define libvhost_vduse_opts__last_field flags
+
+/* Do not destroy the kernel device when the handle goes (another process serves it next). */
+#define LIBVHOST_VDUSE_F_KEEP (1ULL << 0)
+
+/*
+ * libvhost_vduse_api_version - the VDUSE API version the running kernel
+ * speaks (VDUSE_GET_API_VERSION on /dev/vduse/control; 0 on Linux 6.1).
+ * Errors: -EINVAL, -EOPNOTSUPP (no /dev/vduse/control: no VDUSE in the
+ * kernel), open()'s (-EACCES: not root).
+ * Since: LIBVHOST_0.2
+ */
+int libvhost_vduse_api_version(struct libvhost_ctx *ctx, uint64_t *ret_version);
+
+/*
+ * libvhost_vduse_new - create VDUSE device @name (1 to 255 bytes, no '/')
+ * through /dev/vduse/control, set up its rings, and open /dev/vduse/@name.
+ * It is not on the vdpa bus yet: add it with libvhost_vdpa_dev_add(ctx,
+ * @name, "vduse", ...), then serve it with libvhost_vduse_process().
+ * Errors: -EINVAL (bad options; the kernel refused the config), -EEXIST
+ * (a VDUSE device of that name exists), -EOPNOTSUPP (no VDUSE; a device
+ * class or feature the kernel does not serve), -EACCES, -ENOMEM.
+ * The rings are served on the thread that calls libvhost_vduse_process()
+ * (buffers' IOVA regions are mapped as pops meet them).
+ * Since: LIBVHOST_0.2
+ */
+int libvhost_vduse_new(struct libvhost_ctx *ctx, const char *name,
+		       const struct libvhost_vduse_opts *opts, struct libvhost_vduse **ret);
+
+/* Since: LIBVHOST_0.2.  NULL-safe; returns its argument. */
+struct libvhost_vduse *libvhost_vduse_ref(struct libvhost_vduse *v);
+/*
+ * Since: LIBVHOST_0.2.  NULL-safe; returns NULL.  The last reference stops
+ * the rings (ops->queue_stopped, ops->reset), closes the device and
+ * destroys it in the kernel (unless LIBVHOST_VDUSE_F_KEEP): that fails,
+ * logged, while it is still on the vdpa bus (delete it there first).
+ */
+struct libvhost_vduse *libvhost_vduse_unref(struct libvhost_vduse *v);
+
+/*
+ * libvhost_vduse_destroy - destroy VDUSE device @name in the kernel
+ * (VDUSE_DESTROY_DEV): one left by a process that went, or kept.
+ * Errors: -EINVAL (bad name, or no such device), -EBUSY (on the vdpa bus,
+ * or open), -EOPNOTSUPP (no VDUSE).
+ * Since: LIBVHOST_0.2
+ */
+int libvhost_vduse_destroy(struct libvhost_ctx *ctx, const char *name);
+
+/*
+ * libvhost_vduse_get_fd - the fd to poll for POLLIN before calling
+ * libvhost_vduse_process() (the kernel's requests: status changes, ring
+ * state, IOTLB updates), the same for the handle's life.  The kernel
+ * waits for each answer (30 s by default, then the device is broken), so
+ * serve it promptly.  Since: LIBVHOST_0.2
+ */
+int libvhost_vduse_get_fd(const struct libvhost_vduse *v);
+
+/*
+ * libvhost_vduse_process - answer every request the kernel has waiting,
+ * never blocking.  DRIVER_OK starts the rings the driver made ready (their
+ * kick fds are then the library's eventfds, ops->queue_started is called),
+ * status 0 resets the device (rings stopped, IOVA mappings dropped,
+ * ops->reset), an IOTLB update drops the mappings it covers.  Returns 1 if
+ * something was done, 0 if nothing was waiting.
+ * Errors: -EINVAL, -EPROTO (the kernel sent a malformed request: logged,
+ * answered as failed), -EIO (the kernel broke the device: it did not get
+ * an answer in time), read()'s and write()'s.
+ * Since: LIBVHOST_0.2
+ */
+int libvhost_vduse_process(struct libvhost_vduse *v);
+
+/* Ring @index, or NULL past opts.queue_num: the libvhost_vq_* calls apply.  Since: LIBVHOST_0.2 */
+struct libvhost_vq *libvhost_vduse_get_vq(struct libvhost_vduse *v, unsigned int index);
+
+/* The features the driver acked (at FEATURES_OK), 0 before.  Since: LIBVHOST_0.2 */
+uint64_t libvhost_vduse_get_acked_features(const struct libvhost_vduse *v);
+
+/* The device status the driver set last.  Since: LIBVHOST_0.2 */
+int libvhost_vduse_get_status(const struct libvhost_vduse *v);
+
+/*
+ * libvhost_vduse_set_config - write @len bytes at @offset of the config
+ * space the kernel keeps (VDUSE_DEV_SET_CONFIG) and tell the driver
+ * (VDUSE_DEV_INJECT_CONFIG_IRQ, once it set DRIVER_OK; before, there is
+ * no one to tell).  Errors: -EINVAL (outside the config space), the
+ * kernel's.  Since: LIBVHOST_0.2
+ */
+int libvhost_vduse_set_config(struct libvhost_vduse *v, uint32_t offset, const void *buf,
+			      uint32_t len);
 
 #ifdef __cplusplus
 }

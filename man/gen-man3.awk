@@ -246,7 +246,7 @@ function esc_lines(s,    k, nl, a, out)
 }
 
 BEGIN {
-	nf = split("ctx proto mem vring dev frontend kdev vdpa backend vq", fams, " ")
+	nf = split("ctx proto mem vring dev frontend kdev vdpa backend vq vduse", fams, " ")
 	title["ctx"] = "library context: logging, user data, the library version"
 	title["proto"] = "the vhost-user protocol: constants and its message table"
 	title["mem"] = "guest memory tables"
@@ -257,6 +257,7 @@ BEGIN {
 	title["vdpa"] = "vDPA devices and the vdpa management interface"
 	title["backend"] = "vhost-user back-end"
 	title["vq"] = "the virtqueues of a vhost-user back-end"
+	title["vduse"] = "VDUSE devices: a device in this process that the host kernel drives"
 	if (outdir == "")
 		outdir = "."
 	started = 0

@@ -10,7 +10,7 @@ dist_man3_MANS = man/libvhost.3
 MAN3_GEN = man/libvhost_ctx.3 man/libvhost_proto.3 man/libvhost_mem.3 \
 	man/libvhost_vring.3 man/libvhost_dev.3 man/libvhost_frontend.3 \
 	man/libvhost_kdev.3 man/libvhost_vdpa.3 man/libvhost_backend.3 \
-	man/libvhost_vq.3
+	man/libvhost_vq.3 man/libvhost_vduse.3
 nodist_man3_MANS = $(MAN3_GEN)
 EXTRA_DIST += man/gen-man3.awk man/man3-links.sh
 CLEANFILES += $(MAN3_GEN) man/libvhost-links.txt man/man3.stamp

@@ -41,6 +41,7 @@ unit_tests = \
 	tests/unit/check-vq \
 	tests/unit/check-iotlb \
 	tests/unit/check-kdev \
+	tests/unit/check-vduse \
 	tests/unit/check-loopback \
 	tests/unit/check-many \
 	tests/unit/check-vsock
@@ -87,6 +88,10 @@ tests_unit_check_vsock_LDADD = $(UNIT_LDADD) -lpthread
 tests_unit_check_kdev_SOURCES = tests/unit/check-kdev.c
 tests_unit_check_kdev_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_kdev_LDADD = $(UNIT_LDADD)
+
+tests_unit_check_vduse_SOURCES = tests/unit/check-vduse.c
+tests_unit_check_vduse_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_vduse_LDADD = $(UNIT_LDADD)
 
 tests_unit_check_iotlb_SOURCES = tests/unit/check-iotlb.c
 tests_unit_check_iotlb_CFLAGS = $(UNIT_CFLAGS)

@@ -445,8 +445,23 @@ LIBVHOST_EXPORT int libvhost_mem_add(struct libvhost_mem *mem, uint64_t guest_ad
 	return 0;
 }
 
+static int map_fd(struct libvhost_mem *mem, uint64_t guest_addr, uint64_t size, uint64_t qva,
+		  int fd, uint64_t fd_offset, bool kernel, void **ret_addr);
+
 int lvh_mem_map_fd(struct libvhost_mem *mem, uint64_t guest_addr, uint64_t size, uint64_t qva,
 		   int fd, uint64_t fd_offset, void **ret_addr)
+{
+	return map_fd(mem, guest_addr, size, qva, fd, fd_offset, false, ret_addr);
+}
+
+int lvh_mem_map_kernel_fd(struct libvhost_mem *mem, uint64_t guest_addr, uint64_t size, int fd,
+			  uint64_t fd_offset, void **ret_addr)
+{
+	return map_fd(mem, guest_addr, size, guest_addr, fd, fd_offset, true, ret_addr);
+}
+
+static int map_fd(struct libvhost_mem *mem, uint64_t guest_addr, uint64_t size, uint64_t qva,
+		  int fd, uint64_t fd_offset, bool kernel, void **ret_addr)
 {
 	struct region nr = { .gpa = guest_addr, .size = size, .qva = qva,
 			     .fd_offset = fd_offset, .fd = -1 };
@@ -463,9 +478,20 @@ int lvh_mem_map_fd(struct libvhost_mem *mem, uint64_t guest_addr, uint64_t size,
 	r = check_new(mem, guest_addr, size, 0, false);
 	if (r < 0)
 		return r;
-	r = fd_can_back(mem, fd, fd_offset, size);
-	if (r < 0)
-		return r;
+	if (kernel) {
+		uint64_t end;
+
+		/* the kernel's file has no size to check; the offset range must not wrap */
+		if (lvh_add_overflow_u64(fd_offset, size, &end) || end > (uint64_t)INT64_MAX) {
+			lvh_dbg(mem->ctx, "region at 0x%" PRIx64 ": fd offset 0x%" PRIx64
+				" + size 0x%" PRIx64 " out of range", guest_addr, fd_offset, size);
+			return -EINVAL;
+		}
+	} else {
+		r = fd_can_back(mem, fd, fd_offset, size);
+		if (r < 0)
+			return r;
+	}
 	/* fd_offset + size fits (checked): the mapping runs from the page fd_offset is in */
 	if (fd_offset + size - start > SIZE_MAX)
 		return -ENOMEM;

@@ -61,6 +61,16 @@ int lvh_mem_map_fd(struct libvhost_mem *mem, uint64_t guest_addr, uint64_t size,
 		   int fd, uint64_t fd_offset, void **ret_addr);
 
 /*
+ * As lvh_mem_map_fd(), for a file the kernel handed out for exactly this
+ * range (VDUSE's IOVA domain, VDUSE_IOTLB_GET_FD): not a regular file, so
+ * there is no size to check it against; the range is, as every region's
+ * (not empty, not wrapping, no overlap, the region limit).  Its user
+ * address (qva) is @guest_addr.
+ */
+int lvh_mem_map_kernel_fd(struct libvhost_mem *mem, uint64_t guest_addr, uint64_t size, int fd,
+			  uint64_t fd_offset, void **ret_addr);
+
+/*
  * Adds a region mapped by other means than an fd (Xen's foreign and grant
  * mappings), at front-end user address @qva: translated and bounds-checked
  * like every other region, with no fd (libvhost_mem_get_region() reports

@@ -163,6 +163,10 @@ static int vq_notify(struct libvhost_vq *vq)
 	}
 	if (r <= 0)
 		return r;
+	if (vq->be->vq_signal) {
+		r = vq->be->vq_signal(vq->be->signal_opaque, vq->index);
+		return r < 0 ? r : 1;
+	}
 	if (vq->call_fd < 0) {
 		r = lvh_be_chan_vring(vq->be, LIBVHOST_USER_BACKEND_VRING_CALL, vq->index);
 		return r == 0 ? 1 : r == -EOPNOTSUPP ? 0 : r;

@@ -139,6 +139,12 @@ struct libvhost_backend {
 	unsigned int iotlb_n, iotlb_cap;
 	uint64_t iotlb_missed; /* the last miss reported, +1 (0: none since the last update) */
 	struct libvhost_backend_stats stats; /* log_pages is log.pages; iotlb_misses atomic */
+	/*
+	 * Another transport that serves the back-end's rings (lib/vduse): how
+	 * a ring tells its driver, in place of a call fd.  NULL: vhost-user's.
+	 */
+	int (*vq_signal)(void *opaque, unsigned int index);
+	void *signal_opaque;
 #if LIBVHOST_HAS_POSTCOPY
 	int pc_ufd; /* POSTCOPY_ADVISE's userfaultfd, or -1 */
 	bool pc_listening; /* POSTCOPY_LISTEN: memory requests reply with our bases */

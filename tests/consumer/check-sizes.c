@@ -150,6 +150,17 @@ int main(void)
 	EQ(offsetof(struct libvhost_vdpa_dev_opts, max_vq_pairs), 24);
 	EQ(offsetof(struct libvhost_vdpa_dev_opts, features), 32);
 	EQ(offsetof(struct libvhost_vdpa_dev_opts, driver), 40);
+	EQ(sizeof(struct libvhost_vduse_opts), 80);
+	EQ(offsetof(struct libvhost_vduse_opts, sz), 0);
+	EQ(offsetof(struct libvhost_vduse_opts, device_id), 8);
+	EQ(offsetof(struct libvhost_vduse_opts, vendor_id), 16);
+	EQ(offsetof(struct libvhost_vduse_opts, features), 24);
+	EQ(offsetof(struct libvhost_vduse_opts, queue_num), 32);
+	EQ(offsetof(struct libvhost_vduse_opts, queue_size), 40);
+	EQ(offsetof(struct libvhost_vduse_opts, config_size), 48);
+	EQ(offsetof(struct libvhost_vduse_opts, ops), 56);
+	EQ(offsetof(struct libvhost_vduse_opts, userdata), 64);
+	EQ(offsetof(struct libvhost_vduse_opts, flags), 72);
 	EQ(sizeof(struct libvhost_vdpa_devinfo), 248);
 	EQ(offsetof(struct libvhost_vdpa_devinfo, sz), 0);
 	EQ(offsetof(struct libvhost_vdpa_devinfo, name), 8);

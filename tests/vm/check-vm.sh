@@ -38,7 +38,7 @@ d=$(mktemp -d /tmp/lvh-vm.XXXXXX)
 trap 'rm -rf "$d"' EXIT
 mkdir -p "$d/root/bin" "$d/root/lib" "$d/root/proc" "$d/root/sys" "$d/root/dev" "$d/root/tmp"
 cp "$bb" "$d/root/bin/busybox"
-for a in sh mount reboot cat ls mkdir echo sleep ln sed; do ln -s busybox "$d/root/bin/$a"; done
+for a in sh mount umount reboot cat ls mkdir echo sleep ln sed mke2fs sync cmp dd; do ln -s busybox "$d/root/bin/$a"; done
 cp "$s/tests/vm/init" "$d/root/init"
 chmod +x "$d/root/init"
 # a program and the shared libraries it needs, into the initramfs

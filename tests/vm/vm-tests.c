@@ -35,6 +35,8 @@
 
 #include <libvhost.h>
 
+#include "vm-tests.h"
+
 #define F_VERSION_1 (1ULL << 32)
 #define F_ACCESS_PLATFORM (1ULL << 33)
 #define F_RING_PACKED (1ULL << 34)
@@ -45,11 +47,10 @@
 #define MEM_SIZE (1u << 20)
 #define BUF_GPA 0x40000u
 
-static struct libvhost_ctx *ctx;
+struct libvhost_ctx *ctx;
 static unsigned int ntests, nfailed;
 
-static void result(bool pass, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void result(bool pass, const char *fmt, ...)
+void result(bool pass, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -67,7 +68,7 @@ static void result(bool pass, const char *fmt, ...)
  * test (a device node that is not there); a probe through libvhost that
  * fails is a failed test, never a skip.
  */
-static void skip(const char *what, const char *why)
+void skip(const char *what, const char *why)
 {
 	printf("ok %u - %s # SKIP %s\n", ++ntests, what, why);
 	fflush(stdout);
@@ -1289,6 +1290,7 @@ int main(int argc, char **argv)
 	test_vdpa();
 	test_vdpa_bind();
 	test_vdpa_cli();
+	test_vduse();
 	printf("1..%u\n# %u passed, %u failed\n", ntests, ntests - nfailed, nfailed);
 	fflush(stdout);
 	libvhost_ctx_unref(ctx);

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* What the guest's test files share (vm-tests.c runs them). */
+#ifndef LIBVHOST_VM_TESTS_H
+#define LIBVHOST_VM_TESTS_H
+
+#include <stdbool.h>
+
+#include <libvhost.h>
+
+extern struct libvhost_ctx *ctx;
+
+/* A TAP line: ok or not ok, numbered. */
+void result(bool pass, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A TAP skip: only for what the kernel lacks, seen without the code under test. */
+void skip(const char *what, const char *why);
+
+/* vm-vduse.c */
+void test_vduse(void);
+
+#endif
