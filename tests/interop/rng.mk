@@ -4,8 +4,8 @@ TESTS += tests/interop/qemu-linux-rng.sh
 EXTRA_DIST += tests/interop/qemu-linux-rng.sh
 # the program against a hostile driver: libvhost's front-end and driver-side rings
 if HAVE_CHECK
-check_PROGRAMS += tests/unit/check-rng
-TESTS += tests/unit/check-rng
+# (a unit suite: make check-valgrind runs it too)
+unit_tests += tests/unit/check-rng
 tests_unit_check_rng_SOURCES = tests/unit/check-rng.c
 tests_unit_check_rng_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_rng_LDADD = $(UNIT_LDADD)
