@@ -90,6 +90,7 @@ run() {
 		fail "the guest's hw_random did not pick virtio_rng: $(grep rng_current "$d/console.log")"
 	line=$(grep "guest: hwrng " "$d/console.log" | tr -d '\r')
 	[ -n "$line" ] || fail "the guest did not read /dev/hwrng"
+	# shellcheck disable=SC2086 # its words
 	set -- $line
 	got=$3 sum=$4
 	[ "$got" -eq "$rn" ] || fail "the guest read $got bytes of /dev/hwrng, not $rn"
@@ -115,7 +116,7 @@ run $N2 "$d/rng2.log" --source="$d/source" --max-bytes=$LIMIT --period=$PERIOD -
 tr -d '\r' < "$d/console.log" | sed -n 's/^guest: piece //p' > "$d/pieces"
 [ "$(wc -l < "$d/pieces")" -eq $((N2 / 64)) ] || fail "the guest printed $(wc -l < "$d/pieces") reads, not $((N2 / 64))"
 : > "$d/got"
-prev= skipped=0 off=
+prev='' skipped=0 off=''
 while read -r hex; do
 	# the read as text, its newlines as |
 	text=$(echo "$hex" | awk '{ for (i = 1; i <= NF; i++) {
