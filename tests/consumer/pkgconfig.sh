@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # A consumer's build: `make install DESTDIR=` into a staging directory in the
 # build tree, then compile, link and run a program with nothing but
-# `pkg-config --cflags --libs libvhost` pointed at the staged tree.
+# `pkg-config --cflags --libs libvhost` pointed at the staged tree; then the
+# same for the example device README's "Writing a device" walks through,
+# vhost-user-rng, with the tools' shared pieces and no config.h.
 set -u
 bld=$(cd "${top_builddir:-.}" && pwd)
 make=${MAKE:-make}
@@ -63,3 +65,18 @@ ${CC:-cc} ${SAN_FLAGS:-} -Wall -Werror $cflags -o "$stage/consumer" "$stage/cons
 got=$(LD_LIBRARY_PATH=$(dirname "$so") "$stage/consumer") || fail "the consumer failed"
 [ "$got" = "$version" ] || fail "the consumer ran libvhost $got, pkg-config said $version"
 echo "built, linked and ran a consumer against the staged install (libvhost $got)"
+
+# the example device, built as a device author would build it
+src=$(cd "${top_srcdir:-.}" && pwd)/tools
+# shellcheck disable=SC2086 # the flags are words
+${CC:-cc} ${SAN_FLAGS:-} -D_GNU_SOURCE -pthread -Wall -Werror $cflags -I"$src" -o "$stage/rng" \
+	"$src/vhost-user-rng.c" "$src/tool-device.c" "$src/tool-log.c" "$src/tool-caps.c" \
+	"$src/tool-stats.c" "$src/tool-threads.c" $libs ||
+	fail "the example device (tools/vhost-user-rng.c) does not build with pkg-config's flags"
+caps=$(LD_LIBRARY_PATH=$(dirname "$so") "$stage/rng" --print-capabilities) ||
+	fail "the example device failed"
+case $caps in
+*'"type": "rng"'*) ;;
+*) fail "the example device's capabilities: $caps" ;;
+esac
+echo "built and ran the example device against the staged install"

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-3-Clause
 # 1. The tools' discovery data says what the vhost-user spec's schema allows:
-#    --print-capabilities of vhost-user-blk, -net and -vsock, and the QEMU
+#    --print-capabilities of vhost-user-blk, -net, -vsock and -rng, and the QEMU
 #    discovery files installed to $(datadir)/qemu/vhost-user (checked as the
 #    build made them).  The allowed values are written here from QEMU's
 #    docs/interop/vhost-user.json at commit
@@ -15,6 +15,7 @@ top=${top_builddir:-.}
 blk=$top/tools/vhost-user-blk
 net=$top/tools/vhost-user-net
 vsock=$top/tools/vhost-user-vsock
+rng=$top/tools/vhost-user-rng
 ctl=$top/tools/vhost-ctl
 jget=$top/tests/interop/json-get
 launch=$top/tests/interop/fd-launch
@@ -103,10 +104,12 @@ printf '{"features": ["a", 1]}' > "$d/mixed.json"
 
 check_caps "$blk" block "$spec_block_features" "$spec_block_features"
 check_caps "$net" net "$spec_net_features" ""
+check_caps "$rng" rng "" ""
 check_discovery "$top/tools/50-libvhost-blk.json" vhost-user-blk block
 check_discovery "$top/tools/50-libvhost-net.json" vhost-user-net net
 check_caps "$vsock" vsock "" ""
 check_discovery "$top/tools/50-libvhost-vsock.json" vhost-user-vsock vsock
+check_discovery "$top/tools/50-libvhost-rng.json" vhost-user-rng rng
 
 # ---- --fd ----
 truncate -s 8M "$d/disk.img"

@@ -214,7 +214,8 @@ lvh_log_info='^\[ *[0-9]+\.[0-9]+\] tsc: (Fast TSC calibration failed|Unable to 
 '^vhost-user-blk: (device [0-9]+: )?queue [0-9]+: [0-9]+ requests.*$|'\
 '^vhost-user-blk: (device [0-9]+: )?I/O: .*$|'\
 '^vhost-user-net: (device [0-9]+: )?pair [0-9]+: [0-9]+ frames from the driver.*$|'\
-'^vhost-user-(blk|net): (device [0-9]+: )?back-end: [0-9]+ sessions, .*$|'\
+'^vhost-user-(blk|net|rng): (device [0-9]+: )?back-end: [0-9]+ sessions, .*$|'\
+'^vhost-user-rng: ([0-9]+ requests, [0-9]+ bytes served, [0-9]+ refused|limit [0-9]+ bytes per .*)$|'\
 '^vhost-user-net: (device [0-9]+: )?([0-9]+ frames from the driver, [0-9]+ to it, [0-9]+ dropped|first frame from the driver: [0-9]+ bytes)$|'\
 '^vhost-user-net: stats: .*$|'\
 '^vhost-user-vsock: (at exit|stats): [0-9]+ packets from the guest, .*$|'\
@@ -222,7 +223,7 @@ lvh_log_info='^\[ *[0-9]+\.[0-9]+\] tsc: (Fast TSC calibration failed|Unable to 
 '^VHOST_CONFIG: .*	-FAILED: 0$'
 lvh_check_logs() {
 	[ $# -gt 0 ] || set -- "$d"/*.log
-	lvh_re="^vhost-user-(blk|net|vsock): |$lvh_log_forms"
+	lvh_re="^vhost-user-(blk|net|rng|vsock): |$lvh_log_forms"
 	case ${LIBVHOST_LOG:-err} in
 	0 | 1 | 2 | 3 | emerg | alert | crit | err | error) lvh_re="^libvhost: |$lvh_re" ;;
 	esac
