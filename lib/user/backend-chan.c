@@ -2,12 +2,14 @@
 /*
  * The back-end's own requests, on the socket the front-end gives with
  * SET_BACKEND_REQ_FD: config change, host notifiers, in-band calls and
- * errors, IOTLB misses.  Device threads send on it (notify, pop), so one
- * lock covers a request and the ack it waits for (config change and host
- * notifiers only).  A channel that fails
- * (no ack in time, a malformed ack, a hang-up, a socket too full to take a
- * request that needs no ack) is closed: the front-end's own connection
- * goes on, and the back-end's requests say -ENOTCONN.
+ * errors, IOTLB misses, shared objects (ADD, REMOVE, LOOKUP) and shared
+ * memory (SHMEM_MAP, _UNMAP).  Device threads send on it (notify, pop), so
+ * one lock covers a request and the answer it waits for (with REPLY_ACK
+ * all but calls, errors and misses; LOOKUP's reply always), each wait
+ * bounded by the back-end's timeout.  A channel that fails (no answer in
+ * time, a malformed one, a hang-up, a socket too full to take a request
+ * that needs no answer) is closed: the front-end's own connection goes
+ * on, and the back-end's requests say -ENOTCONN.
  */
 #include <errno.h>
 #include <string.h>
@@ -55,8 +57,7 @@ static int chan_answer(struct libvhost_backend *be, const struct lvh_msg *m, str
 	return r;
 }
 
-int lvh_be_chan_send(struct libvhost_backend *be, struct lvh_msg *m, struct lvh_msg *rep,
-		     uint64_t *refusal)
+int lvh_be_chan_send(struct libvhost_backend *be, struct lvh_msg *m, struct lvh_msg *rep)
 {
 	const struct lvh_proto_row *row = lvh_proto_lookup(LVH_DIR_BACKEND, m->request);
 	const char *name = lvh_proto_name(LVH_DIR_BACKEND, m->request);
@@ -111,8 +112,6 @@ int lvh_be_chan_send(struct libvhost_backend *be, struct lvh_msg *m, struct lvh_
 	if (v) {
 		lvh_notice(be->ctx, "vhost-user back-end: the front-end refused %s (%llu)", name,
 			   (unsigned long long)v);
-		if (refusal)
-			*refusal = v;
 		return 1;
 	}
 	return 0;
@@ -120,7 +119,7 @@ int lvh_be_chan_send(struct libvhost_backend *be, struct lvh_msg *m, struct lvh_
 
 int lvh_be_chan_call(struct libvhost_backend *be, struct lvh_msg *m)
 {
-	int r = lvh_be_chan_send(be, m, NULL, NULL);
+	int r = lvh_be_chan_send(be, m, NULL);
 
 	if (r == 1)
 		return -EIO;
@@ -184,7 +183,7 @@ static int shared_object(struct libvhost_backend *be, uint32_t request, const ui
 	lvh_msg_init(&m, request, 0);
 	if (lvh_msg_encode_uuid(&m, &u) < 0)
 		return -EINVAL; /* the nil UUID names no object */
-	return refused_eio(lvh_be_chan_send(be, &m, rep, NULL));
+	return refused_eio(lvh_be_chan_send(be, &m, rep));
 }
 
 LIBVHOST_EXPORT int libvhost_backend_shared_object_add(struct libvhost_backend *be,
@@ -257,7 +256,7 @@ static int shmem(struct libvhost_backend *be, uint32_t request,
 	/* the codec: fd present for MAP only, the fd range within 2^64, known flags */
 	if (lvh_msg_encode_shmem_map(&m, &s, fd) < 0)
 		return -EINVAL;
-	return refused_eio(lvh_be_chan_send(be, &m, NULL, NULL));
+	return refused_eio(lvh_be_chan_send(be, &m, NULL));
 }
 
 LIBVHOST_EXPORT int libvhost_backend_shmem_map(struct libvhost_backend *be,

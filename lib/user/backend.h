@@ -279,13 +279,12 @@ int lvh_be_devreq(struct libvhost_backend *be, struct lvh_msg *m);
  * always, into *@rep (checked by the table and the family's codec; its fds
  * the caller's).  Waits are bounded by the back-end's timeout; a request
  * needing no answer is sent only if the socket takes it at once.  Returns 0,
- * 1 the front-end's ack was non-zero (*@refusal), or: -EOPNOTSUPP not
- * negotiated, -ENOTCONN no channel, -ETIMEDOUT no room or no reply in time,
- * -EPROTO/-EBADMSG a malformed reply, -ECONNRESET the front-end hung up; the
- * channel is closed after any of the last three.
+ * 1 the front-end's ack was non-zero (it refused), or: -EOPNOTSUPP not
+ * negotiated, -ENOTCONN no channel, -ETIMEDOUT no room or no answer in time,
+ * -EPROTO/-EBADMSG a malformed answer, -ECONNRESET the front-end hung up;
+ * the channel is closed after any of the last three.
  */
-int lvh_be_chan_send(struct libvhost_backend *be, struct lvh_msg *m, struct lvh_msg *rep,
-		     uint64_t *refusal);
+int lvh_be_chan_send(struct libvhost_backend *be, struct lvh_msg *m, struct lvh_msg *rep);
 /* The same, as the LIBVHOST_0.1 calls report it: -EIO refused, -ENOTCONN any failure. */
 int lvh_be_chan_call(struct libvhost_backend *be, struct lvh_msg *m);
 /* In-band VRING_CALL / VRING_ERR (INBAND_NOTIFICATIONS); -EOPNOTSUPP if not negotiated. */

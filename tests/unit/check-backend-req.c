@@ -285,6 +285,15 @@ static struct libvhost_frontend *pair(struct dev *d, uint64_t proto, struct fe_s
 	ck_assert_int_eq(pthread_create(&d->thread, NULL, dev_main, d), 0);
 	ck_assert_int_eq(libvhost_frontend_adopt_fd(ctx, sv[0], &fo, &fe), 0);
 	ck_assert_int_eq(libvhost_frontend_negotiate(fe), 0);
+	/*
+	 * Without REPLY_ACK nothing waited for SET_BACKEND_REQ_FD: a request
+	 * with a reply, answered in order, says the back-end has the channel.
+	 */
+	{
+		uint64_t f;
+
+		ck_assert_int_eq(libvhost_dev_get_features(libvhost_frontend_get_dev(fe), &f), 0);
+	}
 	return fe;
 }
 
@@ -693,6 +702,7 @@ static void raw_write(int sock, const uint8_t *bytes, size_t len, int fd)
 	if (fd >= 0) {
 		struct cmsghdr *cm;
 
+		memset(&c, 0, sizeof(c));
 		mh.msg_control = c.b;
 		mh.msg_controllen = sizeof(c.b);
 		cm = CMSG_FIRSTHDR(&mh);
