@@ -77,12 +77,6 @@ int lvh_be_req_set_protocol_features(struct libvhost_backend *be, struct lvh_msg
 			(unsigned long long)(v & ~be->proto_offered));
 		return -EPROTO;
 	}
-	if ((v & LVH_BIT(LIBVHOST_USER_PROTOCOL_F_GET_VRING_BASE_INFLIGHT)) &&
-	    !(v & LVH_BIT(LIBVHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD))) {
-		lvh_err(be->ctx, "vhost-user back-end: GET_VRING_BASE_INFLIGHT acked without "
-				 "INFLIGHT_SHMFD");
-		return -EPROTO;
-	}
 	be->proto = v;
 	return 0;
 }

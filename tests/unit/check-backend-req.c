@@ -918,6 +918,56 @@ START_TEST(test_wire_and_deaf)
 }
 END_TEST
 
+/*
+ * The spec: GET_VRING_BASE_INFLIGHT only with INFLIGHT_SHMFD.  A front-end
+ * acking it alone ends the session (the protocol-features codec refuses
+ * it); with it, the session goes on.
+ */
+START_TEST(test_suspend_needs_inflight)
+{
+	/* SET_PROTOCOL_FEATURES (16), then GET_PROTOCOL_FEATURES (15) to see the session live */
+	static const uint8_t alone[] = { HDR(16, V1, 8), U64(1ull << 20) };
+	static const uint8_t with[] = { HDR(16, V1, 8), U64(1ull << 20 | 1ull << 12) };
+	static const uint8_t get[] = { HDR(15, V1, 0) };
+	const uint8_t *msg[] = { alone, with };
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		struct dev *d = dev_new(&dev_ops, 0, 0);
+		unsigned int errs = tu_log_errors();
+		uint8_t buf[64];
+		uint32_t hdr[3];
+		ssize_t n;
+		int sv[2];
+
+		ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+		ck_assert_int_eq(libvhost_backend_adopt_fd(d->be, sv[1]), 0);
+		ck_assert_int_eq(pthread_create(&d->thread, NULL, dev_main, d), 0);
+		raw_write(sv[0], msg[i], sizeof(alone), -1);
+		/* the back-end may have hung up already */
+		(void)!send(sv[0], get, sizeof(get), MSG_NOSIGNAL);
+		{
+			struct pollfd pfd = { sv[0], POLLIN, 0 };
+
+			ck_assert_int_eq(poll(&pfd, 1, 5000), 1);
+		}
+		n = read(sv[0], buf, sizeof(buf));
+		if (i == 0) {
+			ck_assert_int_le(n, 0); /* hung up on */
+			ck_assert_uint_gt(tu_log_errors(), errs);
+			ck_assert_ptr_nonnull(strstr(tu_log_last(), "Protocol error"));
+		} else {
+			ck_assert_msg(n == 20, "%zd: %s", n, tu_log_last());
+			memcpy(hdr, buf, sizeof(hdr));
+			ck_assert_uint_eq(hdr[0], 15);
+			ck_assert_uint_eq(hdr[2], 8);
+		}
+		close(sv[0]);
+		dev_free(d);
+	}
+}
+END_TEST
+
 /* ---- GET_VRING_BASE_INFLIGHT: a ring stopped without its in-flight buffers ---- */
 
 #define RNUM 16
@@ -1066,6 +1116,7 @@ int main(void)
 	tcase_add_test(tc, test_not_offered);
 	tcase_add_test(tc, test_wire_and_deaf);
 	tcase_add_loop_test(tc, test_suspend, 0, 2);
+	tcase_add_test(tc, test_suspend_needs_inflight);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
