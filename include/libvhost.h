@@ -702,8 +702,10 @@ struct libvhost_shmem_map {
 	uint64_t fd_offset;
 	uint64_t shm_offset;
 	uint64_t len;
-	uint64_t flags; /* bit 0 writable */
+	uint64_t flags; /* LIBVHOST_SHMEM_MAP_RW, or 0: read-only */
 };
+/* SHMEM_MAP's flags: bit 0, the pages mapped read-write.  Since: LIBVHOST_0.2 */
+#define LIBVHOST_SHMEM_MAP_RW (1ULL << 0)
 
 /*
  * What the back-end may ask of the front-end, on the channel that
@@ -1506,6 +1508,18 @@ struct libvhost_backend_ops {
 	 * memory regions by shmid, @n (256) slots, 0 for none.
 	 */
 	int (*get_shmem_config)(void *userdata, uint64_t *sizes, unsigned int n);
+	/*
+	 * A ring is being stopped without its in-flight buffers being finished
+	 * (GET_VRING_BASE with GET_VRING_BASE_INFLIGHT, which is offered only
+	 * when this is set, and only with INFLIGHT_SHMFD; for a ring the
+	 * inflight area tracks): stop serving it, cancel what it holds and do
+	 * not push it.  Those buffers stay recorded in the inflight area, and
+	 * the ring's next start (this back-end or the next one the front-end
+	 * gives the area to) takes them again (libvhost_vq_pop()).  For a ring
+	 * the area does not track, queue_stopped is called instead.  NULL: the
+	 * feature is not offered.  Since: LIBVHOST_0.2
+	 */
+	void (*queue_suspend)(void *userdata, struct libvhost_vq *vq);
 };
 
 struct libvhost_backend_opts {
@@ -1548,6 +1562,13 @@ struct libvhost_backend_opts {
  * queue_started until queue_stopped returns.
  */
 #define LIBVHOST_BACKEND_F_THREADED (1ULL << 0)
+/*
+ * The device uses shared objects (SHARED_OBJECT) though it has no
+ * get_shared_object op: it imports them (libvhost_backend_shared_object_lookup()).
+ * An exporter sets get_shared_object, which offers the feature by itself.
+ * Since: LIBVHOST_0.2
+ */
+#define LIBVHOST_BACKEND_F_SHARED_OBJECT (1ULL << 1)
 
 /*
  * libvhost_backend_new - a back-end, not yet attached to a socket.
@@ -1696,6 +1717,52 @@ int libvhost_backend_get_stats(const struct libvhost_backend *be,
  * Since: LIBVHOST_0.1
  */
 int libvhost_backend_config_changed(struct libvhost_backend *be);
+
+/*
+ * Shared objects (SHARED_OBJECT, offered with a get_shared_object op or
+ * LIBVHOST_BACKEND_F_SHARED_OBJECT; needs BACKEND_REQ): tell the front-end
+ * this device exports a dma-buf under @uuid (BACKEND_SHARED_OBJECT_ADD; the
+ * front-end then gets it with GET_SHARED_OBJECT, the get_shared_object op),
+ * that it no longer does (_REMOVE), or ask for the dma-buf another device
+ * exported (_LOOKUP: *@ret_fd gets it, the caller's to close).  ADD and
+ * REMOVE wait for the front-end's ack when REPLY_ACK is negotiated and are
+ * otherwise sent only if the channel takes them at once; LOOKUP always
+ * waits for its reply (the u64 0 with exactly one fd, or non-zero with
+ * none).  Waits last at most the back-end's timeout_ms; a timeout or a
+ * malformed reply closes the channel.  May be called from any thread.
+ *
+ * Errors: -EINVAL (NULL, the nil UUID), -EOPNOTSUPP (not negotiated),
+ * -ENOTCONN (no channel, or it was closed), -ETIMEDOUT (no reply in time, or
+ * the channel could not take the request), -EPROTO and -EBADMSG (a
+ * malformed reply), -ECONNRESET (the front-end closed the channel), -EIO
+ * (the front-end refused ADD or REMOVE), -ENOENT (LOOKUP: not found).
+ * Since: LIBVHOST_0.2
+ */
+int libvhost_backend_shared_object_add(struct libvhost_backend *be, const uint8_t uuid[16]);
+int libvhost_backend_shared_object_remove(struct libvhost_backend *be, const uint8_t uuid[16]);
+int libvhost_backend_shared_object_lookup(struct libvhost_backend *be, const uint8_t uuid[16],
+					  int *ret_fd);
+
+/*
+ * VIRTIO shared memory (SHMEM, offered with a get_shmem_config op; needs
+ * BACKEND_REQ): have the front-end map @map->len bytes of @fd from
+ * @map->fd_offset at @map->shm_offset of the region @map->shmid
+ * (BACKEND_SHMEM_MAP, with BACKEND_SEND_FD; @map->flags
+ * LIBVHOST_SHMEM_MAP_RW or 0 for read-only; @fd stays the caller's), or
+ * unmap such a range (BACKEND_SHMEM_UNMAP: fd_offset and flags are not
+ * sent).  The range must lie inside a region the back-end declared in its
+ * last answer to GET_SHMEM_CONFIG (no answer yet: none).  Waits as
+ * libvhost_backend_shared_object_add() does.
+ *
+ * Errors: -EINVAL (NULL, @fd < 0, len 0, a shmid not declared, a range
+ * outside its region or whose fd range passes 2^64, unknown flags), and as
+ * libvhost_backend_shared_object_add() (-EIO: the front-end refused).
+ * Since: LIBVHOST_0.2
+ */
+int libvhost_backend_shmem_map(struct libvhost_backend *be, const struct libvhost_shmem_map *map,
+			       int fd);
+int libvhost_backend_shmem_unmap(struct libvhost_backend *be,
+				 const struct libvhost_shmem_map *map);
 
 /* One buffer taken from a ring (libvhost_vq_pop()). */
 struct libvhost_vq_elem {

@@ -43,6 +43,7 @@ unit_tests = \
 	tests/unit/check-kdev \
 	tests/unit/check-vduse \
 	tests/unit/check-loopback \
+	tests/unit/check-backend-req \
 	tests/unit/check-many \
 	tests/unit/check-vsock
 check_PROGRAMS += $(unit_tests)
@@ -74,6 +75,11 @@ tests_unit_check_vring_LDADD = $(UNIT_LDADD)
 tests_unit_check_loopback_SOURCES = tests/unit/check-loopback.c
 tests_unit_check_loopback_CFLAGS = $(UNIT_CFLAGS) -pthread
 tests_unit_check_loopback_LDADD = $(UNIT_LDADD) -lpthread
+
+# the back-end's requests of shared-memory devices, GET_VRING_BASE_INFLIGHT
+tests_unit_check_backend_req_SOURCES = tests/unit/check-backend-req.c
+tests_unit_check_backend_req_CFLAGS = $(UNIT_CFLAGS) -pthread
+tests_unit_check_backend_req_LDADD = $(UNIT_LDADD) -lpthread
 
 tests_unit_check_many_SOURCES = tests/unit/check-many.c
 tests_unit_check_many_CFLAGS = $(UNIT_CFLAGS) -pthread

@@ -17,7 +17,7 @@
 #include "proto/msg-shmem.h"
 #include "user/backend.h"
 
-uint64_t lvh_be_devreq_features(const struct libvhost_backend_ops *ops)
+uint64_t lvh_be_devreq_features(const struct libvhost_backend_ops *ops, uint64_t flags)
 {
 	uint64_t f = 0;
 
@@ -27,7 +27,8 @@ uint64_t lvh_be_devreq_features(const struct libvhost_backend_ops *ops)
 		f |= LVH_BIT(LIBVHOST_USER_PROTOCOL_F_RARP);
 	if (ops->create_crypto_session && ops->close_crypto_session)
 		f |= LVH_BIT(LIBVHOST_USER_PROTOCOL_F_CRYPTO_SESSION);
-	if (ops->get_shared_object)
+	/* an exporter answers GET_SHARED_OBJECT; an importer only looks objects up */
+	if (ops->get_shared_object || (flags & LIBVHOST_BACKEND_F_SHARED_OBJECT))
 		f |= LVH_BIT(LIBVHOST_USER_PROTOCOL_F_SHARED_OBJECT);
 	if (ops->get_shmem_config)
 		f |= LVH_BIT(LIBVHOST_USER_PROTOCOL_F_SHMEM);
@@ -159,8 +160,19 @@ static int shmem_config(struct libvhost_backend *be, const struct lvh_msg *m)
 		c->nregions += c->sizes[i] != 0;
 	lvh_msg_init_reply(&rep, m);
 	r = lvh_msg_encode_shmem_config(&rep, c);
+	if (r < 0) {
+		free(c);
+		return r;
+	}
+	/* what SHMEM_MAP and _UNMAP are checked against from now on */
+	pthread_mutex_lock(&be->chan_lock);
+	if (!be->shmem_sizes)
+		be->shmem_sizes = calloc(LIBVHOST_USER_MAX_SHMEM_REGIONS, sizeof(uint64_t));
+	if (be->shmem_sizes)
+		memcpy(be->shmem_sizes, c->sizes, sizeof(c->sizes));
+	pthread_mutex_unlock(&be->chan_lock);
 	free(c);
-	return r < 0 ? r : lvh_be_send_reply(be, &rep);
+	return lvh_be_send_reply(be, &rep);
 }
 
 int lvh_be_devreq(struct libvhost_backend *be, struct lvh_msg *m)

@@ -202,7 +202,15 @@ int lvh_be_req_get_vring_base(struct libvhost_backend *be, struct lvh_msg *m)
 
 	if (r < 0)
 		return r;
-	if (vq->started && be->ops.queue_stopped)
+	/*
+	 * GET_VRING_BASE_INFLIGHT: the device cancels what it holds, which the
+	 * inflight area keeps for the ring's next start; a ring the area does
+	 * not track is drained as without it.
+	 */
+	if (vq->started && vq->ring.ifl && be->ops.queue_suspend &&
+	    (be->proto & LVH_BIT(LIBVHOST_USER_PROTOCOL_F_GET_VRING_BASE_INFLIGHT)))
+		be->ops.queue_suspend(be->userdata, vq);
+	else if (vq->started && be->ops.queue_stopped)
 		be->ops.queue_stopped(be->userdata, vq);
 	s.index = vq->index;
 	if (be->threaded)

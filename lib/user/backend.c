@@ -60,7 +60,8 @@ fail:
 /* The features and protocol features offered: the caller's, narrowed to what the ops answer. */
 static void be_offer(struct libvhost_backend *be, const struct libvhost_backend_opts *opts)
 {
-	uint64_t proto = BE_PROTO_IMPLEMENTED | lvh_be_devreq_features(&be->ops);
+	uint64_t proto = BE_PROTO_IMPLEMENTED |
+			 lvh_be_devreq_features(&be->ops, LVH_OPTS_GET(opts, flags, 0));
 
 	be->features = LVH_OPTS_GET(opts, features, 0) | LVH_BIT(LIBVHOST_USER_F_PROTOCOL_FEATURES) |
 		       LVH_BIT(LIBVHOST_F_LOG_ALL);
@@ -73,6 +74,10 @@ static void be_offer(struct libvhost_backend *be, const struct libvhost_backend_
 		be->proto_offered &= ~LVH_BIT(LIBVHOST_USER_PROTOCOL_F_CONFIG);
 	if (!be->ops.save_state || !be->ops.load_state)
 		be->proto_offered &= ~LVH_BIT(LIBVHOST_USER_PROTOCOL_F_DEVICE_STATE);
+	/* suspending rings needs the device's op and the area that keeps what they held */
+	if (!be->ops.queue_suspend ||
+	    !(be->proto_offered & LVH_BIT(LIBVHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD)))
+		be->proto_offered &= ~LVH_BIT(LIBVHOST_USER_PROTOCOL_F_GET_VRING_BASE_INFLIGHT);
 }
 
 LIBVHOST_EXPORT int libvhost_backend_new(struct libvhost_ctx *ctx,
@@ -128,6 +133,7 @@ LIBVHOST_EXPORT struct libvhost_backend *libvhost_backend_unref(struct libvhost_
 	lvh_be_inflight_unmap(be);
 	lvh_be_iotlb_clear(be);
 	free(be->iotlb);
+	free(be->shmem_sizes);
 	lvh_be_close_fd(&be->log_fd);
 	lvh_be_chan_close(be);
 #if LIBVHOST_HAS_POSTCOPY

@@ -63,7 +63,8 @@ struct lvh_mem_region; /* proto/msg-mem.h */
 	 LVH_BIT(LIBVHOST_USER_PROTOCOL_F_BACKEND_SEND_FD) |                                   \
 	 LVH_BIT(LIBVHOST_USER_PROTOCOL_F_HOST_NOTIFIER) |                                     \
 	 LVH_BIT(LIBVHOST_USER_PROTOCOL_F_INBAND_NOTIFICATIONS) |                              \
-	 LVH_BIT(LIBVHOST_USER_PROTOCOL_F_GPA_ADDRESSES) | BE_PROTO_POSTCOPY | BE_PROTO_XEN)
+	 LVH_BIT(LIBVHOST_USER_PROTOCOL_F_GPA_ADDRESSES) |                                     \
+	 LVH_BIT(LIBVHOST_USER_PROTOCOL_F_GET_VRING_BASE_INFLIGHT) | BE_PROTO_POSTCOPY | BE_PROTO_XEN)
 /* Implemented, offered only when the caller asks (see libvhost_backend_opts) */
 #define BE_PROTO_OPT_IN LVH_BIT(LIBVHOST_USER_PROTOCOL_F_GPA_ADDRESSES)
 
@@ -109,6 +110,12 @@ struct libvhost_backend {
 	struct lvh_msg rxm;
 	int chan; /* SET_BACKEND_REQ_FD's socket, or -1 */
 	pthread_mutex_t chan_lock; /* device threads send on it too */
+	/*
+	 * The VIRTIO shared memory regions' sizes by shmid as the back-end last
+	 * declared them (GET_SHMEM_CONFIG's reply), or NULL before; under
+	 * chan_lock, for SHMEM_MAP/UNMAP's bounds.
+	 */
+	uint64_t *shmem_sizes;
 	char *path;
 	bool client; /* connect to path again when the front-end goes */
 	bool threaded; /* LIBVHOST_BACKEND_F_THREADED */
@@ -265,14 +272,26 @@ void lvh_be_iotlb_init(struct libvhost_backend *be);
 
 /* ---- backend-devreq.c: requests of particular device types ---- */
 
-/* The protocol features the device's ops answer. */
-uint64_t lvh_be_devreq_features(const struct libvhost_backend_ops *ops);
+/* The protocol features the device's ops (and LIBVHOST_BACKEND_F_* @flags) answer. */
+uint64_t lvh_be_devreq_features(const struct libvhost_backend_ops *ops, uint64_t flags);
 /* As a request handler (user/backend-req.h); -ENOSYS when @m is not one of them. */
 int lvh_be_devreq(struct libvhost_backend *be, struct lvh_msg *m);
 
 /* ---- backend-chan.c ---- */
 
-/* Sends a back-end request; with REPLY_ACK waits for its ack.  -EOPNOTSUPP without a channel. */
+/*
+ * Sends a back-end request; with REPLY_ACK waits for its ack, and for a
+ * request with a reply of its own (SHARED_OBJECT_LOOKUP) waits for that
+ * always, into *@rep (checked by the table and the family's codec; its fds
+ * the caller's).  Waits are bounded by the back-end's timeout; a request
+ * needing no answer is sent only if the socket takes it at once.  Returns 0,
+ * 1 the front-end's ack was non-zero (it refused), or: -EOPNOTSUPP not
+ * negotiated, -ENOTCONN no channel, -ETIMEDOUT no room or no answer in time,
+ * -EPROTO/-EBADMSG a malformed answer, -ECONNRESET the front-end hung up;
+ * the channel is closed after any of the last three.
+ */
+int lvh_be_chan_send(struct libvhost_backend *be, struct lvh_msg *m, struct lvh_msg *rep);
+/* The same, as the LIBVHOST_0.1 calls report it: -EIO refused, -ENOTCONN any failure. */
 int lvh_be_chan_call(struct libvhost_backend *be, struct lvh_msg *m);
 /* In-band VRING_CALL / VRING_ERR (INBAND_NOTIFICATIONS); -EOPNOTSUPP if not negotiated. */
 int lvh_be_chan_vring(struct libvhost_backend *be, uint32_t request, unsigned int index);

@@ -101,7 +101,7 @@ int main(void)
 	EQ(offsetof(struct libvhost_postcopy_fault, guest_addr), 8);
 	EQ(offsetof(struct libvhost_postcopy_fault, backend_addr), 16);
 	EQ(offsetof(struct libvhost_postcopy_fault, flags), 24);
-	EQ(sizeof(struct libvhost_backend_ops), 136);
+	EQ(sizeof(struct libvhost_backend_ops), 144);
 	EQ(offsetof(struct libvhost_backend_ops, sz), 0);
 	EQ(offsetof(struct libvhost_backend_ops, set_features), 8);
 	EQ(offsetof(struct libvhost_backend_ops, get_config), 16);
@@ -119,6 +119,7 @@ int main(void)
 	EQ(offsetof(struct libvhost_backend_ops, gpu_set_socket), 112);
 	EQ(offsetof(struct libvhost_backend_ops, get_shared_object), 120);
 	EQ(offsetof(struct libvhost_backend_ops, get_shmem_config), 128);
+	EQ(offsetof(struct libvhost_backend_ops, queue_suspend), 136); /* LIBVHOST_0.2 */
 	EQ(sizeof(struct libvhost_backend_opts), 64);
 	EQ(offsetof(struct libvhost_backend_opts, sz), 0);
 	EQ(offsetof(struct libvhost_backend_opts, features), 8);
@@ -190,6 +191,15 @@ int main(void)
 	EQ(LIBVHOST_USER_BACKEND_SHMEM_UNMAP, 10);
 	EQ(LIBVHOST_USER_PROTOCOL_F_SHMEM, 22);
 	EQ(LIBVHOST_USER_PROTOCOL_F_GPA_ADDRESSES, 21);
+	/* the back-end's shared-object and shared-memory requests (spec) */
+	EQ(LIBVHOST_USER_BACKEND_SHARED_OBJECT_ADD, 6);
+	EQ(LIBVHOST_USER_BACKEND_SHARED_OBJECT_REMOVE, 7);
+	EQ(LIBVHOST_USER_BACKEND_SHARED_OBJECT_LOOKUP, 8);
+	EQ(LIBVHOST_USER_BACKEND_SHMEM_MAP, 9);
+	EQ(LIBVHOST_USER_PROTOCOL_F_SHARED_OBJECT, 18);
+	EQ(LIBVHOST_USER_PROTOCOL_F_GET_VRING_BASE_INFLIGHT, 20);
+	EQ(LIBVHOST_SHMEM_MAP_RW, 1); /* MMAP request flags: 1 read-write */
+	EQ(LIBVHOST_BACKEND_F_SHARED_OBJECT, 2);
 
 	if (failures)
 		return 1;
