@@ -100,6 +100,9 @@ static char state(pid_t pid)
 	return c && c[1] == ' ' ? c[2] : '?';
 }
 
+/* The state of the last program run() left running. */
+static char del_state;
+
 /* A program run to its end (at most @secs s): its exit status, -1 when it did not end. */
 static int run(int secs, const char *const *argv)
 {
@@ -117,8 +120,9 @@ static int run(int secs, const char *const *argv)
 			return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 		usleep(10000);
 	}
+	del_state = state(pid);
 	printf("# vduse tool: %s %s %s still running after %d s (state %c)\n", argv[0], argv[1],
-	       argv[2], secs, state(pid));
+	       argv[2], secs, del_state);
 	return -1;
 }
 
@@ -205,6 +209,24 @@ static void writer(const char *dev, unsigned int k, int progress)
 	}
 }
 
+/* libvhost_vduse_destroy(@name) in a child, at most 10 s: its result, or -ETIMEDOUT. */
+static int destroy_bounded(const char *name)
+{
+	pid_t pid = fork();
+	int st, i;
+
+	if (pid < 0)
+		return -errno;
+	if (pid == 0)
+		_exit(-libvhost_vduse_destroy(ctx, name) & 0xff);
+	for (i = 0; i < 1000; i++) {
+		if (waitpid(pid, &st, WNOHANG) == pid)
+			return WIFEXITED(st) ? -WEXITSTATUS(st) : -EINTR;
+		usleep(10000);
+	}
+	return -ETIMEDOUT;
+}
+
 static void fault(pid_t tool, const char *disk, const char *dev)
 {
 	pid_t w[WRITERS];
@@ -235,12 +257,18 @@ static void fault(pid_t tool, const char *disk, const char *dev)
 		else
 			usleep(1000);
 	}
+	/*
+	 * stopped first, so that the kernel surely has requests at the device when
+	 * it dies (the writers' next ones, which nothing serves)
+	 */
+	kill(tool, SIGSTOP);
+	for (t0 = now_s(); (in_flight = inflight(disk)) <= 0 && now_s() - t0 < DEADLINE_S;)
+		usleep(10000);
 	kill(tool, SIGKILL);
 	t0 = now_s();
 	waitpid(tool, &st, 0);
-	in_flight = inflight(disk);
-	printf("# vduse tool fault: %ld operations done, then SIGKILL; %ld requests in flight at "
-	       "the device after the tool's death\n", done, in_flight);
+	printf("# vduse tool fault: %ld operations done, the tool stopped, %ld requests in flight "
+	       "at the device, then SIGKILL\n", done, in_flight);
 	result(done >= 64 && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL,
 	       "vduse tool fault: the guest's I/O ran (%ld operations), the tool died of SIGKILL",
 	       done);
@@ -272,7 +300,7 @@ static void fault(pid_t tool, const char *disk, const char *dev)
 		printf("# vduse tool fault: this kernel neither completes nor fails a VDUSE device's "
 		       "requests in flight when its server dies: the I/O stays blocked\n");
 	result(alive == 0 || dstate == alive, "vduse tool fault: the I/O failed, or stays blocked "
-					     "in the kernel (%d failed, %d blocked)", failed, alive);
+					     "in the kernel (%d failed, %d blocked in state D)", failed, alive);
 	/* the device off the bus, and destroyed: bounded */
 	{
 		const char *del[] = { CTL, "vdpa", "del", cur, NULL };
@@ -282,6 +310,26 @@ static void fault(pid_t tool, const char *disk, const char *dev)
 		r = run(DEADLINE_S, del);
 		printf("# vduse tool fault: vhost-ctl vdpa del: %s after %.1f s (%d)\n",
 		       r == 0 ? "done" : r < 0 ? "still blocked" : "failed", now_s() - t0, r);
+		if (r < 0 && alive) {
+			/*
+			 * What Linux 6.1 does: virtio_blk's removal waits for the
+			 * requests in flight (the disk's deletion freezes its queue),
+			 * which nothing completes once the VDUSE server is dead; the
+			 * del blocks in state D, holding the vdpa bus, for ever.
+			 * Asserted as such; the VDUSE device cannot be destroyed
+			 * while on the bus, and says so at once (-EBUSY).
+			 */
+			printf("# vduse tool fault: this kernel blocks the device's removal on the "
+			       "requests in flight: vdpa dev del hangs in state D, the I/O too\n");
+			result(r == -1 && del_state == 'D',
+			       "vduse tool fault: vdpa dev del %s waits (state D) on the %d requests "
+			       "the dead server holds; it did not end in %d s", cur, (int)in_flight,
+			       DEADLINE_S);
+			r = destroy_bounded(cur);
+			result(r == -EBUSY, "vduse tool fault: destroying %s while on the bus: "
+					    "-EBUSY at once (%d)", cur, r);
+			return;
+		}
 		result(r == 0, "vduse tool fault: vhost-ctl vdpa del %s within %d s (%d)", cur,
 		       DEADLINE_S, r);
 		if (r != 0)
