@@ -955,21 +955,17 @@ static int parse_options(int argc, char **argv, struct blk_opts *o, struct blk_r
  * device destroyed in the kernel; -1 when it could not be (still on the
  * vdpa bus: the driver was not told to let go).
  */
-static int vduse_end(struct blk *b, const char *name, struct libvhost_ctx *ctx)
+static int vduse_end(struct blk *b, const char *name)
 {
 	char path[300];
-	int r;
 
-	libvhost_vduse_unref(b->vduse);
+	libvhost_vduse_unref(b->vduse); /* the library logs why the kernel refused */
 	b->vduse = NULL;
 	snprintf(path, sizeof(path), "/dev/vduse/%s", name);
 	if (access(path, F_OK) < 0)
 		return 0;
-	r = libvhost_vduse_destroy(ctx, name);
-	if (r == 0 || r == -EINVAL)
-		return 0;
-	fprintf(stderr, "vhost-user-blk: VDUSE device %s not destroyed: %s%s\n", name,
-		strerror(-r), r == -EBUSY ? " (still on the vdpa bus: vhost-ctl vdpa del it first)" : "");
+	fprintf(stderr, "vhost-user-blk: VDUSE device %s left in the kernel (delete it from the "
+			"vdpa bus before stopping this tool: vhost-ctl vdpa del %s)\n", name, name);
 	return -1;
 }
 
@@ -1035,7 +1031,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vhost-user-blk: %s\n", strerror(-r));
 fail:
 	for (i = 0; i < made; i++) {
-		if (dev[i]->vduse && vduse_end(dev[i], o[i].vduse, ctx) < 0)
+		if (dev[i]->vduse && vduse_end(dev[i], o[i].vduse) < 0)
 			served = false;
 		io_end(dev[i]);
 		libvhost_backend_unref(dev[i]->be);

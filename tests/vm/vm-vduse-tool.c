@@ -438,6 +438,37 @@ void test_vduse_tool(void)
 			       access("/dev/vduse/lvhtool0", F_OK) < 0,
 		       "vduse tool: SIGTERM: the tool destroyed lvhtool0 and exited 0 (%#x)", st);
 	}
+	/*
+	 * SIGTERM while still on the bus: the kernel refuses the destruction, the
+	 * tool says so and exits 1; deleting it from the bus then works (bounded),
+	 * and so does destroying it
+	 */
+	tool = start("lvhtool2", disk, sizeof(disk), dev, sizeof(dev));
+	if (tool > 0) {
+		const char *del[] = { CTL, "vdpa", "del", "lvhtool2", NULL };
+		double t0;
+
+		kill(tool, SIGTERM);
+		for (i = 0; i < DEADLINE_S * 100 && waitpid(tool, &st, WNOHANG) != tool; i++)
+			usleep(10000);
+		if (i == DEADLINE_S * 100) {
+			kill(tool, SIGKILL);
+			waitpid(tool, &st, 0);
+		}
+		show_log(log_path);
+		result(WIFEXITED(st) && WEXITSTATUS(st) == 1 &&
+			       access("/dev/vduse/lvhtool2", F_OK) == 0,
+		       "vduse tool: SIGTERM while on the bus: lvhtool2 not destroyed, exit 1 (%#x)",
+		       st);
+		t0 = now_s();
+		r = run(DEADLINE_S, del);
+		printf("# vduse tool: vdpa del of an idle device whose server went: %.1f s\n",
+		       now_s() - t0);
+		result(r == 0, "vduse tool: vhost-ctl vdpa del lvhtool2 after its server went (%d)",
+		       r);
+		r = r == 0 ? destroy_bounded("lvhtool2") : -1;
+		result(r == 0, "vduse tool: lvhtool2 destroyed then (%d)", r);
+	}
 	/* the fault: the tool SIGKILLed under I/O */
 	tool = start("lvhtool1", disk, sizeof(disk), dev, sizeof(dev));
 	if (tool > 0) {
