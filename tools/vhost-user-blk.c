@@ -2,8 +2,9 @@
 /*
  * vhost-user-blk: a virtio-blk device backed by a raw file, served to any
  * vhost-user front-end (QEMU's vhost-user-blk-pci, libvhost's own...),
- * following the vhost-user specification's back-end program conventions.
- * It uses libvhost's public API only.
+ * following the vhost-user specification's back-end program conventions;
+ * or (--vduse=NAME) to the host kernel itself, as a VDUSE device with the
+ * same device code.  It uses libvhost's public API only.
  */
 #include <endian.h>
 #include <errno.h>
@@ -11,6 +12,8 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -81,6 +84,7 @@ struct blk {
 	struct blk_config config;
 	char id[BLK_ID_BYTES];
 	struct libvhost_backend *be;
+	struct libvhost_vduse *vduse; /* --vduse: the device, instead of be */
 	struct blk_queue q[MAX_QUEUES];
 	struct tool_worker *worker[MAX_QUEUES]; /* --threads: a queue's */
 	struct blk_io_file file;
@@ -576,11 +580,18 @@ static void print_counts(const struct blk *b)
 		blk_io_name(b->io_kind), b->file.fd_direct >= 0 ? ", direct" : "", b->file.bounced);
 }
 
+/* Ring @index of the back-end, or of the VDUSE device. */
+static struct libvhost_vq *blk_vq(struct blk *b, unsigned int index)
+{
+	return b->vduse ? libvhost_vduse_get_vq(b->vduse, index)
+			: libvhost_backend_get_vq(b->be, index);
+}
+
 /* Without --threads: ring @index was kicked. */
 static void serve_kicked(void *ud, unsigned int index)
 {
 	struct blk *b = ud;
-	struct libvhost_vq *vq = libvhost_backend_get_vq(b->be, index);
+	struct libvhost_vq *vq = blk_vq(b, index);
 
 	if (libvhost_vq_is_enabled(vq))
 		serve(b, vq, UINT_MAX);
@@ -589,7 +600,7 @@ static void serve_kicked(void *ud, unsigned int index)
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: vhost-user-blk (--socket-path=PATH | --connect=PATH | --fd=N)\n"
+		"Usage: vhost-user-blk (--socket-path=PATH | --connect=PATH | --fd=N | --vduse=NAME)\n"
 		"                      --blk-file=FILE [--read-only] [--queues=N] [--serial=ID]\n"
 		"                      [--device=KEY=VALUE,...]... [--threads]\n"
 		"                      [--io=sync|uring|threads] [--direct]\n"
@@ -600,7 +611,9 @@ static void usage(FILE *out)
 		"\n"
 		"Serves FILE (a raw image, a multiple of 512 bytes) as a virtio-blk device\n"
 		"to a vhost-user front-end; each --device is one more (keys: socket-path or\n"
-		"connect, blk-file, read-only, queues, serial).  See vhost-user-blk(1).\n");
+		"connect, blk-file, read-only, queues, serial).  --vduse=NAME serves it to\n"
+		"this host's kernel instead, as VDUSE device NAME (add it to the vdpa bus\n"
+		"with vhost-ctl vdpa add NAME --mgmtdev vduse).  See vhost-user-blk(1).\n");
 }
 
 static void fill_config(struct blk *b)
@@ -630,6 +643,7 @@ struct blk_run {
 /* A device as the options gave it: --socket-path and the rest (device 0), or a --device. */
 struct blk_opts {
 	struct tool_attach at;
+	const char *vduse; /* --vduse: the VDUSE device's name (device 0 only) */
 	const char *file;
 	const char *serial; /* NULL: "libvhost-blk", and "libvhost-blk-N" past the first */
 	bool read_only;
@@ -668,6 +682,83 @@ static int device_key(void *ud, unsigned int key, const char *value)
 		o->serial = value;
 		return 0;
 	}
+}
+
+/*
+ * --vduse: the device made in the kernel (VDUSE), with the ops and
+ * features of the vhost-user path but the packed ring (not offered: this
+ * tool's VDUSE path is tested in a guest kernel on split rings only) and
+ * ACCESS_PLATFORM (the library adds it: VDUSE requires it).
+ */
+static int vduse_open(struct blk *b, const char *name, uint64_t features,
+		      struct libvhost_ctx *ctx)
+{
+	static const struct libvhost_backend_ops ops = {
+		.sz = sizeof(ops),
+		.get_config = blk_get_config,
+		.queue_stopped = blk_stopped,
+	};
+	LIBVHOST_OPTS(libvhost_vduse_opts, vo, .device_id = 2, .queue_num = b->queues,
+		      .queue_size = 256, .config_size = sizeof(b->config), .ops = &ops,
+		      .userdata = b);
+	int r;
+
+	vo.features = features & ~((1ULL << VIRTIO_F_RING_PACKED) |
+				   (1ULL << LIBVHOST_F_ACCESS_PLATFORM));
+	r = libvhost_vduse_new(ctx, name, &vo, &b->vduse);
+	if (r < 0) {
+		fprintf(stderr, "vhost-user-blk: VDUSE device %s: %s%s\n", name, strerror(-r),
+			r == -EEXIST ? " (one of that name exists)"
+			: r == -EOPNOTSUPP ? " (this kernel has no VDUSE, or not for this device)"
+					   : "");
+		return -1;
+	}
+	fprintf(stderr, "vhost-user-blk: VDUSE device %s made: add it to the vdpa bus "
+			"(vhost-ctl vdpa add %s --mgmtdev vduse)\n", name, name);
+	return 0;
+}
+
+/*
+ * --vduse: until SIGTERM or SIGINT, the kernel's requests, the rings kicked
+ * and the engine's completions, in one ppoll() (the signals let in there
+ * alone).  0, or the error that ended it (-EIO: the kernel gave up on us).
+ */
+static int vduse_run(struct blk *b)
+{
+	struct pollfd p[2 + MAX_QUEUES];
+	sigset_t unblocked;
+	unsigned int i;
+	uint64_t val;
+	int r = 0;
+
+	tool_threads_block_signals(&unblocked);
+	while (!tool_quit) {
+		p[0] = (struct pollfd){ libvhost_vduse_get_fd(b->vduse), POLLIN, 0 };
+		p[1] = (struct pollfd){ blk_io_get_fd(b->io), POLLIN, 0 };
+		for (i = 0; i < b->queues; i++)
+			p[2 + i] = (struct pollfd){ libvhost_vq_get_kick_fd(blk_vq(b, i)), POLLIN, 0 };
+		if (ppoll(p, 2 + b->queues, NULL, &unblocked) < 0) {
+			if (errno == EINTR)
+				continue;
+			r = -errno;
+			break;
+		}
+		if (p[0].revents) {
+			r = libvhost_vduse_process(b->vduse);
+			if (r < 0)
+				break;
+			r = 0;
+		}
+		for (i = 0; i < b->queues; i++) {
+			if (p[2 + i].fd < 0 || !(p[2 + i].revents & POLLIN))
+				continue;
+			(void)!read(p[2 + i].fd, &val, sizeof(val));
+			serve_kicked(b, i);
+		}
+		if (p[1].revents & POLLIN)
+			serve_completions(b);
+	}
+	return r;
 }
 
 /* Device @index (its options @o) made: its image open, its back-end on its socket; 0 or -1. */
@@ -728,6 +819,8 @@ static int blk_open(struct blk *b, const struct blk_opts *o, unsigned int index,
 		      (1ULL << BLK_F_BLK_SIZE) | (1ULL << BLK_F_FLUSH) | (1ULL << BLK_F_DISCARD) |
 		      (1ULL << BLK_F_WRITE_ZEROES) | (o->queues > 1 ? 1ULL << BLK_F_MQ : 0) |
 		      (b->read_only ? 1ULL << BLK_F_RO : 0);
+	if (o->vduse)
+		return vduse_open(b, o->vduse, bo.features, ctx);
 	r = libvhost_backend_new(ctx, &bo, &b->be);
 	if (r < 0) {
 		tool_fail("vhost-user-blk", "the back-end", r, 0);
@@ -741,10 +834,10 @@ static int device_check(const void *opts)
 {
 	const struct blk_opts *o = opts;
 
-	if (o->file && tool_attach_count(&o->at) == 1)
+	if (o->file && tool_attach_count(&o->at) + (o->vduse != NULL) == 1)
 		return 0;
 	fprintf(stderr, "vhost-user-blk: a device needs an image (blk-file) and one socket "
-			"(socket-path, connect or fd)\n");
+			"(socket-path, connect or fd) or --vduse\n");
 	return -1;
 }
 
@@ -768,6 +861,7 @@ static int parse_options(int argc, char **argv, struct blk_opts *o, struct blk_r
 		{ "threads", no_argument, NULL, 't' },
 		{ "io", required_argument, NULL, 'I' },
 		{ "direct", no_argument, NULL, 'D' },
+		{ "vduse", required_argument, NULL, 'U' },
 		{ "print-capabilities", no_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
@@ -780,7 +874,7 @@ static int parse_options(int argc, char **argv, struct blk_opts *o, struct blk_r
 
 	o[0] = defaults;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		devs.single |= strchr("sCfbrqi", c) != NULL;
+		devs.single |= strchr("sCfbrqiU", c) != NULL;
 		switch (c) {
 		case 's':
 			o[0].at.socket_path = optarg;
@@ -827,6 +921,9 @@ static int parse_options(int argc, char **argv, struct blk_opts *o, struct blk_r
 		case 'D':
 			run->direct = true;
 			break;
+		case 'U':
+			o[0].vduse = optarg;
+			break;
 		case 'c':
 			/*
 			 * The spec's capability report: VHostUserBackendType "block",
@@ -844,9 +941,32 @@ static int parse_options(int argc, char **argv, struct blk_opts *o, struct blk_r
 		}
 	}
 	n = optind < argc ? -1 : tool_devices_end(&devs);
+	if (n > 0 && o[0].vduse && (n > 1 || run->threads)) {
+		fprintf(stderr, "vhost-user-blk: --vduse serves one device, without --threads\n");
+		n = -1;
+	}
 	if (n < 0)
 		usage(stderr);
 	return n < 0 ? -2 : n;
+}
+
+/*
+ * --vduse at the end: the rings stopped (what they hold given back) and the
+ * device destroyed in the kernel; -1 when it could not be (still on the
+ * vdpa bus: the driver was not told to let go).
+ */
+static int vduse_end(struct blk *b, const char *name)
+{
+	char path[300];
+
+	libvhost_vduse_unref(b->vduse); /* the library logs why the kernel refused */
+	b->vduse = NULL;
+	snprintf(path, sizeof(path), "/dev/vduse/%s", name);
+	if (access(path, F_OK) < 0)
+		return 0;
+	fprintf(stderr, "vhost-user-blk: VDUSE device %s left in the kernel (delete it from the "
+			"vdpa bus before stopping this tool: vhost-ctl vdpa del %s)\n", name, name);
+	return -1;
 }
 
 int main(int argc, char **argv)
@@ -892,20 +1012,27 @@ int main(int argc, char **argv)
 		}
 		loops[i] = &loop[i];
 	}
-	/* set up: nothing below needs a privilege */
+	/* set up: nothing below needs a privilege (a VDUSE device's destruction opens the
+	 * control device root owns) */
 	if (tool_drop_capabilities("vhost-user-blk") < 0)
 		goto fail;
 	tool_catch_signals();
-	r = tool_run(loops, (unsigned int)n, run.threads, threads_begin, threads_end);
+	if (dev[0]->vduse)
+		r = vduse_run(dev[0]);
+	else
+		r = tool_run(loops, (unsigned int)n, run.threads, threads_begin, threads_end);
 	served = true;
 	for (i = 0; i < n; i++) {
 		print_counts(dev[i]);
-		tool_print_backend_stats(dev[i]->name, dev[i]->be);
+		if (dev[i]->be)
+			tool_print_backend_stats(dev[i]->name, dev[i]->be);
 	}
 	if (r < 0)
 		fprintf(stderr, "vhost-user-blk: %s\n", strerror(-r));
 fail:
 	for (i = 0; i < made; i++) {
+		if (dev[i]->vduse && vduse_end(dev[i], o[i].vduse) < 0)
+			served = false;
 		io_end(dev[i]);
 		libvhost_backend_unref(dev[i]->be);
 		if (dev[i]->fd >= 0)

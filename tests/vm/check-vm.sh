@@ -58,6 +58,10 @@ with_libs "$t" /vm-tests
 c=$b/tools/vhost-ctl
 [ -x "$b/tools/.libs/vhost-ctl" ] && c=$b/tools/.libs/vhost-ctl
 LD_LIBRARY_PATH=$b/lib/.libs with_libs "$c" /bin/vhost-ctl
+# vhost-user-blk (its --vduse is tested in the guest)
+u=$b/tools/vhost-user-blk
+[ -x "$b/tools/.libs/vhost-user-blk" ] && u=$b/tools/.libs/vhost-user-blk
+LD_LIBRARY_PATH=$b/lib/.libs with_libs "$u" /bin/vhost-user-blk
 [ -f "$b/lib/.libs/libvhost.so.0" ] && cp -L "$b/lib/.libs/libvhost.so.0" "$d/root/lib/"
 # iproute2's vdpa when installed (a diagnostic line)
 if v=$(command -v vdpa 2>/dev/null || ls /usr/sbin/vdpa /sbin/vdpa 2>/dev/null | head -1); then

@@ -17,4 +17,7 @@ void skip(const char *what, const char *why);
 /* vm-vduse.c */
 void test_vduse(void);
 
+/* vm-vduse-tool.c: vhost-user-blk --vduse; runs last */
+void test_vduse_tool(void);
+
 #endif
