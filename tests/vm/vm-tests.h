@@ -4,6 +4,9 @@
 #define LIBVHOST_VM_TESTS_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
 
 #include <libvhost.h>
 
@@ -16,6 +19,11 @@ void skip(const char *what, const char *why);
 
 /* vm-vduse.c */
 void test_vduse(void);
+/* a pattern of @n bytes from @seed */
+void vm_fill(uint8_t *b, size_t n, unsigned int seed);
+/* O_DIRECT: 256 KiB of vm_fill(@seed) written to @dev at @off, read back,
+ * and found at @off of the image @img_fd */
+bool vm_direct_io(const char *dev, int img_fd, off_t off, unsigned int seed);
 
 /* vm-vduse-tool.c: vhost-user-blk --vduse; runs last */
 void test_vduse_tool(void);

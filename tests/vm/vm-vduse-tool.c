@@ -75,14 +75,6 @@ static bool find_disk(char *name, size_t len)
 	return found;
 }
 
-static void fill(uint8_t *b, size_t n, unsigned int seed)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		b[i] = (uint8_t)(i * 13 + seed + (i >> 10));
-}
-
 /* /proc/PID/stat's state letter, or '?'. */
 static char state(pid_t pid)
 {
@@ -158,28 +150,11 @@ static long inflight(const char *disk)
 /* O_DIRECT 256 KiB written at 2 MiB and read back, then found in the image file. */
 static bool direct_io(const char *dev)
 {
-	const size_t n = 256 << 10;
-	uint8_t *w = NULL, *r = NULL, *img = malloc(n);
-	bool ok = false;
-	int fd;
+	int fd = open(img_path, O_RDONLY);
+	bool ok = fd >= 0 && vm_direct_io(dev, fd, 2 << 20, 11);
 
-	if (!img || posix_memalign((void **)&w, 4096, n) || posix_memalign((void **)&r, 4096, n))
-		goto out;
-	fill(w, n, 11);
-	fd = open(dev, O_RDWR | O_DIRECT);
-	if (fd < 0)
-		goto out;
-	ok = pwrite(fd, w, n, 2 << 20) == (ssize_t)n && pread(fd, r, n, 2 << 20) == (ssize_t)n &&
-	     !memcmp(w, r, n);
-	close(fd);
-	fd = open(img_path, O_RDONLY);
-	ok = ok && fd >= 0 && pread(fd, img, n, 2 << 20) == (ssize_t)n && !memcmp(img, w, n);
 	if (fd >= 0)
 		close(fd);
-out:
-	free(w);
-	free(r);
-	free(img);
 	return ok;
 }
 
@@ -200,7 +175,7 @@ static void writer(const char *dev, unsigned int k, int progress)
 	for (i = 0;; i++) {
 		ssize_t r;
 
-		fill(b, CHUNK, i);
+		vm_fill(b, CHUNK, i);
 		r = i & 1 ? pread(fd, b, CHUNK, off + (off_t)(i % 8) * CHUNK)
 			  : pwrite(fd, b, CHUNK, off + (off_t)(i % 8) * CHUNK);
 		if (r != (ssize_t)CHUNK)

@@ -274,7 +274,7 @@ static long sys_size(const char *disk)
 	return atol(line);
 }
 
-static void fill(uint8_t *b, size_t n, unsigned int seed)
+void vm_fill(uint8_t *b, size_t n, unsigned int seed)
 {
 	size_t i;
 
@@ -282,8 +282,7 @@ static void fill(uint8_t *b, size_t n, unsigned int seed)
 		b[i] = (uint8_t)(i * 31 + seed + (i >> 9));
 }
 
-/* O_DIRECT: 256 KiB written at 1 MiB, read back, and found in the image. */
-static bool direct_io(struct dev *d, const char *dev)
+bool vm_direct_io(const char *dev, int img_fd, off_t off, unsigned int seed)
 {
 	const size_t n = 256 << 10;
 	uint8_t *w = NULL, *r = NULL, *img = malloc(n);
@@ -292,14 +291,14 @@ static bool direct_io(struct dev *d, const char *dev)
 
 	if (!img || posix_memalign((void **)&w, 4096, n) || posix_memalign((void **)&r, 4096, n))
 		goto out;
-	fill(w, n, 7);
+	vm_fill(w, n, seed);
 	fd = open(dev, O_RDWR | O_DIRECT);
 	if (fd < 0)
 		goto out;
-	ok = pwrite(fd, w, n, 1 << 20) == (ssize_t)n && pread(fd, r, n, 1 << 20) == (ssize_t)n &&
+	ok = pwrite(fd, w, n, off) == (ssize_t)n && pread(fd, r, n, off) == (ssize_t)n &&
 	     !memcmp(w, r, n);
 	close(fd);
-	ok = ok && pread(d->img, img, n, 1 << 20) == (ssize_t)n && !memcmp(img, w, n);
+	ok = ok && pread(img_fd, img, n, off) == (ssize_t)n && !memcmp(img, w, n);
 out:
 	free(w);
 	free(r);
@@ -317,7 +316,7 @@ static int filesystem(const char *dev)
 
 	if (!w || !r)
 		goto out;
-	fill(w, n, 3);
+	vm_fill(w, n, 3);
 	step = 1;
 	{
 		char cmd[128];
@@ -457,7 +456,7 @@ void test_vduse(void)
 	}
 	result(sys_size(disk) == IMG_SIZE / 512, "vduse: %s, %ld sectors (the config's capacity)",
 	       dev, sys_size(disk));
-	result(direct_io(&d, dev), "vduse: O_DIRECT 256 KiB written and read back on %s, and in the image",
+	result(vm_direct_io(dev, d.img, 1 << 20, 7), "vduse: O_DIRECT 256 KiB written and read back on %s, and in the image",
 	       dev);
 	step = filesystem(dev);
 	result(step == 0, "vduse: ext2 on %s: mke2fs, mount, write 3 MiB, sync, drop caches, read "
