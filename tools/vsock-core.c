@@ -18,6 +18,7 @@
 #define HOST_PORT_FIRST 0x40000000u /* host ports of the host programs' connections */
 #define TX_IOV 1024
 #define RX_IOV 256
+#define RECENT_RST 256 /* connections the device reset, remembered for the guest's late packets */
 
 struct orphan {
 	uint32_t host_port, guest_port;
@@ -34,6 +35,8 @@ struct vsock_core {
 	struct vsock_conn *qhead, *qtail; /* connections with a packet to send, in turn */
 	struct orphan orphan[VSOCK_ORPHAN_RST];
 	unsigned int orphan_head, orphans;
+	struct orphan recent[RECENT_RST]; /* the last ones the device reset, oldest overwritten */
+	unsigned int recent_next, recents;
 	struct vsock_stats stats;
 	struct iovec iov[TX_IOV];
 };
@@ -198,6 +201,25 @@ static void orphan_rst(struct vsock_core *core, uint32_t host_port, uint32_t gue
 		(struct orphan){ host_port, guest_port };
 }
 
+/* @c's ports remembered once its RST is on the ring: the guest may have sent more before seeing it. */
+static void recent_add(struct vsock_core *core, const struct vsock_conn *c)
+{
+	core->recent[core->recent_next] = (struct orphan){ c->host_port, c->guest_port };
+	core->recent_next = (core->recent_next + 1) % RECENT_RST;
+	if (core->recents < RECENT_RST)
+		core->recents++;
+}
+
+static bool recent_reset(const struct vsock_core *core, uint32_t host_port, uint32_t guest_port)
+{
+	unsigned int i;
+
+	for (i = 0; i < core->recents; i++)
+		if (core->recent[i].host_port == host_port && core->recent[i].guest_port == guest_port)
+			return true;
+	return false;
+}
+
 struct vsock_core *vsock_core_new(uint64_t guest_cid, uint32_t buf_alloc, unsigned int max_conns,
 				  const struct vsock_host_ops *ops, void *ud)
 {
@@ -226,6 +248,7 @@ void vsock_core_reset(struct vsock_core *core)
 		while (core->bucket[i])
 			conn_free(core, core->bucket[i]);
 	core->orphans = 0;
+	core->recents = core->recent_next = 0;
 }
 
 void vsock_core_free(struct vsock_core *core)
@@ -443,7 +466,8 @@ int vsock_core_tx(struct vsock_core *core, const struct iovec *iov, unsigned int
 		return reject(core, c, &h);
 	}
 	if (!c) {
-		if (h.op == VIRTIO_VSOCK_OP_RW || h.op == VIRTIO_VSOCK_OP_RESPONSE) {
+		if ((h.op == VIRTIO_VSOCK_OP_RW || h.op == VIRTIO_VSOCK_OP_RESPONSE) &&
+		    !recent_reset(core, h.dst_port, h.src_port)) {
 			core->stats.unknown_conn++;
 			return reject(core, c, &h);
 		}
@@ -561,6 +585,7 @@ static int conn_packet(struct vsock_core *core, struct vsock_conn *c, const stru
 	if (c->pending & VSOCK_P_RST) {
 		hdr_put(core, iov, n, c->host_port, c->guest_port, VIRTIO_VSOCK_OP_RST, 0, 0, c);
 		core->stats.resets_sent++;
+		recent_add(core, c);
 		conn_free(core, c);
 		*freed = true;
 		return VSOCK_HDR_LEN;

@@ -48,9 +48,10 @@ struct vsock_stats {
 	uint64_t resets_sent, resets_received;
 	uint64_t resets_dropped; /* RSTs for packets of no connection beyond VSOCK_ORPHAN_RST */
 	/*
-	 * SHUTDOWN or CREDIT_* of no connection: a guest sends them after the
-	 * RST that ended a connection crossed them (answered with an RST, not
-	 * counted as a mistake)
+	 * SHUTDOWN or CREDIT_* of no connection, or any packet of one the
+	 * device reset lately: a guest sends them after the RST that ended a
+	 * connection crossed them (answered with an RST, not counted as a
+	 * mistake)
 	 */
 	uint64_t late;
 	/* the guest's mistakes */
@@ -60,7 +61,7 @@ struct vsock_stats {
 	uint64_t bad_type; /* not VIRTIO_VSOCK_TYPE_STREAM */
 	uint64_t bad_op; /* an op unknown, or out of place for the connection's state */
 	uint64_t credit_lies; /* more payload than our credit, or fwd_cnt beyond what we sent */
-	uint64_t unknown_conn; /* RW or RESPONSE of no connection */
+	uint64_t unknown_conn; /* RW or RESPONSE of no connection, nor of one reset lately */
 	uint64_t bad_rx_buffer; /* an RX buffer without room for a header, or readable parts */
 };
 

@@ -643,6 +643,29 @@ START_TEST(test_unknown_conn)
 }
 END_TEST
 
+/* The guest's data sent before it saw the device's RST is late, not a mistake; other data is. */
+START_TEST(test_late_after_reset)
+{
+	struct fake *a = open_conn(10500);
+	const struct vsock_stats *s = vsock_core_stats(core);
+	uint64_t late = s->late;
+
+	vsock_conn_reset(core, a->c);
+	receive_one(10500, VIRTIO_VSOCK_OP_RST);
+	ck_assert_uint_eq(vsock_core_conns(core), 0);
+	/* crossed the RST: answered with one more, counted late */
+	transmit(pkt(10500, VIRTIO_VSOCK_OP_RW), (const uint8_t *)"late", 4);
+	receive_one(10500, VIRTIO_VSOCK_OP_RST);
+	ck_assert_uint_eq(s->late, late + 1);
+	ck_assert_uint_eq(s->unknown_conn, 0);
+	/* the same from a port the device never reset is the guest's mistake */
+	transmit(pkt(10501, VIRTIO_VSOCK_OP_RW), (const uint8_t *)"who", 3);
+	receive_one(10501, VIRTIO_VSOCK_OP_RST);
+	ck_assert_uint_eq(s->unknown_conn, 1);
+	ck_assert_uint_eq(s->late, late + 1);
+}
+END_TEST
+
 /* A host program's connection: REQUEST to the guest, its RESPONSE, then data; a refusal. */
 START_TEST(test_host_connect)
 {
@@ -692,6 +715,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_credit_lies);
 	tcase_add_test(tc, test_credit_respected);
 	tcase_add_test(tc, test_unknown_conn);
+	tcase_add_test(tc, test_late_after_reset);
 	tcase_add_test(tc, test_host_connect);
 	suite_add_tcase(s, tc);
 	return s;
