@@ -63,6 +63,11 @@ u=$b/tools/vhost-user-blk
 [ -x "$b/tools/.libs/vhost-user-blk" ] && u=$b/tools/.libs/vhost-user-blk
 LD_LIBRARY_PATH=$b/lib/.libs with_libs "$u" /bin/vhost-user-blk
 [ -f "$b/lib/.libs/libvhost.so.0" ] && cp -L "$b/lib/.libs/libvhost.so.0" "$d/root/lib/"
+# qemu-storage-daemon when installed (qemu-system-common), for the VDUSE
+# benchmark against its --export vduse-blk (the test skips without it)
+if q=$(command -v qemu-storage-daemon 2>/dev/null); then
+	with_libs "$q" /bin/qemu-storage-daemon
+fi
 # iproute2's vdpa when installed (a diagnostic line)
 if v=$(command -v vdpa 2>/dev/null || ls /usr/sbin/vdpa /sbin/vdpa 2>/dev/null | head -1); then
 	with_libs "$v" /bin/vdpa

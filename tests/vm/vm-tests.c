@@ -1291,6 +1291,7 @@ int main(int argc, char **argv)
 	test_vdpa_bind();
 	test_vdpa_cli();
 	test_vduse();
+	test_vduse_bench();
 	test_vduse_tool();
 	printf("1..%u\n# %u passed, %u failed\n", ntests, ntests - nfailed, nfailed);
 	fflush(stdout);

@@ -30,7 +30,7 @@
 #define CHUNK (64u << 10)
 #define DEADLINE_S 60
 
-static double now_s(void)
+double vm_now(void)
 {
 	struct timespec t;
 
@@ -38,18 +38,20 @@ static double now_s(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+#define now_s vm_now
+
 /* The device under test: its name, image file and the tool's log. */
 static char cur[32], img_path[64], log_path[64];
 
-/* The /dev/vdX virtio_vdpa made of vdpa device cur, into @name. */
-static bool find_disk(char *name, size_t len)
+/* The vdX virtio_vdpa made of vdpa device @dev, into @name. */
+static bool find_disk(const char *dev, char *name, size_t len)
 {
 	char path[320];
 	struct dirent *de;
 	DIR *dir;
 	bool found = false;
 
-	snprintf(path, sizeof(path), "/sys/bus/vdpa/devices/%s", cur);
+	snprintf(path, sizeof(path), "/sys/bus/vdpa/devices/%s", dev);
 	dir = opendir(path);
 	if (!dir)
 		return false;
@@ -59,7 +61,7 @@ static bool find_disk(char *name, size_t len)
 
 		if (strncmp(de->d_name, "virtio", 6))
 			continue;
-		snprintf(path, sizeof(path), "/sys/bus/vdpa/devices/%s/%s/block", cur, de->d_name);
+		snprintf(path, sizeof(path), "/sys/bus/vdpa/devices/%s/%s/block", dev, de->d_name);
 		b = opendir(path);
 		if (!b)
 			continue;
@@ -73,6 +75,59 @@ static bool find_disk(char *name, size_t len)
 	}
 	closedir(dir);
 	return found;
+}
+
+bool vm_wait_disk(const char *name, char *disk, size_t dlen, char *dev, size_t len, int secs)
+{
+	int i;
+
+	for (i = 0; i < secs * 100 && !find_disk(name, disk, dlen); i++)
+		usleep(10000);
+	snprintf(dev, len, "/dev/%s", disk);
+	for (; i < secs * 100 && access(dev, F_OK) < 0; i++)
+		usleep(10000);
+	return i < secs * 100;
+}
+
+pid_t vm_spawn(const char *const *argv, const char *log)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int lfd = open(log, O_CREAT | O_TRUNC | O_WRONLY, 0600);
+
+		if (lfd >= 0)
+			dup2(lfd, 2);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+int vm_wait_path(pid_t pid, const char *path, int secs)
+{
+	int i, st;
+
+	for (i = 0; i < secs * 100 && access(path, F_OK) < 0; i++) {
+		if (waitpid(pid, &st, WNOHANG) == pid)
+			return st;
+		usleep(10000);
+	}
+	return i < secs * 100 ? -1 : -2;
+}
+
+int vm_stop(pid_t pid, int sig, int secs)
+{
+	int i, st = -1;
+
+	kill(pid, sig);
+	for (i = 0; i < secs * 100 && waitpid(pid, &st, WNOHANG) != pid; i++)
+		usleep(10000);
+	if (i == secs * 100) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &st, 0);
+	}
+	return st;
 }
 
 /* /proc/PID/stat's state letter, or '?'. */
@@ -118,7 +173,7 @@ static int run(int secs, const char *const *argv)
 	return -1;
 }
 
-static void show_log(const char *path)
+void vm_show_log(const char *path, const char *who)
 {
 	char line[256];
 	FILE *f = fopen(path, "r");
@@ -126,8 +181,13 @@ static void show_log(const char *path)
 	if (!f)
 		return;
 	while (fgets(line, sizeof(line), f))
-		printf("# tool: %s", line);
+		printf("# %s: %s", who, line);
 	fclose(f);
+}
+
+static void show_log(const char *path)
+{
+	vm_show_log(path, "tool");
 }
 
 /* /sys/block/@disk/inflight: reads + writes the driver has at the device. */
@@ -331,8 +391,9 @@ static pid_t start(const char *name, char *disk, size_t dlen, char *dev, size_t 
 	const char *add[] = { CTL, "vdpa", "add", name, "--mgmtdev", "vduse", "--driver",
 			      "virtio_vdpa", NULL };
 	char opt[64], file[96], node[64];
+	const char *argv[] = { TOOL, opt, file, NULL };
 	pid_t tool;
-	int fd, i, r, st;
+	int fd, r, st;
 
 	snprintf(cur, sizeof(cur), "%s", name);
 	snprintf(img_path, sizeof(img_path), "/tmp/%s.img", name);
@@ -346,33 +407,18 @@ static pid_t start(const char *name, char *disk, size_t dlen, char *dev, size_t 
 		return -1;
 	}
 	close(fd);
-	tool = fork();
-	if (tool == 0) {
-		int lfd = open(log_path, O_CREAT | O_TRUNC | O_WRONLY, 0600);
-
-		if (lfd >= 0)
-			dup2(lfd, 2);
-		execl(TOOL, TOOL, opt, file, (char *)NULL);
-		_exit(127);
+	tool = vm_spawn(argv, log_path);
+	st = vm_wait_path(tool, node, 30);
+	if (st >= 0) {
+		show_log(log_path);
+		result(false, "vduse tool: vhost-user-blk %s ended (%#x)", opt, st);
+		return -1;
 	}
-	for (i = 0; i < 3000 && access(node, F_OK) < 0; i++) {
-		if (waitpid(tool, &st, WNOHANG) == tool) {
-			show_log(log_path);
-			result(false, "vduse tool: vhost-user-blk %s ended (%#x)", opt, st);
-			return -1;
-		}
-		usleep(10000);
-	}
-	result(i < 3000, "vduse tool: vhost-user-blk %s %s made %s", opt, file, node);
+	result(st == -1, "vduse tool: vhost-user-blk %s %s made %s", opt, file, node);
 	r = run(DEADLINE_S, add);
 	result(r == 0, "vduse tool: vhost-ctl vdpa add %s --mgmtdev vduse --driver virtio_vdpa (%d)",
 	       name, r);
-	for (i = 0; r == 0 && i < 2000 && !find_disk(disk, dlen); i++)
-		usleep(10000);
-	snprintf(dev, len, "/dev/%s", disk);
-	for (; r == 0 && i < 2000 && access(dev, F_OK) < 0; i++)
-		usleep(10000);
-	if (r != 0 || i >= 2000) {
+	if (r != 0 || !vm_wait_disk(name, disk, dlen, dev, len, 20)) {
 		result(false, "vduse tool: a /dev/vdX under %s", name);
 		kill(tool, SIGKILL);
 		waitpid(tool, &st, 0);
@@ -388,7 +434,7 @@ void test_vduse_tool(void)
 {
 	char disk[32] = "", dev[48] = "";
 	pid_t tool;
-	int i, r, st = -1;
+	int r, st = -1;
 
 	if (access("/dev/vduse/control", F_OK) < 0) {
 		skip("vduse tool", "this kernel has no /dev/vduse/control");
@@ -401,13 +447,7 @@ void test_vduse_tool(void)
 
 		r = run(DEADLINE_S, del);
 		result(r == 0, "vduse tool: vhost-ctl vdpa del lvhtool0 (%d)", r);
-		kill(tool, SIGTERM);
-		for (i = 0; i < DEADLINE_S * 100 && waitpid(tool, &st, WNOHANG) != tool; i++)
-			usleep(10000);
-		if (i == DEADLINE_S * 100) {
-			kill(tool, SIGKILL);
-			waitpid(tool, &st, 0);
-		}
+		st = vm_stop(tool, SIGTERM, DEADLINE_S);
 		show_log(log_path);
 		result(WIFEXITED(st) && WEXITSTATUS(st) == 0 &&
 			       access("/dev/vduse/lvhtool0", F_OK) < 0,
@@ -423,13 +463,7 @@ void test_vduse_tool(void)
 		const char *del[] = { CTL, "vdpa", "del", "lvhtool2", NULL };
 		double t0;
 
-		kill(tool, SIGTERM);
-		for (i = 0; i < DEADLINE_S * 100 && waitpid(tool, &st, WNOHANG) != tool; i++)
-			usleep(10000);
-		if (i == DEADLINE_S * 100) {
-			kill(tool, SIGKILL);
-			waitpid(tool, &st, 0);
-		}
+		st = vm_stop(tool, SIGTERM, DEADLINE_S);
 		show_log(log_path);
 		result(WIFEXITED(st) && WEXITSTATUS(st) == 1 &&
 			       access("/dev/vduse/lvhtool2", F_OK) == 0,
