@@ -213,6 +213,22 @@ static int vdpa_add(const char *name, pid_t pid)
 	return r;
 }
 
+/* /sys/block/@disk/queue/@attr's first line, into @v. */
+static void queue_attr(const char *disk, const char *attr, char *v, size_t len)
+{
+	char p[128];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "/sys/block/%s/queue/%s", disk, attr);
+	snprintf(v, len, "?");
+	f = fopen(p, "r");
+	if (!f)
+		return;
+	if (fgets(v, (int)len, f))
+		v[strcspn(v, "\n")] = 0;
+	fclose(f);
+}
+
 /* One round: server @srv on IMG, the image verified through it, the cells run. */
 static bool round_run(uint32_t r, enum server srv, uint8_t *buf)
 {
@@ -235,6 +251,18 @@ static bool round_run(uint32_t r, enum server srv, uint8_t *buf)
 		vm_stop(pid, SIGKILL, DEADLINE_S);
 		vm_show_log(logp, who[srv]);
 		return false;
+	}
+	if (r <= 2) {
+		/* what the driver made of the server's config: how it splits 1 MiB */
+		char sec[16], seg[16], segsz[16], lbs[16];
+
+		queue_attr(disk, "max_sectors_kb", sec, sizeof(sec));
+		queue_attr(disk, "max_segments", seg, sizeof(seg));
+		queue_attr(disk, "max_segment_size", segsz, sizeof(segsz));
+		queue_attr(disk, "logical_block_size", lbs, sizeof(lbs));
+		printf("# vduse-bench: %s's %s: max_sectors_kb %s, max_segments %s, "
+		       "max_segment_size %s, logical_block_size %s\n",
+		       who[srv], dev, sec, seg, segsz, lbs);
 	}
 	fd = open(dev, O_RDWR | O_DIRECT);
 	if (fd < 0) {
