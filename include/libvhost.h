@@ -2015,6 +2015,28 @@ uint64_t libvhost_vduse_get_acked_features(const struct libvhost_vduse *v);
 int libvhost_vduse_get_status(const struct libvhost_vduse *v);
 
 /*
+ * What the kernel asked of a VDUSE device since its handle was made, for an
+ * operator's statistics and for tests that assert on counts.  Filled up to
+ * .sz, which the caller sets.
+ */
+struct libvhost_vduse_stats {
+	size_t sz;
+	uint64_t requests; /* requests read from the device fd and answered */
+	uint64_t failed; /* of them, answered as failed (malformed, or refused by the device) */
+	uint64_t vq_states; /* VDUSE_GET_VQ_STATE: a ring's state asked (vhost-vdpa's GET_VRING_BASE) */
+	uint64_t status_changes; /* VDUSE_SET_STATUS */
+	uint64_t resets; /* of them, status 0 */
+	uint64_t iotlb_updates; /* VDUSE_UPDATE_IOTLB: the driver's mappings changed */
+};
+
+/*
+ * libvhost_vduse_get_stats - the counts so far.  May be called from any
+ * thread (the counts are read one at a time, not as one snapshot).
+ * Errors: -EINVAL (NULL, .sz too small).  Since: LIBVHOST_0.2
+ */
+int libvhost_vduse_get_stats(const struct libvhost_vduse *v, struct libvhost_vduse_stats *stats);
+
+/*
  * libvhost_vduse_set_config - write @len bytes at @offset of the config
  * space the kernel keeps (VDUSE_DEV_SET_CONFIG) and tell the driver
  * (VDUSE_DEV_INJECT_CONFIG_IRQ, once it set DRIVER_OK; before, there is

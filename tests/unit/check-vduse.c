@@ -8,8 +8,11 @@
  */
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include <linux/vduse.h>
 
@@ -167,6 +170,83 @@ START_TEST(test_handle_args)
 }
 END_TEST
 
+/*
+ * The request channel served over a socket pair standing in for
+ * /dev/vduse/NAME (a handle put together here, no kernel device): each
+ * request answered with its id, and counted in libvhost_vduse_get_stats().
+ */
+static void send_req(int fd, uint32_t type, uint32_t id, uint64_t a, uint64_t b)
+{
+	struct vduse_dev_request req;
+
+	memset(&req, 0, sizeof(req));
+	req.type = type;
+	req.request_id = id;
+	if (type == VDUSE_GET_VQ_STATE)
+		req.vq_state.index = (uint32_t)a;
+	else if (type == VDUSE_SET_STATUS)
+		req.s.status = (uint8_t)a;
+	else {
+		req.iova.start = a;
+		req.iova.last = b;
+	}
+	ck_assert_int_eq(write(fd, &req, sizeof(req)), sizeof(req));
+}
+
+START_TEST(test_serve_stats)
+{
+	LIBVHOST_OPTS(libvhost_backend_opts, bo, .queue_num = 2);
+	struct libvhost_vduse_stats st = { .sz = sizeof(st) }, small = { .sz = sizeof(size_t) };
+	struct { size_t sz; uint64_t requests, failed; } old = { .sz = sizeof(old) };
+	struct vduse_dev_response resp;
+	struct libvhost_vduse *v = calloc(1, sizeof(*v));
+	int sp[2], i;
+
+	ck_assert_ptr_nonnull(v);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sp), 0);
+	v->refcount = 1;
+	v->ctx = libvhost_ctx_ref(ctx);
+	v->fd = sp[0];
+	snprintf(v->name, sizeof(v->name), "unit");
+	ck_assert_int_eq(libvhost_backend_new(ctx, &bo, &v->be), 0);
+	lvh_vduse_xl_init(v);
+	ck_assert_int_eq(libvhost_vduse_get_stats(v, &st), 0);
+	ck_assert_uint_eq(st.requests, 0);
+
+	send_req(sp[1], VDUSE_GET_VQ_STATE, 10, 1, 0);
+	send_req(sp[1], VDUSE_UPDATE_IOTLB, 11, 0, UINT64_MAX);
+	send_req(sp[1], VDUSE_UPDATE_IOTLB, 12, 0x1000, 0x1fff);
+	send_req(sp[1], VDUSE_SET_STATUS, 13, 1, 0);
+	send_req(sp[1], VDUSE_SET_STATUS, 14, 0, 0);
+	send_req(sp[1], VDUSE_GET_VQ_STATE, 15, 2, 0); /* past the 2 rings */
+	TU_NEGATIVE_BEGIN();
+	ck_assert_int_eq(lvh_vduse_serve(v), -EPROTO);
+	TU_NEGATIVE_END();
+	for (i = 0; i < 6; i++) {
+		ck_assert_int_eq(read(sp[1], &resp, sizeof(resp)), sizeof(resp));
+		ck_assert_uint_eq(resp.request_id, 10 + i);
+		ck_assert_uint_eq(resp.result, i < 5 ? VDUSE_REQ_RESULT_OK : VDUSE_REQ_RESULT_FAILED);
+	}
+	ck_assert_int_eq(libvhost_vduse_get_stats(v, &st), 0);
+	ck_assert_uint_eq(st.requests, 6);
+	ck_assert_uint_eq(st.failed, 1);
+	ck_assert_uint_eq(st.vq_states, 1); /* the malformed one is not counted as asked */
+	ck_assert_uint_eq(st.iotlb_updates, 2);
+	ck_assert_uint_eq(st.status_changes, 2);
+	ck_assert_uint_eq(st.resets, 1);
+	/* an older caller's shorter struct: filled up to its size, no further */
+	ck_assert_int_eq(libvhost_vduse_get_stats(v, (struct libvhost_vduse_stats *)&old), 0);
+	ck_assert_uint_eq(old.requests, 6);
+	ck_assert_uint_eq(old.failed, 1);
+	ck_assert_int_eq(lvh_vduse_serve(v), 0); /* nothing waiting */
+	ck_assert_int_eq(libvhost_vduse_get_stats(v, &small), -EINVAL);
+	ck_assert_int_eq(libvhost_vduse_get_stats(NULL, &st), -EINVAL);
+	ck_assert_int_eq(libvhost_vduse_get_stats(v, NULL), -EINVAL);
+	close(sp[1]);
+	libvhost_vduse_unref(v); /* closes sp[0]; not created here: nothing destroyed */
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("vduse");
@@ -177,6 +257,7 @@ int main(void)
 	tcase_add_test(tc, test_iotlb_entry_bounds);
 	tcase_add_test(tc, test_kernel_fd_region);
 	tcase_add_test(tc, test_handle_args);
+	tcase_add_test(tc, test_serve_stats);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
