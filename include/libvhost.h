@@ -1802,7 +1802,9 @@ int libvhost_vq_pop(struct libvhost_vq *vq, struct iovec *iov, unsigned int cap,
 /*
  * libvhost_vq_push - give a popped buffer back with @len bytes written into
  * it; the driver sees it at libvhost_vq_notify().
- * Errors: -EINVAL (@id not in flight), -EIO (broken).  Since: LIBVHOST_0.1
+ * Errors: -EINVAL (@id not in flight), -EIO (broken), -EAGAIN (a VDUSE
+ * ring whose IOVA the driver took away, paused until an UPDATE_IOTLB gives
+ * it back: push it then; its notifies wait too).  Since: LIBVHOST_0.1
  */
 int libvhost_vq_push(struct libvhost_vq *vq, uint32_t id, uint32_t len);
 
@@ -1830,8 +1832,8 @@ int libvhost_vq_pop_burst(struct libvhost_vq *vq, struct iovec *iov, unsigned in
  * libvhost_vq_push_burst - @n libvhost_vq_push()es in one call, in order.
  * Returns how many were given back: fewer than @n when used[returned] is not
  * in flight (it and those after it were not pushed).
- * Errors: -EINVAL (used[0] not in flight), -EIO (broken).
- * Since: LIBVHOST_0.1
+ * Errors: -EINVAL (used[0] not in flight), -EIO (broken), -EAGAIN (as
+ * libvhost_vq_push()).  Since: LIBVHOST_0.1
  */
 int libvhost_vq_push_burst(struct libvhost_vq *vq, const struct libvhost_vq_used *used,
 			   unsigned int n);
