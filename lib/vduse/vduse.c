@@ -364,7 +364,6 @@ LIBVHOST_EXPORT int libvhost_vduse_get_stats(const struct libvhost_vduse *v,
 					     struct libvhost_vduse_stats *stats)
 {
 	struct libvhost_vduse_stats s = { .sz = sizeof(s) };
-	size_t sz;
 
 	if (!v || !stats || stats->sz < lvh_offsetofend(struct libvhost_vduse_stats, requests))
 		return -EINVAL;
@@ -374,9 +373,7 @@ LIBVHOST_EXPORT int libvhost_vduse_get_stats(const struct libvhost_vduse *v,
 	s.status_changes = __atomic_load_n(&v->stats.status_changes, __ATOMIC_RELAXED);
 	s.resets = __atomic_load_n(&v->stats.resets, __ATOMIC_RELAXED);
 	s.iotlb_updates = __atomic_load_n(&v->stats.iotlb_updates, __ATOMIC_RELAXED);
-	sz = stats->sz < sizeof(s) ? stats->sz : sizeof(s);
-	memcpy((char *)stats + sizeof(size_t), (const char *)&s + sizeof(size_t),
-	       sz - sizeof(size_t));
+	lvh_sized_out(stats, &s, sizeof(s));
 	return 0;
 }
 
