@@ -7,7 +7,10 @@
  * exactly as vdpa_sim_blk is (vm_vdpa_blk_drive()), with the device's side
  * checked too: the image holds what was written, the UPDATE_IOTLB requests
  * an unmap and a map make, the ring index GET_VQ_STATE answers.  Then the
- * device goes: its character devices, and no fd left behind.
+ * device goes: its character devices, and no fd left behind.  The rings'
+ * memory is libvhost_mem_alloc()'s memfd, mapped shared: 6.1's vhost_vdpa
+ * passes VDUSE only shared file mappings (vhost_vdpa_va_map() skips any
+ * other VMA), and VDUSE_IOTLB_GET_FD hands this process the file.
  */
 #include <dirent.h>
 #include <errno.h>
