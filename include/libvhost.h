@@ -1802,7 +1802,9 @@ int libvhost_vq_pop(struct libvhost_vq *vq, struct iovec *iov, unsigned int cap,
 /*
  * libvhost_vq_push - give a popped buffer back with @len bytes written into
  * it; the driver sees it at libvhost_vq_notify().
- * Errors: -EINVAL (@id not in flight), -EIO (broken).  Since: LIBVHOST_0.1
+ * Errors: -EINVAL (@id not in flight), -EIO (broken), -EAGAIN (a VDUSE
+ * ring whose IOVA the driver took away, paused until an UPDATE_IOTLB gives
+ * it back: push it then; its notifies wait too).  Since: LIBVHOST_0.1
  */
 int libvhost_vq_push(struct libvhost_vq *vq, uint32_t id, uint32_t len);
 
@@ -1830,8 +1832,8 @@ int libvhost_vq_pop_burst(struct libvhost_vq *vq, struct iovec *iov, unsigned in
  * libvhost_vq_push_burst - @n libvhost_vq_push()es in one call, in order.
  * Returns how many were given back: fewer than @n when used[returned] is not
  * in flight (it and those after it were not pushed).
- * Errors: -EINVAL (used[0] not in flight), -EIO (broken).
- * Since: LIBVHOST_0.1
+ * Errors: -EINVAL (used[0] not in flight), -EIO (broken), -EAGAIN (as
+ * libvhost_vq_push()).  Since: LIBVHOST_0.1
  */
 int libvhost_vq_push_burst(struct libvhost_vq *vq, const struct libvhost_vq_used *used,
 			   unsigned int n);
@@ -2013,6 +2015,28 @@ uint64_t libvhost_vduse_get_acked_features(const struct libvhost_vduse *v);
 
 /* The device status the driver set last.  Since: LIBVHOST_0.2 */
 int libvhost_vduse_get_status(const struct libvhost_vduse *v);
+
+/*
+ * What the kernel asked of a VDUSE device since its handle was made, for an
+ * operator's statistics and for tests that assert on counts.  Filled up to
+ * .sz, which the caller sets.
+ */
+struct libvhost_vduse_stats {
+	size_t sz;
+	uint64_t requests; /* requests read from the device fd and answered */
+	uint64_t failed; /* of them, answered as failed (malformed, or refused by the device) */
+	uint64_t vq_states; /* VDUSE_GET_VQ_STATE: a ring's state asked (vhost-vdpa's GET_VRING_BASE) */
+	uint64_t status_changes; /* VDUSE_SET_STATUS */
+	uint64_t resets; /* of them, status 0 */
+	uint64_t iotlb_updates; /* VDUSE_UPDATE_IOTLB: the driver's mappings changed */
+};
+
+/*
+ * libvhost_vduse_get_stats - the counts so far.  May be called from any
+ * thread (the counts are read one at a time, not as one snapshot).
+ * Errors: -EINVAL (NULL, .sz too small).  Since: LIBVHOST_0.2
+ */
+int libvhost_vduse_get_stats(const struct libvhost_vduse *v, struct libvhost_vduse_stats *stats);
 
 /*
  * libvhost_vduse_set_config - write @len bytes at @offset of the config

@@ -70,6 +70,13 @@ int lvh_log_priority_from_string(const char *s);
 int lvh_opts_check(const struct libvhost_ctx *ctx, const void *opts, size_t min_sz, size_t known,
 		   const char *type_name);
 
+/*
+ * A size-prefixed struct the library fills (stats): @full's fields, a
+ * @full_size struct of this library's, copied into @out up to the caller's
+ * .sz (checked by the caller to hold more than .sz itself); .sz stays.
+ */
+void lvh_sized_out(void *out, const void *full, size_t full_size);
+
 #define lvh_offsetofend(TYPE, FIELD) (offsetof(TYPE, FIELD) + sizeof(((TYPE *)0)->FIELD))
 
 /* Validates `struct TYPE` options; TYPE__last_field names the last known field. */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "libvhost-private.h"
 
@@ -30,4 +31,14 @@ int lvh_opts_check(const struct libvhost_ctx *ctx, const void *opts, size_t min_
 		}
 	}
 	return 0;
+}
+
+void lvh_sized_out(void *out, const void *full, size_t full_size)
+{
+	size_t sz = *(const size_t *)out;
+
+	if (sz > full_size)
+		sz = full_size;
+	memcpy((char *)out + sizeof(size_t), (const char *)full + sizeof(size_t),
+	       sz - sizeof(size_t));
 }

@@ -103,13 +103,19 @@ LIBVHOST_EXPORT int libvhost_vq_pop(struct libvhost_vq *vq, struct iovec *iov, u
 	return vq_pop_locked(vq, iov, cap, elem, 1);
 }
 
+/*
+ * A paused ring with no memory: a VDUSE ring whose IOVA the driver took
+ * away (vhost-user's paused rings keep theirs).  Pushes wait for it.
+ */
+#define RING_GONE(vq) ((vq)->paused && !(vq)->ring.used)
+
 static int vq_push(struct libvhost_vq *vq, const struct libvhost_vq_used *used, unsigned int n)
 {
 	int r;
 
 	if (vq->be->threaded)
 		pthread_mutex_lock(&vq->lock);
-	r = vq->running ? lvh_vq_push_burst(&vq->ring, used, n) : -EINVAL;
+	r = !vq->running ? -EINVAL : RING_GONE(vq) ? -EAGAIN : lvh_vq_push_burst(&vq->ring, used, n);
 	if (vq->be->threaded)
 		pthread_mutex_unlock(&vq->lock);
 	return r;
@@ -155,6 +161,8 @@ static int vq_notify(struct libvhost_vq *vq)
 
 	if (!vq->running)
 		return -EINVAL;
+	if (RING_GONE(vq))
+		return 0; /* published when the ring is back */
 	r = lvh_vq_flush(&vq->ring);
 	if (vq->be->log.logged && vq->be->log_fd >= 0) {
 		vq->be->log.logged = false;

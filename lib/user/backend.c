@@ -169,7 +169,6 @@ LIBVHOST_EXPORT int libvhost_backend_get_stats(const struct libvhost_backend *be
 					       struct libvhost_backend_stats *stats)
 {
 	struct libvhost_backend_stats s;
-	size_t sz;
 
 	if (!be || !stats || stats->sz < lvh_offsetofend(struct libvhost_backend_stats, sessions))
 		return -EINVAL;
@@ -177,9 +176,7 @@ LIBVHOST_EXPORT int libvhost_backend_get_stats(const struct libvhost_backend *be
 	/* the counts device threads move */
 	s.log_pages = __atomic_load_n(&be->log.pages, __ATOMIC_RELAXED);
 	s.iotlb_misses = __atomic_load_n(&be->stats.iotlb_misses, __ATOMIC_RELAXED);
-	sz = stats->sz < sizeof(s) ? stats->sz : sizeof(s);
-	memcpy((char *)stats + sizeof(size_t), (const char *)&s + sizeof(size_t),
-	       sz - sizeof(size_t));
+	lvh_sized_out(stats, &s, sizeof(s));
 	return 0;
 }
 

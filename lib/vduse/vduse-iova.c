@@ -9,7 +9,9 @@
  * guest memory.  The kernel's bounce area appears only at the driver's
  * first mapping (after DRIVER_OK), and a coherent allocation freed at a
  * reset is not announced: so regions are looked up lazily, and all are
- * dropped at a reset and when the kernel says the IOTLB changed.
+ * dropped at a reset and when the kernel says the IOTLB changed.  A ring
+ * whose IOVA is not there then (vhost-vdpa's user unmapped it, to map it
+ * again) is paused until an UPDATE_IOTLB gives it back.
  */
 #include <errno.h>
 #include <string.h>
@@ -139,12 +141,27 @@ void lvh_vduse_iova_drop(struct libvhost_vduse *v, uint64_t first, uint64_t last
 		if (!vq->running)
 			continue;
 		if (ring_addrs(v, vq->num, vq->desc, vq->avail, vq->used, &desc, &avail, &used) < 0) {
-			lvh_vq_break(&vq->ring, "the ring's IOVA mapping went away", i);
+			/*
+			 * The driver took the ring's IOVA away (vhost-vdpa's
+			 * user unmaps its memory and maps it again, the ring
+			 * idle): not an error.  The ring waits, paused, with no
+			 * memory to touch (pops take nothing, pushes and
+			 * notifies wait), for the UPDATE_IOTLB that gives it back.
+			 */
+			lvh_dbg(v->ctx, "VDUSE %s: ring %u: its IOVA went away: paused", v->name, i);
+			vq->paused = true;
+			vq->ring.desc = NULL;
+			vq->ring.avail = vq->ring.used = NULL;
 			continue;
 		}
 		vq->ring.desc = desc;
 		vq->ring.avail = avail;
 		vq->ring.used = used;
+		if (vq->paused) {
+			lvh_dbg(v->ctx, "VDUSE %s: ring %u: its IOVA is back", v->name, i);
+			vq->paused = false;
+			lvh_be_vq_wake(vq); /* buffers the driver made available meanwhile */
+		}
 	}
 }
 

@@ -124,6 +124,26 @@ static int set_status(struct libvhost_vduse *v, uint8_t status)
 	return 0;
 }
 
+#define STAT_ADD(v, field) __atomic_fetch_add(&(v)->stats.field, 1, __ATOMIC_RELAXED)
+
+/* libvhost_vduse_get_stats()'s counts of one request (already checked). */
+static void count(struct libvhost_vduse *v, const struct vduse_dev_request *req)
+{
+	switch (req->type) {
+	case VDUSE_GET_VQ_STATE:
+		STAT_ADD(v, vq_states);
+		break;
+	case VDUSE_SET_STATUS:
+		STAT_ADD(v, status_changes);
+		if (!req->s.status)
+			STAT_ADD(v, resets);
+		break;
+	case VDUSE_UPDATE_IOTLB:
+		STAT_ADD(v, iotlb_updates);
+		break;
+	}
+}
+
 /* Answers one request (already checked). */
 static int handle(struct libvhost_vduse *v, const struct vduse_dev_request *req,
 		  struct vduse_dev_response *resp)
@@ -167,10 +187,15 @@ int lvh_vduse_serve(struct libvhost_vduse *v)
 		done = 1;
 		memset(&resp, 0, sizeof(resp));
 		r = lvh_vduse_req_check(v->ctx, &req, (size_t)n, v->be->queue_num);
-		if (r == 0)
+		if (r == 0) {
+			count(v, &req);
 			r = handle(v, &req, &resp);
-		else
+		} else {
 			err = r;
+		}
+		STAT_ADD(v, requests);
+		if (r < 0)
+			STAT_ADD(v, failed);
 		resp.request_id = req.request_id;
 		resp.result = r < 0 ? VDUSE_REQ_RESULT_FAILED : VDUSE_REQ_RESULT_OK;
 		do

@@ -360,6 +360,23 @@ LIBVHOST_EXPORT int libvhost_vduse_get_status(const struct libvhost_vduse *v)
 	return v ? v->status : -EINVAL;
 }
 
+LIBVHOST_EXPORT int libvhost_vduse_get_stats(const struct libvhost_vduse *v,
+					     struct libvhost_vduse_stats *stats)
+{
+	struct libvhost_vduse_stats s = { .sz = sizeof(s) };
+
+	if (!v || !stats || stats->sz < lvh_offsetofend(struct libvhost_vduse_stats, requests))
+		return -EINVAL;
+	s.requests = __atomic_load_n(&v->stats.requests, __ATOMIC_RELAXED);
+	s.failed = __atomic_load_n(&v->stats.failed, __ATOMIC_RELAXED);
+	s.vq_states = __atomic_load_n(&v->stats.vq_states, __ATOMIC_RELAXED);
+	s.status_changes = __atomic_load_n(&v->stats.status_changes, __ATOMIC_RELAXED);
+	s.resets = __atomic_load_n(&v->stats.resets, __ATOMIC_RELAXED);
+	s.iotlb_updates = __atomic_load_n(&v->stats.iotlb_updates, __ATOMIC_RELAXED);
+	lvh_sized_out(stats, &s, sizeof(s));
+	return 0;
+}
+
 LIBVHOST_EXPORT int libvhost_vduse_set_config(struct libvhost_vduse *v, uint32_t offset,
 					      const void *buf, uint32_t len)
 {

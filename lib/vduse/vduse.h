@@ -58,6 +58,8 @@ struct libvhost_vduse {
 	/* the rings, ops and memory table: a back-end with no socket */
 	struct libvhost_backend *be;
 	struct lvh_vq_xlate xl;
+	/* libvhost_vduse_get_stats(): moved by the serving thread, read by any (atomics) */
+	struct libvhost_vduse_stats stats;
 };
 
 /* ---- vduse-iova.c ---- */

@@ -162,6 +162,14 @@ int main(void)
 	EQ(offsetof(struct libvhost_vduse_opts, ops), 56);
 	EQ(offsetof(struct libvhost_vduse_opts, userdata), 64);
 	EQ(offsetof(struct libvhost_vduse_opts, flags), 72);
+	EQ(sizeof(struct libvhost_vduse_stats), 56);
+	EQ(offsetof(struct libvhost_vduse_stats, sz), 0);
+	EQ(offsetof(struct libvhost_vduse_stats, requests), 8);
+	EQ(offsetof(struct libvhost_vduse_stats, failed), 16);
+	EQ(offsetof(struct libvhost_vduse_stats, vq_states), 24);
+	EQ(offsetof(struct libvhost_vduse_stats, status_changes), 32);
+	EQ(offsetof(struct libvhost_vduse_stats, resets), 40);
+	EQ(offsetof(struct libvhost_vduse_stats, iotlb_updates), 48);
 	EQ(sizeof(struct libvhost_vdpa_devinfo), 248);
 	EQ(offsetof(struct libvhost_vdpa_devinfo, sz), 0);
 	EQ(offsetof(struct libvhost_vdpa_devinfo, name), 8);

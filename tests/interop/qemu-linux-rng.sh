@@ -14,33 +14,23 @@
 #     now and then even at quality 0 (its entropy is then credited as none),
 #     so the guest's reads may skip whole 64-byte pieces of the stream:
 #     counted, and bounded by what the tool served.
-# The kernel: $LIBVHOST_VM_KERNEL, else the one make check-vm built and
-# cached (lvh_guest_kernel in lib.sh); skipped (77) without a kernel, QEMU
-# or busybox-static.
+# The guest's kernel logs no I/O or virtio error, QEMU no vhost error, and
+# the tool exits 0 on SIGTERM.  Kernel and skips as in qemu-linux-blk.sh.
 set -u
-qemu=$(command -v qemu-system-x86_64) || { echo "qemu-system-x86_64 not installed"; exit 77; }
-busybox=$(command -v busybox) || { echo "busybox-static not installed"; exit 77; }
 . "${top_srcdir:-.}/tests/interop/lib.sh"
-lvh_guest_kernel
+. "${top_srcdir:-.}/tests/interop/guest.sh"
+lvh_guest_require
 # the kernel has TARGET_CORE built in (check-vm's vhost-scsi): at boot it says
 # that its configfs db_root, /etc/target, is not in our initramfs
 lvh_log_allow='db_root: cannot open: /etc/target$'
-file "$busybox" 2>/dev/null | grep -q "dynamically linked" && { echo "busybox is not static"; exit 77; }
 rng=${top_builddir:-.}/tools/vhost-user-rng
-lvh_setup qr
+lvh_guest_setup qr
 N1=65536 # bytes the guest reads, run 1
 N2=16384 # run 2
 LIMIT=4096
 PERIOD=100
 
-mkdir -p "$d/root/bin" "$d/root/proc" "$d/root/sys" "$d/root/dev" "$d/root/tmp"
-cp "$busybox" "$d/root/bin/busybox"
-cat > "$d/root/init" <<'INIT'
-#!/bin/busybox sh
-/bin/busybox --install -s /bin
-mount -t proc proc /proc
-mount -t sysfs sys /sys
-mount -t devtmpfs dev /dev 2>/dev/null
+lvh_guest_initramfs <<'INIT'
 n=$(sed -n 's/.*rng_bytes=\([0-9]*\).*/\1/p' /proc/cmdline)
 echo "guest: up, reading $n bytes"
 echo "guest: rng_current $(cat /sys/class/misc/hw_random/rng_current 2>&1)"
@@ -56,49 +46,40 @@ if [ -c /dev/hwrng ]; then
 else
 	echo "guest: FAIL no /dev/hwrng"
 fi
-sync
-reboot -f
 INIT
-chmod +x "$d/root/init"
-(cd "$d/root" && find . | "$busybox" cpio -o -H newc 2>/dev/null | gzip) > "$d/initramfs.gz" ||
-	fail "cannot build the initramfs"
 
 # RUN N LOG TOOL-OPTION...: the tool on $d/s, QEMU until the guest powered off
 run() {
 	rn=$1 rlog=$2
 	shift 2
 	rm -f "$d/s"
-	: > "$d/console.log"
-	"$rng" --socket-path="$d/s" "$@" 2> "$rlog" &
-	rpid=$!
-	lvh_kill_at_exit $rpid
-	lvh_wait_socket "$d/s" "$rpid" "vhost-user-rng"
+	lvh_tool_start "$rlog" "$rng" --socket-path="$d/s" "$@"
+	lvh_wait_socket "$d/s" "$tool_pid" "vhost-user-rng"
 	# rng_core.default_quality=0: khwrngd credits no entropy, and so takes a
 	# read only at each reseed of the kernel's generator (not without end
-	# until it is seeded), few to skip between the reader's
-	timeout 300 "$qemu" -accel tcg -m 256M -nodefaults -display none -nographic -no-reboot \
+	# until it is seeded), few to skip between the reader's; quiet: no
+	# kernel line of a lower level cuts into the guest's lines of bytes
+	guest_append="quiet rng_core.default_quality=0 rng_bytes=$rn"
+	lvh_guest_start -m 256M \
 		-object memory-backend-memfd,id=mem,size=256M,share=on -machine q35,memory-backend=mem \
-		-chardev socket,id=c0,path="$d/s" -device vhost-user-rng-pci,chardev=c0 \
-		-serial file:"$d/console.log" \
-		-kernel "$kernel" -initrd "$d/initramfs.gz" \
-		-append "console=ttyS0 panic=-1 quiet rng_core.default_quality=0 rng_bytes=$rn" \
-		>> "$d/qemu.log" 2>&1
-	st=$?
+		-chardev socket,id=c0,path="$d/s" -device vhost-user-rng-pci,chardev=c0
+	lvh_guest_end 300
 	cp "$d/console.log" "$d/console-$rn.log"
-	[ $st -eq 0 ] || fail "QEMU exited with status $st (run reading $rn bytes)"
+	lvh_guest_check_console
+	lvh_guest_check_qemu_log
 	grep -q "guest: rng_current virtio_rng" "$d/console.log" ||
-		fail "the guest's hw_random did not pick virtio_rng: $(grep rng_current "$d/console.log")"
+		lvh_guest_fail "the guest's hw_random did not pick virtio_rng: $(grep rng_current "$d/console.log")"
 	line=$(grep "guest: hwrng " "$d/console.log" | tr -d '\r')
-	[ -n "$line" ] || fail "the guest did not read /dev/hwrng"
+	[ -n "$line" ] || lvh_guest_fail "the guest did not read /dev/hwrng"
 	# shellcheck disable=SC2086 # its words
 	set -- $line
 	got=$3 sum=$4
-	[ "$got" -eq "$rn" ] || fail "the guest read $got bytes of /dev/hwrng, not $rn"
-	lvh_stop "$rpid" vhost-user-rng
+	[ "$got" -eq "$rn" ] || lvh_guest_fail "the guest read $got bytes of /dev/hwrng, not $rn"
+	lvh_tool_end "$rlog"
 	served=$(sed -n 's/^vhost-user-rng: [0-9]* requests, \([0-9]*\) bytes served, .*/\1/p' "$rlog")
-	[ -n "$served" ] || fail "no count line in $rlog"
-	[ "$served" -ge "$rn" ] || fail "the tool served $served bytes, the guest read $rn"
-	grep -q " 0 refused$" "$rlog" || fail "the tool refused buffers: $(cat "$rlog")"
+	[ -n "$served" ] || lvh_guest_fail "no count line in $rlog"
+	[ "$served" -ge "$rn" ] || lvh_guest_fail "the tool served $served bytes, the guest read $rn"
+	grep -q " 0 refused$" "$rlog" || lvh_guest_fail "the tool refused buffers: $(cat "$rlog")"
 }
 
 # ---- 1. /dev/urandom ----

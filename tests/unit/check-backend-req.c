@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "csumdev.h"
 #include "testutil.h"
 
 #define F_VERSION_1 (1ULL << 32)
@@ -134,25 +135,16 @@ static void dev_stopped(void *ud, struct libvhost_vq *vq)
 	serve(d, vq);
 }
 
+static void serve_ring(void *ud, struct libvhost_vq *vq)
+{
+	serve(ud, vq);
+}
+
 static void *dev_main(void *arg)
 {
 	struct dev *d = arg;
 
-	for (;;) {
-		struct libvhost_vq *vq = libvhost_backend_get_vq(d->be, 0);
-		struct pollfd pfd[3] = { { d->stop, POLLIN, 0 },
-					 { libvhost_backend_get_fd(d->be), POLLIN, 0 },
-					 { libvhost_vq_get_kick_fd(vq), POLLIN, 0 } };
-		uint64_t v;
-
-		if (poll(pfd, pfd[2].fd >= 0 ? 3 : 2, 1000) < 0 || pfd[0].revents)
-			break;
-		if (pfd[2].fd >= 0 && (pfd[2].revents & POLLIN) &&
-		    read(pfd[2].fd, &v, sizeof(v)) == sizeof(v) && libvhost_vq_is_enabled(vq))
-			serve(d, vq);
-		if (pfd[1].revents && libvhost_backend_process(d->be) < 0)
-			break;
-	}
+	tu_serve_loop(d->be, d->stop, 1, serve_ring, d);
 	return NULL;
 }
 

@@ -136,47 +136,17 @@ static void dev_reset(void *ud)
 	((struct device *)ud)->resets++;
 }
 
+static void serve_ring(void *ud, struct libvhost_vq *vq)
+{
+	(void)ud;
+	serve(vq);
+}
+
 static void *device_main(void *arg)
 {
 	struct device *d = arg;
-	struct pollfd pfd[2 + NQUEUES];
-	struct libvhost_vq *vqs[2 + NQUEUES];
-	unsigned int i, n;
-	uint64_t v;
 
-	for (;;) {
-		pfd[0] = (struct pollfd){ d->stop, POLLIN, 0 };
-		pfd[1] = (struct pollfd){ libvhost_backend_get_fd(d->be), POLLIN, 0 };
-		n = 2;
-		for (i = 0; i < NQUEUES; i++) {
-			struct libvhost_vq *vq = libvhost_backend_get_vq(d->be, i);
-			int fd = libvhost_vq_get_kick_fd(vq);
-
-			if (fd >= 0) {
-				vqs[n] = vq;
-				pfd[n++] = (struct pollfd){ fd, POLLIN, 0 };
-			}
-		}
-		/* a client back-end without a front-end: process() connects again */
-		if (poll(pfd, n, pfd[1].fd < 0 ? 50 : 1000) < 0)
-			break;
-		if (pfd[0].revents)
-			break;
-		if (pfd[1].fd < 0) {
-			libvhost_backend_process(d->be);
-			continue;
-		}
-		/* kicks first: the fds are only valid until the next request is processed */
-		for (i = 2; i < n; i++) {
-			if (!(pfd[i].revents & POLLIN) ||
-			    read(pfd[i].fd, &v, sizeof(v)) != sizeof(v))
-				continue;
-			if (libvhost_vq_is_enabled(vqs[i]))
-				serve(vqs[i]);
-		}
-		if (pfd[1].revents && libvhost_backend_process(d->be) < 0)
-			break;
-	}
+	tu_serve_loop(d->be, d->stop, NQUEUES, serve_ring, NULL);
 	return NULL;
 }
 

@@ -666,6 +666,28 @@ START_TEST(test_late_after_reset)
 }
 END_TEST
 
+/* A front-end's session ends: every connection's host side closed, then a new one works. */
+START_TEST(test_session_reset)
+{
+	struct fake *a = open_conn(11000), *b = open_conn(11001);
+	const struct vsock_stats *s = vsock_core_stats(core);
+
+	ck_assert_uint_eq(vsock_core_conns(core), 2);
+	vsock_core_reset(core);
+	ck_assert(a->closed && b->closed);
+	ck_assert_uint_eq(vsock_core_conns(core), 0);
+	ck_assert(!vsock_core_rx_pending(core));
+	/* the next session: its first packet of an old port is no longer "late" */
+	transmit(pkt(11000, VIRTIO_VSOCK_OP_RW), (const uint8_t *)"old", 3);
+	receive_one(11000, VIRTIO_VSOCK_OP_RST);
+	ck_assert_uint_eq(s->unknown_conn, 1);
+	a = open_conn(11002);
+	guest_sends(a, 11002, 2500, 5);
+	host_sends(a, 11002, 2500);
+	ck_assert_uint_eq(vsock_core_conns(core), 1);
+}
+END_TEST
+
 /* A host program's connection: REQUEST to the guest, its RESPONSE, then data; a refusal. */
 START_TEST(test_host_connect)
 {
@@ -716,6 +738,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_credit_respected);
 	tcase_add_test(tc, test_unknown_conn);
 	tcase_add_test(tc, test_late_after_reset);
+	tcase_add_test(tc, test_session_reset);
 	tcase_add_test(tc, test_host_connect);
 	suite_add_tcase(s, tc);
 	return s;

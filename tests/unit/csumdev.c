@@ -40,30 +40,58 @@ static void serve(struct libvhost_vq *vq)
 	libvhost_vq_notify(vq);
 }
 
-static void *device_main(void *arg)
+void tu_serve_loop(struct libvhost_backend *be, int stop, unsigned int nq,
+		   void (*serve_ring)(void *ud, struct libvhost_vq *vq), void *ud)
 {
-	struct tu_csumdev *d = arg;
-	struct libvhost_vq *vq = libvhost_backend_get_vq(d->be, 0);
-	struct pollfd pfd[3];
+	struct pollfd pfd[2 + TU_SERVE_RINGS];
+	struct libvhost_vq *vqs[2 + TU_SERVE_RINGS];
+	unsigned int i, n;
 	uint64_t v;
 
+	ck_assert_uint_le(nq, TU_SERVE_RINGS);
 	for (;;) {
-		int kick = libvhost_vq_get_kick_fd(vq);
+		pfd[0] = (struct pollfd){ stop, POLLIN, 0 };
+		pfd[1] = (struct pollfd){ libvhost_backend_get_fd(be), POLLIN, 0 };
+		if (pfd[1].fd < 0) {
+			if (poll(pfd, 1, 50) < 0 || pfd[0].revents)
+				break;
+			libvhost_backend_process(be);
+			continue;
+		}
+		for (n = 2, i = 0; i < nq; i++) {
+			struct libvhost_vq *vq = libvhost_backend_get_vq(be, i);
+			int fd = libvhost_vq_get_kick_fd(vq);
 
-		pfd[0] = (struct pollfd){ d->stop, POLLIN, 0 };
-		pfd[1] = (struct pollfd){ libvhost_backend_get_fd(d->be), POLLIN, 0 };
-		pfd[2] = (struct pollfd){ kick, POLLIN, 0 };
-		if (poll(pfd, kick >= 0 ? 3 : 2, 1000) < 0)
+			if (fd >= 0) {
+				vqs[n] = vq;
+				pfd[n++] = (struct pollfd){ fd, POLLIN, 0 };
+			}
+		}
+		if (poll(pfd, n, 1000) < 0)
 			break;
-		if (kick >= 0 && (pfd[2].revents & POLLIN) && read(kick, &v, sizeof(v)) == sizeof(v) &&
-		    libvhost_vq_is_enabled(vq))
-			serve(vq);
-		if (pfd[1].revents && libvhost_backend_process(d->be) < 0)
+		for (i = 2; i < n; i++)
+			if ((pfd[i].revents & POLLIN) && read(pfd[i].fd, &v, sizeof(v)) == sizeof(v) &&
+			    libvhost_vq_is_enabled(vqs[i]))
+				serve_ring(ud, vqs[i]);
+		if (pfd[1].revents && libvhost_backend_process(be) < 0)
 			break;
 		/* last: a hang-up seen with the stop is handled first */
 		if (pfd[0].revents)
 			break;
 	}
+}
+
+static void serve_one(void *ud, struct libvhost_vq *vq)
+{
+	(void)ud;
+	serve(vq);
+}
+
+static void *device_main(void *arg)
+{
+	struct tu_csumdev *d = arg;
+
+	tu_serve_loop(d->be, d->stop, 1, serve_one, NULL);
 	return NULL;
 }
 

@@ -40,6 +40,17 @@ void tu_csumdev_stop(struct tu_csumdev *d);
 /* Unrefs the back-end and frees the device (stopped before). */
 void tu_csumdev_free(struct tu_csumdev *d);
 
+/*
+ * A device thread's loop: @be's messages and the kicks of its first @nq
+ * rings (at most TU_SERVE_RINGS), @serve_ring called for each kicked ring that
+ * is enabled, kicks before messages (a kick fd is valid only until the next
+ * message), until @stop is readable or process() fails.  A client back-end
+ * without a front-end (get_fd() < 0) has process() dial again every 50 ms.
+ */
+#define TU_SERVE_RINGS 8
+void tu_serve_loop(struct libvhost_backend *be, int stop, unsigned int nq,
+		   void (*serve_ring)(void *ud, struct libvhost_vq *vq), void *ud);
+
 /* The back-end's end of a fresh socketpair; the other end is returned. */
 int tu_connect_backend(struct libvhost_backend *be);
 

@@ -3,6 +3,7 @@
 #ifndef LIBVHOST_VM_TESTS_H
 #define LIBVHOST_VM_TESTS_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -19,6 +20,60 @@ void skip(const char *what, const char *why);
 
 /* vm-vduse.c */
 void test_vduse(void);
+
+/*
+ * A VDUSE virtio-blk device served by this process on a thread of its own,
+ * over a memfd image (vm-vduse.c; test_vduse() binds it to virtio_vdpa,
+ * test_vduse_vdpa() to vhost_vdpa).  The counts are the serving thread's,
+ * read by the test once the requests it made are back.
+ */
+struct vm_blk_cfg {
+	uint64_t capacity;
+	uint32_t size_max;
+	uint32_t seg_max;
+	uint8_t geometry[4];
+	uint32_t blk_size;
+} __attribute__((packed));
+
+struct vm_vduse_blk {
+	struct libvhost_vduse *v;
+	int img; /* memfd */
+	struct vm_blk_cfg cfg;
+	int stop; /* eventfd */
+	pthread_t thread;
+	bool running;
+	unsigned long reqs, bad, resets;
+	unsigned long reqs_since_reset; /* served since the driver last reset the device */
+	int err; /* the first error process() gave */
+};
+
+/* Whether the kernel has VDUSE; a TAP skip for @what when not. */
+bool vm_vduse_present(const char *what);
+/*
+ * Device @name made and served: an image of @room bytes (@size of them the
+ * capacity), the VDUSE device, the thread.  0, or -errno with the step that
+ * failed in *what; vm_vduse_blk_stop() either way.
+ */
+int vm_vduse_blk_start(struct vm_vduse_blk *d, const char *name, uint32_t size, uint32_t room,
+		       const char **what);
+/* libvhost_vduse_new() of device @name as vm_vduse_blk_start() makes it, into *ret: its answer. */
+int vm_vduse_blk_new(struct vm_vduse_blk *d, const char *name, struct libvhost_vduse **ret);
+/* The thread stopped, the handle dropped (the device destroyed unless on the bus), fds closed. */
+void vm_vduse_blk_stop(struct vm_vduse_blk *d);
+
+/*
+ * vm-tests.c: the virtio-blk vDPA device at @path driven with libvhost's
+ * vdpa handle and driver-side rings: GET_ID (its answer begins with @id),
+ * write and read back, flush, IOERR past the end, unmap and map again,
+ * suspend or the ring index, reset and restart.  @ours is the device when
+ * this process serves it (its image, counts and stats are checked too),
+ * NULL for a kernel's.  TAP lines begin with @what.
+ */
+void vm_vdpa_blk_drive(const char *path, const char *what, const char *id,
+		       struct vm_vduse_blk *ours);
+
+/* vm-vduse-vdpa.c: the VDUSE device above bound to vhost_vdpa, driven by vm_vdpa_blk_drive() */
+void test_vduse_vdpa(void);
 /* a pattern of @n bytes from @seed */
 void vm_fill(uint8_t *b, size_t n, unsigned int seed);
 /* O_DIRECT: 256 KiB of vm_fill(@seed) written to @dev at @off, read back,

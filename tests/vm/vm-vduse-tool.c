@@ -436,10 +436,8 @@ void test_vduse_tool(void)
 	pid_t tool;
 	int r, st = -1;
 
-	if (access("/dev/vduse/control", F_OK) < 0) {
-		skip("vduse tool", "this kernel has no /dev/vduse/control");
+	if (!vm_vduse_present("vduse tool"))
 		return;
-	}
 	/* the clean way: off the bus, then SIGTERM: the tool destroys the device, exit 0 */
 	tool = start("lvhtool0", disk, sizeof(disk), dev, sizeof(dev));
 	if (tool > 0) {

@@ -38,32 +38,17 @@
 #define T_FLUSH 4
 #define T_GET_ID 8
 
-struct blk_cfg {
-	uint64_t capacity;
-	uint32_t size_max;
-	uint32_t seg_max;
-	uint8_t geometry[4];
-	uint32_t blk_size;
-} __attribute__((packed));
-
-struct dev {
-	struct libvhost_vduse *v;
-	int img; /* memfd */
-	struct blk_cfg cfg;
-	int stop; /* eventfd */
-	pthread_t thread;
-	unsigned long reqs, bad, resets;
-	int err; /* the first error process() gave */
-};
-
 static void reset(void *ud)
 {
-	((struct dev *)ud)->resets++;
+	struct vm_vduse_blk *d = ud;
+
+	d->resets++;
+	d->reqs_since_reset = 0;
 }
 
 static int get_config(void *ud, uint32_t offset, void *buf, uint32_t len)
 {
-	struct dev *d = ud;
+	struct vm_vduse_blk *d = ud;
 
 	if (offset > sizeof(d->cfg) || len > sizeof(d->cfg) - offset)
 		return -EINVAL;
@@ -134,7 +119,7 @@ static int iov_slice(const struct iovec *iov, unsigned int n, size_t off, size_t
 }
 
 /* One request: its status and the bytes written into its in part. */
-static uint8_t blk_do(struct dev *d, struct iovec *iov, const struct libvhost_vq_elem *e,
+static uint8_t blk_do(struct vm_vduse_blk *d, struct iovec *iov, const struct libvhost_vq_elem *e,
 		      uint32_t *written)
 {
 	struct { uint32_t type, ioprio; uint64_t sector; } h;
@@ -173,7 +158,7 @@ static uint8_t blk_do(struct dev *d, struct iovec *iov, const struct libvhost_vq
 	return 2;
 }
 
-static void serve_ring(struct dev *d, struct libvhost_vq *vq)
+static void serve_ring(struct vm_vduse_blk *d, struct libvhost_vq *vq)
 {
 	struct iovec iov[130];
 	struct libvhost_vq_elem e;
@@ -189,6 +174,7 @@ static void serve_ring(struct dev *d, struct libvhost_vq *vq)
 		iov_copy(iov + e.out, e.in, iov_len(iov + e.out, e.in) - 1, NULL, &st, 1);
 		libvhost_vq_push(vq, e.id, written + 1);
 		d->reqs++;
+		d->reqs_since_reset++;
 		d->bad += st != 0;
 	}
 	if (r < 0 && !d->err)
@@ -198,7 +184,7 @@ static void serve_ring(struct dev *d, struct libvhost_vq *vq)
 
 static void *serve(void *arg)
 {
-	struct dev *d = arg;
+	struct vm_vduse_blk *d = arg;
 
 	for (;;) {
 		struct pollfd p[2 + QUEUES] = {
@@ -224,6 +210,71 @@ static void *serve(void *arg)
 				serve_ring(d, libvhost_vduse_get_vq(d->v, i));
 	}
 	return NULL;
+}
+
+static const struct libvhost_backend_ops blk_ops = { .sz = sizeof(blk_ops), .get_config = get_config,
+						     .reset = reset };
+
+bool vm_vduse_present(const char *what)
+{
+	/* a kernel without VDUSE (seen in /dev, not through libvhost) */
+	if (access("/dev/vduse/control", F_OK) == 0)
+		return true;
+	skip(what, "this kernel has no /dev/vduse/control");
+	return false;
+}
+
+int vm_vduse_blk_new(struct vm_vduse_blk *d, const char *name, struct libvhost_vduse **ret)
+{
+	LIBVHOST_OPTS(libvhost_vduse_opts, o, .device_id = 2,
+		      .features = (1ULL << BLK_F_SEG_MAX) | (1ULL << BLK_F_BLK_SIZE) |
+				  (1ULL << BLK_F_FLUSH) | F_INDIRECT | F_EVENT_IDX_,
+		      .queue_num = QUEUES, .queue_size = 128, .config_size = sizeof(d->cfg),
+		      .ops = &blk_ops, .userdata = d);
+
+	return libvhost_vduse_new(ctx, name, &o, ret);
+}
+
+int vm_vduse_blk_start(struct vm_vduse_blk *d, const char *name, uint32_t size, uint32_t room,
+		       const char **what)
+{
+	int r;
+
+	memset(d, 0, sizeof(*d));
+	d->img = memfd_create("vduse-img", MFD_CLOEXEC);
+	d->stop = eventfd(0, EFD_CLOEXEC);
+	*what = "image";
+	if (d->img < 0 || d->stop < 0 || ftruncate(d->img, room) < 0)
+		return -errno;
+	d->cfg.capacity = size / 512;
+	d->cfg.seg_max = 126;
+	d->cfg.blk_size = 512;
+	*what = "create";
+	r = vm_vduse_blk_new(d, name, &d->v);
+	if (r < 0)
+		return r;
+	*what = "the serving thread";
+	r = -pthread_create(&d->thread, NULL, serve, d);
+	d->running = r == 0;
+	return r;
+}
+
+void vm_vduse_blk_stop(struct vm_vduse_blk *d)
+{
+	if (d->running) {
+		uint64_t one = 1;
+
+		if (write(d->stop, &one, sizeof(one)) < 0)
+			perror("eventfd");
+		pthread_join(d->thread, NULL);
+		d->running = false;
+	}
+	d->v = libvhost_vduse_unref(d->v);
+	if (d->img >= 0)
+		close(d->img);
+	if (d->stop >= 0)
+		close(d->stop);
+	d->img = d->stop = -1;
 }
 
 /* The block device virtio_vdpa made of the vdpa device: "vdX", or false. */
@@ -375,66 +426,44 @@ out:
 
 void test_vduse(void)
 {
-	static const struct libvhost_backend_ops ops = { .sz = sizeof(ops), .get_config = get_config,
-							  .reset = reset };
-	struct dev d = { .img = -1, .stop = -1 };
+	struct vm_vduse_blk d;
 	char disk[32] = "", dev[48] = "";
 	uint64_t version = 99;
-	bool added = false, running = false;
+	const char *what;
+	bool added = false, made;
 	int r, i, step;
 
-	/* a kernel without VDUSE (seen in /dev, not through libvhost) */
-	if (access("/dev/vduse/control", F_OK) < 0) {
-		skip("vduse", "this kernel has no /dev/vduse/control");
+	if (!vm_vduse_present("vduse"))
 		return;
-	}
 	r = libvhost_vduse_api_version(ctx, &version);
 	printf("# VDUSE API version %llu\n", (unsigned long long)version);
 	if (r < 0 || version > 1) {
 		result(false, "vduse: api version (%d, %llu)", r, (unsigned long long)version);
 		return;
 	}
-	d.img = memfd_create("vduse-img", MFD_CLOEXEC);
-	d.stop = eventfd(0, EFD_CLOEXEC);
-	if (d.img < 0 || d.stop < 0 || ftruncate(d.img, IMG_GROWN) < 0) {
-		result(false, "vduse: image");
-		goto out;
-	}
-	d.cfg.capacity = IMG_SIZE / 512;
-	d.cfg.seg_max = 126;
-	d.cfg.blk_size = 512;
-	{
-		LIBVHOST_OPTS(libvhost_vduse_opts, o, .device_id = 2,
-			      .features = (1ULL << BLK_F_SEG_MAX) | (1ULL << BLK_F_BLK_SIZE) |
-					  (1ULL << BLK_F_FLUSH) | F_INDIRECT | F_EVENT_IDX_,
-			      .queue_num = QUEUES, .queue_size = 128, .config_size = sizeof(d.cfg),
-			      .ops = &ops, .userdata = &d);
+	/* 6.1's VDUSE (API version 0) makes block devices only: refused as such */
+	if (version == 0) {
 		LIBVHOST_OPTS(libvhost_vduse_opts, net, .device_id = 1, .queue_num = 2,
-			      .ops = &ops, .userdata = &d);
+			      .ops = &blk_ops, .userdata = &d);
 		struct libvhost_vduse *nv = NULL;
 
-		/* 6.1's VDUSE (API version 0) makes block devices only: refused as such */
-		if (version == 0) {
-			r = libvhost_vduse_new(ctx, "lvhvdusenet", &net, &nv);
-			result(r == -EOPNOTSUPP, "vduse: a net device on API version 0: -EOPNOTSUPP (%d)",
-			       r);
-			libvhost_vduse_unref(nv);
-		}
-		r = libvhost_vduse_new(ctx, DEV_NAME, &o, &d.v);
-		if (r < 0) {
-			result(false, "vduse: create " DEV_NAME " (%d)", r);
-			goto out;
-		}
-		r = libvhost_vduse_new(ctx, DEV_NAME, &o, &nv);
+		r = libvhost_vduse_new(ctx, "lvhvdusenet", &net, &nv);
+		result(r == -EOPNOTSUPP, "vduse: a net device on API version 0: -EOPNOTSUPP (%d)", r);
+		libvhost_vduse_unref(nv);
+	}
+	r = vm_vduse_blk_start(&d, DEV_NAME, IMG_SIZE, IMG_GROWN, &what);
+	if (r < 0) {
+		result(false, "vduse: " DEV_NAME ": %s (%d)", what, r);
+		goto out;
+	}
+	{
+		struct libvhost_vduse *nv = NULL;
+
+		r = vm_vduse_blk_new(&d, DEV_NAME, &nv);
 		result(r == -EEXIST, "vduse: the same name again: -EEXIST (%d)", r);
 		libvhost_vduse_unref(nv);
 	}
 	result(access("/dev/vduse/" DEV_NAME, F_OK) == 0, "vduse: /dev/vduse/" DEV_NAME " made");
-	if (pthread_create(&d.thread, NULL, serve, &d) != 0) {
-		result(false, "vduse: the serving thread");
-		goto out;
-	}
-	running = true;
 	{
 		LIBVHOST_OPTS(libvhost_vdpa_dev_opts, vo, .driver = "virtio_vdpa");
 
@@ -484,19 +513,8 @@ out:
 		       "vduse: the driver reset the device on removal (%lu resets, status %d)",
 		       d.resets, libvhost_vduse_get_status(d.v));
 	}
-	if (running) {
-		uint64_t one = 1;
-
-		if (write(d.stop, &one, sizeof(one)) < 0)
-			perror("eventfd");
-		pthread_join(d.thread, NULL);
-	}
-	if (d.v) {
-		libvhost_vduse_unref(d.v);
+	made = d.v != NULL;
+	vm_vduse_blk_stop(&d);
+	if (made)
 		result(access("/dev/vduse/" DEV_NAME, F_OK) < 0, "vduse: destroyed with the handle");
-	}
-	if (d.img >= 0)
-		close(d.img);
-	if (d.stop >= 0)
-		close(d.stop);
 }
