@@ -88,10 +88,11 @@ double vm_now(void);
 /* @argv[0] started with @argv, its standard error into the file @log: its pid */
 pid_t vm_spawn(const char *const *argv, const char *log);
 /*
- * Waits at most @secs s for @path to appear while @pid runs: -1 when it did,
- * -2 when the time ran out, the wait status (>= 0) when @pid ended first.
+ * Waits at most @secs s, while @pid runs, for @path to appear (@text NULL)
+ * or to hold @text in its first 4 KiB: -1 when it did, -2 when the time ran
+ * out, the wait status (>= 0) when @pid ended first.
  */
-int vm_wait_path(pid_t pid, const char *path, int secs);
+int vm_wait_path(pid_t pid, const char *path, const char *text, int secs);
 /*
  * The vdX that virtio_vdpa made of vdpa device @name (sysfs), into @disk,
  * and /dev/vdX into @dev, waited for at most @secs s: false when none came.

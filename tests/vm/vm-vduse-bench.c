@@ -182,7 +182,7 @@ static pid_t start(enum server srv, const char *name, const char *logp)
 		result(false, "vduse bench: fork: %s", strerror(errno));
 		return -1;
 	}
-	st = vm_wait_path(pid, node, DEADLINE_S);
+	st = vm_wait_path(pid, node, NULL, DEADLINE_S);
 	if (st != -1) {
 		if (st == -2)
 			vm_stop(pid, SIGKILL, DEADLINE_S);

@@ -104,11 +104,29 @@ pid_t vm_spawn(const char *const *argv, const char *log)
 	return pid;
 }
 
-int vm_wait_path(pid_t pid, const char *path, int secs)
+/* @path there and, with @text, holding it */
+static bool path_has(const char *path, const char *text)
+{
+	char buf[4096];
+	ssize_t n;
+	int fd;
+
+	if (!text)
+		return access(path, F_OK) == 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = 0;
+	return strstr(buf, text) != NULL;
+}
+
+int vm_wait_path(pid_t pid, const char *path, const char *text, int secs)
 {
 	int i, st;
 
-	for (i = 0; i < secs * 100 && access(path, F_OK) < 0; i++) {
+	for (i = 0; i < secs * 100 && !path_has(path, text); i++) {
 		if (waitpid(pid, &st, WNOHANG) == pid)
 			return st;
 		usleep(10000);
@@ -408,13 +426,19 @@ static pid_t start(const char *name, char *disk, size_t dlen, char *dev, size_t 
 	}
 	close(fd);
 	tool = vm_spawn(argv, log_path);
-	st = vm_wait_path(tool, node, 30);
+	/*
+	 * Ready when it says so: /dev/vduse/NAME appears before its queues are
+	 * set up, and 6.1 refuses to add the device to the vdpa bus until they
+	 * are (vduse_dev_is_ready()).
+	 */
+	st = vm_wait_path(tool, log_path, " made: add it to the vdpa bus", 30);
 	if (st >= 0) {
 		show_log(log_path);
 		result(false, "vduse tool: vhost-user-blk %s ended (%#x)", opt, st);
 		return -1;
 	}
-	result(st == -1, "vduse tool: vhost-user-blk %s %s made %s", opt, file, node);
+	result(st == -1 && access(node, F_OK) == 0, "vduse tool: vhost-user-blk %s %s made %s",
+	       opt, file, node);
 	r = run(DEADLINE_S, add);
 	result(r == 0, "vduse tool: vhost-ctl vdpa add %s --mgmtdev vduse --driver virtio_vdpa (%d)",
 	       name, r);
